@@ -1,0 +1,173 @@
+/**
+ * The configuration's shape, defaults from the seed runbooks. Secrets are not part of the file:
+ * they come from the environment (see load-config.ts) and live under `secrets`.
+ */
+import { z } from "zod";
+
+const nonEmpty = z.string().min(1);
+
+export const slackSchema = z
+  .object({
+    /** socket: Socket Mode (no public URL); http: signed requests on /slack/events. */
+    mode: z.enum(["socket", "http"]).default("socket"),
+    /** Web API base URL (GovSlack, testing). */
+    apiUrl: z.url().default("https://slack.com/api/"),
+    /** HTTP mode: port of the /slack/events endpoint. */
+    port: z.number().int().min(1).max(65535).default(3000),
+    /** Channels (ids like C0123 or names like incidents) whose alert messages open incidents. */
+    incidentChannels: z.array(nonEmpty).min(1).default(["incidents"]),
+    /** Let messages typed by people open incidents too (by default they use /runbook). */
+    allowHumanAlerts: z.boolean().default(false),
+    /** The slash command the app registers. */
+    command: z.string().regex(/^\/[a-z0-9_-]+$/).default("/runbook"),
+  })
+  .strict();
+
+export const alertsSchema = z
+  .object({
+    /** Extra regular expressions (case-insensitive) per runbook id that also name its alert. */
+    extraPatterns: z.record(nonEmpty, z.array(nonEmpty)).default({}),
+  })
+  .strict();
+
+export const kafkaSchema = z
+  .object({
+    brokers: z.array(nonEmpty).min(1),
+    clientId: nonEmpty.default("runbook-bot"),
+    ssl: z.boolean().default(false),
+    sasl: z
+      .object({
+        mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
+        username: nonEmpty,
+        /** Name of the environment variable that holds the password (never the password itself). */
+        passwordEnv: nonEmpty,
+      })
+      .strict()
+      .optional(),
+    connectionTimeoutMs: z.number().int().positive().default(5000),
+    requestTimeoutMs: z.number().int().positive().default(10000),
+  })
+  .strict();
+
+export const awsSchema = z
+  .object({
+    region: nonEmpty.default("us-east-1"),
+    /** Endpoint override (an AWS emulator in tests). Credentials come from the SDK's default chain. */
+    endpoint: z.url().optional(),
+  })
+  .strict();
+
+export const kubernetesSchema = z
+  .object({
+    /** kubeconfig file; in-cluster credentials are used when absent and the bot runs in a pod. */
+    kubeconfig: nonEmpty.optional(),
+    context: nonEmpty.optional(),
+    inCluster: z.boolean().default(false),
+  })
+  .strict();
+
+export const pipelineSchema = z
+  .object({
+    namespace: nonEmpty.default("flink"),
+    taskmanagerDeployment: nonEmpty.default("flink-taskmanager"),
+    taskmanagerSelector: nonEmpty.default("app=flink-taskmanager"),
+    consumerGroup: nonEmpty.default("order-processor"),
+    sourceTopic: nonEmpty.default("orders.raw"),
+    metricsNamespace: nonEmpty.default("ecommerce-streaming"),
+    logGroup: nonEmpty.default("ecommerce-streaming"),
+    deliveryStream: nonEmpty.default("order-firehose"),
+  })
+  .strict();
+
+/** Each alert's threshold, as the seed states it. */
+export const thresholdsSchema = z
+  .object({
+    dlqRecordsPerMinute: z.number().positive().default(100),
+    checkpointFailuresPer5m: z.number().min(0).default(0),
+    minBrokersAlive: z.number().int().positive().default(3),
+    firehoseFailedPutsPerMinute: z.number().min(0).default(0),
+    consumerLagRecords: z.number().int().positive().default(50_000),
+    latencyP99Seconds: z.number().positive().default(5),
+    windowCompletenessPercent: z.number().min(0).max(100).default(95),
+    memoryUsagePercent: z.number().min(0).max(100).default(85),
+    checkpointDurationSeconds: z.number().positive().default(30),
+  })
+  .strict();
+
+export const runbookTuningSchema = z
+  .object({
+    /** Seconds between the two lag samples that tell growing from stable lag. */
+    lagSampleIntervalSeconds: z.number().min(0).max(300).default(30),
+    /** Lag growth per second above which lag counts as growing. */
+    lagGrowthPerSecond: z.number().min(0).default(10),
+    /** Per-probe timeout. */
+    probeTimeoutSeconds: z.number().positive().max(120).default(10),
+    /** Pod CPU or memory use, as percent of its limit, that counts as a resource constraint. */
+    resourcePressurePercent: z.number().min(1).max(100).default(80),
+    /** RecordsOut below this fraction of RecordsIn means the job is falling behind. */
+    throughputRatioFloor: z.number().min(0).max(1).default(0.95),
+    /** Watermark lag (ms) above which the watermark counts as stuck. */
+    watermarkStuckMs: z.number().positive().default(60_000),
+  })
+  .strict();
+
+export const scaleActionSchema = z
+  .object({
+    minReplicas: z.number().int().min(1).default(1),
+    maxReplicas: z.number().int().min(1).default(12),
+  })
+  .strict()
+  .refine((s) => s.minReplicas <= s.maxReplicas, {
+    message: "minReplicas must not exceed maxReplicas",
+  });
+
+export const approvalsSchema = z
+  .object({
+    /** Slack user ids allowed to request and approve actions. */
+    users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, "a Slack user id like U0123ABC")).default([]),
+    /** Slack user group ids (S...) whose members are allowed too. */
+    usergroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, "a Slack user group id like S0123ABC")).default([]),
+    /** Whether the requester may approve their own request. */
+    allowSelfApproval: z.boolean().default(false),
+    expiryMinutes: z.number().positive().max(24 * 60).default(15),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    slack: slackSchema.default(slackSchema.parse({})),
+    alerts: alertsSchema.default(alertsSchema.parse({})),
+    pipeline: pipelineSchema.default(pipelineSchema.parse({})),
+    thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+    runbooks: runbookTuningSchema.default(runbookTuningSchema.parse({})),
+    /** Sources: a section left out means that system is not configured. */
+    kafka: kafkaSchema.optional(),
+    aws: awsSchema.optional(),
+    kubernetes: kubernetesSchema.optional(),
+    actions: z
+      .object({ scaleTaskmanagers: scaleActionSchema.default(scaleActionSchema.parse({})) })
+      .strict()
+      .default({ scaleTaskmanagers: scaleActionSchema.parse({}) }),
+    approvals: approvalsSchema.default(approvalsSchema.parse({})),
+    store: z
+      .object({ path: nonEmpty.default("data/runbook-bot.db") })
+      .strict()
+      .default({ path: "data/runbook-bot.db" }),
+    log: z
+      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+      .strict()
+      .default({ level: "info" }),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof configSchema>;
+
+export interface Secrets {
+  readonly slackBotToken?: string;
+  readonly slackAppToken?: string;
+  readonly slackSigningSecret?: string;
+  /** Kafka SASL password, read from the variable the config names. */
+  readonly kafkaPassword?: string;
+}
+
+export type AppConfig = FileConfig & { readonly secrets: Secrets };

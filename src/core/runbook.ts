@@ -1,0 +1,104 @@
+/**
+ * A runbook is data plus pure functions: ordered steps of named probes (read-only I/O through
+ * ports, each with its own timeout) and a pure `assess` that turns probe results into findings.
+ */
+import type { AppConfig } from "../config/schema.ts";
+import type { Ports, PortName } from "../ports/index.ts";
+import type { Finding, FindingSeverity, Proposal } from "./finding.ts";
+import type { RunbookMeta } from "./catalog.ts";
+
+/** What a probe came back with. Failures are values, never exceptions. */
+export type ProbeResult<T = unknown> =
+  | { readonly status: "ok"; readonly value: T; readonly durationMs: number }
+  | { readonly status: "failed"; readonly error: string; readonly durationMs: number }
+  | { readonly status: "timeout"; readonly error: string; readonly durationMs: number }
+  | { readonly status: "unconfigured"; readonly port: PortName; readonly durationMs: 0 };
+
+/** Results of every probe run so far in this runbook run, by probe id. */
+export type ProbeResults = Readonly<Record<string, ProbeResult>>;
+
+export interface ProbeContext {
+  readonly ports: Ports;
+  readonly config: AppConfig;
+  /** Aborted when the probe's timeout passes. */
+  readonly signal: AbortSignal;
+  /** Time the run started (windows of metric queries end here). */
+  readonly startedAt: Date;
+  /** Results of earlier steps' probes. */
+  readonly prior: ProbeResults;
+}
+
+export interface Probe<T = unknown> {
+  readonly id: string;
+  /** What it checks, for "could not ..." findings: e.g. "read consumer group lag". */
+  readonly title: string;
+  /** The ports it needs; if one is absent the probe is not run and reports "not configured". */
+  readonly needs: readonly PortName[];
+  /** Overrides the configured per-probe timeout. */
+  readonly timeoutMs?: number;
+  run(ctx: ProbeContext): Promise<T>;
+}
+
+export type StepStatus = FindingSeverity;
+
+export interface StepAssessment {
+  readonly status: StepStatus;
+  /** One line: what the step found. */
+  readonly summary: string;
+  readonly findings: readonly Finding[];
+}
+
+export interface StepSpec {
+  readonly id: string;
+  readonly title: string;
+  /** The seed's time budget for the step, in seconds (e.g. Assess: 60). */
+  readonly budgetSeconds?: number;
+  readonly probes: readonly Probe[];
+  /** Pure: probe results (this step's and earlier ones) -> what they mean. */
+  assess(results: ProbeResults, config: AppConfig): StepAssessment;
+}
+
+export interface Conclusion {
+  readonly summary: string;
+  readonly severity: FindingSeverity;
+  readonly suggestedActions: readonly Proposal[];
+}
+
+export interface Runbook {
+  readonly meta: RunbookMeta;
+  readonly steps: readonly StepSpec[];
+  /** Pure: every probe result and step assessment -> the conclusion shown at the top. */
+  conclude(results: ProbeResults, steps: readonly StepAssessment[], config: AppConfig): Conclusion;
+}
+
+/** One step as reported (the JSON contract of `diagnose --json`). */
+export interface StepReport {
+  readonly id: string;
+  readonly title: string;
+  readonly status: StepStatus;
+  readonly summary: string;
+  readonly findings: readonly Finding[];
+  readonly durationMs: number;
+  readonly budgetSeconds?: number;
+}
+
+export interface RunReport {
+  readonly runbook: string;
+  readonly title: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly steps: readonly StepReport[];
+  readonly conclusion: Conclusion;
+}
+
+/** Convenience for probes and assess functions: the value of a probe that succeeded. */
+export function valueOf<T>(results: ProbeResults, id: string): T | undefined {
+  const r = results[id];
+  return r?.status === "ok" ? (r.value as T) : undefined;
+}
+
+export function probe<T>(spec: Probe<T>): Probe<T> {
+  return spec;
+}
+
+export type { Ports };
