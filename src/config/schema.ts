@@ -19,7 +19,10 @@ export const slackSchema = z
     /** Let messages typed by people open incidents too (by default they use /runbook). */
     allowHumanAlerts: z.boolean().default(false),
     /** The slash command the app registers. */
-    command: z.string().regex(/^\/[a-z0-9_-]+$/).default("/runbook"),
+    command: z
+      .string()
+      .regex(/^\/[a-z0-9_-]+$/)
+      .default("/runbook"),
   })
   .strict();
 
@@ -129,7 +132,11 @@ export const approvalsSchema = z
     usergroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, "a Slack user group id like S0123ABC")).default([]),
     /** Whether the requester may approve their own request. */
     allowSelfApproval: z.boolean().default(false),
-    expiryMinutes: z.number().positive().max(24 * 60).default(15),
+    expiryMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(15),
   })
   .strict();
 
@@ -154,7 +161,9 @@ export const configSchema = z
       .strict()
       .default({ path: "data/runbook-bot.db" }),
     log: z
-      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+      .object({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      })
       .strict()
       .default({ level: "info" }),
   })

@@ -8,7 +8,10 @@ export type FindingSeverity = "ok" | "info" | "warning" | "critical" | "error";
 
 export type EvidenceBlock =
   | { readonly kind: "markdown"; readonly text: string }
-  | { readonly kind: "fields"; readonly fields: readonly { readonly label: string; readonly value: string }[] }
+  | {
+      readonly kind: "fields";
+      readonly fields: readonly { readonly label: string; readonly value: string }[];
+    }
   | {
       readonly kind: "table";
       readonly columns: readonly string[];

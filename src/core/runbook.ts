@@ -3,9 +3,9 @@
  * ports, each with its own timeout) and a pure `assess` that turns probe results into findings.
  */
 import type { AppConfig } from "../config/schema.ts";
-import type { Ports, PortName } from "../ports/index.ts";
-import type { Finding, FindingSeverity, Proposal } from "./finding.ts";
+import type { PortName, Ports } from "../ports/index.ts";
 import type { RunbookMeta } from "./catalog.ts";
+import type { Finding, FindingSeverity, Proposal } from "./finding.ts";
 
 /** What a probe came back with. Failures are values, never exceptions. */
 export type ProbeResult<T = unknown> =
@@ -34,8 +34,8 @@ export interface Probe<T = unknown> {
   readonly title: string;
   /** The ports it needs; if one is absent the probe is not run and reports "not configured". */
   readonly needs: readonly PortName[];
-  /** Overrides the configured per-probe timeout. */
-  readonly timeoutMs?: number;
+  /** Overrides the configured per-probe timeout (a function when it depends on the config). */
+  readonly timeoutMs?: number | ((config: AppConfig) => number);
   run(ctx: ProbeContext): Promise<T>;
 }
 
@@ -92,7 +92,7 @@ export interface RunReport {
 }
 
 /** Convenience for probes and assess functions: the value of a probe that succeeded. */
-export function valueOf<T>(results: ProbeResults, id: string): T | undefined {
+export function probeValue<T>(results: ProbeResults, id: string): T | undefined {
   const r = results[id];
   return r?.status === "ok" ? (r.value as T) : undefined;
 }

@@ -1,0 +1,103 @@
+/**
+ * The deciding logic of the consumer-lag runbook, pure: signals in, likely cause out.
+ * The causes are the seed's Step 3 branches (A enrichment, B resources, C windowing, D backpressure)
+ * plus the cases the seed implies (lag already below threshold, no consumer running, a transient spike).
+ */
+
+export type LagCause =
+  | "below-threshold"
+  | "no-consumers"
+  | "backpressure"
+  | "windowing"
+  | "resource"
+  | "enrichment"
+  | "transient"
+  | "unknown";
+
+export interface LagSignals {
+  readonly threshold: number;
+  readonly totalLag?: number;
+  /** Lag change per second between the two samples (positive = growing). */
+  readonly growthPerSecond?: number;
+  readonly growthThreshold: number;
+  readonly members?: number;
+  readonly recordsIn?: number;
+  readonly recordsOut?: number;
+  readonly throughputFloor: number;
+  /** Highest CPU or memory use of any taskmanager pod, as a fraction of its limit. */
+  readonly maxPodPressure?: number;
+  readonly pressureThreshold: number;
+  readonly watermarkLagMs?: number;
+  readonly watermarkStuckMs: number;
+  /** Firehose DeliveryToS3.Records of the most recent minutes (oldest first). */
+  readonly recentFirehoseDeliveries?: readonly number[];
+}
+
+export interface LagDiagnosis {
+  readonly cause: LagCause;
+  readonly growing: boolean | undefined;
+  readonly behind: boolean | undefined;
+  /** Why, in one sentence with the numbers. */
+  readonly because: string;
+}
+
+export function isGrowing(s: LagSignals): boolean | undefined {
+  return s.growthPerSecond === undefined ? undefined : s.growthPerSecond > s.growthThreshold;
+}
+
+export function isBehind(s: LagSignals): boolean | undefined {
+  if (s.recordsIn === undefined || s.recordsOut === undefined) return undefined;
+  if (s.recordsIn === 0) return false;
+  return s.recordsOut < s.throughputFloor * s.recordsIn;
+}
+
+export function diagnoseLag(s: LagSignals): LagDiagnosis {
+  const growing = isGrowing(s);
+  const behind = isBehind(s);
+  const d = (cause: LagCause, because: string): LagDiagnosis => ({ cause, growing, behind, because });
+
+  if (s.totalLag !== undefined && s.totalLag <= s.threshold && growing !== true) {
+    return d(
+      "below-threshold",
+      `total lag ${fmt(s.totalLag)} is at or below the ${fmt(s.threshold)} threshold`,
+    );
+  }
+  if (s.members === 0 && (s.totalLag === undefined || s.totalLag > 0)) {
+    return d("no-consumers", "the consumer group has no active members: nothing is consuming the topic");
+  }
+  const deliveries = s.recentFirehoseDeliveries;
+  if (deliveries !== undefined && deliveries.length > 0 && deliveries.slice(-3).every((v) => v === 0)) {
+    if ((s.recordsIn ?? 1) > 0) {
+      return d(
+        "backpressure",
+        "Firehose delivered 0 records to S3 in the last minutes while records keep arriving",
+      );
+    }
+  }
+  if (s.watermarkLagMs !== undefined && s.watermarkLagMs > s.watermarkStuckMs) {
+    return d(
+      "windowing",
+      `watermark lag is ${fmt(s.watermarkLagMs / 1000)} s (over ${fmt(s.watermarkStuckMs / 1000)} s): the watermark is stuck`,
+    );
+  }
+  if (s.maxPodPressure !== undefined && s.maxPodPressure >= s.pressureThreshold) {
+    return d(
+      "resource",
+      `a taskmanager runs at ${Math.round(s.maxPodPressure * 100)}% of its limit (constraint from ${Math.round(s.pressureThreshold * 100)}%)`,
+    );
+  }
+  if (behind === true) {
+    return d(
+      "enrichment",
+      "Flink processes fewer records than arrive although resources, watermark and Firehose look healthy: the enrichment API is the remaining suspect",
+    );
+  }
+  if (growing === false) {
+    return d("transient", "lag is stable and throughput keeps up: a temporary spike to monitor");
+  }
+  return d("unknown", "the configured sources do not single out a cause");
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}

@@ -1,0 +1,113 @@
+/** Read-only probes of the consumer-lag runbook (I/O through ports only). */
+
+import type { ProbeContext } from "../../core/runbook.ts";
+import { probe } from "../../core/runbook.ts";
+import type { GroupLag } from "../../ports/kafka.ts";
+import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
+import type { MetricPoint, MetricQuery } from "../../ports/metrics.ts";
+
+export interface LagSamples {
+  readonly first: GroupLag;
+  /** Second sample, `intervalSeconds` later; absent when it could not be taken. */
+  readonly second?: GroupLag;
+  readonly secondError?: string;
+  readonly intervalSeconds: number;
+}
+
+export const lagProbe = probe<LagSamples>({
+  id: "lag",
+  title: "read the consumer group's lag",
+  needs: ["kafka"],
+  timeoutMs: (config) =>
+    (config.runbooks.probeTimeoutSeconds * 2 + config.runbooks.lagSampleIntervalSeconds) * 1000,
+  async run({ ports, config, signal }) {
+    const kafka = ports.kafka!;
+    const { consumerGroup, sourceTopic } = config.pipeline;
+    const first = await kafka.groupLag(consumerGroup, [sourceTopic]);
+    const intervalSeconds = config.runbooks.lagSampleIntervalSeconds;
+    if (intervalSeconds === 0) return { first, intervalSeconds };
+    await ports.clock.sleep(intervalSeconds * 1000, signal);
+    try {
+      const second = await kafka.groupLag(consumerGroup, [sourceTopic]);
+      return { first, second, intervalSeconds };
+    } catch (error) {
+      return { first, secondError: error instanceof Error ? error.message : String(error), intervalSeconds };
+    }
+  },
+});
+
+function window(ctx: ProbeContext, minutes: number): Pick<MetricQuery, "start" | "end"> {
+  const end = ctx.startedAt;
+  return { start: new Date(end.getTime() - minutes * 60_000), end };
+}
+
+function pipelineMetric(
+  id: string,
+  title: string,
+  metric: string,
+  stat: MetricQuery["stat"],
+  minutes = 10,
+  period = 60,
+) {
+  return probe<MetricPoint[]>({
+    id,
+    title,
+    needs: ["metrics"],
+    run: (ctx) =>
+      ctx.ports.metrics!.series({
+        namespace: ctx.config.pipeline.metricsNamespace,
+        metric,
+        stat,
+        periodSeconds: period,
+        ...window(ctx, minutes),
+      }),
+  });
+}
+
+export const recordsInProbe = pipelineMetric("records-in", "read RecordsIn", "RecordsIn", "Sum");
+export const recordsOutProbe = pipelineMetric("records-out", "read RecordsOut", "RecordsOut", "Sum");
+export const watermarkProbe = pipelineMetric(
+  "watermark-lag",
+  "read WatermarkLagMs",
+  "WatermarkLagMs",
+  "Average",
+);
+export const windowEmitProbe = pipelineMetric(
+  "window-emits",
+  "read window_emit_count",
+  "window_emit_count",
+  "Sum",
+  30,
+  300,
+);
+
+export const firehoseDeliveryProbe = probe<MetricPoint[]>({
+  id: "firehose-delivered",
+  title: "read Firehose DeliveryToS3.Records",
+  needs: ["metrics"],
+  run: (ctx) =>
+    ctx.ports.metrics!.series({
+      namespace: "AWS/Firehose",
+      metric: "DeliveryToS3.Records",
+      dimensions: { DeliveryStreamName: ctx.config.pipeline.deliveryStream },
+      stat: "Sum",
+      periodSeconds: 60,
+      ...window(ctx, 10),
+    }),
+});
+
+export const podUsageProbe = probe<PodUsage[]>({
+  id: "pod-usage",
+  title: "read taskmanager pod CPU and memory",
+  needs: ["kubernetes"],
+  run: ({ ports, config }) =>
+    ports.kubernetes!.podUsage(config.pipeline.namespace, config.pipeline.taskmanagerSelector),
+});
+
+export const scaleProbe = probe<DeploymentScale>({
+  id: "taskmanager-scale",
+  title: "read the taskmanager deployment's replicas",
+  needs: ["kubernetes"],
+  run: ({ ports, config }) =>
+    ports.kubernetes!.getScale(config.pipeline.namespace, config.pipeline.taskmanagerDeployment),
+});

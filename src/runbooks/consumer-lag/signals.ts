@@ -1,0 +1,61 @@
+/** Pure: probe results -> the signals the consumer-lag diagnosis decides on. */
+import type { AppConfig } from "../../config/schema.ts";
+import { latestOf, sumOf } from "../../core/metric-math.ts";
+import { type ProbeResults, probeValue } from "../../core/runbook.ts";
+import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
+import type { MetricPoint } from "../../ports/metrics.ts";
+import type { LagSignals } from "./diagnose.ts";
+import type { LagSamples } from "./probes.ts";
+
+export function podPressure(pod: PodUsage): number | undefined {
+  const parts: number[] = [];
+  if (pod.cpuLimitMillicores) parts.push(pod.cpuMillicores / pod.cpuLimitMillicores);
+  if (pod.memoryLimitBytes) parts.push(pod.memoryBytes / pod.memoryLimitBytes);
+  return parts.length === 0 ? undefined : Math.max(...parts);
+}
+
+export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals {
+  const lag = probeValue<LagSamples>(results, "lag");
+  const latest = lag?.second ?? lag?.first;
+  const growth =
+    lag?.second === undefined ? undefined : (lag.second.totalLag - lag.first.totalLag) / lag.intervalSeconds;
+  const recordsIn = probeValue<MetricPoint[]>(results, "records-in");
+  const recordsOut = probeValue<MetricPoint[]>(results, "records-out");
+  const pods = probeValue<PodUsage[]>(results, "pod-usage");
+  const pressures = (pods ?? []).map(podPressure).filter((p): p is number => p !== undefined);
+  const watermark = probeValue<MetricPoint[]>(results, "watermark-lag");
+  const firehose = probeValue<MetricPoint[]>(results, "firehose-delivered");
+  const t = config.runbooks;
+  return {
+    threshold: config.thresholds.consumerLagRecords,
+    growthThreshold: t.lagGrowthPerSecond,
+    throughputFloor: t.throughputRatioFloor,
+    pressureThreshold: t.resourcePressurePercent / 100,
+    watermarkStuckMs: t.watermarkStuckMs,
+    ...(latest === undefined ? {} : { totalLag: latest.totalLag, members: latest.members }),
+    ...(growth === undefined ? {} : { growthPerSecond: growth }),
+    ...(recordsIn === undefined || recordsIn.length === 0 ? {} : { recordsIn: sumOf(recordsIn) }),
+    ...(recordsOut === undefined || recordsOut.length === 0 ? {} : { recordsOut: sumOf(recordsOut) }),
+    ...(pressures.length === 0 ? {} : { maxPodPressure: Math.max(...pressures) }),
+    ...(watermark === undefined || watermark.length === 0
+      ? {}
+      : { watermarkLagMs: latestOf(watermark)!.value }),
+    ...(firehose === undefined || firehose.length === 0
+      ? {}
+      : { recentFirehoseDeliveries: firehose.map((p) => p.value) }),
+  };
+}
+
+/** Current taskmanager replicas: the scale subresource, else the number of pods seen. */
+export function currentReplicas(results: ProbeResults): number | undefined {
+  const scale = probeValue<DeploymentScale>(results, "taskmanager-scale");
+  if (scale !== undefined) return scale.replicas;
+  return probeValue<PodUsage[]>(results, "pod-usage")?.length;
+}
+
+/** The seed doubles taskmanagers (4 -> 8), bounded by the configured maximum. */
+export function proposedReplicas(current: number, config: AppConfig): number | undefined {
+  const { maxReplicas, minReplicas } = config.actions.scaleTaskmanagers;
+  const target = Math.min(maxReplicas, Math.max(current * 2, current + 1, minReplicas));
+  return target > current ? target : undefined;
+}

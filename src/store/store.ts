@@ -1,0 +1,285 @@
+/**
+ * The persistence port: incidents, processed Slack deliveries, step results, action requests and
+ * the audit log. In our words; the SQLite adapter (sqlite-store.ts) is the embedded default and
+ * a networked database adapter can implement the same interface for several replicas.
+ *
+ * Every method is async so that a networked adapter fits; every write that two processes could
+ * race on is a conditional write (UNIQUE + ON CONFLICT DO NOTHING, or UPDATE ... WHERE state = ?),
+ * the AWS Powertools idempotency idea: the store, not the caller, decides who won.
+ *
+ * The store writes the audit events of its own state changes in the same transaction as the
+ * change, so exactly the winner audits: incident.opened, incident.resolved, action.requested and
+ * action.<to> for every request transition (including expireDue and markInterruptedExecutions).
+ * Everything else (incident.fired, step.completed, action.refused, ...) goes through `audit()`.
+ */
+import type { RequestState } from "../core/approval.ts";
+import type { RunbookSeverity } from "../core/catalog.ts";
+import type { RunReport, StepReport } from "../core/runbook.ts";
+
+export type { RequestState };
+
+/** Anything JSON.stringify turns into the same value on the way back. */
+export type JsonObject = { readonly [key: string]: unknown };
+
+export type IncidentState = "open" | "resolved";
+
+export interface Incident {
+  /** `inc-<random>`. */
+  readonly id: string;
+  readonly runbookId: string;
+  readonly alertName: string;
+  /** Where the alert came from, e.g. `cloudwatch`, `alertmanager`, `manual`. */
+  readonly source: string;
+  readonly channel: string;
+  /** The message whose thread the bot works in. */
+  readonly threadTs: string;
+  /** The bot's status message in that thread, once posted. */
+  readonly statusTs: string | null;
+  readonly state: IncidentState;
+  readonly severity: RunbookSeverity;
+  /** How many times the alert fired while this incident was open (1 at open). */
+  readonly fireCount: number;
+  readonly openedAt: Date;
+  readonly resolvedAt: Date | null;
+  readonly lastFiredAt: Date;
+  /** What makes a delivery the same alert (Slack event_id, or channel + alert message ts). */
+  readonly dedupeKey: string;
+}
+
+export interface OpenIncidentInput {
+  readonly dedupeKey: string;
+  readonly runbookId: string;
+  readonly alertName: string;
+  readonly source: string;
+  readonly channel: string;
+  readonly threadTs: string;
+  readonly severity: RunbookSeverity;
+  readonly openedAt: Date;
+  /** Slack user id or "bot", for the audit event. Default "bot". */
+  readonly actor?: string;
+}
+
+/**
+ * `created: false` says which existing incident answered: the one opened under the same dedupe
+ * key (a redelivery: do nothing), or the incident already open for this runbook in this channel
+ * (a new firing: the caller may `recordFire`). At most one incident per (channel, runbook) is open.
+ */
+export type OpenIncidentResult =
+  | { readonly incident: Incident; readonly created: true }
+  | { readonly incident: Incident; readonly created: false; readonly matchedBy: "dedupe-key" | "open-incident" };
+
+/** One step of one run, as saved. Saving the same (runId, step id) again replaces it. */
+export interface StoredStepResult {
+  readonly incidentId: string;
+  readonly runId: string;
+  readonly step: StepReport;
+  readonly savedAt: Date;
+}
+
+export interface StoredRunReport {
+  readonly incidentId: string;
+  readonly runId: string;
+  readonly report: RunReport;
+  readonly savedAt: Date;
+}
+
+export interface Approval {
+  readonly by: string;
+  readonly at: Date;
+}
+
+export interface ActionRequest {
+  /** `act-<random>`. */
+  readonly id: string;
+  readonly incidentId: string;
+  /** Action name, e.g. `scale-taskmanagers`. */
+  readonly action: string;
+  readonly params: JsonObject;
+  /** The human preview shown with the buttons. */
+  readonly preview: string;
+  readonly requesterId: string;
+  readonly state: RequestState;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly approvals: readonly Approval[];
+  /** Who approved or rejected it. */
+  readonly decidedBy: string | null;
+  readonly decidedAt: Date | null;
+  /** Rejection reason, failure message, "bot stopped while executing", ... */
+  readonly note: string | null;
+  /** What execution (or verification) returned. */
+  readonly result: unknown;
+  /** The thread message that shows the request. */
+  readonly messageTs: string | null;
+  /** Who runs it (instance id), once executing. */
+  readonly executor: string | null;
+  readonly updatedAt: Date;
+  /** Starts at 1; +1 on every write. */
+  readonly version: number;
+}
+
+export interface CreateRequestInput {
+  readonly incidentId: string;
+  readonly action: string;
+  readonly params: JsonObject;
+  readonly preview: string;
+  readonly requesterId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly messageTs?: string;
+  /**
+   * Makes creation idempotent (e.g. the clicked button's action_ts): a second call with the same
+   * key returns the first request with `created: false`.
+   */
+  readonly dedupeKey?: string;
+}
+
+export interface TransitionPatch {
+  readonly at: Date;
+  /** Slack user id or "bot". Approving appends `{by: actor, at}` to approvals and sets decidedBy;
+   * rejecting sets decidedBy. Always the actor of the audit event. */
+  readonly actor: string;
+  readonly note?: string;
+  /** JSON result of execution. */
+  readonly result?: unknown;
+  /** Instance id of the executor (with `to: "executing"`). */
+  readonly executor?: string;
+  /** Extra details for the audit event. */
+  readonly details?: JsonObject;
+}
+
+/**
+ * `won: false` when the request was not in `from` any more (someone else took the edge first), or
+ * when approving/rejecting at or past its deadline; `current` is the request as it now stands.
+ */
+export type TransitionOutcome =
+  | { readonly won: true; readonly request: ActionRequest }
+  | { readonly won: false; readonly current: ActionRequest | undefined };
+
+export interface RequestFilter {
+  readonly state?: RequestState;
+  readonly incidentId?: string;
+}
+
+export interface InterruptedFilter {
+  /** Only executions that started before this time (other replicas' fresh work is left alone). */
+  readonly startedBefore?: Date;
+  /** Only executions this executor (instance id) started. */
+  readonly executor?: string;
+}
+
+export type AuditKind =
+  | "incident.opened"
+  | "incident.fired"
+  | "incident.resolved"
+  | "run.started"
+  | "run.completed"
+  | "step.completed"
+  | "action.requested"
+  | "action.approved"
+  | "action.rejected"
+  | "action.refused"
+  | "action.expired"
+  | "action.executing"
+  | "action.succeeded"
+  | "action.failed"
+  | "action.outcome-unknown"
+  | "action.verified";
+
+export interface AuditInput {
+  readonly at: Date;
+  /** Slack user id or "bot". */
+  readonly actor: string;
+  readonly kind: AuditKind;
+  readonly incidentId?: string;
+  readonly requestId?: string;
+  readonly details?: JsonObject;
+}
+
+export interface AuditEvent {
+  /** Increasing sequence number: the order of the log. */
+  readonly seq: number;
+  readonly at: Date;
+  readonly actor: string;
+  readonly kind: AuditKind;
+  readonly incidentId: string | null;
+  readonly requestId: string | null;
+  readonly details: JsonObject;
+}
+
+export interface AuditFilter {
+  readonly incidentId?: string;
+  readonly requestId?: string;
+}
+
+export interface Store {
+  // Incidents
+  /** Idempotent on `dedupeKey`; two processes racing produce one incident. */
+  openIncident(input: OpenIncidentInput): Promise<OpenIncidentResult>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  findOpenIncident(channel: string, runbookId: string): Promise<Incident | undefined>;
+  /** The incident whose thread is (channel, threadTs), open or not. */
+  findIncidentByThread(channel: string, threadTs: string): Promise<Incident | undefined>;
+  /** Oldest first. */
+  listOpenIncidents(): Promise<Incident[]>;
+  /** Atomically increments fire_count; returns the new count. Throws StoreError "not-found". */
+  recordFire(id: string, at: Date): Promise<number>;
+  /** True if this call resolved it, false if it was already resolved. Throws "not-found". */
+  resolveIncident(id: string, at: Date, actor?: string): Promise<boolean>;
+  /** Throws "not-found". */
+  setStatusTs(id: string, statusTs: string): Promise<void>;
+
+  // Slack deliveries (at-least-once)
+  /** True the first time an event id is seen, false on every redelivery. */
+  markEventSeen(eventId: string, at?: Date): Promise<boolean>;
+  /** Forgets deliveries seen before `before`; returns how many. */
+  pruneSeenEvents(before: Date): Promise<number>;
+
+  // Step results and run reports
+  saveStepResult(incidentId: string, runId: string, step: StepReport, at?: Date): Promise<void>;
+  saveRunReport(incidentId: string, runId: string, report: RunReport, at?: Date): Promise<void>;
+  /** In save order. */
+  listStepResults(incidentId: string): Promise<StoredStepResult[]>;
+  /** In save order. */
+  listRunReports(incidentId: string): Promise<StoredRunReport[]>;
+
+  // Action requests
+  createRequest(input: CreateRequestInput): Promise<{ request: ActionRequest; created: boolean }>;
+  getRequest(id: string): Promise<ActionRequest | undefined>;
+  /** Oldest first. */
+  listRequests(filter?: RequestFilter): Promise<ActionRequest[]>;
+  /**
+   * The conditional write: `UPDATE ... WHERE id = ? AND state = from`. Exactly one of any number of
+   * concurrent callers wins. Throws StoreError "illegal-transition" if `from -> to` is no edge.
+   */
+  transitionRequest(id: string, from: RequestState, to: RequestState, patch: TransitionPatch): Promise<TransitionOutcome>;
+  /** Throws "not-found". */
+  setRequestMessageTs(id: string, messageTs: string): Promise<void>;
+  /** Moves every `requested` request whose deadline is at or before `now` to `expired`; returns their ids. */
+  expireDue(now: Date): Promise<string[]>;
+  /**
+   * Requests left `executing` (the bot died) become `outcome-unknown` and are returned, so the bot
+   * can say so in their threads. Call at startup; with several replicas, pass a filter.
+   */
+  markInterruptedExecutions(at: Date, filter?: InterruptedFilter): Promise<ActionRequest[]>;
+
+  // Audit log (append-only: no update or delete, and the database refuses them too)
+  audit(event: AuditInput): Promise<AuditEvent>;
+  /** In order (seq ascending). */
+  listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
+
+  close(): Promise<void>;
+}
+
+export type StoreErrorCode = "not-found" | "illegal-transition" | "schema-too-new";
+
+/** An error with a stable code (bolt-js style). */
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
