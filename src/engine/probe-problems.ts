@@ -2,7 +2,7 @@
 import { type Finding, finding } from "../core/finding.ts";
 import type { Probe, ProbeResult } from "../core/runbook.ts";
 import type { PortName, Ports } from "../ports/index.ts";
-import { formatSeconds } from "./run-probe.ts";
+import { formatShortDuration } from "./run-probe.ts";
 
 const PORT_LABEL: Record<PortName, { name: string; section: string }> = {
   kafka: { name: "Kafka", section: "kafka" },
@@ -23,7 +23,7 @@ export function probeProblem(probe: Probe, result: ProbeResult, ports: Ports): F
     case "timeout":
     case "failed": {
       const target = targetOf(probe, ports);
-      const after = result.status === "timeout" ? "" : ` (after ${formatSeconds(result.durationMs)})`;
+      const after = result.status === "timeout" ? "" : ` (after ${formatShortDuration(result.durationMs)})`;
       return finding("error", `Could not ${probe.title}`, {
         detail: `${target ? `${target}: ` : ""}${result.error}${after}`,
       });

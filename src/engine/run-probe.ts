@@ -24,7 +24,7 @@ export async function runProbe(probe: Probe, options: RunProbeOptions): Promise<
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => {
-      controller.abort(new Error(`timed out after ${formatSeconds(timeoutMs)}`));
+      controller.abort(new Error(`timed out after ${formatShortDuration(timeoutMs)}`));
       resolve("timeout");
     }, timeoutMs);
   });
@@ -36,7 +36,7 @@ export async function runProbe(probe: Probe, options: RunProbeOptions): Promise<
     if (outcome === "timeout") {
       return {
         status: "timeout",
-        error: `timed out after ${formatSeconds(timeoutMs)}`,
+        error: `timed out after ${formatShortDuration(timeoutMs)}`,
         durationMs: elapsed(),
       };
     }
@@ -58,9 +58,11 @@ export function errorMessage(error: unknown): string {
   }
 }
 
-export function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
+/** A duration for people: "50ms" under a second, else seconds to one decimal ("1.5s", "10s"). */
+export function formatShortDuration(ms: number): string {
+  const rounded = Math.round(ms);
+  if (rounded < 1000) return `${rounded}ms`;
+  return `${Number((ms / 1000).toFixed(1))}s`;
 }
 
 export type { Ports };

@@ -59,11 +59,12 @@ function loadKubeConfig(options: KubernetesOptions): KubeConfig {
       config.loadFromDefault();
     }
   } catch (error) {
-    const source = options.kubeConfigYaml !== undefined
-      ? "the given kubeconfig"
-      : options.inCluster
-        ? "in-cluster credentials"
-        : (options.kubeconfigPath ?? "the default kubeconfig");
+    const source =
+      options.kubeConfigYaml !== undefined
+        ? "the given kubeconfig"
+        : options.inCluster
+          ? "in-cluster credentials"
+          : (options.kubeconfigPath ?? "the default kubeconfig");
     throw new Error(`could not load ${source}: ${(error as Error).message}`);
   }
   if (options.context !== undefined) {
@@ -127,7 +128,10 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     return contentType === undefined ? base : setHeaderOptions("Content-Type", contentType, base);
   };
 
-  async function call<T>(context: Omit<CallContext, "server" | "timeoutMs">, run: () => Promise<T>): Promise<T> {
+  async function call<T>(
+    context: Omit<CallContext, "server" | "timeoutMs">,
+    run: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await run();
     } catch (error) {

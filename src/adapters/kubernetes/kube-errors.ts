@@ -105,7 +105,11 @@ export function toKubernetesError(error: unknown, call: CallContext): Kubernetes
       case 400:
       case 415:
       case 422:
-        return new KubernetesError("invalid", `rejected by the Kubernetes API (${status}): ${detail}`, status);
+        return new KubernetesError(
+          "invalid",
+          `rejected by the Kubernetes API (${status}): ${detail}`,
+          status,
+        );
       default:
         return new KubernetesError("server-error", `Kubernetes API error ${status}: ${detail}`, status);
     }

@@ -27,14 +27,14 @@ export function alignTable(
   const body = rows.map((r) => Array.from({ length: ncols }, (_, i) => cell(r, i)));
   const widths = header.map((h, i) => Math.max(countChars(h), ...body.map((r) => countChars(r[i] ?? ""))));
   const numeric = header.map((_, i) => body.length > 0 && body.every((r) => NUMERIC.test(r[i] ?? "")));
-  const line = (cells: readonly string[], isHeader: boolean): string =>
+  const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => {
         const pad = " ".repeat((widths[i] ?? 0) - countChars(c));
-        return numeric[i] && !isHeader ? pad + c : numeric[i] ? pad + c : c + pad;
+        return numeric[i] ? pad + c : c + pad;
       })
       .join("  ")
       .trimEnd();
   const rule = widths.map((w) => "-".repeat(Math.max(1, w))).join("  ");
-  return { head: [line(header, true), rule], rows: body.map((r) => line(r, false)) };
+  return { head: [line(header), rule], rows: body.map((r) => line(r)) };
 }

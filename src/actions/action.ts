@@ -1,0 +1,40 @@
+/**
+ * A remediation action: declared params, a preview of the exact change computed from the current
+ * state, preconditions re-checked at execution time, and execute.
+ */
+import type { AppConfig } from "../config/schema.ts";
+import type { Ports } from "../ports/index.ts";
+
+export interface ActionContext {
+  readonly ports: Ports;
+  readonly config: AppConfig;
+}
+
+export type JsonParams = { readonly [key: string]: unknown };
+
+export type ParseResult<P> =
+  | { readonly ok: true; readonly params: P }
+  | { readonly ok: false; readonly problems: string[] };
+
+export interface Prepared<P> {
+  /** Params completed with the state the preview was computed from. */
+  readonly params: P;
+  /** The exact change, e.g. "flink-taskmanager: 4 -> 8 replicas in namespace flink". */
+  readonly preview: string;
+}
+
+export interface ActionResult {
+  readonly message: string;
+  readonly details: JsonParams;
+}
+
+export interface ActionDefinition<P extends JsonParams = JsonParams> {
+  readonly id: string;
+  readonly title: string;
+  parse(raw: unknown, config: AppConfig): ParseResult<P>;
+  /** Reads the current state and says exactly what would change. Rejects when it cannot. */
+  prepare(params: P, ctx: ActionContext): Promise<Prepared<P>>;
+  /** Re-checked right before executing: a reason to refuse when the world changed, else undefined. */
+  recheck(params: P, ctx: ActionContext): Promise<string | undefined>;
+  execute(params: P, ctx: ActionContext): Promise<ActionResult>;
+}

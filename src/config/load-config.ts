@@ -1,0 +1,172 @@
+/**
+ * The one place that reads configuration: a YAML file plus secrets from the environment.
+ * Problems come back as a ConfigError listing every one by its path, never a stack trace.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import type { z } from "zod";
+import { type AppConfig, configSchema, type Secrets } from "./schema.ts";
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(source: string, problems: readonly string[]) {
+    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Explicit --config path; else RUNBOOK_BOT_CONFIG; else ./config.yaml when present; else defaults. */
+  readonly path?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Extra semantic checks (e.g. regexes in alerts.extraPatterns) returning `path: message` lines. */
+  readonly validate?: (config: AppConfig) => string[];
+}
+
+export interface LoadedConfig {
+  readonly config: AppConfig;
+  /** Where the file came from, or "defaults". */
+  readonly source: string;
+}
+
+export function resolveConfigPath(options: LoadConfigOptions): string | undefined {
+  const env = options.env ?? process.env;
+  if (options.path) return options.path;
+  if (env.RUNBOOK_BOT_CONFIG) return env.RUNBOOK_BOT_CONFIG;
+  const local = `${options.cwd ?? process.cwd()}/config.yaml`;
+  return existsSync(local) ? local : undefined;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const path = resolveConfigPath(options);
+  let raw: unknown = {};
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ConfigError(path, [
+        code === "ENOENT" ? "file not found" : `cannot read: ${code ?? String(error)}`,
+      ]);
+    }
+    raw = parseConfigText(text, path);
+  }
+  return { config: buildConfig(raw, env, path ?? "defaults", options.validate), source: path ?? "defaults" };
+}
+
+export function parseConfigText(text: string, source: string): unknown {
+  try {
+    const doc = parseYaml(text) as unknown;
+    if (doc === null || doc === undefined) return {};
+    if (typeof doc !== "object" || Array.isArray(doc)) {
+      throw new ConfigError(source, ["(root): expected a mapping of sections (slack:, kafka:, ...)"]);
+    }
+    return doc;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    if (error instanceof YAMLParseError) {
+      const pos = error.linePos?.[0];
+      throw new ConfigError(source, [
+        `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${error.code}: not valid YAML`,
+      ]);
+    }
+    throw error;
+  }
+}
+
+export function buildConfig(
+  raw: unknown,
+  env: NodeJS.ProcessEnv,
+  source: string,
+  validate?: (config: AppConfig) => string[],
+): AppConfig {
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error.issues));
+  const file = parsed.data;
+  const problems: string[] = [];
+  const passwordEnv = file.kafka?.sasl?.passwordEnv;
+  const kafkaPassword = passwordEnv ? env[passwordEnv] : undefined;
+  if (passwordEnv && !kafkaPassword) {
+    problems.push(`kafka.sasl.passwordEnv: environment variable ${passwordEnv} is not set`);
+  }
+  const secrets: Secrets = {
+    ...(env.SLACK_BOT_TOKEN ? { slackBotToken: env.SLACK_BOT_TOKEN } : {}),
+    ...(env.SLACK_APP_TOKEN ? { slackAppToken: env.SLACK_APP_TOKEN } : {}),
+    ...(env.SLACK_SIGNING_SECRET ? { slackSigningSecret: env.SLACK_SIGNING_SECRET } : {}),
+    ...(kafkaPassword ? { kafkaPassword } : {}),
+  };
+  const config: AppConfig = { ...file, secrets };
+  if (secrets.slackBotToken) {
+    if (file.slack.mode === "socket" && !secrets.slackAppToken) {
+      problems.push("SLACK_APP_TOKEN: required for slack.mode socket (an app-level token, xapp-...)");
+    }
+    if (file.slack.mode === "http" && !secrets.slackSigningSecret) {
+      problems.push("SLACK_SIGNING_SECRET: required for slack.mode http");
+    }
+  }
+  problems.push(...(validate?.(config) ?? []));
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return config;
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".");
+    return `${path}: ${humanMessage(issue)}`;
+  });
+}
+
+function humanMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "too_small":
+      if (issue.origin === "array")
+        return `expected at least ${String(issue.minimum)} item${issue.minimum === 1 ? "" : "s"}`;
+      if (issue.origin === "string")
+        return issue.minimum === 1
+          ? "must not be empty"
+          : `expected at least ${String(issue.minimum)} characters`;
+      return issue.inclusive === false
+        ? `must be greater than ${String(issue.minimum)}`
+        : `must be at least ${String(issue.minimum)}`;
+    case "too_big":
+      return issue.inclusive === false
+        ? `must be less than ${String(issue.maximum)}`
+        : `must be at most ${String(issue.maximum)}`;
+    case "unrecognized_keys":
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "invalid_type":
+      return `expected ${issue.expected}${issue.input === undefined ? ", but it is missing" : `, got ${describe(issue.input)}`}`;
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return issue.message;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** The effective config for display, with every secret masked. */
+export function maskedConfig(config: AppConfig): unknown {
+  const mask = (v: string | undefined) =>
+    v === undefined ? "(not set)" : `${v.slice(0, 4)}…(set, ${v.length} chars)`;
+  return {
+    ...config,
+    secrets: {
+      SLACK_BOT_TOKEN: mask(config.secrets.slackBotToken),
+      SLACK_APP_TOKEN: mask(config.secrets.slackAppToken),
+      SLACK_SIGNING_SECRET: config.secrets.slackSigningSecret === undefined ? "(not set)" : "(set)",
+      ...(config.kafka?.sasl
+        ? { [config.kafka.sasl.passwordEnv]: config.secrets.kafkaPassword ? "(set)" : "(not set)" }
+        : {}),
+    },
+  };
+}

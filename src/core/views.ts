@@ -1,0 +1,43 @@
+/**
+ * What the thread shows, in neutral terms: the engine says what to show, each sink (Slack,
+ * terminal) renders it.
+ */
+
+import type { RequestState } from "./approval.ts";
+import type { RunbookMeta } from "./catalog.ts";
+import type { Conclusion } from "./runbook.ts";
+
+export type IncidentPhase = "running" | "diagnosed" | "resolved" | "not-automated";
+
+export interface IncidentStatusView {
+  readonly incidentId: string;
+  readonly runbook: RunbookMeta;
+  readonly alert: string;
+  readonly phase: IncidentPhase;
+  readonly startedAt: string;
+  readonly resolvedAt?: string;
+  readonly fireCount: number;
+  readonly progress: { readonly done: number; readonly total: number; readonly current?: string };
+  /** Duration of the last finished run. */
+  readonly runDurationMs?: number;
+  readonly conclusion?: Conclusion;
+  readonly source?: string;
+  /** Who asked, for on-demand runs. */
+  readonly requestedBy?: string;
+}
+
+export interface ApprovalView {
+  readonly requestId: string;
+  readonly incidentId: string;
+  readonly actionLabel: string;
+  /** The exact change, e.g. "flink-taskmanager: 4 -> 8 replicas in namespace flink". */
+  readonly preview: string;
+  readonly requesterId: string;
+  readonly state: RequestState;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly approvals: readonly { readonly userId: string; readonly at: string }[];
+  readonly decidedBy?: string;
+  readonly result?: { readonly ok: boolean; readonly message: string };
+  readonly note?: string;
+}

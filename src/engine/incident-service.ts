@@ -1,0 +1,661 @@
+/**
+ * Works incidents, platform-neutral: an alert fires -> an incident with a thread that runs the
+ * runbook live; a proposal is requested, approved by a second person and executed once.
+ * Every state change is persisted in the store; every step, request and decision shows in the
+ * thread. Slack (or the sandbox) is reached through the ThreadPort.
+ */
+import { randomUUID } from "node:crypto";
+import { findAction } from "../actions/registry.ts";
+import type { AppConfig } from "../config/schema.ts";
+import { type Approvers, canReject, canRequest, decideApproval, requestDeadline } from "../core/approval.ts";
+import { findRunbook, type RunbookMeta } from "../core/catalog.ts";
+import type { Proposal } from "../core/finding.ts";
+import type { Conclusion, RunReport } from "../core/runbook.ts";
+import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
+import type { Logger } from "../logger.ts";
+import type { Ports } from "../ports/index.ts";
+import type { DirectoryPort, ThreadPort } from "../ports/thread.ts";
+import { automatedRunbook } from "../runbooks/registry.ts";
+import type { ActionRequest, Incident, Store } from "../store/store.ts";
+import { errorMessage } from "./run-probe.ts";
+import { runRunbook } from "./run-runbook.ts";
+
+export interface IncidentServiceDeps {
+  readonly config: AppConfig;
+  readonly ports: Ports;
+  readonly store: Store;
+  readonly thread: ThreadPort;
+  readonly directory: DirectoryPort;
+  readonly logger: Logger;
+  /** Identifies this process as executor (several replicas may share a store). */
+  readonly instanceId?: string;
+}
+
+export interface AlertInput {
+  readonly channel: string;
+  /** The alert message; its thread is the incident's thread. */
+  readonly messageTs: string;
+  readonly alert: string;
+  readonly runbookId: string;
+  readonly state: "firing" | "resolved";
+  readonly source: string;
+}
+
+export type Outcome =
+  | { readonly ok: true; readonly message: string }
+  | { readonly ok: false; readonly message: string };
+
+const USERGROUP_CACHE_MS = 60_000;
+
+export class IncidentService {
+  private readonly deps: IncidentServiceDeps;
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly lastConclusion = new Map<string, { conclusion: Conclusion; durationMs: number }>();
+  private usergroupCache: { at: number; members: string[] } | undefined;
+  readonly instanceId: string;
+
+  constructor(deps: IncidentServiceDeps) {
+    this.deps = deps;
+    this.instanceId = deps.instanceId ?? `bot-${randomUUID().slice(0, 8)}`;
+  }
+
+  /** Resolves when every background run and action started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private track<T>(work: Promise<T>): void {
+    const p = work
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: errorMessage(error) }, "background work failed"),
+      )
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  // ----------------------------------------------------------------------------- alerts
+
+  async handleAlert(input: AlertInput): Promise<void> {
+    const meta = findRunbook(input.runbookId);
+    if (!meta) return;
+    const { store, thread } = this.deps;
+    const now = new Date();
+    if (input.state === "resolved") {
+      const open = await store.findOpenIncident(input.channel, meta.id);
+      if (!open) return;
+      const resolved = await store.resolveIncident(open.id, now);
+      if (!resolved) return;
+      const incident = (await store.getIncident(open.id)) ?? open;
+      await this.safe(() => this.refreshStatus(incident, meta));
+      await this.safe(() =>
+        thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:white_check_mark: *${input.alert}* resolved after ${duration(incident.openedAt, now)}.`,
+        ),
+      );
+      return;
+    }
+    const result = await store.openIncident({
+      dedupeKey: `alert:${input.channel}:${input.messageTs}:${meta.id}`,
+      runbookId: meta.id,
+      alertName: input.alert,
+      source: input.source,
+      channel: input.channel,
+      threadTs: input.messageTs,
+      severity: meta.severity,
+      openedAt: now,
+    });
+    if (result.created) {
+      this.track(this.runIncident(result.incident, meta));
+      return;
+    }
+    if (result.matchedBy === "dedupe-key") return; // the same alert message again: a redelivery or an edit
+    const count = await store.recordFire(result.incident.id, now);
+    await store.audit({
+      at: now,
+      actor: "bot",
+      kind: "incident.fired",
+      incidentId: result.incident.id,
+      details: { count, source: input.source },
+    });
+    const incident = (await store.getIncident(result.incident.id)) ?? result.incident;
+    await this.safe(() => this.refreshStatus(incident, meta));
+    await this.safe(() =>
+      thread.postNote(
+        incident.channel,
+        incident.threadTs,
+        `:repeat: *${input.alert}* fired again (x${count}); diagnostics were not re-run.`,
+        {
+          rerunIncidentId: incident.id,
+        },
+      ),
+    );
+  }
+
+  // ----------------------------------------------------------------------------- on demand
+
+  /** `/runbook <name>`: opens (or re-runs) an incident in `channel`. */
+  async runOnDemand(channel: string, runbookId: string, userId: string): Promise<Outcome> {
+    const meta = findRunbook(runbookId);
+    if (!meta) return { ok: false, message: `unknown runbook ${runbookId}` };
+    const { store, thread } = this.deps;
+    const open = await store.findOpenIncident(channel, meta.id);
+    if (open) {
+      await this.safe(() =>
+        thread.postNote(
+          open.channel,
+          open.threadTs,
+          `:arrows_counterclockwise: <@${userId}> ran \`/runbook ${meta.id}\`: running the diagnostics again.`,
+        ),
+      );
+      this.track(this.runIncident(open, meta));
+      return {
+        ok: true,
+        message: `An incident for ${meta.title} is already open here: running it again in its thread.`,
+      };
+    }
+    const now = new Date();
+    const rootTs = await thread.postRoot(channel, {
+      ...this.baseView(meta, meta.alert, now, 1, "manual"),
+      phase: automatedRunbook(meta.id) ? "running" : "not-automated",
+      requestedBy: userId,
+    });
+    const result = await store.openIncident({
+      dedupeKey: `manual:${channel}:${rootTs}`,
+      runbookId: meta.id,
+      alertName: meta.alert,
+      source: "manual",
+      channel,
+      threadTs: rootTs,
+      severity: meta.severity,
+      openedAt: now,
+      actor: userId,
+    });
+    this.track(this.runIncident(result.incident, meta, userId));
+    return { ok: true, message: `Running ${meta.title}.` };
+  }
+
+  async rerun(incidentId: string, userId: string): Promise<Outcome> {
+    const incident = await this.deps.store.getIncident(incidentId);
+    const meta = incident && findRunbook(incident.runbookId);
+    if (!incident || !meta) return { ok: false, message: "This incident is not known to the bot any more." };
+    await this.safe(() =>
+      this.deps.thread.postNote(
+        incident.channel,
+        incident.threadTs,
+        `:arrows_counterclockwise: <@${userId}> re-ran the diagnostics.`,
+      ),
+    );
+    this.track(this.runIncident(incident, meta, userId));
+    return { ok: true, message: "Re-running diagnostics." };
+  }
+
+  private baseView(
+    meta: RunbookMeta,
+    alert: string,
+    startedAt: Date,
+    fireCount: number,
+    source: string,
+  ): IncidentStatusView {
+    return {
+      incidentId: "",
+      runbook: meta,
+      alert,
+      phase: "running",
+      startedAt: startedAt.toISOString(),
+      fireCount,
+      progress: { done: 0, total: automatedRunbook(meta.id)?.steps.length ?? 0 },
+      source,
+    };
+  }
+
+  private viewOf(
+    incident: Incident,
+    meta: RunbookMeta,
+    patch: Partial<IncidentStatusView> = {},
+  ): IncidentStatusView {
+    const last = this.lastConclusion.get(incident.id);
+    const automated = automatedRunbook(meta.id);
+    const phase: IncidentStatusView["phase"] =
+      incident.state === "resolved"
+        ? "resolved"
+        : !automated
+          ? "not-automated"
+          : last
+            ? "diagnosed"
+            : "running";
+    const total = automated?.steps.length ?? 0;
+    return {
+      incidentId: incident.id,
+      runbook: meta,
+      alert: incident.alertName,
+      phase,
+      startedAt: incident.openedAt.toISOString(),
+      ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt.toISOString() } : {}),
+      fireCount: incident.fireCount,
+      progress: { done: last ? total : 0, total },
+      ...(last ? { conclusion: last.conclusion, runDurationMs: last.durationMs } : {}),
+      source: incident.source,
+      ...patch,
+    };
+  }
+
+  private async refreshStatus(incident: Incident, meta: RunbookMeta): Promise<void> {
+    if (!incident.statusTs) return;
+    await this.deps.thread.updateStatus(incident.channel, incident.statusTs, this.viewOf(incident, meta));
+  }
+
+  private async ensureStatus(
+    incident: Incident,
+    meta: RunbookMeta,
+    view: IncidentStatusView,
+  ): Promise<Incident> {
+    if (incident.statusTs) {
+      await this.safe(() => this.deps.thread.updateStatus(incident.channel, incident.statusTs!, view));
+      return incident;
+    }
+    const ts = await this.deps.thread.postStatus(incident.channel, incident.threadTs, view);
+    await this.deps.store.setStatusTs(incident.id, ts);
+    return { ...incident, statusTs: ts };
+  }
+
+  private async runIncident(
+    start: Incident,
+    meta: RunbookMeta,
+    requestedBy?: string,
+  ): Promise<RunReport | undefined> {
+    const { store, thread, config, ports } = this.deps;
+    const runbook = automatedRunbook(meta.id);
+    const by = requestedBy ? { requestedBy } : {};
+    if (!runbook) {
+      await this.safe(() =>
+        this.ensureStatus(start, meta, this.viewOf(start, meta, { phase: "not-automated", ...by })),
+      );
+      return undefined;
+    }
+    const runId = `run-${randomUUID().slice(0, 8)}`;
+    const total = runbook.steps.length;
+    let incident = await this.ensureStatus(
+      start,
+      meta,
+      this.viewOf(start, meta, { phase: "running", progress: { done: 0, total }, ...by }),
+    );
+    this.lastConclusion.delete(incident.id);
+    await store.audit({
+      at: new Date(),
+      actor: requestedBy ?? "bot",
+      kind: "run.started",
+      incidentId: incident.id,
+      details: { runId, runbook: meta.id },
+    });
+    const report = await runRunbook(runbook, {
+      ports,
+      config,
+      observer: {
+        onStepStarted: async ({ index, title }) => {
+          await this.safe(() => this.updateLive(incident, meta, { done: index, total, current: title }, by));
+        },
+        onStepCompleted: async ({ index, report: step }) => {
+          incident = (await store.getIncident(incident.id)) ?? incident;
+          const view = this.viewOf(incident, meta, {
+            phase: "running",
+            progress: { done: index + 1, total },
+            ...by,
+          });
+          await this.safe(() => thread.postStep(incident.channel, incident.threadTs, step, view));
+          await store.saveStepResult(incident.id, runId, step);
+          await store.audit({
+            at: new Date(),
+            actor: "bot",
+            kind: "step.completed",
+            incidentId: incident.id,
+            details: { runId, step: step.id, status: step.status, summary: step.summary },
+          });
+          await this.safe(() => this.updateLive(incident, meta, { done: index + 1, total }, by));
+        },
+      },
+    });
+    const durationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+    this.lastConclusion.set(incident.id, { conclusion: report.conclusion, durationMs });
+    await store.saveRunReport(incident.id, runId, report);
+    await store.audit({
+      at: new Date(),
+      actor: "bot",
+      kind: "run.completed",
+      incidentId: incident.id,
+      details: { runId, conclusion: report.conclusion.summary, severity: report.conclusion.severity },
+    });
+    incident = (await store.getIncident(incident.id)) ?? incident;
+    await this.safe(() => this.refreshStatusWith(incident, meta, by));
+    return report;
+  }
+
+  private async updateLive(
+    incident: Incident,
+    meta: RunbookMeta,
+    progress: IncidentStatusView["progress"],
+    by: Partial<IncidentStatusView>,
+  ) {
+    if (!incident.statusTs) return;
+    const fresh = (await this.deps.store.getIncident(incident.id)) ?? incident;
+    await this.deps.thread.updateStatus(
+      fresh.channel,
+      fresh.statusTs ?? incident.statusTs,
+      this.viewOf(fresh, meta, {
+        phase: fresh.state === "resolved" ? "resolved" : "running",
+        progress,
+        ...by,
+      }),
+    );
+  }
+
+  private async refreshStatusWith(incident: Incident, meta: RunbookMeta, by: Partial<IncidentStatusView>) {
+    if (!incident.statusTs) return;
+    await this.deps.thread.updateStatus(incident.channel, incident.statusTs, this.viewOf(incident, meta, by));
+  }
+
+  // ----------------------------------------------------------------------------- actions
+
+  private async approvers(): Promise<Approvers> {
+    const { users, usergroups } = this.deps.config.approvals;
+    if (usergroups.length === 0) return { users, usergroupMembers: [] };
+    const cached = this.usergroupCache;
+    if (cached && Date.now() - cached.at < USERGROUP_CACHE_MS)
+      return { users, usergroupMembers: cached.members };
+    try {
+      const members = await this.deps.directory.usergroupMembers(usergroups);
+      this.usergroupCache = { at: Date.now(), members };
+      return { users, usergroupMembers: members };
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: errorMessage(error) },
+        "could not resolve user groups; using configured users only",
+      );
+      return { users, usergroupMembers: cached?.members ?? [] };
+    }
+  }
+
+  /** A proposal button was pressed: validate, preview from the current state, post an approval request. */
+  async requestAction(input: {
+    incidentId: string;
+    proposal: Pick<Proposal, "action" | "params">;
+    userId: string;
+    dedupeKey?: string;
+  }): Promise<Outcome> {
+    const { store, thread, config, ports } = this.deps;
+    const incident = await store.getIncident(input.incidentId);
+    if (!incident) return { ok: false, message: "This button belongs to an incident the bot does not know." };
+    const def = findAction(input.proposal.action);
+    const note = (text: string) =>
+      this.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
+    const refuse = async (reason: string) => {
+      await store.audit({
+        at: new Date(),
+        actor: input.userId,
+        kind: "action.refused",
+        incidentId: incident.id,
+        details: { action: input.proposal.action, reason },
+      });
+      await note(
+        `:no_entry: <@${input.userId}> asked for *${def?.title ?? input.proposal.action}*: refused, ${reason}.`,
+      );
+      return { ok: false as const, message: `Refused: ${reason}.` };
+    };
+    if (!def) return refuse(`unknown action \`${input.proposal.action}\``);
+    const policy = canRequest({
+      requesterId: input.userId,
+      approvers: await this.approvers(),
+      allowSelfApproval: config.approvals.allowSelfApproval,
+    });
+    if (!policy.ok) return refuse(policy.reason);
+    const parsed = def.parse(input.proposal.params, config);
+    if (!parsed.ok) return refuse(`invalid parameters (${parsed.problems.join("; ")})`);
+    let prepared: Awaited<ReturnType<typeof def.prepare>>;
+    try {
+      prepared = await def.prepare(parsed.params, { ports, config });
+    } catch (error) {
+      return refuse(`could not read the current state: ${errorMessage(error)}`);
+    }
+    const now = new Date();
+    const { request, created } = await store.createRequest({
+      incidentId: incident.id,
+      action: def.id,
+      params: prepared.params,
+      preview: prepared.preview,
+      requesterId: input.userId,
+      createdAt: now,
+      expiresAt: requestDeadline(now, config.approvals.expiryMinutes),
+      ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
+    });
+    if (!created) return { ok: true, message: "This request was already made." };
+    const ts = await thread.postApproval(
+      incident.channel,
+      incident.threadTs,
+      this.approvalView(request, def.title),
+    );
+    await store.setRequestMessageTs(request.id, ts);
+    return { ok: true, message: `Approval requested: ${prepared.preview}` };
+  }
+
+  approvalView(request: ActionRequest, title?: string): ApprovalView {
+    const result = request.result as { ok?: boolean; message?: string } | null;
+    return {
+      requestId: request.id,
+      incidentId: request.incidentId,
+      actionLabel: title ?? findAction(request.action)?.title ?? request.action,
+      preview: request.preview,
+      requesterId: request.requesterId,
+      state: request.state,
+      createdAt: request.createdAt.toISOString(),
+      expiresAt: request.expiresAt.toISOString(),
+      approvals: request.approvals.map((a) => ({ userId: a.by, at: a.at.toISOString() })),
+      ...(request.decidedBy ? { decidedBy: request.decidedBy } : {}),
+      ...(result && typeof result.message === "string"
+        ? { result: { ok: result.ok === true, message: result.message } }
+        : {}),
+      ...(request.note ? { note: request.note } : {}),
+    };
+  }
+
+  private async showRequest(request: ActionRequest): Promise<void> {
+    const incident = await this.deps.store.getIncident(request.incidentId);
+    if (!incident || !request.messageTs) return;
+    await this.safe(() =>
+      this.deps.thread.updateApproval(incident.channel, request.messageTs!, this.approvalView(request)),
+    );
+  }
+
+  async approve(requestId: string, userId: string): Promise<Outcome> {
+    const { store, thread, config } = this.deps;
+    const request = await store.getRequest(requestId);
+    if (!request) return { ok: false, message: "This approval request is not known to the bot." };
+    const incident = await store.getIncident(request.incidentId);
+    if (!incident) return { ok: false, message: "This approval request's incident is not known to the bot." };
+    const note = (text: string) =>
+      this.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
+    const now = new Date();
+    const decision = decideApproval(
+      request,
+      userId,
+      { approvers: await this.approvers(), allowSelfApproval: config.approvals.allowSelfApproval },
+      now,
+    );
+    if (!decision.ok) {
+      if (decision.reason === "request has expired") await this.expire(request, now);
+      await store.audit({
+        at: now,
+        actor: userId,
+        kind: "action.refused",
+        incidentId: incident.id,
+        requestId,
+        details: { reason: decision.reason, attempted: "approve" },
+      });
+      await note(
+        `:no_entry: <@${userId}> pressed Approve on *${request.preview}*: refused, ${decision.reason}.`,
+      );
+      return { ok: false, message: `Refused: ${decision.reason}.` };
+    }
+    const approved = await store.transitionRequest(requestId, "requested", "approved", {
+      at: now,
+      actor: userId,
+    });
+    if (!approved.won) return { ok: false, message: `Already ${approved.current?.state ?? "handled"}.` };
+    await note(
+      `:ballot_box_with_check: <@${userId}> approved *${request.preview}* (requested by <@${request.requesterId}>).`,
+    );
+    await this.showRequest(approved.request);
+    await this.execute(approved.request);
+    return { ok: true, message: "Approved." };
+  }
+
+  async reject(requestId: string, userId: string): Promise<Outcome> {
+    const { store, thread } = this.deps;
+    const request = await store.getRequest(requestId);
+    if (!request) return { ok: false, message: "This approval request is not known to the bot." };
+    const incident = await store.getIncident(request.incidentId);
+    if (!incident) return { ok: false, message: "This approval request's incident is not known to the bot." };
+    const now = new Date();
+    const allowed = canReject({
+      actorId: userId,
+      requesterId: request.requesterId,
+      approvers: await this.approvers(),
+    });
+    if (!allowed.ok) {
+      await store.audit({
+        at: now,
+        actor: userId,
+        kind: "action.refused",
+        incidentId: incident.id,
+        requestId,
+        details: { reason: allowed.reason, attempted: "reject" },
+      });
+      await this.safe(() =>
+        thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:no_entry: <@${userId}> pressed Reject on *${request.preview}*: refused, ${allowed.reason}.`,
+        ),
+      );
+      return { ok: false, message: `Refused: ${allowed.reason}.` };
+    }
+    const rejected = await store.transitionRequest(requestId, "requested", "rejected", {
+      at: now,
+      actor: userId,
+    });
+    if (!rejected.won) return { ok: false, message: `Already ${rejected.current?.state ?? "handled"}.` };
+    await this.safe(() =>
+      thread.postNote(incident.channel, incident.threadTs, `:x: <@${userId}> rejected *${request.preview}*.`),
+    );
+    await this.showRequest(rejected.request);
+    return { ok: true, message: "Rejected." };
+  }
+
+  private async execute(request: ActionRequest): Promise<void> {
+    const { store, thread, config, ports } = this.deps;
+    const incident = await store.getIncident(request.incidentId);
+    if (!incident) return;
+    const note = (text: string) =>
+      this.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
+    const started = await store.transitionRequest(request.id, "approved", "executing", {
+      at: new Date(),
+      actor: "bot",
+      executor: this.instanceId,
+    });
+    if (!started.won) return; // another process or click took it
+    const def = findAction(request.action);
+    const finish = async (ok: boolean, message: string, details: Record<string, unknown> = {}) => {
+      const done = await store.transitionRequest(request.id, "executing", ok ? "succeeded" : "failed", {
+        at: new Date(),
+        actor: "bot",
+        result: { ok, message, ...details },
+        ...(ok ? {} : { note: message }),
+      });
+      await note(
+        ok ? `:white_check_mark: Done: ${message}.` : `:x: *${request.preview}* failed: ${message}.`,
+      );
+      if (done.won) await this.showRequest(done.request);
+    };
+    if (!def) return finish(false, `unknown action ${request.action}`);
+    const parsed = def.parse(request.params, config);
+    if (!parsed.ok) return finish(false, `invalid parameters (${parsed.problems.join("; ")})`);
+    try {
+      const changed = await def.recheck(parsed.params, { ports, config });
+      if (changed) return finish(false, `not executed, the world changed: ${changed}`);
+      await this.showRequest(started.request);
+      const result = await def.execute(parsed.params, { ports, config });
+      return finish(true, result.message, { details: result.details });
+    } catch (error) {
+      return finish(false, errorMessage(error));
+    }
+  }
+
+  private async expire(request: ActionRequest, now: Date): Promise<void> {
+    const out = await this.deps.store.transitionRequest(request.id, "requested", "expired", {
+      at: now,
+      actor: "bot",
+    });
+    if (out.won) await this.announceExpired(out.request);
+  }
+
+  private async announceExpired(request: ActionRequest): Promise<void> {
+    const incident = await this.deps.store.getIncident(request.incidentId);
+    if (!incident) return;
+    await this.showRequest(request);
+    await this.safe(() =>
+      this.deps.thread.postNote(
+        incident.channel,
+        incident.threadTs,
+        `:hourglass: The request for *${request.preview}* expired unapproved.`,
+      ),
+    );
+  }
+
+  /** Expires requests past their deadline; run periodically. */
+  async sweepExpired(now = new Date()): Promise<number> {
+    const ids = await this.deps.store.expireDue(now);
+    for (const id of ids) {
+      const request = await this.deps.store.getRequest(id);
+      if (request) await this.announceExpired(request);
+    }
+    return ids.length;
+  }
+
+  /** At start: executions cut short by a previous process become outcome-unknown, said in their threads. */
+  async recoverInterrupted(): Promise<number> {
+    const interrupted = await this.deps.store.markInterruptedExecutions(new Date());
+    for (const request of interrupted) {
+      const incident = await this.deps.store.getIncident(request.incidentId);
+      if (!incident) continue;
+      await this.showRequest(request);
+      await this.safe(() =>
+        this.deps.thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:warning: The bot stopped while executing *${request.preview}*: its outcome is unknown. Check by hand; it will not be re-run automatically.`,
+        ),
+      );
+    }
+    return interrupted.length;
+  }
+
+  async openIncidents(): Promise<Incident[]> {
+    return this.deps.store.listOpenIncidents();
+  }
+
+  /** Thread I/O must never crash the service: failures are logged and the work goes on. */
+  private async safe(fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.deps.logger.warn({ err: errorMessage(error) }, "thread update failed");
+    }
+  }
+}
+
+function duration(from: Date, to: Date): string {
+  const s = Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}

@@ -1,0 +1,26 @@
+/** Where incidents are worked: a channel thread (Slack, or the terminal sandbox's emulator). */
+import type { StepReport } from "../core/runbook.ts";
+import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
+
+export interface ThreadPort {
+  /** Posts a top-level message that opens an on-demand incident; returns its ts. */
+  postRoot(channel: string, view: IncidentStatusView): Promise<string>;
+  /** Posts the status message in the thread; returns its ts. */
+  postStatus(channel: string, threadTs: string, view: IncidentStatusView): Promise<string>;
+  updateStatus(channel: string, ts: string, view: IncidentStatusView): Promise<void>;
+  postStep(channel: string, threadTs: string, step: StepReport, view: IncidentStatusView): Promise<void>;
+  postApproval(channel: string, threadTs: string, view: ApprovalView): Promise<string>;
+  updateApproval(channel: string, ts: string, view: ApprovalView): Promise<void>;
+  /** A one-line entry in the thread (who did what). */
+  postNote(
+    channel: string,
+    threadTs: string,
+    text: string,
+    opts?: { rerunIncidentId?: string },
+  ): Promise<void>;
+}
+
+/** Who may request and approve: configured users plus members of configured user groups. */
+export interface DirectoryPort {
+  usergroupMembers(usergroupIds: readonly string[]): Promise<string[]>;
+}

@@ -1,0 +1,630 @@
+/**
+ * The embedded default store: one SQLite file through better-sqlite3.
+ *
+ * WAL mode and a busy timeout let two processes share one file: readers never block, writers
+ * queue. Every read-then-write runs in an IMMEDIATE transaction (the write lock is taken up front,
+ * so no reader-to-writer upgrade can fail with SQLITE_BUSY mid-way), and the racy writes are
+ * conditional (ON CONFLICT DO NOTHING, UPDATE ... WHERE state = ?), so only one caller wins.
+ * Accepts ":memory:" for unit tests.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { isTransitionAllowed, type RequestState } from "../core/approval.ts";
+import type { RunbookSeverity } from "../core/catalog.ts";
+import type { RunReport, StepReport } from "../core/runbook.ts";
+import { migrate } from "./sqlite-schema.ts";
+import {
+  type ActionRequest,
+  type Approval,
+  type AuditEvent,
+  type AuditFilter,
+  type AuditInput,
+  type AuditKind,
+  type CreateRequestInput,
+  type Incident,
+  type InterruptedFilter,
+  type JsonObject,
+  type OpenIncidentInput,
+  type OpenIncidentResult,
+  type RequestFilter,
+  type Store,
+  StoreError,
+  type StoredRunReport,
+  type StoredStepResult,
+  type TransitionOutcome,
+  type TransitionPatch,
+} from "./store.ts";
+
+export interface SqliteStoreOptions {
+  /** How long a writer waits for another process's lock before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+interface IncidentRow {
+  id: string;
+  dedupe_key: string;
+  runbook_id: string;
+  alert_name: string;
+  source: string;
+  channel: string;
+  thread_ts: string;
+  status_ts: string | null;
+  state: "open" | "resolved";
+  severity: string;
+  fire_count: number;
+  opened_at: number;
+  resolved_at: number | null;
+  last_fired_at: number;
+}
+
+interface RequestRow {
+  id: string;
+  dedupe_key: string | null;
+  incident_id: string;
+  action: string;
+  params: string;
+  preview: string;
+  requester_id: string;
+  state: RequestState;
+  created_at: number;
+  expires_at: number;
+  approvals: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  note: string | null;
+  result: string | null;
+  message_ts: string | null;
+  executor: string | null;
+  executing_since: number | null;
+  updated_at: number;
+  version: number;
+}
+
+interface AuditRow {
+  seq: number;
+  at: number;
+  actor: string;
+  kind: string;
+  incident_id: string | null;
+  request_id: string | null;
+  details: string;
+}
+
+interface ReportRow {
+  incident_id: string;
+  run_id: string;
+  report: string;
+  saved_at: number;
+}
+
+const INTERRUPTED_NOTE = "the bot stopped while this action was executing: check whether it took effect";
+
+function newId(prefix: "inc" | "act"): string {
+  return `${prefix}-${randomBytes(6).toString("hex")}`;
+}
+
+function toIncident(row: IncidentRow): Incident {
+  return {
+    id: row.id,
+    runbookId: row.runbook_id,
+    alertName: row.alert_name,
+    source: row.source,
+    channel: row.channel,
+    threadTs: row.thread_ts,
+    statusTs: row.status_ts,
+    state: row.state,
+    severity: row.severity as RunbookSeverity,
+    fireCount: row.fire_count,
+    openedAt: new Date(row.opened_at),
+    resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at),
+    lastFiredAt: new Date(row.last_fired_at),
+    dedupeKey: row.dedupe_key,
+  };
+}
+
+function toRequest(row: RequestRow): ActionRequest {
+  const approvals = (JSON.parse(row.approvals) as { by: string; at: number }[]).map(
+    (a): Approval => ({ by: a.by, at: new Date(a.at) }),
+  );
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    action: row.action,
+    params: JSON.parse(row.params) as JsonObject,
+    preview: row.preview,
+    requesterId: row.requester_id,
+    state: row.state,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    approvals,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at === null ? null : new Date(row.decided_at),
+    note: row.note,
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    messageTs: row.message_ts,
+    executor: row.executor,
+    updatedAt: new Date(row.updated_at),
+    version: row.version,
+  };
+}
+
+function toAudit(row: AuditRow): AuditEvent {
+  return {
+    seq: row.seq,
+    at: new Date(row.at),
+    actor: row.actor,
+    kind: row.kind as AuditKind,
+    incidentId: row.incident_id,
+    requestId: row.request_id,
+    details: JSON.parse(row.details) as JsonObject,
+  };
+}
+
+export class SqliteStore implements Store {
+  /** The connection, for diagnostics and tests. Write through the Store methods only. */
+  readonly db: Database.Database;
+  /** The schema version the file had when opened (0 for a new file). */
+  readonly foundSchemaVersion: number;
+
+  /** Opens (creating the file, its directory and the schema if missing) the store at `path`. */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(path, options);
+  }
+
+  private constructor(path: string, options: SqliteStoreOptions) {
+    const inMemory = path === ":memory:" || path === "";
+    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    const db = new Database(path);
+    try {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+      if (!inMemory) db.pragma("journal_mode = WAL");
+      db.pragma("foreign_keys = ON");
+      this.foundSchemaVersion = migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    this.db = db;
+  }
+
+  // ---- incidents ----------------------------------------------------------------------------
+
+  async openIncident(input: OpenIncidentInput): Promise<OpenIncidentResult> {
+    const insert = this.db.prepare<Record<string, unknown>, IncidentRow>(
+      `INSERT INTO incidents (id, dedupe_key, runbook_id, alert_name, source, channel, thread_ts, state,
+         severity, fire_count, opened_at, last_fired_at)
+       VALUES (@id, @dedupeKey, @runbookId, @alertName, @source, @channel, @threadTs, 'open',
+         @severity, 1, @at, @at)
+       ON CONFLICT DO NOTHING
+       RETURNING *`,
+    );
+    const byKey = this.db.prepare<[string], IncidentRow>("SELECT * FROM incidents WHERE dedupe_key = ?");
+    const open = this.db.prepare<[string, string], IncidentRow>(
+      "SELECT * FROM incidents WHERE channel = ? AND runbook_id = ? AND state = 'open'",
+    );
+    const tx = this.db.transaction((): OpenIncidentResult => {
+      // A random id that collides with an existing one also hits ON CONFLICT: try a few.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const row = insert.get({
+          id: newId("inc"),
+          dedupeKey: input.dedupeKey,
+          runbookId: input.runbookId,
+          alertName: input.alertName,
+          source: input.source,
+          channel: input.channel,
+          threadTs: input.threadTs,
+          severity: input.severity,
+          at: input.openedAt.getTime(),
+        });
+        if (row !== undefined) {
+          const incident = toIncident(row);
+          this.insertAudit({
+            at: input.openedAt,
+            actor: input.actor ?? "bot",
+            kind: "incident.opened",
+            incidentId: incident.id,
+            details: {
+              runbookId: input.runbookId,
+              alertName: input.alertName,
+              source: input.source,
+              channel: input.channel,
+              threadTs: input.threadTs,
+              severity: input.severity,
+              dedupeKey: input.dedupeKey,
+            },
+          });
+          return { incident, created: true };
+        }
+        const same = byKey.get(input.dedupeKey);
+        if (same !== undefined) return { incident: toIncident(same), created: false, matchedBy: "dedupe-key" };
+        const current = open.get(input.channel, input.runbookId);
+        if (current !== undefined) {
+          return { incident: toIncident(current), created: false, matchedBy: "open-incident" };
+        }
+      }
+      throw new Error("could not allocate an incident id");
+    });
+    return tx.immediate();
+  }
+
+  async getIncident(id: string): Promise<Incident | undefined> {
+    const row = this.db.prepare<[string], IncidentRow>("SELECT * FROM incidents WHERE id = ?").get(id);
+    return row === undefined ? undefined : toIncident(row);
+  }
+
+  async findOpenIncident(channel: string, runbookId: string): Promise<Incident | undefined> {
+    const row = this.db
+      .prepare<[string, string], IncidentRow>(
+        "SELECT * FROM incidents WHERE channel = ? AND runbook_id = ? AND state = 'open'",
+      )
+      .get(channel, runbookId);
+    return row === undefined ? undefined : toIncident(row);
+  }
+
+  async findIncidentByThread(channel: string, threadTs: string): Promise<Incident | undefined> {
+    const row = this.db
+      .prepare<[string, string], IncidentRow>(
+        "SELECT * FROM incidents WHERE channel = ? AND thread_ts = ? ORDER BY opened_at DESC, rowid DESC LIMIT 1",
+      )
+      .get(channel, threadTs);
+    return row === undefined ? undefined : toIncident(row);
+  }
+
+  async listOpenIncidents(): Promise<Incident[]> {
+    return this.db
+      .prepare<[], IncidentRow>("SELECT * FROM incidents WHERE state = 'open' ORDER BY opened_at, rowid")
+      .all()
+      .map(toIncident);
+  }
+
+  async recordFire(id: string, at: Date): Promise<number> {
+    const update = this.db.prepare<[number, string], { fire_count: number }>(
+      `UPDATE incidents SET fire_count = fire_count + 1, last_fired_at = MAX(last_fired_at, ?)
+       WHERE id = ? RETURNING fire_count`,
+    );
+    const tx = this.db.transaction((): number => {
+      const row = update.get(at.getTime(), id);
+      if (row === undefined) throw new StoreError("not-found", `no incident ${id}`);
+      this.insertAudit({
+        at,
+        actor: "bot",
+        kind: "incident.fired",
+        incidentId: id,
+        details: { fireCount: row.fire_count },
+      });
+      return row.fire_count;
+    });
+    return tx.immediate();
+  }
+
+  async resolveIncident(id: string, at: Date, actor = "bot"): Promise<boolean> {
+    const update = this.db.prepare<[number, string], { id: string }>(
+      "UPDATE incidents SET state = 'resolved', resolved_at = ? WHERE id = ? AND state = 'open' RETURNING id",
+    );
+    const tx = this.db.transaction((): boolean => {
+      if (update.get(at.getTime(), id) === undefined) {
+        if (this.db.prepare("SELECT 1 FROM incidents WHERE id = ?").get(id) === undefined) {
+          throw new StoreError("not-found", `no incident ${id}`);
+        }
+        return false;
+      }
+      this.insertAudit({ at, actor, kind: "incident.resolved", incidentId: id, details: {} });
+      return true;
+    });
+    return tx.immediate();
+  }
+
+  async setStatusTs(id: string, statusTs: string): Promise<void> {
+    const info = this.db.prepare("UPDATE incidents SET status_ts = ? WHERE id = ?").run(statusTs, id);
+    if (info.changes === 0) throw new StoreError("not-found", `no incident ${id}`);
+  }
+
+  // ---- deliveries ---------------------------------------------------------------------------
+
+  async markEventSeen(eventId: string, at: Date = new Date()): Promise<boolean> {
+    const info = this.db
+      .prepare("INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+      .run(eventId, at.getTime());
+    return info.changes === 1;
+  }
+
+  async pruneSeenEvents(before: Date): Promise<number> {
+    return this.db.prepare("DELETE FROM seen_events WHERE seen_at < ?").run(before.getTime()).changes;
+  }
+
+  // ---- step results and run reports ---------------------------------------------------------
+
+  async saveStepResult(incidentId: string, runId: string, step: StepReport, at: Date = new Date()): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO step_results (incident_id, run_id, step_id, report, saved_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step_id) DO UPDATE SET report = excluded.report, saved_at = excluded.saved_at`,
+      )
+      .run(incidentId, runId, step.id, JSON.stringify(step), at.getTime());
+  }
+
+  async saveRunReport(incidentId: string, runId: string, report: RunReport, at: Date = new Date()): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO run_reports (incident_id, run_id, report, saved_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (run_id) DO UPDATE SET report = excluded.report, saved_at = excluded.saved_at`,
+      )
+      .run(incidentId, runId, JSON.stringify(report), at.getTime());
+  }
+
+  async listStepResults(incidentId: string): Promise<StoredStepResult[]> {
+    return this.db
+      .prepare<[string], ReportRow>(
+        "SELECT incident_id, run_id, report, saved_at FROM step_results WHERE incident_id = ? ORDER BY seq",
+      )
+      .all(incidentId)
+      .map((r) => ({
+        incidentId: r.incident_id,
+        runId: r.run_id,
+        step: JSON.parse(r.report) as StepReport,
+        savedAt: new Date(r.saved_at),
+      }));
+  }
+
+  async listRunReports(incidentId: string): Promise<StoredRunReport[]> {
+    return this.db
+      .prepare<[string], ReportRow>(
+        "SELECT incident_id, run_id, report, saved_at FROM run_reports WHERE incident_id = ? ORDER BY seq",
+      )
+      .all(incidentId)
+      .map((r) => ({
+        incidentId: r.incident_id,
+        runId: r.run_id,
+        report: JSON.parse(r.report) as RunReport,
+        savedAt: new Date(r.saved_at),
+      }));
+  }
+
+  // ---- action requests ----------------------------------------------------------------------
+
+  async createRequest(input: CreateRequestInput): Promise<{ request: ActionRequest; created: boolean }> {
+    const insert = this.db.prepare<Record<string, unknown>, RequestRow>(
+      `INSERT INTO action_requests (id, dedupe_key, incident_id, action, params, preview, requester_id, state,
+         created_at, expires_at, message_ts, updated_at)
+       VALUES (@id, @dedupeKey, @incidentId, @action, @params, @preview, @requesterId, 'requested',
+         @createdAt, @expiresAt, @messageTs, @createdAt)
+       ON CONFLICT DO NOTHING
+       RETURNING *`,
+    );
+    const byKey = this.db.prepare<[string], RequestRow>("SELECT * FROM action_requests WHERE dedupe_key = ?");
+    const tx = this.db.transaction((): { request: ActionRequest; created: boolean } => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const row = insert.get({
+          id: newId("act"),
+          dedupeKey: input.dedupeKey ?? null,
+          incidentId: input.incidentId,
+          action: input.action,
+          params: JSON.stringify(input.params),
+          preview: input.preview,
+          requesterId: input.requesterId,
+          createdAt: input.createdAt.getTime(),
+          expiresAt: input.expiresAt.getTime(),
+          messageTs: input.messageTs ?? null,
+        });
+        if (row !== undefined) {
+          const request = toRequest(row);
+          this.insertAudit({
+            at: input.createdAt,
+            actor: input.requesterId,
+            kind: "action.requested",
+            incidentId: request.incidentId,
+            requestId: request.id,
+            details: {
+              action: request.action,
+              params: request.params,
+              preview: request.preview,
+              expiresAt: request.expiresAt.toISOString(),
+            },
+          });
+          return { request, created: true };
+        }
+        if (input.dedupeKey !== undefined) {
+          const same = byKey.get(input.dedupeKey);
+          if (same !== undefined) return { request: toRequest(same), created: false };
+        }
+      }
+      throw new Error("could not allocate an action request id");
+    });
+    return tx.immediate();
+  }
+
+  async getRequest(id: string): Promise<ActionRequest | undefined> {
+    const row = this.db.prepare<[string], RequestRow>("SELECT * FROM action_requests WHERE id = ?").get(id);
+    return row === undefined ? undefined : toRequest(row);
+  }
+
+  async listRequests(filter: RequestFilter = {}): Promise<ActionRequest[]> {
+    return this.db
+      .prepare<{ state: string | null; incidentId: string | null }, RequestRow>(
+        `SELECT * FROM action_requests
+         WHERE (@state IS NULL OR state = @state) AND (@incidentId IS NULL OR incident_id = @incidentId)
+         ORDER BY created_at, rowid`,
+      )
+      .all({ state: filter.state ?? null, incidentId: filter.incidentId ?? null })
+      .map(toRequest);
+  }
+
+  async transitionRequest(
+    id: string,
+    from: RequestState,
+    to: RequestState,
+    patch: TransitionPatch,
+  ): Promise<TransitionOutcome> {
+    if (!isTransitionAllowed(from, to)) {
+      throw new StoreError("illegal-transition", `an action request cannot go from ${from} to ${to}`);
+    }
+    const update = this.db.prepare<Record<string, unknown>, RequestRow>(
+      `UPDATE action_requests SET
+         state = @to,
+         version = version + 1,
+         updated_at = @at,
+         approvals = CASE WHEN @to = 'approved'
+           THEN json_insert(approvals, '$[#]', json_object('by', @actor, 'at', @at)) ELSE approvals END,
+         decided_by = CASE WHEN @to IN ('approved', 'rejected') THEN @actor ELSE decided_by END,
+         decided_at = CASE WHEN @to IN ('approved', 'rejected') THEN @at ELSE decided_at END,
+         note = COALESCE(@note, note),
+         result = COALESCE(@result, result),
+         executor = CASE WHEN @to = 'executing' THEN @executor ELSE executor END,
+         executing_since = CASE WHEN @to = 'executing' THEN @at ELSE executing_since END
+       WHERE id = @id AND state = @from
+         AND (@to NOT IN ('approved', 'rejected') OR expires_at > @at)
+         AND (@to <> 'expired' OR expires_at <= @at)
+       RETURNING *`,
+    );
+    const select = this.db.prepare<[string], RequestRow>("SELECT * FROM action_requests WHERE id = ?");
+    const tx = this.db.transaction((): TransitionOutcome => {
+      const row = update.get({
+        id,
+        from,
+        to,
+        at: patch.at.getTime(),
+        actor: patch.actor,
+        note: patch.note ?? null,
+        result: patch.result === undefined ? null : JSON.stringify(patch.result),
+        executor: patch.executor ?? null,
+      });
+      if (row === undefined) {
+        const current = select.get(id);
+        return { won: false, current: current === undefined ? undefined : toRequest(current) };
+      }
+      const request = toRequest(row);
+      this.insertAudit({
+        at: patch.at,
+        actor: patch.actor,
+        kind: `action.${to}`,
+        incidentId: request.incidentId,
+        requestId: id,
+        details: {
+          action: request.action,
+          from,
+          to,
+          ...(patch.note === undefined ? {} : { note: patch.note }),
+          ...(patch.result === undefined ? {} : { result: patch.result }),
+          ...(patch.executor === undefined ? {} : { executor: patch.executor }),
+          ...patch.details,
+        },
+      });
+      return { won: true, request };
+    });
+    return tx.immediate();
+  }
+
+  async setRequestMessageTs(id: string, messageTs: string): Promise<void> {
+    const info = this.db
+      .prepare("UPDATE action_requests SET message_ts = ?, version = version + 1 WHERE id = ?")
+      .run(messageTs, id);
+    if (info.changes === 0) throw new StoreError("not-found", `no action request ${id}`);
+  }
+
+  async expireDue(now: Date): Promise<string[]> {
+    const update = this.db.prepare<{ now: number }, RequestRow>(
+      `UPDATE action_requests SET state = 'expired', version = version + 1, updated_at = @now
+       WHERE state = 'requested' AND expires_at <= @now
+       RETURNING *`,
+    );
+    const tx = this.db.transaction((): string[] => {
+      const rows = update.all({ now: now.getTime() });
+      rows.sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
+      for (const row of rows) {
+        this.insertAudit({
+          at: now,
+          actor: "bot",
+          kind: "action.expired",
+          incidentId: row.incident_id,
+          requestId: row.id,
+          details: {
+            action: row.action,
+            from: "requested",
+            to: "expired",
+            expiresAt: new Date(row.expires_at).toISOString(),
+          },
+        });
+      }
+      return rows.map((r) => r.id);
+    });
+    return tx.immediate();
+  }
+
+  async markInterruptedExecutions(at: Date, filter: InterruptedFilter = {}): Promise<ActionRequest[]> {
+    const update = this.db.prepare<Record<string, unknown>, RequestRow>(
+      `UPDATE action_requests SET state = 'outcome-unknown', version = version + 1, updated_at = @at,
+         note = @note
+       WHERE state = 'executing'
+         AND (@before IS NULL OR executing_since < @before)
+         AND (@executor IS NULL OR executor = @executor)
+       RETURNING *`,
+    );
+    const tx = this.db.transaction((): ActionRequest[] => {
+      const rows = update.all({
+        at: at.getTime(),
+        note: INTERRUPTED_NOTE,
+        before: filter.startedBefore?.getTime() ?? null,
+        executor: filter.executor ?? null,
+      });
+      const requests = rows.map(toRequest).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      for (const r of requests) {
+        this.insertAudit({
+          at,
+          actor: "bot",
+          kind: "action.outcome-unknown",
+          incidentId: r.incidentId,
+          requestId: r.id,
+          details: { action: r.action, from: "executing", to: "outcome-unknown", note: INTERRUPTED_NOTE },
+        });
+      }
+      return requests;
+    });
+    return tx.immediate();
+  }
+
+  // ---- audit --------------------------------------------------------------------------------
+
+  async audit(event: AuditInput): Promise<AuditEvent> {
+    return this.insertAudit(event);
+  }
+
+  async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
+    return this.db
+      .prepare<{ incidentId: string | null; requestId: string | null }, AuditRow>(
+        `SELECT * FROM audit_log
+         WHERE (@incidentId IS NULL OR incident_id = @incidentId) AND (@requestId IS NULL OR request_id = @requestId)
+         ORDER BY seq`,
+      )
+      .all({ incidentId: filter.incidentId ?? null, requestId: filter.requestId ?? null })
+      .map(toAudit);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private insertAudit(event: AuditInput): AuditEvent {
+    const row = this.db
+      .prepare<unknown[], AuditRow>(
+        `INSERT INTO audit_log (at, actor, kind, incident_id, request_id, details)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(
+        event.at.getTime(),
+        event.actor,
+        event.kind,
+        event.incidentId ?? null,
+        event.requestId ?? null,
+        JSON.stringify(event.details ?? {}),
+      );
+    if (row === undefined) throw new Error("audit insert returned no row");
+    return toAudit(row);
+  }
+}
+
+/** Opens the SQLite store at `path` (":memory:" for tests). */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+  return SqliteStore.open(path, options);
+}
