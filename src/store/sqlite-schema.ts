@@ -124,7 +124,9 @@ export function migrate(db: Database.Database, now: Date = new Date()): number {
         `the database has schema version ${found}, newer than this bot knows (${LATEST_SCHEMA_VERSION}); upgrade the bot`,
       );
     }
-    const record = db.prepare<[number, number]>("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
+    const record = db.prepare<[number, number]>(
+      "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+    );
     for (const m of MIGRATIONS) {
       if (m.version <= found) continue;
       db.exec(m.sql);

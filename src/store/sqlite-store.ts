@@ -30,9 +30,9 @@ import {
   type OpenIncidentResult,
   type RequestFilter,
   type Store,
-  StoreError,
   type StoredRunReport,
   type StoredStepResult,
+  StoreError,
   type TransitionOutcome,
   type TransitionPatch,
 } from "./store.ts";
@@ -238,7 +238,8 @@ export class SqliteStore implements Store {
           return { incident, created: true };
         }
         const same = byKey.get(input.dedupeKey);
-        if (same !== undefined) return { incident: toIncident(same), created: false, matchedBy: "dedupe-key" };
+        if (same !== undefined)
+          return { incident: toIncident(same), created: false, matchedBy: "dedupe-key" };
         const current = open.get(input.channel, input.runbookId);
         if (current !== undefined) {
           return { incident: toIncident(current), created: false, matchedBy: "open-incident" };
@@ -336,7 +337,12 @@ export class SqliteStore implements Store {
 
   // ---- step results and run reports ---------------------------------------------------------
 
-  async saveStepResult(incidentId: string, runId: string, step: StepReport, at: Date = new Date()): Promise<void> {
+  async saveStepResult(
+    incidentId: string,
+    runId: string,
+    step: StepReport,
+    at: Date = new Date(),
+  ): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO step_results (incident_id, run_id, step_id, report, saved_at) VALUES (?, ?, ?, ?, ?)
@@ -345,7 +351,12 @@ export class SqliteStore implements Store {
       .run(incidentId, runId, step.id, JSON.stringify(step), at.getTime());
   }
 
-  async saveRunReport(incidentId: string, runId: string, report: RunReport, at: Date = new Date()): Promise<void> {
+  async saveRunReport(
+    incidentId: string,
+    runId: string,
+    report: RunReport,
+    at: Date = new Date(),
+  ): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO run_reports (incident_id, run_id, report, saved_at) VALUES (?, ?, ?, ?)

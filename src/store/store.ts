@@ -66,7 +66,11 @@ export interface OpenIncidentInput {
  */
 export type OpenIncidentResult =
   | { readonly incident: Incident; readonly created: true }
-  | { readonly incident: Incident; readonly created: false; readonly matchedBy: "dedupe-key" | "open-incident" };
+  | {
+      readonly incident: Incident;
+      readonly created: false;
+      readonly matchedBy: "dedupe-key" | "open-incident";
+    };
 
 /** One step of one run, as saved. Saving the same (runId, step id) again replaces it. */
 export interface StoredStepResult {
@@ -252,7 +256,12 @@ export interface Store {
    * The conditional write: `UPDATE ... WHERE id = ? AND state = from`. Exactly one of any number of
    * concurrent callers wins. Throws StoreError "illegal-transition" if `from -> to` is no edge.
    */
-  transitionRequest(id: string, from: RequestState, to: RequestState, patch: TransitionPatch): Promise<TransitionOutcome>;
+  transitionRequest(
+    id: string,
+    from: RequestState,
+    to: RequestState,
+    patch: TransitionPatch,
+  ): Promise<TransitionOutcome>;
   /** Throws "not-found". */
   setRequestMessageTs(id: string, messageTs: string): Promise<void>;
   /** Moves every `requested` request whose deadline is at or before `now` to `expired`; returns their ids. */

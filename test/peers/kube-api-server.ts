@@ -28,7 +28,7 @@
  * Manual use: `npx tsx test/peers/kube-api-server.ts` prints the kubeconfig and serves the
  * default seed until Ctrl-C.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse as parseYaml } from "yaml";
@@ -141,7 +141,10 @@ export interface FailureRule {
   resource?: KubeResource;
   namespace?: string;
   name?: string;
-  /** Answer with this status (a Status object worded like the real server's unless `message`). */
+  /**
+   * Answer with this status (a Status object worded like the real server's unless `message`:
+   * 403 names the user, verb, resource and namespace as RBAC does). A rule needs status and/or delayMs.
+   */
   status?: number;
   message?: string;
   /** Wait this long before answering (with `status`, or normally without it). */
@@ -337,35 +340,44 @@ function splitTopLevel(text: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
-const KEY = String.raw`[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?`;
-const VALUE = String.raw`([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?`;
+const KEY = `[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?`;
+const VALUE = `([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?`;
 
-export function parseLabelSelector(selector: string): Requirement[] {
-  const requirements: Requirement[] = [];
-  for (const part of splitTopLevel(selector)) {
-    let match: RegExpExecArray | null;
-    if ((match = new RegExp(`^!\\s*(${KEY})$`).exec(part))) {
-      requirements.push({ op: "!exists", key: match[1]! });
-    } else if ((match = new RegExp(`^(${KEY})\\s*(==|=|!=)\\s*(${VALUE})$`).exec(part))) {
-      const op = match[3] === "!=" ? "notin" : "in";
-      requirements.push({ op, key: match[1]!, values: [match[4] ?? ""] });
-    } else if ((match = new RegExp(`^(${KEY})\\s+(in|notin)\\s*\\(([^)]*)\\)$`).exec(part))) {
-      const values = (match[4] ?? "").split(",").map((v) => v.trim());
-      if (values.some((v) => !new RegExp(`^${VALUE}$`).test(v))) {
-        throw new BadRequest(`unable to parse requirement: invalid value in ${JSON.stringify(part)}`);
-      }
-      requirements.push({ op: match[3] === "notin" ? "notin" : "in", key: match[1]!, values });
-    } else if ((match = new RegExp(`^(${KEY})\\s*(>|<)\\s*(-?\\d+)$`).exec(part))) {
-      requirements.push({ op: match[3] === ">" ? "gt" : "lt", key: match[1]!, value: Number(match[4]) });
-    } else if ((match = new RegExp(`^(${KEY})$`).exec(part))) {
-      requirements.push({ op: "exists", key: match[1]! });
-    } else {
-      throw new BadRequest(
-        `unable to parse requirement: found ${JSON.stringify(part)}, expected a requirement`,
-      );
-    }
+const SELECTOR_PATTERNS = {
+  notExists: new RegExp(`^!\\s*(${KEY})$`),
+  equality: new RegExp(`^(${KEY})\\s*(==|=|!=)\\s*(${VALUE})$`),
+  set: new RegExp(`^(${KEY})\\s+(in|notin)\\s*\\(([^)]*)\\)$`),
+  compare: new RegExp(`^(${KEY})\\s*(>|<)\\s*(-?\\d+)$`),
+  exists: new RegExp(`^(${KEY})$`),
+  value: new RegExp(`^${VALUE}$`),
+};
+
+function parseRequirement(part: string): Requirement {
+  const p = SELECTOR_PATTERNS;
+  const notExists = p.notExists.exec(part);
+  if (notExists) return { op: "!exists", key: notExists[1]! };
+  const equality = p.equality.exec(part);
+  if (equality) {
+    return { op: equality[3] === "!=" ? "notin" : "in", key: equality[1]!, values: [equality[4] ?? ""] };
   }
-  return requirements;
+  const set = p.set.exec(part);
+  if (set) {
+    const values = (set[4] ?? "").split(",").map((v) => v.trim());
+    if (values.some((v) => !p.value.test(v))) {
+      throw new BadRequest(`unable to parse requirement: invalid value in ${JSON.stringify(part)}`);
+    }
+    return { op: set[3] === "notin" ? "notin" : "in", key: set[1]!, values };
+  }
+  const compare = p.compare.exec(part);
+  if (compare) return { op: compare[3] === ">" ? "gt" : "lt", key: compare[1]!, value: Number(compare[4]) };
+  const exists = p.exists.exec(part);
+  if (exists) return { op: "exists", key: exists[1]! };
+  throw new BadRequest(`unable to parse requirement: found ${JSON.stringify(part)}, expected a requirement`);
+}
+
+/** Parses a label selector: a=b, a==b, a!=b, a in (x,y), a notin (x), a, !a, a>1, a<1 (comma = and). */
+export function parseLabelSelector(selector: string): Requirement[] {
+  return splitTopLevel(selector).map(parseRequirement);
 }
 
 export function matchesLabels(
@@ -1216,6 +1228,9 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     requests,
     state,
     setFailure: (rule) => {
+      if (rule.status === undefined && rule.delayMs === undefined) {
+        throw new Error("setFailure: give status and/or delayMs");
+      }
       failures.push({ ...rule });
     },
     clearFailures: () => {

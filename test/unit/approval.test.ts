@@ -105,21 +105,46 @@ describe("expiry", () => {
 const team: Approvers = { users: ["U1", "U2"], usergroupMembers: new Set(["U3"]) };
 
 describe("canApprove", () => {
-  const cases: [string, { approverId: string; requesterId: string; approvers: Approvers; allowSelfApproval: boolean }, string | null][] = [
-    ["listed user approves another's request", { approverId: "U2", requesterId: "U1", approvers: team, allowSelfApproval: false }, null],
-    ["user-group member approves", { approverId: "U3", requesterId: "U1", approvers: team, allowSelfApproval: false }, null],
+  const cases: [
+    string,
+    { approverId: string; requesterId: string; approvers: Approvers; allowSelfApproval: boolean },
+    string | null,
+  ][] = [
     [
-      "user-group members as an array",
-      { approverId: "U9", requesterId: "U1", approvers: { users: [], usergroupMembers: ["U9"] }, allowSelfApproval: false },
+      "listed user approves another's request",
+      { approverId: "U2", requesterId: "U1", approvers: team, allowSelfApproval: false },
       null,
     ],
-    ["stranger", { approverId: "U7", requesterId: "U1", approvers: team, allowSelfApproval: false }, "not an authorised approver"],
+    [
+      "user-group member approves",
+      { approverId: "U3", requesterId: "U1", approvers: team, allowSelfApproval: false },
+      null,
+    ],
+    [
+      "user-group members as an array",
+      {
+        approverId: "U9",
+        requesterId: "U1",
+        approvers: { users: [], usergroupMembers: ["U9"] },
+        allowSelfApproval: false,
+      },
+      null,
+    ],
+    [
+      "stranger",
+      { approverId: "U7", requesterId: "U1", approvers: team, allowSelfApproval: false },
+      "not an authorised approver",
+    ],
     [
       "self-approval refused",
       { approverId: "U1", requesterId: "U1", approvers: team, allowSelfApproval: false },
       "requester cannot approve their own request",
     ],
-    ["self-approval allowed", { approverId: "U1", requesterId: "U1", approvers: team, allowSelfApproval: true }, null],
+    [
+      "self-approval allowed",
+      { approverId: "U1", requesterId: "U1", approvers: team, allowSelfApproval: true },
+      null,
+    ],
     [
       "stranger approving own request is still a stranger",
       { approverId: "U7", requesterId: "U7", approvers: team, allowSelfApproval: true },
@@ -127,7 +152,12 @@ describe("canApprove", () => {
     ],
     [
       "nobody configured",
-      { approverId: "U1", requesterId: "U2", approvers: { users: [], usergroupMembers: [] }, allowSelfApproval: true },
+      {
+        approverId: "U1",
+        requesterId: "U2",
+        approvers: { users: [], usergroupMembers: [] },
+        allowSelfApproval: true,
+      },
       "no approvers are configured",
     ],
   ];
@@ -138,10 +168,18 @@ describe("canApprove", () => {
 });
 
 describe("canRequest", () => {
-  const cases: [string, { requesterId: string; approvers: Approvers; allowSelfApproval: boolean }, string | null][] = [
+  const cases: [
+    string,
+    { requesterId: string; approvers: Approvers; allowSelfApproval: boolean },
+    string | null,
+  ][] = [
     ["listed user", { requesterId: "U1", approvers: team, allowSelfApproval: false }, null],
     ["user-group member", { requesterId: "U3", approvers: team, allowSelfApproval: false }, null],
-    ["stranger", { requesterId: "U7", approvers: team, allowSelfApproval: false }, "not an authorised requester"],
+    [
+      "stranger",
+      { requesterId: "U7", approvers: team, allowSelfApproval: false },
+      "not an authorised requester",
+    ],
     [
       "nobody configured",
       { requesterId: "U1", approvers: { users: [], usergroupMembers: new Set() }, allowSelfApproval: false },
@@ -187,8 +225,20 @@ describe("decideApproval", () => {
     ["the requester", pending, "U1", before, "requester cannot approve their own request"],
     ["a stranger", pending, "U7", before, "not an authorised approver"],
     // State before policy: a late clicker learns it is no longer pending, whoever they are.
-    ["already approved", { ...pending, state: "approved" as const }, "U7", before, "request is not awaiting approval"],
-    ["already expired, then clicked", { ...pending, state: "expired" as const }, "U2", after, "request is already final"],
+    [
+      "already approved",
+      { ...pending, state: "approved" as const },
+      "U7",
+      before,
+      "request is not awaiting approval",
+    ],
+    [
+      "already expired, then clicked",
+      { ...pending, state: "expired" as const },
+      "U2",
+      after,
+      "request is already final",
+    ],
   ])("%s", (_label, request, approverId, now, reason) => {
     expect(decideApproval(request, approverId, policy, now)).toEqual(
       reason === null ? { ok: true, to: "approved" } : { ok: false, reason },

@@ -57,6 +57,12 @@ function loadKubeConfig(options: KubernetesOptions): KubeConfig {
       config.loadFromFile(options.kubeconfigPath);
     } else {
       config.loadFromDefault();
+      // Nothing found: the client falls back to an unauthenticated http://localhost:8080.
+      if (config.getCurrentContext() === "loaded-context" && config.getCurrentCluster()?.name === "cluster") {
+        throw new Error(
+          "no kubeconfig found ($KUBECONFIG, ~/.kube/config) and no in-cluster service account",
+        );
+      }
     }
   } catch (error) {
     const source =

@@ -11,8 +11,8 @@ export interface AlignedTable {
 const NUMERIC = /^[-+]?[\d,]*\.?\d+(?:[eE][-+]?\d+)?\s*[%a-zA-Z/]*$/;
 
 /**
- * Pads every cell to its column's width (in code points). Columns whose cells are all
- * numbers are right-aligned. Cells longer than `maxCellWidth` are cut with "…"; missing
+ * Pads every cell to its column's width (in code points). Columns whose (non-empty) cells
+ * are all numbers are right-aligned. Cells longer than `maxCellWidth` are cut with "…"; missing
  * cells are empty.
  */
 export function alignTable(
@@ -26,7 +26,11 @@ export function alignTable(
   const header = Array.from({ length: ncols }, (_, i) => cell(columns, i));
   const body = rows.map((r) => Array.from({ length: ncols }, (_, i) => cell(r, i)));
   const widths = header.map((h, i) => Math.max(countChars(h), ...body.map((r) => countChars(r[i] ?? ""))));
-  const numeric = header.map((_, i) => body.length > 0 && body.every((r) => NUMERIC.test(r[i] ?? "")));
+  const numeric = header.map(
+    (_, i) =>
+      body.some((r) => (r[i] ?? "") !== "") &&
+      body.every((r) => (r[i] ?? "") === "" || NUMERIC.test(r[i] ?? "")),
+  );
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => {

@@ -26,14 +26,14 @@ export function formatDuration(ms: number): string {
   return formatElapsed(ms);
 }
 
-/** A coarse elapsed time for incidents: "45 s", "12 min", "12 min 30 s" (under 15 min), "1 h 5 min". */
+/** A coarse elapsed time for incidents: "45 s", "12 min", "9 min 30 s" (under 10 min), "1 h 5 min". */
 export function formatElapsed(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "n/a";
   const totalSeconds = Math.floor(ms / 1000);
   if (totalSeconds < 60) return `${totalSeconds} s`;
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;
-  if (minutes < 60) return seconds === 0 || minutes >= 15 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+  if (minutes < 60) return seconds === 0 || minutes >= 10 ? `${minutes} min` : `${minutes} min ${seconds} s`;
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
   return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
@@ -52,7 +52,10 @@ export function describeStepTiming(
 ): { text: string; overBudget: boolean } {
   const took = formatDuration(durationMs);
   if (budgetSeconds === undefined) return { text: took, overBudget: false };
-  return { text: `${took} of a ${formatBudget(budgetSeconds)} budget`, overBudget: durationMs > budgetSeconds * 1000 };
+  return {
+    text: `${took} of a ${formatBudget(budgetSeconds)} budget`,
+    overBudget: durationMs > budgetSeconds * 1000,
+  };
 }
 
 /** Milliseconds between two ISO timestamps, or undefined when either does not parse. */
@@ -66,6 +69,6 @@ export function elapsedBetween(fromIso: string, toIso: string): number | undefin
 /** A proposal's params in one line: "namespace: flink, deployment: flink-taskmanager, replicas: 8". */
 export function formatParams(params: Readonly<Record<string, unknown>>): string {
   return Object.entries(params)
-    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v) ?? String(v)}`)
+    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : (JSON.stringify(v) ?? String(v))}`)
     .join(", ");
 }

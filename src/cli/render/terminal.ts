@@ -19,7 +19,13 @@ export interface TextRenderOptions {
   readonly describeProposal?: (proposal: Proposal) => string | undefined;
 }
 
-const SYMBOL: Record<FindingSeverity, string> = { ok: "✔", info: "ℹ", warning: "⚠", critical: "✖", error: "!" };
+const SYMBOL: Record<FindingSeverity, string> = {
+  ok: "✔",
+  info: "ℹ",
+  warning: "⚠",
+  critical: "✖",
+  error: "!",
+};
 const COLOR: Record<FindingSeverity, number> = { ok: 32, info: 36, warning: 33, critical: 31, error: 35 };
 
 interface Paint {
@@ -75,18 +81,31 @@ function evidenceLines(block: EvidenceBlock, indent: string, p: Paint): string[]
         block.rows.map((r) => r.map(sanitizeTerminal)),
         60,
       );
-      const lines = [...t.head.map((l, i) => indent + (i === 0 ? p.bold(l) : p.dim(l))), ...t.rows.map((l) => indent + l)];
+      const lines = [
+        ...t.head.map((l, i) => indent + (i === 0 ? p.bold(l) : p.dim(l))),
+        ...t.rows.map((l) => indent + l),
+      ];
       const omitted = block.omittedRows ?? 0;
       if (omitted > 0) lines.push(`${indent}${p.dim(`… ${omitted} more rows`)}`);
       return lines;
     }
     case "series": {
-      const s = summarizeSeries(block.points, block.unit === undefined ? undefined : sanitizeTerminal(block.unit));
-      const parts = [p.bold(sanitizeTerminal(block.label)), s.spark, s.stats, s.span === "" ? "" : p.dim(`(${s.span})`)];
+      const s = summarizeSeries(
+        block.points,
+        block.unit === undefined ? undefined : sanitizeTerminal(block.unit),
+      );
+      const parts = [
+        p.bold(sanitizeTerminal(block.label)),
+        s.spark,
+        s.stats,
+        s.span === "" ? "" : p.dim(`(${s.span})`),
+      ];
       return [indent + parts.filter((x) => x !== "").join("  ")];
     }
     case "log":
-      return block.lines.flatMap((l) => sanitizeTerminal(l).split("\n")).map((l) => `${indent}${p.dim("│")} ${l}`);
+      return block.lines
+        .flatMap((l) => sanitizeTerminal(l).split("\n"))
+        .map((l) => `${indent}${p.dim("│")} ${l}`);
     default: {
       const unknown: never = block;
       throw new Error(`unknown evidence kind: ${JSON.stringify(unknown)}`);

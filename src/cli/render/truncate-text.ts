@@ -34,7 +34,11 @@ export function cutText(text: string, max: number): string {
  * (code points) left out, e.g. `(n) => \`… (truncated, ${n} chars)\``. The result is at most
  * `max` long.
  */
-export function truncateText(text: string, max: number, note: (omitted: number) => string = () => "…"): string {
+export function truncateText(
+  text: string,
+  max: number,
+  note: (omitted: number) => string = () => "…",
+): string {
   if (text.length <= max) return text;
   // The note for the worst case is at least as long as the real one (fewer omitted digits).
   const worstNote = note(countChars(text));

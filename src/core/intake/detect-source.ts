@@ -64,7 +64,10 @@ export function detectSource(message: Obj, text: string): Source {
   );
 }
 
-function firstRule(rules: readonly (readonly [RegExp, Source])[], hints: readonly string[]): Source | undefined {
+function firstRule(
+  rules: readonly (readonly [RegExp, Source])[],
+  hints: readonly string[],
+): Source | undefined {
   for (const hint of hints) {
     for (const [pattern, source] of rules) {
       if (pattern.test(hint)) return source;
@@ -74,7 +77,10 @@ function firstRule(rules: readonly (readonly [RegExp, Source])[], hints: readonl
 }
 
 function nameHints(message: Obj): string[] {
-  const hints = [readString(message, "username"), readString(readObject(message, "bot_profile") ?? {}, "name")];
+  const hints = [
+    readString(message, "username"),
+    readString(readObject(message, "bot_profile") ?? {}, "name"),
+  ];
   for (const attachment of attachmentsOf(message)) {
     hints.push(readString(attachment, "author_name"), readString(attachment, "footer"));
     hints.push(readString(attachment, "service_name"));

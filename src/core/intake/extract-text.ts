@@ -178,7 +178,12 @@ function readBlocks(reader: Reader, blocks: readonly unknown[]): void {
  * Rich text is structured (no mrkdwn markup to decode): sections, lists, quotes and preformatted
  * blocks hold text, link, user, channel, usergroup, emoji, broadcast and date elements.
  */
-function readRichElements(reader: Reader, elements: readonly unknown[], separator: string, depth: number): string {
+function readRichElements(
+  reader: Reader,
+  elements: readonly unknown[],
+  separator: string,
+  depth: number,
+): string {
   if (depth > MAX_DEPTH) return "";
   const parts: string[] = [];
   for (const element of elements) {

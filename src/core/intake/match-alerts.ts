@@ -118,7 +118,9 @@ export function validateExtraPatterns(patterns: unknown): string[] {
       }
       const regex = compileExtra(source);
       if (regex instanceof Error) {
-        problems.push(`${here}: invalid regular expression: ${regex.message}`);
+        problems.push(
+          `${here}: invalid regular expression: ${regex.message.replace(/^Invalid regular expression: /, "")}`,
+        );
       } else if (matchesEmpty(regex)) {
         problems.push(`${here}: matches the empty string, so it would match every message`);
       }
@@ -144,7 +146,10 @@ export function compileExtraPatterns(patterns: Readonly<Record<string, readonly 
 }
 
 function qualified(line: string, start: number, end: number): boolean {
-  return QUALIFIER_BEFORE.test(line.slice(Math.max(0, start - 16), start)) || QUALIFIER_AFTER.test(line.slice(end, end + 16));
+  return (
+    QUALIFIER_BEFORE.test(line.slice(Math.max(0, start - 16), start)) ||
+    QUALIFIER_AFTER.test(line.slice(end, end + 16))
+  );
 }
 
 /** Every mention of an alert in one line, ordered by position. */

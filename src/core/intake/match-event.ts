@@ -30,7 +30,11 @@ const CONTENT_SUBTYPES: ReadonlySet<string> = new Set([
 
 function hasContent(message: Obj): boolean {
   const subtype = message.subtype;
-  return subtype === undefined || subtype === null || (typeof subtype === "string" && CONTENT_SUBTYPES.has(subtype));
+  return (
+    subtype === undefined ||
+    subtype === null ||
+    (typeof subtype === "string" && CONTENT_SUBTYPES.has(subtype))
+  );
 }
 
 function describe(value: unknown): string {

@@ -41,8 +41,9 @@ const RANK_PARAGRAPH = 2;
 const RANK_MESSAGE = 1;
 const RANK_DEFAULT = 0;
 
-const SECTION_HEADER =
-  /^[\s*_~>#]*(firing|resolved)(?:\s+alerts?)?\s*(?:\(\d+\)|:\s*\d+)?[\s*_~:]*$/i;
+/** Section headers are short lines; longer lines are not tested (bounded work). */
+const SECTION_HEADER_MAX = 80;
+const SECTION_HEADER = /^[\s*_~>#]*(firing|resolved)(?:\s+alerts?)?(?:\s*\(\d+\)|\s*:\s*\d+)?[\s*_~:]*$/i;
 const URL = /\b(?:https?|ftp):\/\/[^\s<>"')\]]+/gi;
 
 interface Candidate {
@@ -58,26 +59,37 @@ interface AlertTally {
 
 /** Replaces each URL and each mention with spaces (same length, so positions still line up). */
 function blank(line: string, mentions: readonly Mention[]): string {
-  let masked = line.replace(URL, (url) => " ".repeat(url.length));
+  const masked = line.replace(URL, (url) => " ".repeat(url.length));
+  if (mentions.length === 0) return masked;
+  const parts: string[] = [];
+  let at = 0;
   for (const mention of mentions) {
-    masked = masked.slice(0, mention.start) + " ".repeat(mention.end - mention.start) + masked.slice(mention.end);
+    if (mention.end <= at) continue;
+    const start = Math.max(at, mention.start);
+    parts.push(masked.slice(at, start), " ".repeat(mention.end - start));
+    at = mention.end;
   }
-  return masked;
+  parts.push(masked.slice(at));
+  return parts.join("");
 }
 
-function lineSignal(masked: string, mentions: readonly Mention[], index: number): Signal | undefined {
-  const mention = mentions[index];
-  if (mention === undefined) return undefined;
-  const after = masked.slice(mention.end, mentions[index + 1]?.start ?? masked.length);
-  const before = masked.slice(mentions[index - 1]?.end ?? 0, mention.start);
+/** Line-wide signals, read once per line: tags, state changes, fields, a leading label. */
+function wholeLineSignal(masked: string): Signal | undefined {
   return (
     bracketSignal(masked) ??
     transitionSignal(masked) ??
     statusFieldSignal(masked) ??
-    leadingLabelSignal(masked) ??
-    wordSignal(after) ??
-    wordSignal(before)
+    leadingLabelSignal(masked)
   );
+}
+
+/** Free status words after the mention (up to the next one), else before it (from the previous one). */
+function nearbyWordSignal(masked: string, mentions: readonly Mention[], index: number): Signal | undefined {
+  const mention = mentions[index];
+  if (mention === undefined) return undefined;
+  const after = masked.slice(mention.end, Math.max(mention.end, mentions[index + 1]?.start ?? masked.length));
+  const before = masked.slice(Math.min(mention.start, mentions[index - 1]?.end ?? 0), mention.start);
+  return wordSignal(after) ?? wordSignal(before);
 }
 
 function structuredSignal(text: string): Signal | undefined {
@@ -110,7 +122,7 @@ function readChunk(chunk: string, patterns: readonly AlertPattern[], out: Pendin
       maskedLines.push(line);
       continue;
     }
-    const header = SECTION_HEADER.exec(line)?.[1];
+    const header = line.length <= SECTION_HEADER_MAX ? SECTION_HEADER.exec(line)?.[1] : undefined;
     if (header !== undefined) {
       closeParagraph();
       section = header.toLowerCase() === "firing" ? "firing" : "resolved";
@@ -121,10 +133,11 @@ function readChunk(chunk: string, patterns: readonly AlertPattern[], out: Pendin
     const masked = blank(line, mentions);
     maskedLines.push(masked);
     paragraphLines.push(masked);
+    const lineWide = mentions.length > 0 ? wholeLineSignal(masked) : undefined;
     mentions.forEach((mention, index) => {
       const candidates: Candidate[] = [];
       if (section !== undefined) candidates.push({ rank: RANK_SECTION, signal: section });
-      const signal = lineSignal(masked, mentions, index);
+      const signal = lineWide ?? nearbyWordSignal(masked, mentions, index);
       if (signal !== undefined) candidates.push({ rank: RANK_LINE, signal });
       const pending = { mention, candidates };
       paragraphMentions.push(pending);
@@ -145,7 +158,11 @@ function decide(signals: ReadonlySet<Signal>): Signal {
  * The alerts the text chunks name, in order of first mention, one entry per alert, with states
  * decided as described in the module comment.
  */
-export function parseAlerts(chunks: readonly string[], source: Source, patterns: readonly AlertPattern[]): AlertMatch[] {
+export function parseAlerts(
+  chunks: readonly string[],
+  source: Source,
+  patterns: readonly AlertPattern[],
+): AlertMatch[] {
   const pending: PendingMention[] = [];
   const masked = chunks.map((chunk) => readChunk(chunk, patterns, pending)).join("\n");
   if (pending.length === 0) return [];

@@ -83,12 +83,13 @@ export function statusFieldSignal(text: string): Signal | undefined {
   return undefined;
 }
 
+const EMOJI_CODE = /:[a-z0-9_+-]{1,64}:/gi;
 const LEADING_LABEL =
-  /^(?:\s|:[a-z0-9_+-]+:|[^\p{L}\p{N}])*(firing|resolved|recovered|triggered|cleared|closed|ok|alarm)\s*[:\-–|]/iu;
+  /^[^\p{L}\p{N}]*(firing|resolved|recovered|triggered|cleared|closed|ok|alarm)[ \t]*[:\-–|]/iu;
 
 /** A line that starts with a status label: `RESOLVED: x`, `:rotating_light: Triggered - x`, `ALARM: x`. */
 export function leadingLabelSignal(line: string): Signal | undefined {
-  const word = LEADING_LABEL.exec(line)?.[1];
+  const word = LEADING_LABEL.exec(line.slice(0, 200).replace(EMOJI_CODE, " "))?.[1];
   return word === undefined ? undefined : stateOfWord(word);
 }
 
@@ -137,14 +138,15 @@ export function sourceSignal(source: Source, text: string): Signal | undefined {
   switch (source) {
     case "aws-chatbot":
       return (
-        transitionSignal(text) ?? statusFieldSignal(text) ?? firstWord(text, /\b(ALARM|OK|INSUFFICIENT_DATA)\b/)
+        transitionSignal(text) ??
+        statusFieldSignal(text) ??
+        firstWord(text, /\b(ALARM|OK|INSUFFICIENT_DATA)\b/)
       );
     case "pagerduty":
       return statusFieldSignal(text) ?? firstWord(text, /\b(triggered|acknowledged|resolved)\b/i);
     case "opsgenie":
       return (
-        statusFieldSignal(text) ??
-        firstWord(text, /\b(created|acknowledged|escalated|re-?opened|closed)\b/i)
+        statusFieldSignal(text) ?? firstWord(text, /\b(created|acknowledged|escalated|re-?opened|closed)\b/i)
       );
     case "datadog":
       return bracketSignal(text) ?? statusFieldSignal(text);

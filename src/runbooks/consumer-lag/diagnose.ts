@@ -1,12 +1,12 @@
 /**
  * The deciding logic of the consumer-lag runbook, pure: signals in, likely cause out.
  * The causes are the seed's Step 3 branches (A enrichment, B resources, C windowing, D backpressure)
- * plus the cases the seed implies (lag already below threshold, no consumer running, a transient spike).
+ * plus the cases the seed implies (lag already below threshold, a job that is not consuming, a transient spike).
  */
 
 export type LagCause =
   | "below-threshold"
-  | "no-consumers"
+  | "not-consuming"
   | "backpressure"
   | "windowing"
   | "resource"
@@ -20,7 +20,14 @@ export interface LagSignals {
   /** Lag change per second between the two samples (positive = growing). */
   readonly growthPerSecond?: number;
   readonly growthThreshold: number;
-  readonly members?: number;
+  /**
+   * RecordsIn of the latest minute. Flink's Kafka source assigns partitions itself and uses the
+   * group only to commit offsets, so the group's member count says nothing about whether the job
+   * consumes: the job's own input rate does.
+   */
+  readonly latestRecordsIn?: number;
+  /** Records appended to the topic between the two lag samples. */
+  readonly logEndGrowth?: number;
   readonly recordsIn?: number;
   readonly recordsOut?: number;
   readonly throughputFloor: number;
@@ -62,8 +69,11 @@ export function diagnoseLag(s: LagSignals): LagDiagnosis {
       `total lag ${fmt(s.totalLag)} is at or below the ${fmt(s.threshold)} threshold`,
     );
   }
-  if (s.members === 0 && (s.totalLag === undefined || s.totalLag > 0)) {
-    return d("no-consumers", "the consumer group has no active members: nothing is consuming the topic");
+  if (s.latestRecordsIn === 0 && ((s.logEndGrowth ?? 0) > 0 || (s.totalLag ?? 0) > 0)) {
+    return d(
+      "not-consuming",
+      "the job read 0 records (RecordsIn) in the latest minute while the topic has records waiting: the Flink job is not consuming",
+    );
   }
   const deliveries = s.recentFirehoseDeliveries;
   if (deliveries !== undefined && deliveries.length > 0 && deliveries.slice(-3).every((v) => v === 0)) {

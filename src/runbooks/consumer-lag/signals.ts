@@ -2,10 +2,15 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { latestOf, sumOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue } from "../../core/runbook.ts";
+import type { GroupLag } from "../../ports/kafka.ts";
 import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import type { LagSignals } from "./diagnose.ts";
 import type { LagSamples } from "./probes.ts";
+
+function logEndSum(lag: GroupLag): number {
+  return lag.partitions.reduce((acc, p) => acc + p.logEndOffset, 0);
+}
 
 export function podPressure(pod: PodUsage): number | undefined {
   const parts: number[] = [];
@@ -32,7 +37,9 @@ export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals
     throughputFloor: t.throughputRatioFloor,
     pressureThreshold: t.resourcePressurePercent / 100,
     watermarkStuckMs: t.watermarkStuckMs,
-    ...(latest === undefined ? {} : { totalLag: latest.totalLag, members: latest.members }),
+    ...(latest === undefined ? {} : { totalLag: latest.totalLag }),
+    ...(lag?.second === undefined ? {} : { logEndGrowth: logEndSum(lag.second) - logEndSum(lag.first) }),
+    ...(recordsIn === undefined || recordsIn.length === 0 ? {} : { latestRecordsIn: latestOf(recordsIn)!.value }),
     ...(growth === undefined ? {} : { growthPerSecond: growth }),
     ...(recordsIn === undefined || recordsIn.length === 0 ? {} : { recordsIn: sumOf(recordsIn) }),
     ...(recordsOut === undefined || recordsOut.length === 0 ? {} : { recordsOut: sumOf(recordsOut) }),

@@ -45,7 +45,10 @@ export function assessLag(results: ProbeResults, config: AppConfig): StepAssessm
   const samples = probeValue<LagSamples>(results, "lag");
   const threshold = config.thresholds.consumerLagRecords;
   if (samples === undefined) {
-    return { status: "error", summary: "Consumer group lag could not be read.", findings: [] };
+    // Not configured is a choice, not a failure: the engine adds the "add a `kafka` section" finding.
+    return results.lag?.status === "unconfigured"
+      ? { status: "info", summary: "Not checked: Kafka is not configured.", findings: [] }
+      : { status: "error", summary: "Consumer group lag could not be read.", findings: [] };
   }
   const latest = samples.second ?? samples.first;
   const { consumerGroup } = config.pipeline;
@@ -79,7 +82,11 @@ export function assessLag(results: ProbeResults, config: AppConfig): StepAssessm
             kind: "fields",
             fields: [
               { label: "Group state", value: latest.state },
-              { label: "Members", value: String(latest.members) },
+              {
+                label: "Members",
+                // Flink's Kafka source assigns partitions itself: 0 members is normal for it.
+                value: `${latest.members}${latest.members === 0 ? " (normal for Flink's Kafka source)" : ""}`,
+              },
               ...(worst
                 ? [
                     {
@@ -94,15 +101,7 @@ export function assessLag(results: ProbeResults, config: AppConfig): StepAssessm
       },
     ),
   );
-  if (latest.members === 0) {
-    findings.push(
-      finding("critical", "No consumer is running", {
-        detail: `Group \`${consumerGroup}\` has no active members (state ${latest.state}): the Flink job is not consuming. Check the job and its pods (\`/runbook checkpoint\` covers a crashed job).`,
-      }),
-    );
-  }
-  const status =
-    latest.members === 0 ? "critical" : over ? (diagnosis.growing ? "critical" : "warning") : "ok";
+  const status = over ? (diagnosis.growing ? "critical" : "warning") : "ok";
   return {
     status,
     summary: `Lag ${formatCount(latest.totalLag)} (threshold ${formatCount(threshold)})${worst ? `, worst ${worst.topic}/${worst.partition} at ${formatCount(worst.lag)}` : ""}; ${trendText}.`,
@@ -129,7 +128,12 @@ export function assessThroughput(results: ProbeResults, config: AppConfig): Step
   const inPts = probeValue<MetricPoint[]>(results, "records-in");
   const outPts = probeValue<MetricPoint[]>(results, "records-out");
   if (inPts === undefined || outPts === undefined) {
-    return { status: "error", summary: "RecordsIn / RecordsOut could not be read.", findings: [] };
+    const unconfigured = [results["records-in"], results["records-out"]].every(
+      (r) => r?.status === "unconfigured",
+    );
+    return unconfigured
+      ? { status: "info", summary: "Not checked: CloudWatch metrics is not configured.", findings: [] }
+      : { status: "error", summary: "RecordsIn / RecordsOut could not be read.", findings: [] };
   }
   const ns = config.pipeline.metricsNamespace;
   if (inPts.length === 0 || outPts.length === 0) {
@@ -283,7 +287,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
 
 export const CAUSE_TITLE: Record<LagDiagnosis["cause"], string> = {
   "below-threshold": "lag is back under the threshold",
-  "no-consumers": "no consumer is running",
+  "not-consuming": "the Flink job is not consuming",
   backpressure: "backpressure from Firehose (D)",
   windowing: "windowing: watermark stuck (C)",
   resource: "Flink resource constraint (B)",
@@ -308,7 +312,7 @@ export function scaleProposal(results: ProbeResults, config: AppConfig): Proposa
 const FIX_TEXT: Record<LagDiagnosis["cause"], string> = {
   "below-threshold":
     "No fix needed now: lag is under the threshold. Keep watching it; the alert should clear.",
-  "no-consumers":
+  "not-consuming":
     "Get the job consuming again: check the Flink job and taskmanager pods (`/runbook checkpoint` for a crashed job). Lag will drain once it runs.",
   backpressure:
     "Fix the downstream first: check Firehose (`/runbook firehose`). Scaling Flink will not help while Firehose refuses data.",

@@ -28,7 +28,7 @@ const TEXT_KEYS: Record<string, readonly string[]> = {
 
 function checkString(c: Collector, v: unknown, ptr: string, max: number, required: boolean, min = 0): void {
   if (v === undefined) {
-    if (required) c.add("missing required field: " + ptr.split("/").pop(), ptr);
+    if (required) c.add(`missing required field: ${ptr.split("/").pop()}`, ptr);
     return;
   }
   if (typeof v !== "string") {
@@ -376,7 +376,8 @@ export function validateView(view: unknown): string[] {
     checkText(c, view.submit, "/view/submit", 24, "plain", false);
     checkText(c, view.close, "/view/close", 24, "plain", false);
     const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObj(b) && b.type === "input");
-    if (hasInput && view.submit === undefined) c.add("submit is required when an input block is present", "/view");
+    if (hasInput && view.submit === undefined)
+      c.add("submit is required when an input block is present", "/view");
   }
   checkString(c, view.callback_id, "/view/callback_id", 255, false);
   checkString(c, view.private_metadata, "/view/private_metadata", 3000, false);

@@ -20,9 +20,15 @@ export interface EncodedDelivery {
 export function encodeForHttp(type: EnvelopeType, payload: JsonObject): EncodedDelivery {
   if (type === "events_api") return { contentType: "application/json", body: JSON.stringify(payload) };
   if (type === "slash_commands") {
-    return { contentType: "application/x-www-form-urlencoded", body: stringify(payload as Record<string, string>) };
+    return {
+      contentType: "application/x-www-form-urlencoded",
+      body: stringify(payload as Record<string, string>),
+    };
   }
-  return { contentType: "application/x-www-form-urlencoded", body: stringify({ payload: JSON.stringify(payload) }) };
+  return {
+    contentType: "application/x-www-form-urlencoded",
+    body: stringify({ payload: JSON.stringify(payload) }),
+  };
 }
 
 export interface HttpDeliveryOptions {

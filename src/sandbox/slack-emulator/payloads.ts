@@ -65,7 +65,11 @@ export function messageChangedEvent(
   };
 }
 
-export function messageDeletedEvent(previous: StoredMessage, channel: EmulatedChannel, eventTs: string): JsonObject {
+export function messageDeletedEvent(
+  previous: StoredMessage,
+  channel: EmulatedChannel,
+  eventTs: string,
+): JsonObject {
   return {
     type: "message",
     subtype: "message_deleted",
@@ -82,7 +86,12 @@ export function messageDeletedEvent(previous: StoredMessage, channel: EmulatedCh
   };
 }
 
-export function eventCallback(id: AppIdentity, event: JsonObject, eventId: string, eventTime: number): JsonObject {
+export function eventCallback(
+  id: AppIdentity,
+  event: JsonObject,
+  eventId: string,
+  eventTime: number,
+): JsonObject {
   return {
     token: id.verificationToken,
     team_id: id.teamId,
@@ -145,7 +154,11 @@ export interface FoundElement {
 }
 
 /** Finds an interactive element by action_id in blocks (and attachments' blocks) of a message. */
-export function findElement(message: StoredMessage, actionId: string, blockId?: string): FoundElement | undefined {
+export function findElement(
+  message: StoredMessage,
+  actionId: string,
+  blockId?: string,
+): FoundElement | undefined {
   const blockLists: unknown[][] = [message.blocks ?? []];
   for (const a of message.attachments ?? []) if (Array.isArray(a.blocks)) blockLists.push(a.blocks);
   for (const blocks of blockLists) {
@@ -166,7 +179,9 @@ export function findElement(message: StoredMessage, actionId: string, blockId?: 
 function allOptions(element: JsonObject): JsonObject[] {
   const direct = Array.isArray(element.options) ? (element.options as JsonObject[]) : [];
   const grouped = Array.isArray(element.option_groups)
-    ? (element.option_groups as JsonObject[]).flatMap((g) => (Array.isArray(g.options) ? (g.options as JsonObject[]) : []))
+    ? (element.option_groups as JsonObject[]).flatMap((g) =>
+        Array.isArray(g.options) ? (g.options as JsonObject[]) : [],
+      )
     : [];
   return [...direct, ...grouped];
 }
@@ -201,7 +216,9 @@ export function actionFor(found: FoundElement, choice: ActionChoice, actionTs: s
     case "external_select": {
       const options = allOptions(el);
       const picked =
-        choice.selectedValue !== undefined ? options.find((o) => o.value === choice.selectedValue) : options[0];
+        choice.selectedValue !== undefined
+          ? options.find((o) => o.value === choice.selectedValue)
+          : options[0];
       if (!picked) throw new Error(`no option with value ${choice.selectedValue} in ${String(el.action_id)}`);
       const { url: _url, ...option } = picked;
       return { ...base, selected_option: option, ...(el.placeholder ? { placeholder: el.placeholder } : {}) };
@@ -298,7 +315,10 @@ export function viewStateValues(
     const actionId = String(el.action_id);
     const given = values[block.block_id];
     if (given === undefined) continue;
-    const raw = typeof given === "string" || !(actionId in given) ? given : (given as Record<string, unknown>)[actionId];
+    const raw =
+      typeof given === "string" || !(actionId in given)
+        ? given
+        : (given as Record<string, unknown>)[actionId];
     out[block.block_id] = { [actionId]: stateValue(el, raw as string | JsonObject) };
   }
   return out;
@@ -315,7 +335,10 @@ function stateValue(el: JsonObject, raw: string | JsonObject): JsonObject {
     }
     case "checkboxes":
     case "multi_static_select":
-      return { type, selected_options: allOptions(el).filter((o) => raw.split(",").includes(String(o.value))) };
+      return {
+        type,
+        selected_options: allOptions(el).filter((o) => raw.split(",").includes(String(o.value))),
+      };
     case "users_select":
       return { type, selected_user: raw };
     case "conversations_select":

@@ -24,6 +24,8 @@ export interface SocketConnection {
   id: string;
   socket: WebSocket;
   connectedAt: number;
+  /** Set once a disconnect was sent: Slack sends nothing more on such a connection. */
+  draining: boolean;
 }
 
 export class SocketModeServer {
@@ -58,7 +60,12 @@ export class SocketModeServer {
   }
 
   private accept(ws: WebSocket): void {
-    const connection: SocketConnection = { id: randomUUID(), socket: ws, connectedAt: Date.now() };
+    const connection: SocketConnection = {
+      id: randomUUID(),
+      socket: ws,
+      connectedAt: Date.now(),
+      draining: false,
+    };
     this.connections.push(connection);
     const ping =
       this.options.pingIntervalMs > 0
@@ -108,11 +115,24 @@ export class SocketModeServer {
     for (const waiter of this.connectionWaiters.splice(0)) waiter();
   }
 
+  /** Resolves once exactly `count` connections are open (e.g. 0 after the app stopped). */
+  async waitForConnections(count: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.connections.length !== count) {
+      if (Date.now() > deadline) {
+        throw new Error(`expected ${count} Socket Mode connections, have ${this.connections.length}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Resolves with an open connection, waiting up to `timeoutMs` for the app to (re)connect. */
   private async openConnection(timeoutMs: number): Promise<SocketConnection | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const open = [...this.connections].reverse().find((c) => c.socket.readyState === c.socket.OPEN);
+      const open = [...this.connections]
+        .reverse()
+        .find((c) => !c.draining && c.socket.readyState === c.socket.OPEN);
       if (open) return open;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return undefined;
@@ -172,15 +192,27 @@ export class SocketModeServer {
     if (!result) return { ...base, acked: false, error: "ack_timeout" };
     const hasPayload =
       result.payload !== undefined &&
-      !(typeof result.payload === "object" && result.payload !== null && Object.keys(result.payload).length === 0);
-    return { ...base, acked: true, ackMs: result.ackMs, ...(hasPayload ? { responsePayload: result.payload } : {}) };
+      !(
+        typeof result.payload === "object" &&
+        result.payload !== null &&
+        Object.keys(result.payload).length === 0
+      );
+    return {
+      ...base,
+      acked: true,
+      ackMs: result.ackMs,
+      ...(hasPayload ? { responsePayload: result.payload } : {}),
+    };
   }
 
   /** Sends `{"type":"disconnect","reason":...}` to every connection (the client then reconnects). */
   sendDisconnect(reason: "refresh_requested" | "warning" | "link_disabled" = "refresh_requested"): number {
     const open = this.connections.filter((c) => c.socket.readyState === c.socket.OPEN);
     for (const c of open) {
-      c.socket.send(JSON.stringify({ type: "disconnect", reason, debug_info: { host: "applink-emulator-1" } }));
+      c.draining = true;
+      c.socket.send(
+        JSON.stringify({ type: "disconnect", reason, debug_info: { host: "applink-emulator-1" } }),
+      );
     }
     return open.length;
   }

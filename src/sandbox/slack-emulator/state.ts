@@ -17,21 +17,24 @@ export interface SlackStateOptions {
   teamId: string;
   botUserId: string;
   botName: string;
-  channels?: Array<Partial<EmulatedChannel> & { id: string; name: string }>;
-  users?: Array<Partial<EmulatedUser> & { id: string; name: string }>;
+  channels?: ChannelSeed[];
+  users?: UserSeed[];
   usergroups?: EmulatedUsergroup[];
   /** First message ts, in microseconds since the epoch (default 1700000000.000100). */
   firstTsMicros?: bigint;
 }
 
-export const DEFAULT_CHANNELS = [
+export type ChannelSeed = Partial<EmulatedChannel> & { id: string; name: string };
+export type UserSeed = Partial<EmulatedUser> & { id: string; name: string };
+
+export const DEFAULT_CHANNELS: ChannelSeed[] = [
   { id: "C_INCIDENTS", name: "incidents" },
   { id: "C_ALERTS", name: "alerts" },
   { id: "C_GENERAL", name: "general" },
   { id: "C_RANDOM", name: "random", botIsMember: false },
 ];
 
-export const DEFAULT_USERS = [
+export const DEFAULT_USERS: UserSeed[] = [
   { id: "U_ALICE", name: "alice", realName: "Alice Anders" },
   { id: "U_BOB", name: "bob", realName: "Bob Berg" },
   { id: "U_CAROL", name: "carol", realName: "Carol Chen" },
@@ -41,6 +44,9 @@ export const DEFAULT_USERGROUPS: EmulatedUsergroup[] = [
   { id: "S_ONCALL", handle: "oncall", name: "On-call", users: ["U_ALICE", "U_BOB"] },
   { id: "S_SRE", handle: "sre", name: "SRE", users: ["U_ALICE", "U_BOB", "U_CAROL"] },
 ];
+
+/** Fields to replace; a field set to `undefined` is removed. */
+export type MessagePatch = { [K in keyof StoredMessage]?: StoredMessage[K] | undefined };
 
 export interface MessageChange {
   message: StoredMessage;
@@ -152,17 +158,14 @@ export class SlackState extends EventEmitter {
   updateMessage(
     channel: string,
     ts: string,
-    patch: Partial<StoredMessage>,
+    patch: MessagePatch,
     editor: string | undefined,
   ): MessageChange | undefined {
     const list = this.messages.get(channel);
     const index = list?.findIndex((m) => m.ts === ts && !m.deleted) ?? -1;
     const previous = list?.[index];
     if (!list || !previous) return undefined;
-    const message: StoredMessage = { ...previous, ...patch };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === undefined) delete (message as unknown as Record<string, unknown>)[key];
-    }
+    const message = applyPatch(previous, patch);
     if (editor !== undefined) message.edited = { user: editor, ts: this.nextTs() };
     list[index] = message;
     const change = { message, previous };
@@ -186,11 +189,12 @@ export class SlackState extends EventEmitter {
     return message;
   }
 
-  replaceEphemeral(ts: string, patch: Partial<StoredMessage> | "delete"): StoredMessage | undefined {
+  replaceEphemeral(ts: string, patch: MessagePatch | "delete"): StoredMessage | undefined {
     const index = this.ephemeral.findIndex((m) => m.ts === ts && !m.deleted);
     const previous = this.ephemeral[index];
     if (!previous) return undefined;
-    const next: StoredMessage = patch === "delete" ? { ...previous, deleted: true } : { ...previous, ...patch };
+    const next: StoredMessage =
+      patch === "delete" ? { ...previous, deleted: true } : applyPatch(previous, patch);
     this.ephemeral[index] = next;
     if (patch !== "delete") this.emit("ephemeral", next);
     return next;
@@ -200,7 +204,8 @@ export class SlackState extends EventEmitter {
   channelHistory(channel: string): StoredMessage[] {
     const id = this.resolveChannel(channel)?.id ?? channel;
     return (this.messages.get(id) ?? []).filter(
-      (m) => !m.deleted && (m.thread_ts === undefined || m.thread_ts === m.ts || m.subtype === "thread_broadcast"),
+      (m) =>
+        !m.deleted && (m.thread_ts === undefined || m.thread_ts === m.ts || m.subtype === "thread_broadcast"),
     );
   }
 
@@ -233,7 +238,8 @@ export class SlackState extends EventEmitter {
     options: { includeExisting?: boolean } = {},
   ): Promise<StoredMessage> {
     if (options.includeExisting ?? true) {
-      const existing = this.allMessages().find(predicate) ?? this.ephemeral.find((m) => !m.deleted && predicate(m));
+      const existing =
+        this.allMessages().find(predicate) ?? this.ephemeral.find((m) => !m.deleted && predicate(m));
       if (existing) return Promise.resolve(existing);
     }
     return new Promise((resolve, reject) => {
@@ -258,4 +264,13 @@ export class SlackState extends EventEmitter {
       this.on("message_changed", onChange);
     });
   }
+}
+
+function applyPatch(previous: StoredMessage, patch: MessagePatch): StoredMessage {
+  const out: Record<string, unknown> = { ...previous };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete out[key];
+    else out[key] = value;
+  }
+  return out as unknown as StoredMessage;
 }

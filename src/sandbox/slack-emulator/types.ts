@@ -67,6 +67,7 @@ export interface StoredMessage {
   edited?: MessageEdit;
   reactions?: MessageReaction[];
   files?: JsonObject[];
+  upload?: boolean;
   metadata?: JsonObject;
   unfurl_links?: boolean;
   unfurl_media?: boolean;

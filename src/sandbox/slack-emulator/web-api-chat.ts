@@ -5,6 +5,7 @@
 import { validateAttachmentBlocks, validateBlocks } from "./block-kit-limits.ts";
 import { fillAttachmentIds, fillBlockIds } from "./fill-block-ids.ts";
 import { publicMessage } from "./payloads.ts";
+import type { MessagePatch } from "./state.ts";
 import type { JsonObject, StoredMessage } from "./types.ts";
 import {
   type ApiAnswer,
@@ -28,7 +29,10 @@ export interface MessageContent {
 }
 
 /** Reads and validates text/blocks/attachments like Slack; `requireContent` for new messages. */
-export function readContent(args: JsonObject, requireContent: boolean): { content: MessageContent } | ApiAnswer {
+export function readContent(
+  args: JsonObject,
+  requireContent: boolean,
+): { content: MessageContent } | ApiAnswer {
   const blocksArg = jsonArg(args.blocks);
   if (blocksArg && "error" in blocksArg) return fail("invalid_blocks_format");
   const attachmentsArg = jsonArg(args.attachments);
@@ -108,7 +112,11 @@ const postMessage: ApiHandler = (args, host) => {
   }
   const retryAfter = host.rateLimiter?.check(channel.id);
   if (retryAfter !== undefined) {
-    return { status: 429, headers: { "retry-after": String(retryAfter) }, body: { ok: false, error: "ratelimited" } };
+    return {
+      status: 429,
+      headers: { "retry-after": String(retryAfter) },
+      body: { ok: false, error: "ratelimited" },
+    };
   }
   const extra: Partial<StoredMessage> = {};
   if (parentTs) extra.thread_ts = parentTs;
@@ -139,11 +147,12 @@ const update: ApiHandler = (args, host) => {
   if (existing.bot_id !== host.identity.botId) return fail("cant_update_message");
   const read = readContent(args, false);
   if (!("content" in read)) return read;
-  const patch: Partial<StoredMessage> = {};
+  const patch: MessagePatch = {};
   const seed = `${lookup.channel.id}/${ts}/edit/${host.state.nextTs()}`;
   if (read.content.text !== undefined) patch.text = read.content.text;
   if (read.content.blocks !== undefined) patch.blocks = fillBlockIds(read.content.blocks, seed);
-  if (read.content.attachments !== undefined) patch.attachments = fillAttachmentIds(read.content.attachments, seed);
+  if (read.content.attachments !== undefined)
+    patch.attachments = fillAttachmentIds(read.content.attachments, seed);
   if (Object.keys(patch).length === 0) return fail("no_text");
   const change = host.state.updateMessage(lookup.channel.id, ts, patch, host.identity.botUserId);
   if (!change) return fail("message_not_found");

@@ -22,7 +22,9 @@ export interface WebApiHost {
   baseUrl(): string;
   issueSocketTicket(): string;
   /** Checks a trigger_id (valid for 3 s, once) and tells whose it is. */
-  consumeTrigger(triggerId: string): { user: string } | { error: "expired_trigger_id" | "invalid_trigger_id" };
+  consumeTrigger(
+    triggerId: string,
+  ): { user: string } | { error: "expired_trigger_id" | "invalid_trigger_id" };
   nextId(prefix: string): string;
   messagePosted(message: StoredMessage): void;
   messageChanged(change: MessageChange): void;

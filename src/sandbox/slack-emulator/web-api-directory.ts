@@ -18,9 +18,16 @@ import {
 function page<T>(items: T[], args: JsonObject, defaultLimit: number): { items: T[]; nextCursor: string } {
   const limit = Math.max(1, Math.min(1000, Number(str(args.limit) ?? defaultLimit) || defaultLimit));
   const cursor = str(args.cursor);
-  const offset = cursor ? Number(Buffer.from(cursor, "base64").toString("utf8").replace(/^offset:/, "")) || 0 : 0;
+  const offset = cursor
+    ? Number(
+        Buffer.from(cursor, "base64")
+          .toString("utf8")
+          .replace(/^offset:/, ""),
+      ) || 0
+    : 0;
   const slice = items.slice(offset, offset + limit);
-  const next = offset + limit < items.length ? Buffer.from(`offset:${offset + limit}`).toString("base64") : "";
+  const next =
+    offset + limit < items.length ? Buffer.from(`offset:${offset + limit}`).toString("base64") : "";
   return { items: slice, nextCursor: next };
 }
 
@@ -109,7 +116,8 @@ const conversationsReplies: ApiHandler = (args, host) => {
 const conversationsJoin: ApiHandler = (args, host) => {
   const lookup = lookupChannel(host, args.channel, false);
   if ("answer" in lookup) return lookup.answer;
-  if (lookup.channel.isPrivate && !lookup.channel.botIsMember) return fail("method_not_supported_for_channel_type");
+  if (lookup.channel.isPrivate && !lookup.channel.botIsMember)
+    return fail("method_not_supported_for_channel_type");
   host.state.setBotMembership(lookup.channel.id, true, host.identity.botUserId);
   return ok({ channel: channelObject(host, lookup.channel) });
 };
@@ -130,7 +138,10 @@ const usersInfo: ApiHandler = (args, host) => {
 
 const usersList: ApiHandler = (args, host) => {
   const p = page([...host.state.users.values()], args, 100);
-  return ok({ members: p.items.map((u) => userObject(host, u)), response_metadata: { next_cursor: p.nextCursor } });
+  return ok({
+    members: p.items.map((u) => userObject(host, u)),
+    response_metadata: { next_cursor: p.nextCursor },
+  });
 };
 
 const usergroupsList: ApiHandler = (args, host) => {

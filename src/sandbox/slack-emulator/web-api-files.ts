@@ -6,7 +6,15 @@
 import type { SlackState } from "./state.ts";
 import type { JsonObject, StoredFile, StoredMessage } from "./types.ts";
 import { botMessage, permalink } from "./web-api-chat.ts";
-import { type ApiHandler, fail, jsonArg, lookupChannel, ok, str, type WebApiHost } from "./web-api-context.ts";
+import {
+  type ApiHandler,
+  fail,
+  jsonArg,
+  lookupChannel,
+  ok,
+  str,
+  type WebApiHost,
+} from "./web-api-context.ts";
 
 function fileObject(host: WebApiHost, f: StoredFile): JsonObject {
   const ext = f.filename.includes(".") ? (f.filename.split(".").pop() ?? "") : "";
@@ -60,7 +68,7 @@ const completeUpload: ApiHandler = (args, host) => {
   const files: StoredFile[] = [];
   for (const entry of entries) {
     const file = host.state.files.get(String(entry.id));
-    if (!file || !file.uploaded || file.completed) return fail("file_not_found");
+    if (!file?.uploaded || file.completed) return fail("file_not_found");
     files.push(file);
   }
   const channelId = str(args.channel_id) ?? str(args.channels);
@@ -82,7 +90,7 @@ const completeUpload: ApiHandler = (args, host) => {
         subtype: "file_share",
         upload: true,
         ...(threadTs ? { thread_ts: threadTs } : {}),
-      } as Partial<StoredMessage>,
+      },
     );
     for (const f of files) {
       f.channel = lookup.channel.id;

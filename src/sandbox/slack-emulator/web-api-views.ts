@@ -7,7 +7,15 @@ import { validateView } from "./block-kit-limits.ts";
 import { fillBlockIds } from "./fill-block-ids.ts";
 import { publicView } from "./payloads.ts";
 import type { JsonObject, StoredView } from "./types.ts";
-import { type ApiHandler, fail, invalidBlocks, jsonArg, ok, str, type WebApiHost } from "./web-api-context.ts";
+import {
+  type ApiHandler,
+  fail,
+  invalidBlocks,
+  jsonArg,
+  ok,
+  str,
+  type WebApiHost,
+} from "./web-api-context.ts";
 
 type ViewRead = { view: JsonObject } | { answer: ReturnType<typeof fail> };
 
@@ -20,7 +28,12 @@ function readView(args: JsonObject): ViewRead {
   return { view: arg.value as JsonObject };
 }
 
-function buildView(host: WebApiHost, raw: JsonObject, user: string, previous: StoredView | undefined): StoredView {
+function buildView(
+  host: WebApiHost,
+  raw: JsonObject,
+  user: string,
+  previous: StoredView | undefined,
+): StoredView {
   const id = previous?.id ?? host.nextId("V");
   const blocks = fillBlockIds((raw.blocks as JsonObject[] | undefined) ?? [], id);
   const view: StoredView = {

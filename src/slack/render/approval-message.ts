@@ -48,20 +48,23 @@ export const REJECT_ACTION_ID = "reject";
 
 function approvalsLine(view: ApprovalView): string | undefined {
   const required = view.requiredApprovals ?? 1;
-  if (view.approvals.length === 0 && required <= 1) return undefined;
+  if (required <= 1) return undefined;
   const who = view.approvals.map((a) => mention(a.userId)).join(", ");
   return `Approvals: ${view.approvals.length} of ${required}${who === "" ? "" : ` (${who})`}`;
 }
 
 /** The part shared by the request and the outcome: title, requester, preview, computed-from. */
-function bodyBlocks(view: ApprovalView, withExpiry: boolean): Block[] {
-  const head = `:lock: *Approval needed:* ${bold(view.actionLabel)}\nRequested by ${mention(view.requesterId)} at ${slackDate(view.createdAt)}`;
+function bodyBlocks(view: ApprovalView, pending: boolean): Block[] {
+  const title = pending
+    ? `:lock: Approval needed: ${bold(view.actionLabel)}`
+    : `:lock: Approval request: ${bold(view.actionLabel)}`;
+  const head = `${title}\nRequested by ${mention(view.requesterId)} at ${slackDate(view.createdAt)}`;
   const meta: string[] = [];
   if (view.computedFrom !== undefined && view.computedFrom.trim() !== "") {
     const at = view.computedAt === undefined ? "" : ` (observed ${slackDate(view.computedAt)})`;
     meta.push(`Computed from: ${escapeMrkdwn(view.computedFrom)}${at}`);
   }
-  if (withExpiry) meta.push(`Expires ${slackDate(view.expiresAt)}`);
+  if (pending) meta.push(`Expires ${slackDate(view.expiresAt)}`);
   const approvals = approvalsLine(view);
   if (approvals !== undefined) meta.push(approvals);
   const blocks: Block[] = [
@@ -90,18 +93,22 @@ export function renderApprovalRequest(view: ApprovalView): RenderedMessage {
       type: "actions",
       block_id: `approval:${view.requestId}`,
       elements: [
-        button("Approve", APPROVE_ACTION_ID, view.requestId, { style: "primary", confirm: approveConfirm(view) }),
+        button("Approve", APPROVE_ACTION_ID, view.requestId, {
+          style: "primary",
+          confirm: approveConfirm(view),
+        }),
         button("Reject", REJECT_ACTION_ID, view.requestId, { style: "danger" }),
       ],
     },
   ];
-  const text = `Approval needed: ${escapeMrkdwn(view.actionLabel)}, requested by ${mention(view.requesterId)}`;
+  const text = `Approval needed: ${escapeMrkdwn(view.actionLabel)}`;
   return { text: limitFallbackText(text), blocks: enforceBlockKitLimits(blocks) };
 }
 
 /** "Approved by <@U1>, <@U2> at <date>" from the approvals (or decidedBy). */
 function approvedBy(view: ApprovalView): string {
-  const users = view.approvals.length > 0 ? view.approvals.map((a) => a.userId) : [view.decidedBy ?? "unknown"];
+  const users =
+    view.approvals.length > 0 ? view.approvals.map((a) => a.userId) : [view.decidedBy ?? "unknown"];
   const at = view.decidedAt ?? view.approvals[view.approvals.length - 1]?.at;
   return `Approved by ${users.map(mention).join(", ")}${at === undefined ? "" : ` at ${slackDate(at)}`}`;
 }

@@ -77,7 +77,10 @@ export interface RenderedMessage {
 export const mrkdwn = (text: string): MrkdwnText => ({ type: "mrkdwn", text });
 export const plain = (text: string): PlainText => ({ type: "plain_text", text, emoji: true });
 export const section = (text: string): SectionBlock => ({ type: "section", text: mrkdwn(text) });
-export const context = (...texts: string[]): ContextBlock => ({ type: "context", elements: texts.map(mrkdwn) });
+export const context = (...texts: string[]): ContextBlock => ({
+  type: "context",
+  elements: texts.map(mrkdwn),
+});
 export const header = (text: string): HeaderBlock => ({ type: "header", text: plain(text) });
 
 export function button(

@@ -67,7 +67,11 @@ function renderCode(text: string): Block[] {
     shown++;
   }
   if (shown === 0) return [section(truncateMrkdwn(fence(escaped), SECTION))];
-  return [section(`${fence(lines.slice(0, shown).join("\n"))}\n${italicNote(`… ${lines.length - shown} more lines`)}`)];
+  return [
+    section(
+      `${fence(lines.slice(0, shown).join("\n"))}\n${italicNote(`… ${lines.length - shown} more lines`)}`,
+    ),
+  ];
 }
 
 function renderFields(fields: Extract<EvidenceBlock, { kind: "fields" }>["fields"]): Block[] {

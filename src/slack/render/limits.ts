@@ -54,7 +54,8 @@ export function truncateMrkdwn(text: string, max: number): string {
   const fences = head.split("```").length - 1;
   const omitted = total - countChars(head);
   const note = truncatedNote(omitted);
-  const result = fences % 2 === 1 ? `${head}${closing}\n${note}` : `${head}${head.endsWith("\n") ? "" : " "}${note}`;
+  const result =
+    fences % 2 === 1 ? `${head}${closing}\n${note}` : `${head}${head.endsWith("\n") ? "" : " "}${note}`;
   return cutText(result, max);
 }
 
@@ -131,8 +132,13 @@ function limitBlock(block: Block, usedActionIds: Set<string>, notes: string[]): 
       return [{ ...block, text: limitPlain({ ...block.text, text }, BLOCK_KIT_LIMITS.headerText) }];
     }
     case "section": {
-      const text = block.text !== undefined && nonEmpty(block.text) ? limitText(block.text, BLOCK_KIT_LIMITS.sectionText) : undefined;
-      const fields = (block.fields ?? []).filter(nonEmpty).map((f) => limitText(f, BLOCK_KIT_LIMITS.fieldText));
+      const text =
+        block.text !== undefined && nonEmpty(block.text)
+          ? limitText(block.text, BLOCK_KIT_LIMITS.sectionText)
+          : undefined;
+      const fields = (block.fields ?? [])
+        .filter(nonEmpty)
+        .map((f) => limitText(f, BLOCK_KIT_LIMITS.fieldText));
       if (text === undefined && fields.length === 0) return [];
       const { text: _t, fields: _f, ...rest } = block;
       const groups = chunk(fields, BLOCK_KIT_LIMITS.fieldsPerSection);
@@ -143,7 +149,9 @@ function limitBlock(block: Block, usedActionIds: Set<string>, notes: string[]): 
       });
     }
     case "context": {
-      const elements = block.elements.filter(nonEmpty).map((e) => limitText(e, BLOCK_KIT_LIMITS.contextElementText));
+      const elements = block.elements
+        .filter(nonEmpty)
+        .map((e) => limitText(e, BLOCK_KIT_LIMITS.contextElementText));
       if (elements.length === 0) return [];
       if (elements.length <= BLOCK_KIT_LIMITS.contextElements) return [{ ...block, elements }];
       const keep = elements.slice(0, BLOCK_KIT_LIMITS.contextElements - 1);
@@ -151,19 +159,22 @@ function limitBlock(block: Block, usedActionIds: Set<string>, notes: string[]): 
         .slice(BLOCK_KIT_LIMITS.contextElements - 1)
         .map((e) => e.text)
         .join(" · ");
-      const last: TextObject = limitText({ type: "mrkdwn", text: merged }, BLOCK_KIT_LIMITS.contextElementText);
+      const last: TextObject = limitText(
+        { type: "mrkdwn", text: merged },
+        BLOCK_KIT_LIMITS.contextElementText,
+      );
       return [{ ...block, elements: [...keep, last] } satisfies ContextBlock];
     }
     case "actions": {
       const buttons: ButtonElement[] = [];
       for (const b of block.elements) {
         const limited = limitButton(b, usedActionIds);
-        if (limited === undefined) notes.push(`a button (“${cutText(b.text.text, 40)}”) was omitted: too large`);
+        if (limited === undefined)
+          notes.push(`a button (“${cutText(b.text.text, 40)}”) was omitted: too large`);
         else buttons.push(limited);
       }
       return chunk(buttons, BLOCK_KIT_LIMITS.actionsElements).map(
-        (g, i): ActionsBlock =>
-          i === 0 ? { ...block, elements: g } : { type: "actions", elements: g },
+        (g, i): ActionsBlock => (i === 0 ? { ...block, elements: g } : { type: "actions", elements: g }),
       );
     }
     default: {
@@ -191,7 +202,9 @@ export function enforceBlockKitLimits(blocks: readonly Block[], opts: LimitOptio
   const usedActionIds = new Set<string>();
   const usedBlockIds = new Set<string>();
   const notes: string[] = [];
-  let out = blocks.flatMap((b) => limitBlock(b, usedActionIds, notes)).map((b) => withBlockId(b, usedBlockIds));
+  let out = blocks
+    .flatMap((b) => limitBlock(b, usedActionIds, notes))
+    .map((b) => withBlockId(b, usedBlockIds));
   if (notes.length > 0) out.push(context(`:warning: ${notes.join("; ")}`));
 
   const max = BLOCK_KIT_LIMITS.blocksPerMessage;
@@ -209,7 +222,8 @@ export function enforceBlockKitLimits(blocks: readonly Block[], opts: LimitOptio
       }
     }
     const omitted = out.length - kept.length;
-    const where = opts.fullReportCommand === undefined ? "" : `; full report: ${inlineCode(opts.fullReportCommand)}`;
+    const where =
+      opts.fullReportCommand === undefined ? "" : `; full report: ${inlineCode(opts.fullReportCommand)}`;
     const note = limitBlock(context(`… ${omitted} more blocks omitted${where}`), usedActionIds, []);
     out = [...kept, ...note];
   }

@@ -23,10 +23,13 @@ export function inlineCode(text: string): string {
   return `\`${escapeMrkdwn(text).replace(/`/g, "ˋ")}\``;
 }
 
-/** Bold text: escaped; asterisks inside would end the bold early, so they become look-alikes. */
+/**
+ * Bold text on one line: escaped, trimmed (Slack needs no space inside the asterisks), and
+ * asterisks inside swapped for look-alikes so they cannot end the bold early.
+ */
 export function bold(text: string): string {
-  const escaped = escapeMrkdwn(text).replace(/\*/g, "∗").replace(/\n+/g, " ");
-  return escaped.trim() === "" ? escaped : `*${escaped}*`;
+  const escaped = escapeMrkdwn(text).replace(/\*/g, "∗").replace(/\s+/g, " ").trim();
+  return escaped === "" ? escaped : `*${escaped}*`;
 }
 
 /** A user mention for a Slack user id; anything that is not an id is shown as escaped text. */

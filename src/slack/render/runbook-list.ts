@@ -14,7 +14,11 @@ export interface RunbookListItem extends RunbookMeta {
 function runbookLine(r: RunbookListItem): string {
   const aliases = r.aliases.length === 0 ? "" : ` (also ${r.aliases.map(inlineCode).join(", ")})`;
   const mode =
-    r.automated === undefined ? "" : r.automated ? " · :robot_face: automated diagnosis" : " · :book: manual only";
+    r.automated === undefined
+      ? ""
+      : r.automated
+        ? " · :robot_face: automated diagnosis"
+        : " · :book: manual only";
   return (
     `${RUNBOOK_SEVERITY_EMOJI[r.severity]} ${bold(r.title)} ${inlineCode(r.id)}${aliases}\n` +
     `Fires as ${inlineCode(r.alert)} when ${escapeMrkdwn(r.condition)}${mode}`

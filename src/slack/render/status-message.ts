@@ -9,7 +9,7 @@ import type { Block, ButtonElement, RenderedMessage } from "./block-kit.ts";
 import { button, context, header, mrkdwn } from "./block-kit.ts";
 import { RUNBOOK_SEVERITY_EMOJI, STATUS_EMOJI } from "./emoji.ts";
 import { enforceBlockKitLimits, limitFallbackText } from "./limits.ts";
-import { bold, escapeMrkdwn, inlineCode, slackDate } from "./mrkdwn.ts";
+import { escapeMrkdwn, inlineCode, slackDate } from "./mrkdwn.ts";
 import { proposalButtons } from "./proposal-buttons.ts";
 
 /**
@@ -55,7 +55,9 @@ function stateLabel(view: StatusView): string {
       return ":gear: Remediating";
     case "resolved": {
       const ms = view.resolvedAt === undefined ? undefined : elapsedBetween(view.startedAt, view.resolvedAt);
-      return ms === undefined ? ":white_check_mark: Resolved" : `:white_check_mark: Resolved after ${formatElapsed(ms)}`;
+      return ms === undefined
+        ? ":white_check_mark: Resolved"
+        : `:white_check_mark: Resolved after ${formatElapsed(ms)}`;
     }
     case "failed":
       return ":x: Diagnosis failed";
@@ -72,7 +74,10 @@ function isDone(view: StatusView): boolean {
 
 function progressText(view: StatusView): string {
   const { done, total, current, durationMs } = view.progress;
-  if (isDone(view)) return durationMs === undefined ? `done, ${total}/${total} steps` : `done in ${formatDuration(durationMs)}`;
+  if (isDone(view))
+    return durationMs === undefined
+      ? `done, ${total}/${total} steps`
+      : `done in ${formatDuration(durationMs)}`;
   const now = current === undefined || current.trim() === "" ? "" : ` · ${escapeMrkdwn(current)}`;
   return `${done}/${total} steps${now}`;
 }
@@ -120,7 +125,8 @@ export function renderStatusMessage(view: StatusView): RenderedMessage {
   if (notes.length > 0) blocks.push(context(...notes));
 
   const meta = [`Incident ${inlineCode(view.incidentId)}`, `runbook ${inlineCode(rb.id)}`];
-  if (view.source !== undefined && view.source.trim() !== "") meta.push(`source: ${escapeMrkdwn(view.source)}`);
+  if (view.source !== undefined && view.source.trim() !== "")
+    meta.push(`source: ${escapeMrkdwn(view.source)}`);
   blocks.push(context(meta.join(" · ")));
 
   const plainState = state.replace(/:[a-z_]+: /, "");

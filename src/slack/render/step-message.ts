@@ -24,7 +24,11 @@ function findingBlocks(f: Finding): Block[] {
 }
 
 /** The proposal buttons (and notes about ones too large to be buttons) for a list of proposals. */
-export function proposalBlocks(proposals: readonly Proposal[], incidentId: string, extra: Block[] = []): Block[] {
+export function proposalBlocks(
+  proposals: readonly Proposal[],
+  incidentId: string,
+  extra: Block[] = [],
+): Block[] {
   const { buttons, notes } = proposalButtons(proposals, incidentId);
   const out: Block[] = [];
   if (buttons.length > 0) out.push({ type: "actions", elements: buttons });

@@ -210,7 +210,11 @@ describe("runProbe", () => {
 });
 
 describe("probeProblem", () => {
-  const lagProbe = testProbe({ title: "read the consumer group's lag", needs: ["kafka"], run: async () => 0 });
+  const lagProbe = testProbe({
+    title: "read the consumer group's lag",
+    needs: ["kafka"],
+    run: async () => 0,
+  });
 
   it("has nothing to say about an ok probe", () => {
     expect(probeProblem(lagProbe, { status: "ok", value: 1, durationMs: 5 }, allPorts)).toBeUndefined();
@@ -251,20 +255,23 @@ describe("probeProblem", () => {
     ["kafka", "Kafka", "kafka"],
     ["metrics", "CloudWatch metrics", "aws"],
     ["kubernetes", "Kubernetes", "kubernetes"],
-  ] as const)("an unconfigured %s probe is an info finding naming the config section `%s`", (port, name, section) => {
-    const f = probeProblem(
-      testProbe({ title: "read the thing", needs: [port], run: async () => 0 }),
-      { status: "unconfigured", port, durationMs: 0 },
-      { clock },
-    );
-    expect(f).toEqual({
-      severity: "info",
-      title: `Not checked: ${name} is not configured`,
-      detail: `Could not read the thing. Add a \`${section}\` section to the config to let the bot check this.`,
-      evidence: [],
-      proposals: [],
-    });
-  });
+  ] as const)(
+    "an unconfigured %s probe is an info finding naming the config section `%s`",
+    (port, name, section) => {
+      const f = probeProblem(
+        testProbe({ title: "read the thing", needs: [port], run: async () => 0 }),
+        { status: "unconfigured", port, durationMs: 0 },
+        { clock },
+      );
+      expect(f).toEqual({
+        severity: "info",
+        title: `Not checked: ${name} is not configured`,
+        detail: `Could not read the thing. Add a \`${section}\` section to the config to let the bot check this.`,
+        evidence: [],
+        proposals: [],
+      });
+    },
+  );
 });
 
 describe("formatShortDuration", () => {

@@ -51,7 +51,9 @@ describe("audit log", () => {
     await store.audit({ at: at(1), actor: "bot", kind: "step.completed", incidentId: "inc-1" });
     expect(() => store.db.prepare("UPDATE audit_log SET actor = 'mallory'").run()).toThrow(/append-only/);
     expect(() => store.db.prepare("DELETE FROM audit_log").run()).toThrow(/append-only/);
-    expect(() => store.db.prepare("UPDATE audit_log SET details = '{}' WHERE seq = 1").run()).toThrow(/append-only/);
+    expect(() => store.db.prepare("UPDATE audit_log SET details = '{}' WHERE seq = 1").run()).toThrow(
+      /append-only/,
+    );
     const [event] = await store.listAudit();
     expect(event?.actor).toBe("bot");
   });
@@ -63,7 +65,9 @@ describe("audit log", () => {
     const raw = new Database(path);
     try {
       await file.audit({ at: at(1), actor: "U1", kind: "action.approved", requestId: "act-1" });
-      expect(() => raw.prepare("DELETE FROM audit_log WHERE request_id = 'act-1'").run()).toThrow(/append-only/);
+      expect(() => raw.prepare("DELETE FROM audit_log WHERE request_id = 'act-1'").run()).toThrow(
+        /append-only/,
+      );
       expect(() => raw.prepare("UPDATE audit_log SET kind = 'action.rejected'").run()).toThrow(/append-only/);
       expect(await file.listAudit({ requestId: "act-1" })).toHaveLength(1);
     } finally {

@@ -49,7 +49,9 @@ describe("incidents", () => {
 
   it("keeps one open incident per runbook per channel; a new firing matches the open one", async () => {
     const first = await store.openIncident(incidentInput());
-    const second = await store.openIncident(incidentInput({ dedupeKey: "C1:1700000100.000200", openedAt: at(5) }));
+    const second = await store.openIncident(
+      incidentInput({ dedupeKey: "C1:1700000100.000200", openedAt: at(5) }),
+    );
     expect(second).toEqual({ incident: first.incident, created: false, matchedBy: "open-incident" });
 
     const otherChannel = await store.openIncident(incidentInput({ dedupeKey: "C2:1", channel: "C2" }));
@@ -98,7 +100,9 @@ describe("incidents", () => {
     const now = await store.getIncident(incident.id);
     expect(now?.fireCount).toBe(4);
     expect(now?.lastFiredAt).toEqual(at(4));
-    const fired = (await store.listAudit({ incidentId: incident.id })).filter((e) => e.kind === "incident.fired");
+    const fired = (await store.listAudit({ incidentId: incident.id })).filter(
+      (e) => e.kind === "incident.fired",
+    );
     expect(fired.map((e) => e.details)).toEqual([{ fireCount: 2 }, { fireCount: 3 }, { fireCount: 4 }]);
   });
 

@@ -33,7 +33,9 @@ describe("sqlite store on disk", () => {
     const reopened = SqliteStore.open(path);
     try {
       expect(reopened.foundSchemaVersion).toBe(LATEST_SCHEMA_VERSION);
-      expect(reopened.db.prepare("SELECT COUNT(*) FROM schema_version").pluck().get()).toBe(LATEST_SCHEMA_VERSION);
+      expect(reopened.db.prepare("SELECT COUNT(*) FROM schema_version").pluck().get()).toBe(
+        LATEST_SCHEMA_VERSION,
+      );
     } finally {
       await reopened.close();
     }
@@ -60,14 +62,19 @@ describe("sqlite store on disk", () => {
 
     const second = SqliteStore.open(path);
     try {
-      expect(await second.listOpenIncidents()).toEqual([{ ...incident, fireCount: 2, lastFiredAt: at(1), statusTs: "1700000001.000200" }]);
+      expect(await second.listOpenIncidents()).toEqual([
+        { ...incident, fireCount: 2, lastFiredAt: at(1), statusTs: "1700000001.000200" },
+      ]);
       expect(await second.listRequests({ state: "requested" })).toEqual([request]);
       expect(await second.markEventSeen("Ev1", at(2))).toBe(false);
       expect(await second.listAudit()).toEqual(auditBefore);
       // Still idempotent after a restart.
       expect((await second.openIncident(incidentInput())).created).toBe(false);
       // And the pending request can still be approved.
-      const out = await second.transitionRequest(request.id, "requested", "approved", { at: at(3), actor: "U2" });
+      const out = await second.transitionRequest(request.id, "requested", "approved", {
+        at: at(3),
+        actor: "U2",
+      });
       expect(out.won).toBe(true);
     } finally {
       await second.close();
@@ -94,10 +101,17 @@ describe("sqlite store on disk", () => {
     const after = SqliteStore.open(path);
     try {
       const interrupted = await after.markInterruptedExecutions(at(5));
-      expect(interrupted.map((r) => [r.id, r.state, r.incidentId])).toEqual([[request.id, "outcome-unknown", incident.id]]);
+      expect(interrupted.map((r) => [r.id, r.state, r.incidentId])).toEqual([
+        [request.id, "outcome-unknown", incident.id],
+      ]);
       expect(await after.markInterruptedExecutions(at(6))).toEqual([]);
       const kinds = (await after.listAudit({ requestId: request.id })).map((e) => e.kind);
-      expect(kinds).toEqual(["action.requested", "action.approved", "action.executing", "action.outcome-unknown"]);
+      expect(kinds).toEqual([
+        "action.requested",
+        "action.approved",
+        "action.executing",
+        "action.outcome-unknown",
+      ]);
     } finally {
       await after.close();
       await before.close();
@@ -108,7 +122,9 @@ describe("sqlite store on disk", () => {
     const path = join(dir, "bot.db");
     await SqliteStore.open(path).close();
     const raw = new Database(path);
-    raw.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)").run(LATEST_SCHEMA_VERSION + 1, 0);
+    raw
+      .prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")
+      .run(LATEST_SCHEMA_VERSION + 1, 0);
     raw.close();
     expect(() => SqliteStore.open(path)).toThrow(/newer than this bot knows/);
   });

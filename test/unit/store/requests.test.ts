@@ -55,7 +55,9 @@ describe("action requests", () => {
     expect(request.expiresAt).toEqual(at(15));
     expect(await store.getRequest(request.id)).toEqual(request);
     const audit = await store.listAudit({ requestId: request.id });
-    expect(audit.map((e) => [e.kind, e.actor, e.incidentId])).toEqual([["action.requested", "U1", incidentId]]);
+    expect(audit.map((e) => [e.kind, e.actor, e.incidentId])).toEqual([
+      ["action.requested", "U1", incidentId],
+    ]);
   });
 
   it("creation is idempotent on a dedupe key", async () => {
@@ -94,7 +96,12 @@ describe("action requests", () => {
     });
     expect(done.won).toBe(true);
     const final = await store.getRequest(r.id);
-    expect(final).toMatchObject({ state: "succeeded", result: { before: 4, after: 8 }, version: 4, decidedBy: "U2" });
+    expect(final).toMatchObject({
+      state: "succeeded",
+      result: { before: 4, after: 8 },
+      version: 4,
+      decidedBy: "U2",
+    });
     expect(final?.updatedAt).toEqual(at(4));
 
     const audit = await store.listAudit({ requestId: r.id });
@@ -120,7 +127,11 @@ describe("action requests", () => {
       actor: "U2",
       note: "not during the batch window",
     });
-    expect(out.won && out.request).toMatchObject({ state: "rejected", decidedBy: "U2", note: "not during the batch window" });
+    expect(out.won && out.request).toMatchObject({
+      state: "rejected",
+      decidedBy: "U2",
+      note: "not during the batch window",
+    });
     const late = await store.transitionRequest(r.id, "requested", "approved", { at: at(2), actor: "U3" });
     expect(late.won).toBe(false);
     if (!late.won) expect(late.current?.state).toBe("rejected");
@@ -149,7 +160,9 @@ describe("action requests", () => {
       expect(second.current?.state).toBe("approved");
       expect(second.current?.approvals).toEqual([{ by: "U2", at: at(1) }]);
     }
-    expect((await store.listAudit({ requestId: r.id })).filter((e) => e.kind === "action.approved")).toHaveLength(1);
+    expect(
+      (await store.listAudit({ requestId: r.id })).filter((e) => e.kind === "action.approved"),
+    ).toHaveLength(1);
   });
 
   it("50 simultaneous approve-and-execute attempts execute once", async () => {
@@ -171,17 +184,23 @@ describe("action requests", () => {
 
   it("refuses edges that are not in the state machine, e.g. executing without approval", async () => {
     const r = await create();
-    await expect(store.transitionRequest(r.id, "requested", "executing", { at: at(1), actor: "bot" })).rejects.toMatchObject({
+    await expect(
+      store.transitionRequest(r.id, "requested", "executing", { at: at(1), actor: "bot" }),
+    ).rejects.toMatchObject({
       code: "illegal-transition",
     });
-    await expect(store.transitionRequest(r.id, "succeeded", "failed", { at: at(1), actor: "bot" })).rejects.toMatchObject({
+    await expect(
+      store.transitionRequest(r.id, "succeeded", "failed", { at: at(1), actor: "bot" }),
+    ).rejects.toMatchObject({
       code: "illegal-transition",
     });
     expect((await store.getRequest(r.id))?.state).toBe("requested");
   });
 
   it("an unknown request loses with no current request", async () => {
-    expect(await store.transitionRequest("act-missing", "requested", "approved", { at: at(1), actor: "U2" })).toEqual({
+    expect(
+      await store.transitionRequest("act-missing", "requested", "approved", { at: at(1), actor: "U2" }),
+    ).toEqual({
       won: false,
       current: undefined,
     });
@@ -189,9 +208,15 @@ describe("action requests", () => {
 
   it("cannot approve or reject at or after the deadline, and cannot expire before it", async () => {
     const r = await create();
-    expect((await store.transitionRequest(r.id, "requested", "approved", { at: at(15), actor: "U2" })).won).toBe(false);
-    expect((await store.transitionRequest(r.id, "requested", "rejected", { at: at(16), actor: "U2" })).won).toBe(false);
-    expect((await store.transitionRequest(r.id, "requested", "expired", { at: at(14), actor: "bot" })).won).toBe(false);
+    expect(
+      (await store.transitionRequest(r.id, "requested", "approved", { at: at(15), actor: "U2" })).won,
+    ).toBe(false);
+    expect(
+      (await store.transitionRequest(r.id, "requested", "rejected", { at: at(16), actor: "U2" })).won,
+    ).toBe(false);
+    expect(
+      (await store.transitionRequest(r.id, "requested", "expired", { at: at(14), actor: "bot" })).won,
+    ).toBe(false);
     expect((await store.getRequest(r.id))?.state).toBe("requested");
     const expired = await store.transitionRequest(r.id, "requested", "expired", { at: at(15), actor: "bot" });
     expect(expired.won && expired.request.state).toBe("expired");
@@ -215,7 +240,9 @@ describe("action requests", () => {
       [due2.id, "bot"],
     ]);
     // A click that arrives after the sweep loses.
-    expect((await store.transitionRequest(due1.id, "requested", "approved", { at: at(4), actor: "U2" })).won).toBe(false);
+    expect(
+      (await store.transitionRequest(due1.id, "requested", "approved", { at: at(4), actor: "U2" })).won,
+    ).toBe(false);
   });
 
   it("markInterruptedExecutions turns executing requests into outcome-unknown, with filters", async () => {

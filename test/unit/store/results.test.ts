@@ -69,10 +69,17 @@ describe("step results and run reports", () => {
     await store.saveRunReport(incidentId, "run-1", { ...report, title: "again" }, at(2));
     const list = await store.listRunReports(incidentId);
     expect(list).toHaveLength(1);
-    expect(list[0]).toEqual({ incidentId, runId: "run-1", report: { ...report, title: "again" }, savedAt: at(2) });
+    expect(list[0]).toEqual({
+      incidentId,
+      runId: "run-1",
+      report: { ...report, title: "again" },
+      savedAt: at(2),
+    });
   });
 
   it("refuses results for an incident that does not exist", async () => {
-    await expect(store.saveStepResult("inc-missing", "run-1", step("assess", "x"))).rejects.toThrow(/FOREIGN KEY/);
+    await expect(store.saveStepResult("inc-missing", "run-1", step("assess", "x"))).rejects.toThrow(
+      /FOREIGN KEY/,
+    );
   });
 });

@@ -1,0 +1,20 @@
+import { ConfigError, loadConfig, type LoadedConfig } from "../../config/load-config.ts";
+import { validateExtraPatterns } from "../../core/intake/index.ts";
+import { type CliIo, writeLine } from "../io.ts";
+
+/** Loads the config for a command; on problems prints them (no stack trace) and returns undefined. */
+export function loadForCli(path: string | undefined, io: CliIo): LoadedConfig | undefined {
+  try {
+    return loadConfig({
+      ...(path ? { path } : {}),
+      env: io.env,
+      validate: (config) => validateExtraPatterns(config.alerts.extraPatterns),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      writeLine(io.stderr, `runbook-bot: ${error.message}`);
+      return undefined;
+    }
+    throw error;
+  }
+}

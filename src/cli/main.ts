@@ -1,0 +1,118 @@
+/** The `runbook-bot` command line. Every command returns an exit code; errors are messages, not stack traces. */
+import { Command, CommanderError } from "commander";
+import { maskedConfig } from "../config/load-config.ts";
+import { listRunbooks } from "../runbooks/registry.ts";
+import { diagnose } from "./commands/diagnose.ts";
+import { loadForCli } from "./commands/load.ts";
+import { matchLines } from "./commands/match.ts";
+import { type CliIo, processIo, writeLine } from "./io.ts";
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let code = 0;
+  const program = new Command("runbook-bot")
+    .description("Slack incident bot for the streaming pipeline's runbooks")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError();
+
+  program
+    .command("runbooks")
+    .description("list the nine runbooks")
+    .option("--json", "print JSON")
+    .action((opts: { json?: boolean }) => {
+      const list = listRunbooks();
+      if (opts.json) writeLine(io.stdout, JSON.stringify(list, null, 2));
+      else {
+        for (const r of list) {
+          writeLine(io.stdout, `${r.id.padEnd(26)} ${r.severity.padEnd(9)} ${r.automated ? "automated" : "manual   "}  ${r.alert}  (aliases: ${r.aliases.join(", ")})`);
+        }
+      }
+    });
+
+  program
+    .command("match")
+    .description("read Slack message events as JSON Lines on stdin; print one JSON match result per line")
+    .option("--config <file>", "config file")
+    .action(async (opts: { config?: string }) => {
+      const loaded = loadForCli(opts.config, io);
+      if (!loaded) {
+        code = 2;
+        return;
+      }
+      code = await matchLines(loaded.config, io);
+    });
+
+  program
+    .command("diagnose")
+    .description("run a runbook against the configured systems and print the report")
+    .argument("<runbook>", "runbook id or alias, e.g. lag")
+    .option("--config <file>", "config file")
+    .option("--json", "print the report as JSON")
+    .action(async (name: string, opts: { config?: string; json?: boolean }) => {
+      const loaded = loadForCli(opts.config, io);
+      if (!loaded) {
+        code = 2;
+        return;
+      }
+      const color = !opts.json && (io.stdout as NodeJS.WriteStream).isTTY === true && !io.env.NO_COLOR;
+      code = await diagnose(name, loaded.config, io, { json: opts.json === true, color });
+    });
+
+  program
+    .command("check-config")
+    .description("validate the config and print the effective config with secrets masked")
+    .option("--config <file>", "config file")
+    .action((opts: { config?: string }) => {
+      const loaded = loadForCli(opts.config, io);
+      if (!loaded) {
+        code = 2;
+        return;
+      }
+      writeLine(io.stdout, `# config OK (${loaded.source})`);
+      writeLine(io.stdout, JSON.stringify(maskedConfig(loaded.config), null, 2));
+    });
+
+  program
+    .command("serve")
+    .description("run the bot: connects to Slack with credentials, else starts the embedded sandbox")
+    .option("--config <file>", "config file")
+    .option("--sandbox", "run the embedded sandbox even when Slack credentials are set")
+    .action(async (opts: { config?: string; sandbox?: boolean }) => {
+      const loaded = loadForCli(opts.config, io);
+      if (!loaded) {
+        code = 2;
+        return;
+      }
+      const { serve } = await import("./commands/serve.ts");
+      code = await serve(loaded, io, { sandbox: opts.sandbox === true });
+    });
+
+  program
+    .command("bench")
+    .description("measure alert-to-first-reply latency and throughput over the Slack emulator")
+    .option("--alerts <n>", "number of alerts", "300")
+    .action(async (opts: { alerts: string }) => {
+      const n = Number.parseInt(opts.alerts, 10);
+      if (!Number.isInteger(n) || n < 1) {
+        writeLine(io.stderr, "runbook-bot: --alerts must be a positive integer");
+        code = 2;
+        return;
+      }
+      const { runBench } = await import("../../bench/alert-latency.ts");
+      code = await runBench({ alerts: n, io });
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+    }
+    writeLine(io.stderr, `runbook-bot: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  return code;
+}

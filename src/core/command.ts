@@ -1,0 +1,73 @@
+/** `/runbook ...` arguments, parsed purely: help, status, or a runbook to run; anything else is a clear error. */
+import { findRunbook, type RunbookMeta, runbookNames } from "./catalog.ts";
+
+export type RunbookCommand =
+  | { readonly kind: "help" }
+  | { readonly kind: "status" }
+  | { readonly kind: "run"; readonly runbook: RunbookMeta }
+  | { readonly kind: "error"; readonly message: string; readonly suggestions: readonly string[] };
+
+const MAX_ARG_LENGTH = 200;
+
+export function parseRunbookCommand(text: string | undefined): RunbookCommand {
+  const words = (text ?? "").trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return { kind: "help" };
+  const [first, ...rest] = words as [string, ...string[]];
+  const word = first.toLowerCase();
+  if (word === "help" || word === "list") return { kind: "help" };
+  if (word === "status") return { kind: "status" };
+  if (first.length > MAX_ARG_LENGTH) {
+    return { kind: "error", message: "That is not a runbook name.", suggestions: [] };
+  }
+  const runbook = findRunbook(word);
+  if (!runbook) {
+    const suggestions = closestNames(word);
+    return {
+      kind: "error",
+      message: `No runbook is called \`${sanitize(first)}\`.${suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(", ")}?` : ""} Type \`/runbook help\` for the list.`,
+      suggestions,
+    };
+  }
+  if (rest.length > 0) {
+    return {
+      kind: "error",
+      message: `\`/runbook\` takes one runbook name; unexpected \`${sanitize(rest.join(" ")).slice(0, 80)}\`. Try \`/runbook ${runbook.aliases[0] ?? runbook.id}\`.`,
+      suggestions: [runbook.id],
+    };
+  }
+  return { kind: "run", runbook };
+}
+
+function sanitize(text: string): string {
+  return text.replace(/[`<>&]/g, "").slice(0, MAX_ARG_LENGTH);
+}
+
+/** Up to three runbook names within a small edit distance, or sharing a prefix, closest first. */
+export function closestNames(input: string, limit = 3): string[] {
+  const key = input.toLowerCase();
+  const scored = runbookNames().map((name) => {
+    const d = editDistance(key, name);
+    const prefix = name.startsWith(key) || key.startsWith(name) ? -1 : 0;
+    return { name, score: d + prefix };
+  });
+  const maxDistance = Math.max(2, Math.floor(key.length / 3));
+  return scored
+    .filter((s) => s.score <= maxDistance)
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, limit)
+    .map((s) => s.name);
+}
+
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

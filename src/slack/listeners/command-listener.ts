@@ -1,0 +1,73 @@
+/** `/runbook`: help, status, or run a runbook. Acknowledged at once; the run happens after the ack. */
+import type { App, RespondFn } from "@slack/bolt";
+import type { AppConfig } from "../../config/schema.ts";
+import { parseRunbookCommand } from "../../core/command.ts";
+import type { IncidentService } from "../../engine/incident-service.ts";
+import { errorMessage } from "../../engine/run-probe.ts";
+import type { Logger } from "../../logger.ts";
+import { listRunbooks } from "../../runbooks/registry.ts";
+import { findRunbook } from "../../core/catalog.ts";
+import { asKnownBlocks, renderError, renderRunbookList } from "../render/index.ts";
+
+export function registerCommandListener(app: App, deps: { config: AppConfig; service: IncidentService; logger: Logger }): void {
+  app.command(deps.config.slack.command, async ({ command, ack, respond }) => {
+    const parsed = parseRunbookCommand(command.text);
+    switch (parsed.kind) {
+      case "help": {
+        const m = renderRunbookList(listRunbooks().map((r) => ({ ...findRunbook(r.id)!, automated: r.automated })));
+        await ack({ response_type: "ephemeral", text: m.text, blocks: asKnownBlocks(m.blocks) });
+        return;
+      }
+      case "status": {
+        const open = await deps.service.openIncidents();
+        const text =
+          open.length === 0
+            ? "No open incidents."
+            : `${open.length} open incident(s):\n${open
+                .map((i) => `• *${i.alertName}* (${i.runbookId}) in <#${i.channel}> since <!date^${Math.floor(i.openedAt.getTime() / 1000)}^{date_short_pretty} {time}|${i.openedAt.toISOString()}>, fired ${i.fireCount}x`)
+                .join("\n")}`;
+        await ack({ response_type: "ephemeral", text });
+        return;
+      }
+      case "error": {
+        const m = renderError(parsed.message);
+        await ack({ response_type: "ephemeral", text: m.text, blocks: asKnownBlocks(m.blocks) });
+        return;
+      }
+      case "run": {
+        const listing = listRunbooks().find((r) => r.id === parsed.runbook.id);
+        if (!listing?.automated) {
+          await ack({
+            response_type: "ephemeral",
+            text: `*${parsed.runbook.title}* (\`${parsed.runbook.id}\`) is not automated yet: work it from the written runbook. Automated today: ${listRunbooks().filter((r) => r.automated).map((r) => `\`/runbook ${r.aliases[0] ?? r.id}\``).join(", ")}.`,
+          });
+          return;
+        }
+        await ack();
+        try {
+          const outcome = await deps.service.runOnDemand(command.channel_id, parsed.runbook.id, command.user_id);
+          if (!outcome.ok) await tell(respond, outcome.message, deps.logger);
+        } catch (error) {
+          deps.logger.warn({ err: errorMessage(error), channel: command.channel_id }, "on-demand run failed to start");
+          await tell(respond, `Could not start ${parsed.runbook.title} here: ${slackError(error)}`, deps.logger);
+        }
+      }
+    }
+  });
+}
+
+export async function tell(respond: RespondFn, text: string, logger: Logger): Promise<void> {
+  try {
+    await respond({ response_type: "ephemeral", replace_original: false, text });
+  } catch (error) {
+    logger.warn({ err: errorMessage(error) }, "could not answer the user");
+  }
+}
+
+function slackError(error: unknown): string {
+  const data = (error as { data?: { error?: string } }).data;
+  if (data?.error === "not_in_channel" || data?.error === "channel_not_found") {
+    return "the bot is not a member of this channel (invite it with /invite).";
+  }
+  return data?.error ?? errorMessage(error);
+}

@@ -1,0 +1,52 @@
+/**
+ * Alert intake: every message event in an incident channel is matched against the nine alerts
+ * (bot, app and webhook messages; people's messages only when allowed). At-least-once delivery is
+ * made once by the store's seen-event record and the incident's dedupe key.
+ */
+import type { App } from "@slack/bolt";
+import type { AppConfig } from "../../config/schema.ts";
+import { matchEvent } from "../../core/intake/index.ts";
+import type { IncidentService } from "../../engine/incident-service.ts";
+import type { Logger } from "../../logger.ts";
+import type { Store } from "../../store/store.ts";
+import type { ChannelFilter } from "../channel-filter.ts";
+
+interface MessageLike {
+  readonly channel?: string;
+  readonly ts?: string;
+  readonly thread_ts?: string;
+  readonly subtype?: string;
+  readonly message?: { readonly ts?: string; readonly thread_ts?: string };
+}
+
+export function registerMessageListener(
+  app: App,
+  deps: { config: AppConfig; service: IncidentService; store: Store; channels: ChannelFilter; logger: Logger },
+): void {
+  const options = { allowHumanAlerts: deps.config.slack.allowHumanAlerts, extraPatterns: deps.config.alerts.extraPatterns };
+  app.event("message", async ({ event, body }) => {
+    const message = event as unknown as MessageLike;
+    const channel = message.channel;
+    if (!channel || !(await deps.channels.isIncidentChannel(channel))) return;
+    const result = matchEvent(event, options);
+    if (result.matches.length === 0) return;
+    const eventId = (body as { event_id?: string }).event_id;
+    if (eventId && !(await deps.store.markEventSeen(eventId))) {
+      deps.logger.debug({ eventId }, "redelivered event ignored");
+      return;
+    }
+    const inner = message.subtype === "message_changed" ? message.message : message;
+    const ts = inner?.thread_ts ?? inner?.ts ?? message.ts;
+    if (!ts) return;
+    for (const match of result.matches) {
+      await deps.service.handleAlert({
+        channel,
+        messageTs: ts,
+        alert: match.alert,
+        runbookId: match.runbook,
+        state: match.state,
+        source: result.source ?? "webhook",
+      });
+    }
+  });
+}

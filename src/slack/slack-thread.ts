@@ -1,0 +1,123 @@
+/** The ThreadPort over Slack's Web API: renders neutral views to Block Kit and posts them. */
+import type { WebClient } from "@slack/web-api";
+import type { StepReport } from "../core/runbook.ts";
+import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
+import type { DirectoryPort, ThreadPort } from "../ports/thread.ts";
+import {
+  asKnownBlocks,
+  type RenderedMessage,
+  RERUN_ACTION_ID,
+  renderApproval,
+  renderStatusMessage,
+  renderStepMessage,
+  type StatusView,
+} from "./render/index.ts";
+import { withScaleChoice } from "./scale-choice.ts";
+
+export interface SlackThreadOptions {
+  readonly client: WebClient;
+  readonly scaleBounds: { readonly min: number; readonly max: number };
+}
+
+export function toStatusView(view: IncidentStatusView): StatusView {
+  const state: StatusView["state"] =
+    view.phase === "resolved" ? "resolved" : view.phase === "running" ? "running" : view.phase === "not-automated" ? "firing" : "firing";
+  return {
+    incidentId: view.incidentId,
+    runbook: view.runbook,
+    alert: view.alert,
+    state,
+    startedAt: view.startedAt,
+    ...(view.resolvedAt ? { resolvedAt: view.resolvedAt } : {}),
+    fireCount: view.fireCount,
+    progress: {
+      done: view.progress.done,
+      total: view.progress.total,
+      ...(view.progress.current ? { current: view.progress.current } : {}),
+      ...(view.runDurationMs !== undefined && view.phase !== "running" ? { durationMs: view.runDurationMs } : {}),
+    },
+    ...(view.conclusion ? { conclusion: view.conclusion } : {}),
+    ...(view.source ? { source: view.source } : {}),
+  };
+}
+
+export class SlackThread implements ThreadPort {
+  constructor(private readonly options: SlackThreadOptions) {}
+
+  private status(view: IncidentStatusView): RenderedMessage {
+    const rendered = renderStatusMessage(toStatusView(view));
+    const notes: string[] = [];
+    if (view.phase === "not-automated") {
+      notes.push(
+        `:memo: *${view.runbook.title}* is not automated yet: work it from the written runbook. (Automated today: \`/runbook lag\`.)`,
+      );
+    }
+    if (view.requestedBy) notes.push(`Requested by <@${view.requestedBy}> with \`/runbook ${view.runbook.id}\`.`);
+    const extra = notes.map((text) => ({ type: "context" as const, elements: [{ type: "mrkdwn" as const, text }] }));
+    return withScaleChoice({ ...rendered, blocks: [...rendered.blocks, ...extra] }, view.incidentId, this.options.scaleBounds);
+  }
+
+  async postRoot(channel: string, view: IncidentStatusView): Promise<string> {
+    const m = this.status(view);
+    const res = await this.options.client.chat.postMessage({ channel, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    return res.ts as string;
+  }
+
+  async postStatus(channel: string, threadTs: string, view: IncidentStatusView): Promise<string> {
+    const m = this.status(view);
+    const res = await this.options.client.chat.postMessage({ channel, thread_ts: threadTs, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    return res.ts as string;
+  }
+
+  async updateStatus(channel: string, ts: string, view: IncidentStatusView): Promise<void> {
+    const m = this.status(view);
+    await this.options.client.chat.update({ channel, ts, text: m.text, blocks: asKnownBlocks(m.blocks) });
+  }
+
+  async postStep(channel: string, threadTs: string, step: StepReport, view: IncidentStatusView): Promise<void> {
+    const m = withScaleChoice(
+      renderStepMessage(step, { runbookTitle: view.runbook.title, incidentId: view.incidentId, runbookId: view.runbook.id }),
+      view.incidentId,
+      this.options.scaleBounds,
+    );
+    await this.options.client.chat.postMessage({ channel, thread_ts: threadTs, text: m.text, blocks: asKnownBlocks(m.blocks) });
+  }
+
+  async postApproval(channel: string, threadTs: string, view: ApprovalView): Promise<string> {
+    const m = renderApproval(view);
+    const res = await this.options.client.chat.postMessage({ channel, thread_ts: threadTs, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    return res.ts as string;
+  }
+
+  async updateApproval(channel: string, ts: string, view: ApprovalView): Promise<void> {
+    const m = renderApproval(view);
+    await this.options.client.chat.update({ channel, ts, text: m.text, blocks: asKnownBlocks(m.blocks) });
+  }
+
+  async postNote(channel: string, threadTs: string, text: string, opts: { rerunIncidentId?: string } = {}): Promise<void> {
+    const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text } }];
+    if (opts.rerunIncidentId) {
+      blocks.push({
+        type: "actions",
+        elements: [
+          {
+            type: "button",
+            action_id: RERUN_ACTION_ID,
+            text: { type: "plain_text", text: "Re-run diagnostics" },
+            value: opts.rerunIncidentId,
+          },
+        ],
+      });
+    }
+    await this.options.client.chat.postMessage({ channel, thread_ts: threadTs, text, blocks: blocks as never });
+  }
+}
+
+export class SlackDirectory implements DirectoryPort {
+  constructor(private readonly client: WebClient) {}
+
+  async usergroupMembers(usergroupIds: readonly string[]): Promise<string[]> {
+    const all = await Promise.all(usergroupIds.map((usergroup) => this.client.usergroups.users.list({ usergroup })));
+    return all.flatMap((r) => r.users ?? []);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Runs the Kubernetes adapter tests alone, without the repo's globalSetup (Kafka, moto):
+ * `npx vitest run -c test/integration/kube-only.vitest.config.ts`.
+ */
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  // Paths below are relative to the repository root, not to this file's folder.
+  root: fileURLToPath(new URL("../..", import.meta.url)),
+  test: {
+    include: ["test/unit/kubernetes/**/*.test.ts", "test/integration/kubernetes-adapter.test.ts"],
+    testTimeout: 30_000,
+    pool: "forks",
+  },
+});
