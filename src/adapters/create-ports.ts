@@ -19,12 +19,25 @@ export function createPorts(config: AppConfig, clock: Clock = systemClock): Port
             connectionTimeoutMs: kafka.connectionTimeoutMs,
             requestTimeoutMs: kafka.requestTimeoutMs,
             ...(kafka.sasl && config.secrets.kafkaPassword
-              ? { sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: config.secrets.kafkaPassword } }
+              ? {
+                  sasl: {
+                    mechanism: kafka.sasl.mechanism,
+                    username: kafka.sasl.username,
+                    password: config.secrets.kafkaPassword,
+                  },
+                }
               : {}),
           }),
         }
       : {}),
-    ...(aws ? { metrics: createCloudWatchMetrics({ region: aws.region, ...(aws.endpoint ? { endpoint: aws.endpoint } : {}) }) } : {}),
+    ...(aws
+      ? {
+          metrics: createCloudWatchMetrics({
+            region: aws.region,
+            ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+          }),
+        }
+      : {}),
     ...(kubernetes
       ? {
           kubernetes: createKubernetes({

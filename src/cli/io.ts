@@ -6,7 +6,12 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export const processIo: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+export const processIo: CliIo = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+};
 
 export function writeLine(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith("\n") ? text : `${text}\n`);

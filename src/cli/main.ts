@@ -27,7 +27,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       if (opts.json) writeLine(io.stdout, JSON.stringify(list, null, 2));
       else {
         for (const r of list) {
-          writeLine(io.stdout, `${r.id.padEnd(26)} ${r.severity.padEnd(9)} ${r.automated ? "automated" : "manual   "}  ${r.alert}  (aliases: ${r.aliases.join(", ")})`);
+          writeLine(
+            io.stdout,
+            `${r.id.padEnd(26)} ${r.severity.padEnd(9)} ${r.automated ? "automated" : "manual   "}  ${r.alert}  (aliases: ${r.aliases.join(", ")})`,
+          );
         }
       }
     });
@@ -109,7 +112,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+      return error.exitCode === 0 ||
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version"
+        ? 0
+        : 2;
     }
     writeLine(io.stderr, `runbook-bot: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

@@ -112,13 +112,6 @@ export class IncidentService {
     }
     if (result.matchedBy === "dedupe-key") return; // the same alert message again: a redelivery or an edit
     const count = await store.recordFire(result.incident.id, now);
-    await store.audit({
-      at: now,
-      actor: "bot",
-      kind: "incident.fired",
-      incidentId: result.incident.id,
-      details: { count, source: input.source },
-    });
     const incident = (await store.getIncident(result.incident.id)) ?? result.incident;
     await this.safe(() => this.refreshStatus(incident, meta));
     await this.safe(() =>
@@ -149,7 +142,7 @@ export class IncidentService {
           `:arrows_counterclockwise: <@${userId}> ran \`/runbook ${meta.id}\`: running the diagnostics again.`,
         ),
       );
-      this.track(this.runIncident(open, meta));
+      this.track(this.runIncident(open, meta, undefined, userId));
       return {
         ok: true,
         message: `An incident for ${meta.title} is already open here: running it again in its thread.`,
@@ -187,7 +180,7 @@ export class IncidentService {
         `:arrows_counterclockwise: <@${userId}> re-ran the diagnostics.`,
       ),
     );
-    this.track(this.runIncident(incident, meta, userId));
+    this.track(this.runIncident(incident, meta, undefined, userId));
     return { ok: true, message: "Re-running diagnostics." };
   }
 
@@ -246,11 +239,7 @@ export class IncidentService {
     await this.deps.thread.updateStatus(incident.channel, incident.statusTs, this.viewOf(incident, meta));
   }
 
-  private async ensureStatus(
-    incident: Incident,
-    meta: RunbookMeta,
-    view: IncidentStatusView,
-  ): Promise<Incident> {
+  private async ensureStatus(incident: Incident, view: IncidentStatusView): Promise<Incident> {
     if (incident.statusTs) {
       await this.safe(() => this.deps.thread.updateStatus(incident.channel, incident.statusTs!, view));
       return incident;
@@ -264,13 +253,14 @@ export class IncidentService {
     start: Incident,
     meta: RunbookMeta,
     requestedBy?: string,
+    rerunBy?: string,
   ): Promise<RunReport | undefined> {
     const { store, thread, config, ports } = this.deps;
     const runbook = automatedRunbook(meta.id);
     const by = requestedBy ? { requestedBy } : {};
     if (!runbook) {
       await this.safe(() =>
-        this.ensureStatus(start, meta, this.viewOf(start, meta, { phase: "not-automated", ...by })),
+        this.ensureStatus(start, this.viewOf(start, meta, { phase: "not-automated", ...by })),
       );
       return undefined;
     }
@@ -278,13 +268,12 @@ export class IncidentService {
     const total = runbook.steps.length;
     let incident = await this.ensureStatus(
       start,
-      meta,
       this.viewOf(start, meta, { phase: "running", progress: { done: 0, total }, ...by }),
     );
     this.lastConclusion.delete(incident.id);
     await store.audit({
       at: new Date(),
-      actor: requestedBy ?? "bot",
+      actor: requestedBy ?? rerunBy ?? "bot",
       kind: "run.started",
       incidentId: incident.id,
       details: { runId, runbook: meta.id },
@@ -636,6 +625,10 @@ export class IncidentService {
         ),
       );
     }
+    // Approved but never started (the bot stopped between the two writes): the approval stands,
+    // so execute it now; preconditions are re-checked as always.
+    const approved = await this.deps.store.listRequests({ state: "approved" });
+    for (const request of approved) this.track(this.execute(request));
     return interrupted.length;
   }
 

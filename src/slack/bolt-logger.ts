@@ -1,5 +1,5 @@
 /** Bolt's Logger interface over our pino logger. */
-import { LogLevel, type Logger as BoltLogger } from "@slack/bolt";
+import { type Logger as BoltLogger, LogLevel } from "@slack/bolt";
 import type { Logger } from "../logger.ts";
 
 export function boltLogger(logger: Logger): BoltLogger {

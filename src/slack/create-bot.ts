@@ -58,7 +58,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger,
     thread: new SlackThread({
       client: app.client,
-      scaleBounds: { min: config.actions.scaleTaskmanagers.minReplicas, max: config.actions.scaleTaskmanagers.maxReplicas },
+      scaleBounds: {
+        min: config.actions.scaleTaskmanagers.minReplicas,
+        max: config.actions.scaleTaskmanagers.maxReplicas,
+      },
     }),
     directory: new SlackDirectory(app.client),
   });
@@ -74,9 +77,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   else await app.start();
   logger.info({ mode: config.slack.mode }, "connected to Slack");
 
-  await service.recoverInterrupted().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "could not recover interrupted actions"));
+  await service
+    .recoverInterrupted()
+    .catch((error: unknown) =>
+      logger.warn({ err: errorMessage(error) }, "could not recover interrupted actions"),
+    );
   const sweeper = setInterval(() => {
-    service.sweepExpired().catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "expiry sweep failed"));
+    service
+      .sweepExpired()
+      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "expiry sweep failed"));
   }, options.expirySweepMs ?? 15_000);
   sweeper.unref();
 

@@ -5,8 +5,9 @@ import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
 import type { DirectoryPort, ThreadPort } from "../ports/thread.ts";
 import {
   asKnownBlocks,
-  type RenderedMessage,
+  enforceBlockKitLimits,
   RERUN_ACTION_ID,
+  type RenderedMessage,
   renderApproval,
   renderStatusMessage,
   renderStepMessage,
@@ -21,7 +22,13 @@ export interface SlackThreadOptions {
 
 export function toStatusView(view: IncidentStatusView): StatusView {
   const state: StatusView["state"] =
-    view.phase === "resolved" ? "resolved" : view.phase === "running" ? "running" : view.phase === "not-automated" ? "firing" : "firing";
+    view.phase === "resolved"
+      ? "resolved"
+      : view.phase === "running"
+        ? "running"
+        : view.phase === "not-automated"
+          ? "firing"
+          : "firing";
   return {
     incidentId: view.incidentId,
     runbook: view.runbook,
@@ -34,7 +41,9 @@ export function toStatusView(view: IncidentStatusView): StatusView {
       done: view.progress.done,
       total: view.progress.total,
       ...(view.progress.current ? { current: view.progress.current } : {}),
-      ...(view.runDurationMs !== undefined && view.phase !== "running" ? { durationMs: view.runDurationMs } : {}),
+      ...(view.runDurationMs !== undefined && view.phase !== "running"
+        ? { durationMs: view.runDurationMs }
+        : {}),
     },
     ...(view.conclusion ? { conclusion: view.conclusion } : {}),
     ...(view.source ? { source: view.source } : {}),
@@ -52,20 +61,34 @@ export class SlackThread implements ThreadPort {
         `:memo: *${view.runbook.title}* is not automated yet: work it from the written runbook. (Automated today: \`/runbook lag\`.)`,
       );
     }
-    if (view.requestedBy) notes.push(`Requested by <@${view.requestedBy}> with \`/runbook ${view.runbook.id}\`.`);
-    const extra = notes.map((text) => ({ type: "context" as const, elements: [{ type: "mrkdwn" as const, text }] }));
-    return withScaleChoice({ ...rendered, blocks: [...rendered.blocks, ...extra] }, view.incidentId, this.options.scaleBounds);
+    if (view.requestedBy)
+      notes.push(`Requested by <@${view.requestedBy}> with \`/runbook ${view.runbook.id}\`.`);
+    const extra = notes.map((text) => ({
+      type: "context" as const,
+      elements: [{ type: "mrkdwn" as const, text }],
+    }));
+    const withNotes = { ...rendered, blocks: enforceBlockKitLimits([...rendered.blocks, ...extra]) };
+    return withScaleChoice(withNotes, view.incidentId, this.options.scaleBounds);
   }
 
   async postRoot(channel: string, view: IncidentStatusView): Promise<string> {
     const m = this.status(view);
-    const res = await this.options.client.chat.postMessage({ channel, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    const res = await this.options.client.chat.postMessage({
+      channel,
+      text: m.text,
+      blocks: asKnownBlocks(m.blocks),
+    });
     return res.ts as string;
   }
 
   async postStatus(channel: string, threadTs: string, view: IncidentStatusView): Promise<string> {
     const m = this.status(view);
-    const res = await this.options.client.chat.postMessage({ channel, thread_ts: threadTs, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    const res = await this.options.client.chat.postMessage({
+      channel,
+      thread_ts: threadTs,
+      text: m.text,
+      blocks: asKnownBlocks(m.blocks),
+    });
     return res.ts as string;
   }
 
@@ -74,18 +97,37 @@ export class SlackThread implements ThreadPort {
     await this.options.client.chat.update({ channel, ts, text: m.text, blocks: asKnownBlocks(m.blocks) });
   }
 
-  async postStep(channel: string, threadTs: string, step: StepReport, view: IncidentStatusView): Promise<void> {
+  async postStep(
+    channel: string,
+    threadTs: string,
+    step: StepReport,
+    view: IncidentStatusView,
+  ): Promise<void> {
     const m = withScaleChoice(
-      renderStepMessage(step, { runbookTitle: view.runbook.title, incidentId: view.incidentId, runbookId: view.runbook.id }),
+      renderStepMessage(step, {
+        runbookTitle: view.runbook.title,
+        incidentId: view.incidentId,
+        runbookId: view.runbook.id,
+      }),
       view.incidentId,
       this.options.scaleBounds,
     );
-    await this.options.client.chat.postMessage({ channel, thread_ts: threadTs, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    await this.options.client.chat.postMessage({
+      channel,
+      thread_ts: threadTs,
+      text: m.text,
+      blocks: asKnownBlocks(m.blocks),
+    });
   }
 
   async postApproval(channel: string, threadTs: string, view: ApprovalView): Promise<string> {
     const m = renderApproval(view);
-    const res = await this.options.client.chat.postMessage({ channel, thread_ts: threadTs, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    const res = await this.options.client.chat.postMessage({
+      channel,
+      thread_ts: threadTs,
+      text: m.text,
+      blocks: asKnownBlocks(m.blocks),
+    });
     return res.ts as string;
   }
 
@@ -94,7 +136,12 @@ export class SlackThread implements ThreadPort {
     await this.options.client.chat.update({ channel, ts, text: m.text, blocks: asKnownBlocks(m.blocks) });
   }
 
-  async postNote(channel: string, threadTs: string, text: string, opts: { rerunIncidentId?: string } = {}): Promise<void> {
+  async postNote(
+    channel: string,
+    threadTs: string,
+    text: string,
+    opts: { rerunIncidentId?: string } = {},
+  ): Promise<void> {
     const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text } }];
     if (opts.rerunIncidentId) {
       blocks.push({
@@ -109,7 +156,12 @@ export class SlackThread implements ThreadPort {
         ],
       });
     }
-    await this.options.client.chat.postMessage({ channel, thread_ts: threadTs, text, blocks: blocks as never });
+    await this.options.client.chat.postMessage({
+      channel,
+      thread_ts: threadTs,
+      text,
+      blocks: blocks as never,
+    });
   }
 }
 
@@ -117,7 +169,9 @@ export class SlackDirectory implements DirectoryPort {
   constructor(private readonly client: WebClient) {}
 
   async usergroupMembers(usergroupIds: readonly string[]): Promise<string[]> {
-    const all = await Promise.all(usergroupIds.map((usergroup) => this.client.usergroups.users.list({ usergroup })));
+    const all = await Promise.all(
+      usergroupIds.map((usergroup) => this.client.usergroups.users.list({ usergroup })),
+    );
     return all.flatMap((r) => r.users ?? []);
   }
 }

@@ -39,7 +39,9 @@ async function put(namespace: string, data: MetricDatum[]): Promise<void> {
   await seeder.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data }));
 }
 
-function query(overrides: Partial<MetricQuery> & Pick<MetricQuery, "namespace" | "metric" | "stat">): MetricQuery {
+function query(
+  overrides: Partial<MetricQuery> & Pick<MetricQuery, "namespace" | "metric" | "stat">,
+): MetricQuery {
   return { periodSeconds: 60, start, end, ...overrides };
 }
 
@@ -86,7 +88,9 @@ describe("CloudWatch metrics adapter (moto)", () => {
     // Reverse the order of publication: the adapter must still return ascending times.
     await put("ecommerce-streaming", data.reverse());
 
-    const inSum = await metrics.series(query({ namespace: "ecommerce-streaming", metric: "RecordsIn", stat: "Sum" }));
+    const inSum = await metrics.series(
+      query({ namespace: "ecommerce-streaming", metric: "RecordsIn", stat: "Sum" }),
+    );
     expect(inSum).toEqual(minutes.map((i) => ({ at: minuteAt(i), value: 2200 + 20 * i })));
 
     const inAverage = await metrics.series(
@@ -150,7 +154,9 @@ describe("CloudWatch metrics adapter (moto)", () => {
 
   it("returns an empty series when there are no datapoints", async () => {
     expect(
-      await metrics.series(query({ namespace: "ecommerce-streaming", metric: "DLQRecordCount", stat: "Sum" })),
+      await metrics.series(
+        query({ namespace: "ecommerce-streaming", metric: "DLQRecordCount", stat: "Sum" }),
+      ),
     ).toEqual([]);
 
     // Data exists, but only before the window.
@@ -158,7 +164,9 @@ describe("CloudWatch metrics adapter (moto)", () => {
       { MetricName: "DLQRecordCount", Timestamp: new Date(start.getTime() - 5 * MINUTE), Value: 3 },
     ]);
     expect(
-      await metrics.series(query({ namespace: "ecommerce-streaming", metric: "DLQRecordCount", stat: "Sum" })),
+      await metrics.series(
+        query({ namespace: "ecommerce-streaming", metric: "DLQRecordCount", stat: "Sum" }),
+      ),
     ).toEqual([]);
   });
 

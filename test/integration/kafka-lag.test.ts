@@ -119,8 +119,11 @@ describe("kafkajs against this broker version", () => {
   }, 60_000);
 });
 
-describe("createKafkajsKafka().groupLag", () => {
-  it("computes committed vs log-end per partition, with a partition the group never committed on", async () => {
+// Independent (own topics and groups), so they run concurrently: setOffsets alone takes kafkajs ~5 s.
+describe.concurrent("createKafkajsKafka().groupLag", () => {
+  it("computes committed vs log-end per partition, with a partition the group never committed on", async ({
+    expect,
+  }) => {
     const topic = await topicWithRecords([5, 3, 4]);
     const group = unique("lagging");
     // setOffsets needs an empty (or new) group: this commits without any member.
@@ -150,7 +153,7 @@ describe("createKafkajsKafka().groupLag", () => {
     expect(await port.groupLag(group)).toEqual(lag);
   });
 
-  it("counts an uncommitted partition from its log start, not from offset 0", async () => {
+  it("counts an uncommitted partition from its log start, not from offset 0", async ({ expect }) => {
     const topic = await topicWithRecords([0, 0, 6]);
     const group = unique("log-start");
     await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: "0" }] });
@@ -165,7 +168,7 @@ describe("createKafkajsKafka().groupLag", () => {
     expect(lag.totalLag).toBe(2);
   });
 
-  it("sorts by topic, then partition, across several topics", async () => {
+  it("sorts by topic, then partition, across several topics", async ({ expect }) => {
     const first = await topicWithRecords([1, 1, 1]);
     const second = await topicWithRecords([2, 2, 2]);
     const group = unique("two-topics");
@@ -188,7 +191,7 @@ describe("createKafkajsKafka().groupLag", () => {
     expect(await port.groupLag(group)).toEqual(lag);
   });
 
-  it("reports a group that does not exist as Dead, with nothing committed", async () => {
+  it("reports a group that does not exist as Dead, with nothing committed", async ({ expect }) => {
     // The coordinator answers DescribeGroups for an unknown group with state "Dead" and no members;
     // we pass that through rather than inventing a state of our own.
     const topic = await topicWithRecords([1, 0, 2]);
@@ -215,14 +218,14 @@ describe("createKafkajsKafka().groupLag", () => {
     });
   });
 
-  it("rejects a topic that does not exist, naming it and the brokers", async () => {
+  it("rejects a topic that does not exist, naming it and the brokers", async ({ expect }) => {
     const topic = unique("missing");
     await expect(port.groupLag(unique("g"), [topic])).rejects.toThrow(
       `Kafka at ${brokers}: topic ${topic} does not exist`,
     );
   });
 
-  it("rejects within a few seconds when nothing listens, naming the address", async () => {
+  it("rejects within a few seconds when nothing listens, naming the address", async ({ expect }) => {
     const target = `127.0.0.1:${await closedPort()}`;
     const unreachable = createKafkajsKafka({ brokers: [target], clientId: "t", connectionTimeoutMs: 1000 });
     const startedAt = Date.now();
@@ -239,7 +242,7 @@ describe("createKafkajsKafka().groupLag", () => {
     }
   });
 
-  it("never puts the SASL password in an error", async () => {
+  it("never puts the SASL password in an error", async ({ expect }) => {
     // This broker's listener is PLAINTEXT, so a SASL handshake cannot succeed.
     const password = "hunter2-very-secret";
     const sasl = createKafkajsKafka({

@@ -19,8 +19,9 @@ import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 
 /**
- * Kafka 4.x, the newest Maven Central serves. kafkajs 2.2.4 was checked against it
- * (test/integration/kafka-lag.test.ts): admin, producer, and a consumer that joins a group and commits.
+ * The newest Kafka Maven Central serves. Kafka 4 removed old protocol versions (KIP-896); kafkajs
+ * 2.2.4 negotiates versions Kafka 4.4 still has, checked by test/integration/kafka-lag.test.ts
+ * (admin calls, a producer, a consumer that joins a group and commits).
  * KAFKA_PEER_VERSION overrides it to try another release.
  */
 export const DEFAULT_KAFKA_VERSION = "4.4.0";
@@ -163,6 +164,7 @@ async function ensureJars(version: string, cacheDir: string): Promise<string> {
     );
     if (mvn.code !== 0) {
       await rm(partial, { recursive: true, force: true });
+      if (!existsSync(libDir)) await rm(cacheDir, { recursive: true, force: true });
       throw new Error(
         `kafka-peer: mvn could not fetch Kafka ${version} (exit ${mvn.code}):\n${tail(mvn.output)}`,
       );

@@ -47,7 +47,12 @@ function run(command: string, args: readonly string[], timeoutMs: number): Promi
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolvePromise();
-      else reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}); see its output above`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}); see its output above`,
+          ),
+        );
     });
   });
 }

@@ -9,4 +9,5 @@ declare module "vitest" {
     motoEndpoint: string;
   }
 }
+
 export {};

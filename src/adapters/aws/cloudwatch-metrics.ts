@@ -74,7 +74,10 @@ function isNetworkError(error: ErrorShape): boolean {
   const name = typeof error.name === "string" ? error.name : "";
   const code = typeof error.code === "string" ? error.code : "";
   return (
-    NETWORK_ERROR_CODES.has(code) || name === "TimeoutError" || name === "AbortError" || name === "RequestTimeout"
+    NETWORK_ERROR_CODES.has(code) ||
+    name === "TimeoutError" ||
+    name === "AbortError" ||
+    name === "RequestTimeout"
   );
 }
 
@@ -136,7 +139,8 @@ export function createCloudWatchMetrics(options: CloudWatchMetricsOptions): Metr
   }
 
   return {
-    describeTarget: endpoint === undefined ? `CloudWatch ${options.region}` : `CloudWatch ${options.region} (${endpoint})`,
+    describeTarget:
+      endpoint === undefined ? `CloudWatch ${options.region}` : `CloudWatch ${options.region} (${endpoint})`,
     series,
   };
 }

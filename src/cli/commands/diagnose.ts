@@ -19,12 +19,18 @@ export async function diagnose(
   const meta = findRunbook(name);
   if (!meta) {
     const near = closestNames(name);
-    writeLine(io.stderr, `runbook-bot: no runbook is called "${name}".${near.length ? ` Did you mean ${near.join(", ")}?` : ""} See \`runbook-bot runbooks\`.`);
+    writeLine(
+      io.stderr,
+      `runbook-bot: no runbook is called "${name}".${near.length ? ` Did you mean ${near.join(", ")}?` : ""} See \`runbook-bot runbooks\`.`,
+    );
     return 2;
   }
   const runbook = automatedRunbook(meta.id);
   if (!runbook) {
-    writeLine(io.stderr, `runbook-bot: ${meta.id} (${meta.title}) is not automated yet; follow the written runbook.`);
+    writeLine(
+      io.stderr,
+      `runbook-bot: ${meta.id} (${meta.title}) is not automated yet; follow the written runbook.`,
+    );
     return 3;
   }
   const ports = opts.ports ?? createPorts(config);
@@ -42,7 +48,10 @@ export async function diagnose(
             },
           }),
     });
-    writeLine(io.stdout, opts.json ? renderReportJson(report) : renderReportText(report, { color: opts.color }));
+    writeLine(
+      io.stdout,
+      opts.json ? renderReportJson(report) : renderReportText(report, { color: opts.color }),
+    );
     return 0;
   } finally {
     await ports.kafka?.close().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type LoadedConfig } from "../../config/load-config.ts";
+import { ConfigError, type LoadedConfig, loadConfig } from "../../config/load-config.ts";
 import { validateExtraPatterns } from "../../core/intake/index.ts";
 import { type CliIo, writeLine } from "../io.ts";
 

@@ -6,7 +6,10 @@ import type { CliIo } from "../io.ts";
 
 export async function matchLines(config: AppConfig, io: CliIo): Promise<number> {
   const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  const options = { allowHumanAlerts: config.slack.allowHumanAlerts, extraPatterns: config.alerts.extraPatterns };
+  const options = {
+    allowHumanAlerts: config.slack.allowHumanAlerts,
+    extraPatterns: config.alerts.extraPatterns,
+  };
   for await (const line of lines) {
     if (line.trim() === "") {
       io.stdout.write(`${JSON.stringify({ error: "empty line: expected one JSON message event" })}\n`);
@@ -17,7 +20,12 @@ export async function matchLines(config: AppConfig, io: CliIo): Promise<number> 
       const event: unknown = JSON.parse(line);
       answer = matchEvent(event, options);
     } catch (error) {
-      const message = error instanceof SyntaxError ? `not JSON: ${error.message}` : error instanceof Error ? error.message : String(error);
+      const message =
+        error instanceof SyntaxError
+          ? `not JSON: ${error.message}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
       answer = { error: message };
     }
     io.stdout.write(`${JSON.stringify(answer)}\n`);

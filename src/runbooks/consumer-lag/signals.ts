@@ -39,7 +39,9 @@ export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals
     watermarkStuckMs: t.watermarkStuckMs,
     ...(latest === undefined ? {} : { totalLag: latest.totalLag }),
     ...(lag?.second === undefined ? {} : { logEndGrowth: logEndSum(lag.second) - logEndSum(lag.first) }),
-    ...(recordsIn === undefined || recordsIn.length === 0 ? {} : { latestRecordsIn: latestOf(recordsIn)!.value }),
+    ...(recordsIn === undefined || recordsIn.length === 0
+      ? {}
+      : { latestRecordsIn: latestOf(recordsIn)!.value }),
     ...(growth === undefined ? {} : { growthPerSecond: growth }),
     ...(recordsIn === undefined || recordsIn.length === 0 ? {} : { recordsIn: sumOf(recordsIn) }),
     ...(recordsOut === undefined || recordsOut.length === 0 ? {} : { recordsOut: sumOf(recordsOut) }),

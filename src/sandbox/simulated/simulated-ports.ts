@@ -124,11 +124,19 @@ export interface SimulatedPlatform {
   readonly kubernetes: SimulatedKubernetes;
 }
 
-export function createSimulatedPlatform(clock: Clock, scenario = new ConsumerLagScenario()): SimulatedPlatform {
+export function createSimulatedPlatform(
+  clock: Clock,
+  scenario = new ConsumerLagScenario(),
+): SimulatedPlatform {
   const kubernetes = new SimulatedKubernetes(scenario);
   return {
     scenario,
     kubernetes,
-    ports: { kafka: new SimulatedKafka(scenario), metrics: new SimulatedMetrics(scenario), kubernetes, clock },
+    ports: {
+      kafka: new SimulatedKafka(scenario),
+      metrics: new SimulatedMetrics(scenario),
+      kubernetes,
+      clock,
+    },
   };
 }

@@ -48,7 +48,7 @@ export class DeliveryRouter {
     payload: JsonObject,
     options: DeliveryOptions = {},
   ): Promise<DeliveryResult> {
-    const eventId = type === "events_api" ? String(payload.event_id) : undefined;
+    const eventId = typeof payload.event_id === "string" ? payload.event_id : undefined;
     const work = (async () => {
       const t = this.transport;
       const result =

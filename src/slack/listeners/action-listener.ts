@@ -8,7 +8,12 @@ import type { AppConfig } from "../../config/schema.ts";
 import type { IncidentService, Outcome } from "../../engine/incident-service.ts";
 import { errorMessage } from "../../engine/run-probe.ts";
 import type { Logger } from "../../logger.ts";
-import { APPROVE_ACTION_ID, PROPOSAL_ACTION_PREFIX, REJECT_ACTION_ID, RERUN_ACTION_ID } from "../render/index.ts";
+import {
+  APPROVE_ACTION_ID,
+  PROPOSAL_ACTION_PREFIX,
+  REJECT_ACTION_ID,
+  RERUN_ACTION_ID,
+} from "../render/index.ts";
 import { SCALE_CHOICE_ACTION_ID } from "../scale-choice.ts";
 import { tell } from "./command-listener.ts";
 
@@ -23,13 +28,18 @@ function parseJson(value: string | undefined): Record<string, unknown> | undefin
   if (!value) return undefined;
   try {
     const v: unknown = JSON.parse(value);
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return typeof v === "object" && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function registerActionListeners(app: App, deps: { config: AppConfig; service: IncidentService; logger: Logger }): void {
+export function registerActionListeners(
+  app: App,
+  deps: { config: AppConfig; service: IncidentService; logger: Logger },
+): void {
   const { service, logger, config } = deps;
   const answer = async (respond: RespondFn, work: () => Promise<Outcome>) => {
     try {
@@ -42,34 +52,47 @@ export function registerActionListeners(app: App, deps: { config: AppConfig; ser
   };
   const invalid: Outcome = { ok: false, message: "This button's data is not valid; nothing was done." };
 
-  app.action<BlockAction>(new RegExp(`^${PROPOSAL_ACTION_PREFIX}`), async ({ ack, body, action, respond }) => {
-    await ack();
-    const a = action as unknown as ActionLike;
-    const value = parseJson(a.value);
-    await answer(respond, async () => {
-      if (!value || typeof value.action !== "string" || typeof value.incidentId !== "string" || typeof value.params !== "object") {
-        return invalid;
-      }
-      return service.requestAction({
-        incidentId: value.incidentId,
-        proposal: { action: value.action, params: (value.params ?? {}) as Record<string, unknown> },
-        userId: body.user.id,
-        ...(a.action_ts ? { dedupeKey: `${body.user.id}:${a.action_ts}` } : {}),
+  app.action<BlockAction>(
+    new RegExp(`^${PROPOSAL_ACTION_PREFIX}`),
+    async ({ ack, body, action, respond }) => {
+      await ack();
+      const a = action as unknown as ActionLike;
+      const value = parseJson(a.value);
+      await answer(respond, async () => {
+        if (
+          !value ||
+          typeof value.action !== "string" ||
+          typeof value.incidentId !== "string" ||
+          typeof value.params !== "object"
+        ) {
+          return invalid;
+        }
+        return service.requestAction({
+          incidentId: value.incidentId,
+          proposal: { action: value.action, params: (value.params ?? {}) as Record<string, unknown> },
+          userId: body.user.id,
+          ...(a.action_ts ? { dedupeKey: `${body.user.id}:${a.action_ts}` } : {}),
+        });
       });
-    });
-  });
+    },
+  );
 
   app.action<BlockAction>(SCALE_CHOICE_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();
     const a = action as unknown as ActionLike;
     const value = parseJson(a.selected_option?.value);
     await answer(respond, async () => {
-      if (!value || typeof value.incidentId !== "string" || typeof value.replicas !== "number") return invalid;
+      if (!value || typeof value.incidentId !== "string" || typeof value.replicas !== "number")
+        return invalid;
       return service.requestAction({
         incidentId: value.incidentId,
         proposal: {
           action: "scale-taskmanagers",
-          params: { namespace: config.pipeline.namespace, deployment: config.pipeline.taskmanagerDeployment, replicas: value.replicas },
+          params: {
+            namespace: config.pipeline.namespace,
+            deployment: config.pipeline.taskmanagerDeployment,
+            replicas: value.replicas,
+          },
         },
         userId: body.user.id,
         ...(a.action_ts ? { dedupeKey: `${body.user.id}:${a.action_ts}` } : {}),

@@ -1,20 +1,25 @@
 /** `/runbook`: help, status, or run a runbook. Acknowledged at once; the run happens after the ack. */
 import type { App, RespondFn } from "@slack/bolt";
 import type { AppConfig } from "../../config/schema.ts";
+import { findRunbook } from "../../core/catalog.ts";
 import { parseRunbookCommand } from "../../core/command.ts";
 import type { IncidentService } from "../../engine/incident-service.ts";
 import { errorMessage } from "../../engine/run-probe.ts";
 import type { Logger } from "../../logger.ts";
 import { listRunbooks } from "../../runbooks/registry.ts";
-import { findRunbook } from "../../core/catalog.ts";
 import { asKnownBlocks, renderError, renderRunbookList } from "../render/index.ts";
 
-export function registerCommandListener(app: App, deps: { config: AppConfig; service: IncidentService; logger: Logger }): void {
+export function registerCommandListener(
+  app: App,
+  deps: { config: AppConfig; service: IncidentService; logger: Logger },
+): void {
   app.command(deps.config.slack.command, async ({ command, ack, respond }) => {
     const parsed = parseRunbookCommand(command.text);
     switch (parsed.kind) {
       case "help": {
-        const m = renderRunbookList(listRunbooks().map((r) => ({ ...findRunbook(r.id)!, automated: r.automated })));
+        const m = renderRunbookList(
+          listRunbooks().map((r) => ({ ...findRunbook(r.id)!, automated: r.automated })),
+        );
         await ack({ response_type: "ephemeral", text: m.text, blocks: asKnownBlocks(m.blocks) });
         return;
       }
@@ -24,7 +29,10 @@ export function registerCommandListener(app: App, deps: { config: AppConfig; ser
           open.length === 0
             ? "No open incidents."
             : `${open.length} open incident(s):\n${open
-                .map((i) => `• *${i.alertName}* (${i.runbookId}) in <#${i.channel}> since <!date^${Math.floor(i.openedAt.getTime() / 1000)}^{date_short_pretty} {time}|${i.openedAt.toISOString()}>, fired ${i.fireCount}x`)
+                .map(
+                  (i) =>
+                    `• *${i.alertName}* (${i.runbookId}) in <#${i.channel}> since <!date^${Math.floor(i.openedAt.getTime() / 1000)}^{date_short_pretty} {time}|${i.openedAt.toISOString()}>, fired ${i.fireCount}x`,
+                )
                 .join("\n")}`;
         await ack({ response_type: "ephemeral", text });
         return;
@@ -39,17 +47,31 @@ export function registerCommandListener(app: App, deps: { config: AppConfig; ser
         if (!listing?.automated) {
           await ack({
             response_type: "ephemeral",
-            text: `*${parsed.runbook.title}* (\`${parsed.runbook.id}\`) is not automated yet: work it from the written runbook. Automated today: ${listRunbooks().filter((r) => r.automated).map((r) => `\`/runbook ${r.aliases[0] ?? r.id}\``).join(", ")}.`,
+            text: `*${parsed.runbook.title}* (\`${parsed.runbook.id}\`) is not automated yet: work it from the written runbook. Automated today: ${listRunbooks()
+              .filter((r) => r.automated)
+              .map((r) => `\`/runbook ${r.aliases[0] ?? r.id}\``)
+              .join(", ")}.`,
           });
           return;
         }
         await ack();
         try {
-          const outcome = await deps.service.runOnDemand(command.channel_id, parsed.runbook.id, command.user_id);
+          const outcome = await deps.service.runOnDemand(
+            command.channel_id,
+            parsed.runbook.id,
+            command.user_id,
+          );
           if (!outcome.ok) await tell(respond, outcome.message, deps.logger);
         } catch (error) {
-          deps.logger.warn({ err: errorMessage(error), channel: command.channel_id }, "on-demand run failed to start");
-          await tell(respond, `Could not start ${parsed.runbook.title} here: ${slackError(error)}`, deps.logger);
+          deps.logger.warn(
+            { err: errorMessage(error), channel: command.channel_id },
+            "on-demand run failed to start",
+          );
+          await tell(
+            respond,
+            `Could not start ${parsed.runbook.title} here: ${slackError(error)}`,
+            deps.logger,
+          );
         }
       }
     }

@@ -16,16 +16,40 @@ interface MessageLike {
   readonly ts?: string;
   readonly thread_ts?: string;
   readonly subtype?: string;
-  readonly message?: { readonly ts?: string; readonly thread_ts?: string };
+  readonly message?: {
+    readonly ts?: string;
+    readonly thread_ts?: string;
+    readonly user?: string;
+    readonly bot_id?: string;
+  };
 }
 
 export function registerMessageListener(
   app: App,
-  deps: { config: AppConfig; service: IncidentService; store: Store; channels: ChannelFilter; logger: Logger },
+  deps: {
+    config: AppConfig;
+    service: IncidentService;
+    store: Store;
+    channels: ChannelFilter;
+    logger: Logger;
+  },
 ): void {
-  const options = { allowHumanAlerts: deps.config.slack.allowHumanAlerts, extraPatterns: deps.config.alerts.extraPatterns };
-  app.event("message", async ({ event, body }) => {
+  const options = {
+    allowHumanAlerts: deps.config.slack.allowHumanAlerts,
+    extraPatterns: deps.config.alerts.extraPatterns,
+  };
+  app.event("message", async ({ event, body, context }) => {
     const message = event as unknown as MessageLike;
+    // Bolt's ignoreSelf drops the bot's own new messages but not edits of them (message_changed
+    // carries the author inside event.message): the bot's status updates name alerts too.
+    const edited = message.message;
+    if (
+      edited &&
+      ((context.botUserId && edited.user === context.botUserId) ||
+        (context.botId && edited.bot_id === context.botId))
+    ) {
+      return;
+    }
     const channel = message.channel;
     if (!channel || !(await deps.channels.isIncidentChannel(channel))) return;
     const result = matchEvent(event, options);

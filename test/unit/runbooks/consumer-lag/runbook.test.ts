@@ -712,4 +712,3 @@ describe("consumer-lag runbook: job not consuming", () => {
     expect(report.conclusion.summary).toContain("Flink resource constraint (B)");
   });
 });
-

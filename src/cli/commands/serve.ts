@@ -1,0 +1,51 @@
+/** `runbook-bot serve` (npm start): Slack with credentials, else the embedded sandbox in the terminal. */
+import { createPorts } from "../../adapters/create-ports.ts";
+import type { LoadedConfig } from "../../config/load-config.ts";
+import { createLogger } from "../../logger.ts";
+import { type CliIo, writeLine } from "../io.ts";
+
+export async function serve(loaded: LoadedConfig, io: CliIo, opts: { sandbox: boolean }): Promise<number> {
+  const { config } = loaded;
+  if (opts.sandbox || !config.secrets.slackBotToken) return serveSandbox(loaded, io);
+
+  const logger = createLogger(config.log.level);
+  const { startBot } = await import("../../slack/create-bot.ts");
+  const { openSqliteStore } = await import("../../store/sqlite-store.ts");
+  const store = openSqliteStore(config.store.path);
+  const ports = createPorts(config);
+  const bot = await startBot({ config, ports, store, logger });
+  logger.info({ config: loaded.source, mode: config.slack.mode }, "runbook-bot is running");
+  await waitForSignal();
+  logger.info("stopping");
+  await bot.stop();
+  await ports.kafka?.close().catch(() => undefined);
+  await store.close();
+  void io;
+  return 0;
+}
+
+async function serveSandbox(loaded: LoadedConfig, io: CliIo): Promise<number> {
+  const { startSandbox } = await import("../../sandbox/start-sandbox.ts");
+  const { TerminalUi } = await import("../../sandbox/terminal/terminal-ui.ts");
+  // The terminal is the UI: logs go to a file-less sink unless asked for.
+  const logger = createLogger(io.env.RUNBOOK_BOT_SANDBOX_LOG ?? "error");
+  writeLine(io.stderr, "No Slack credentials (SLACK_BOT_TOKEN): starting the embedded sandbox.");
+  const sandbox = await startSandbox({ config: loaded.config, logger });
+  const ui = new TerminalUi({ sandbox, input: io.stdin, output: io.stdout });
+  const stopOnSignal = waitForSignal().then(() => "signal" as const);
+  await Promise.race([ui.run(), stopOnSignal]);
+  await sandbox.stop();
+  return 0;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+}
