@@ -47,8 +47,9 @@ export function closestNames(input: string, limit = 3): string[] {
   const key = input.toLowerCase();
   const scored = runbookNames().map((name) => {
     const d = editDistance(key, name);
-    const prefix = name.startsWith(key) || key.startsWith(name) ? -1 : 0;
-    return { name, score: d + prefix };
+    // A name the input begins (or that begins the input) is always a candidate, ranked by distance.
+    const prefix = key.length >= 2 && (name.startsWith(key) || key.startsWith(name));
+    return { name, score: prefix ? d / 100 : d };
   });
   const maxDistance = Math.max(2, Math.floor(key.length / 3));
   return scored

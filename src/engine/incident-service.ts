@@ -64,6 +64,24 @@ export class IncidentService {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
+  /**
+   * Counts a listener's whole handling as work in progress (from its first synchronous moment), so
+   * that `idle()` also waits for alerts and clicks still on their way into the service.
+   */
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    const p = work();
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    try {
+      return await p;
+    } finally {
+      this.running.delete(settled);
+    }
+  }
+
   private track<T>(work: Promise<T>): void {
     const p = work
       .catch((error: unknown) =>

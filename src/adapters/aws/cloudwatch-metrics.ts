@@ -47,7 +47,7 @@ function displayEndpoint(endpoint: string): string {
   }
 }
 
-function valueOf(point: Datapoint, stat: MetricStat): number | undefined {
+function statValue(point: Datapoint, stat: MetricStat): number | undefined {
   switch (stat) {
     case "Sum":
       return point.Sum;
@@ -64,6 +64,8 @@ function valueOf(point: Datapoint, stat: MetricStat): number | undefined {
 
 interface ErrorShape {
   readonly name?: unknown;
+  /** The awsQuery error code ("InvalidParameterValue"), set by the SDK for query-compatible services. */
+  readonly Code?: unknown;
   readonly code?: unknown;
   readonly message?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: number };
@@ -125,13 +127,15 @@ export function createCloudWatchMetrics(options: CloudWatchMetricsOptions): Metr
         const detail = shape.name === "AbortError" ? `no answer within ${timeoutMs} ms` : message;
         throw new Error(`could not reach CloudWatch at ${where}: ${detail}`, { cause: error });
       }
-      const code = typeof shape.name === "string" ? shape.name : "Error";
+      // Prefer the documented CloudWatch code over the SDK's class name ("...Exception").
+      const code =
+        typeof shape.Code === "string" ? shape.Code : typeof shape.name === "string" ? shape.name : "Error";
       throw new Error(`CloudWatch GetMetricStatistics failed: ${code}: ${message}`, { cause: error });
     }
 
     const points: MetricPoint[] = [];
     for (const datapoint of datapoints) {
-      const value = valueOf(datapoint, query.stat);
+      const value = statValue(datapoint, query.stat);
       if (datapoint.Timestamp === undefined || value === undefined) continue;
       points.push({ at: new Date(datapoint.Timestamp), value });
     }

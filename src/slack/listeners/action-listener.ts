@@ -41,15 +41,16 @@ export function registerActionListeners(
   deps: { config: AppConfig; service: IncidentService; logger: Logger },
 ): void {
   const { service, logger, config } = deps;
-  const answer = async (respond: RespondFn, work: () => Promise<Outcome>) => {
-    try {
-      const outcome = await work();
-      if (!outcome.ok) await tell(respond, outcome.message, logger);
-    } catch (error) {
-      logger.error({ err: errorMessage(error) }, "interaction failed");
-      await tell(respond, `Something went wrong: ${errorMessage(error)}`, logger);
-    }
-  };
+  const answer = (respond: RespondFn, work: () => Promise<Outcome>) =>
+    service.during(async () => {
+      try {
+        const outcome = await work();
+        if (!outcome.ok) await tell(respond, outcome.message, logger);
+      } catch (error) {
+        logger.error({ err: errorMessage(error) }, "interaction failed");
+        await tell(respond, `Something went wrong: ${errorMessage(error)}`, logger);
+      }
+    });
   const invalid: Outcome = { ok: false, message: "This button's data is not valid; nothing was done." };
 
   app.action<BlockAction>(

@@ -13,69 +13,71 @@ export function registerCommandListener(
   app: App,
   deps: { config: AppConfig; service: IncidentService; logger: Logger },
 ): void {
-  app.command(deps.config.slack.command, async ({ command, ack, respond }) => {
-    const parsed = parseRunbookCommand(command.text);
-    switch (parsed.kind) {
-      case "help": {
-        const m = renderRunbookList(
-          listRunbooks().map((r) => ({ ...findRunbook(r.id)!, automated: r.automated })),
-        );
-        await ack({ response_type: "ephemeral", text: m.text, blocks: asKnownBlocks(m.blocks) });
-        return;
-      }
-      case "status": {
-        const open = await deps.service.openIncidents();
-        const text =
-          open.length === 0
-            ? "No open incidents."
-            : `${open.length} open incident(s):\n${open
-                .map(
-                  (i) =>
-                    `• *${i.alertName}* (${i.runbookId}) in <#${i.channel}> since <!date^${Math.floor(i.openedAt.getTime() / 1000)}^{date_short_pretty} {time}|${i.openedAt.toISOString()}>, fired ${i.fireCount}x`,
-                )
-                .join("\n")}`;
-        await ack({ response_type: "ephemeral", text });
-        return;
-      }
-      case "error": {
-        const m = renderError(parsed.message);
-        await ack({ response_type: "ephemeral", text: m.text, blocks: asKnownBlocks(m.blocks) });
-        return;
-      }
-      case "run": {
-        const listing = listRunbooks().find((r) => r.id === parsed.runbook.id);
-        if (!listing?.automated) {
-          await ack({
-            response_type: "ephemeral",
-            text: `*${parsed.runbook.title}* (\`${parsed.runbook.id}\`) is not automated yet: work it from the written runbook. Automated today: ${listRunbooks()
-              .filter((r) => r.automated)
-              .map((r) => `\`/runbook ${r.aliases[0] ?? r.id}\``)
-              .join(", ")}.`,
-          });
+  app.command(deps.config.slack.command, ({ command, ack, respond }) =>
+    deps.service.during(async () => {
+      const parsed = parseRunbookCommand(command.text);
+      switch (parsed.kind) {
+        case "help": {
+          const m = renderRunbookList(
+            listRunbooks().map((r) => ({ ...findRunbook(r.id)!, automated: r.automated })),
+          );
+          await ack({ response_type: "ephemeral", text: m.text, blocks: asKnownBlocks(m.blocks) });
           return;
         }
-        await ack();
-        try {
-          const outcome = await deps.service.runOnDemand(
-            command.channel_id,
-            parsed.runbook.id,
-            command.user_id,
-          );
-          if (!outcome.ok) await tell(respond, outcome.message, deps.logger);
-        } catch (error) {
-          deps.logger.warn(
-            { err: errorMessage(error), channel: command.channel_id },
-            "on-demand run failed to start",
-          );
-          await tell(
-            respond,
-            `Could not start ${parsed.runbook.title} here: ${slackError(error)}`,
-            deps.logger,
-          );
+        case "status": {
+          const open = await deps.service.openIncidents();
+          const text =
+            open.length === 0
+              ? "No open incidents."
+              : `${open.length} open incident(s):\n${open
+                  .map(
+                    (i) =>
+                      `• *${i.alertName}* (${i.runbookId}) in <#${i.channel}> since <!date^${Math.floor(i.openedAt.getTime() / 1000)}^{date_short_pretty} {time}|${i.openedAt.toISOString()}>, fired ${i.fireCount}x`,
+                  )
+                  .join("\n")}`;
+          await ack({ response_type: "ephemeral", text });
+          return;
+        }
+        case "error": {
+          const m = renderError(parsed.message);
+          await ack({ response_type: "ephemeral", text: m.text, blocks: asKnownBlocks(m.blocks) });
+          return;
+        }
+        case "run": {
+          const listing = listRunbooks().find((r) => r.id === parsed.runbook.id);
+          if (!listing?.automated) {
+            await ack({
+              response_type: "ephemeral",
+              text: `*${parsed.runbook.title}* (\`${parsed.runbook.id}\`) is not automated yet: work it from the written runbook. Automated today: ${listRunbooks()
+                .filter((r) => r.automated)
+                .map((r) => `\`/runbook ${r.aliases[0] ?? r.id}\``)
+                .join(", ")}.`,
+            });
+            return;
+          }
+          await ack();
+          try {
+            const outcome = await deps.service.runOnDemand(
+              command.channel_id,
+              parsed.runbook.id,
+              command.user_id,
+            );
+            if (!outcome.ok) await tell(respond, outcome.message, deps.logger);
+          } catch (error) {
+            deps.logger.warn(
+              { err: errorMessage(error), channel: command.channel_id },
+              "on-demand run failed to start",
+            );
+            await tell(
+              respond,
+              `Could not start ${parsed.runbook.title} here: ${slackError(error)}`,
+              deps.logger,
+            );
+          }
         }
       }
-    }
-  });
+    }),
+  );
 }
 
 export async function tell(respond: RespondFn, text: string, logger: Logger): Promise<void> {

@@ -38,39 +38,41 @@ export function registerMessageListener(
     allowHumanAlerts: deps.config.slack.allowHumanAlerts,
     extraPatterns: deps.config.alerts.extraPatterns,
   };
-  app.event("message", async ({ event, body, context }) => {
-    const message = event as unknown as MessageLike;
-    // Bolt's ignoreSelf drops the bot's own new messages but not edits of them (message_changed
-    // carries the author inside event.message): the bot's status updates name alerts too.
-    const edited = message.message;
-    if (
-      edited &&
-      ((context.botUserId && edited.user === context.botUserId) ||
-        (context.botId && edited.bot_id === context.botId))
-    ) {
-      return;
-    }
-    const channel = message.channel;
-    if (!channel || !(await deps.channels.isIncidentChannel(channel))) return;
-    const result = matchEvent(event, options);
-    if (result.matches.length === 0) return;
-    const eventId = (body as { event_id?: string }).event_id;
-    if (eventId && !(await deps.store.markEventSeen(eventId))) {
-      deps.logger.debug({ eventId }, "redelivered event ignored");
-      return;
-    }
-    const inner = message.subtype === "message_changed" ? message.message : message;
-    const ts = inner?.thread_ts ?? inner?.ts ?? message.ts;
-    if (!ts) return;
-    for (const match of result.matches) {
-      await deps.service.handleAlert({
-        channel,
-        messageTs: ts,
-        alert: match.alert,
-        runbookId: match.runbook,
-        state: match.state,
-        source: result.source ?? "webhook",
-      });
-    }
-  });
+  app.event("message", ({ event, body, context }) =>
+    deps.service.during(async () => {
+      const message = event as unknown as MessageLike;
+      // Bolt's ignoreSelf drops the bot's own new messages but not edits of them (message_changed
+      // carries the author inside event.message): the bot's status updates name alerts too.
+      const edited = message.message;
+      if (
+        edited &&
+        ((context.botUserId && edited.user === context.botUserId) ||
+          (context.botId && edited.bot_id === context.botId))
+      ) {
+        return;
+      }
+      const channel = message.channel;
+      if (!channel || !(await deps.channels.isIncidentChannel(channel))) return;
+      const result = matchEvent(event, options);
+      if (result.matches.length === 0) return;
+      const eventId = (body as { event_id?: string }).event_id;
+      if (eventId && !(await deps.store.markEventSeen(eventId))) {
+        deps.logger.debug({ eventId }, "redelivered event ignored");
+        return;
+      }
+      const inner = message.subtype === "message_changed" ? message.message : message;
+      const ts = inner?.thread_ts ?? inner?.ts ?? message.ts;
+      if (!ts) return;
+      for (const match of result.matches) {
+        await deps.service.handleAlert({
+          channel,
+          messageTs: ts,
+          alert: match.alert,
+          runbookId: match.runbook,
+          state: match.state,
+          source: result.source ?? "webhook",
+        });
+      }
+    }),
+  );
 }

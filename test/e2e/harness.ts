@@ -1,0 +1,253 @@
+/**
+ * End-to-end harness: the real bot (startBot) against the Slack emulator (Socket Mode by default,
+ * signed HTTP on request), a Kubernetes API test server reached through the REAL Kubernetes
+ * adapter, simulated Kafka/CloudWatch for the diagnosis data, and a SQLite store in a temp file
+ * (so that a test can restart the bot on the same file).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKubernetes } from "../../src/adapters/kubernetes/index.ts";
+import { findRunbook, type RunbookMeta } from "../../src/core/catalog.ts";
+import { type AppConfig, configSchema } from "../../src/config/schema.ts";
+import { silentLogger } from "../../src/logger.ts";
+import { systemClock } from "../../src/ports/clock.ts";
+import type { Ports } from "../../src/ports/index.ts";
+import { alertmanagerMessage } from "../../src/sandbox/alert-messages.ts";
+import { ConsumerLagScenario } from "../../src/sandbox/simulated/consumer-lag-scenario.ts";
+import { SimulatedKafka, SimulatedMetrics } from "../../src/sandbox/simulated/simulated-ports.ts";
+import { SlackEmulator } from "../../src/sandbox/slack-emulator/index.ts";
+import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
+import { type RunningBot, startBot } from "../../src/slack/create-bot.ts";
+import { openSqliteStore } from "../../src/store/sqlite-store.ts";
+import type { Store } from "../../src/store/store.ts";
+import { type KubeApiServer, startKubeApiServer } from "../peers/kube-api-server.ts";
+
+export const CHANNEL = "C_INCIDENTS";
+export const SCALE_PATH = "/apis/apps/v1/namespaces/flink/deployments/flink-taskmanager/scale";
+/** Generous: a slow shared 2-core machine. */
+export const WAIT_MS = 20_000;
+
+export interface HarnessOptions {
+  readonly transport?: "socket" | "http";
+  /** Merged into the config before parsing (e.g. `{approvals: {...}}`). */
+  readonly config?: Record<string, unknown>;
+  readonly expirySweepMs?: number;
+  /** Slack user ids allowed to request and approve (default U_ALICE, U_BOB). */
+  readonly approvers?: string[];
+}
+
+export interface Harness {
+  readonly emulator: SlackEmulator;
+  readonly kube: KubeApiServer;
+  readonly config: AppConfig;
+  readonly storePath: string;
+  readonly bot: RunningBot;
+  readonly store: Store;
+  /** Stops the bot (and closes its store) and starts a new one on the same SQLite file. */
+  restartBot(): Promise<void>;
+  /** Posts Alertmanager's Slack message for a runbook's alert (firing or resolved) as a webhook bot. */
+  postAlert(runbookId: string, state?: "firing" | "resolved", count?: number): Promise<StoredMessage>;
+  /** Waits until the bot's background work (runs, executions) is done. */
+  idle(): Promise<void>;
+  /** The bot's replies in a thread (the root excluded). */
+  botReplies(threadTs: string): StoredMessage[];
+  /** Every Web API call the emulator refused (ok:false). */
+  failedCalls(): { method: string; error: unknown }[];
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function merge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key];
+    out[key] = isRecord(current) && isRecord(value) ? merge(current, value) : value;
+  }
+  return out;
+}
+
+export function runbookMeta(id: string): RunbookMeta {
+  const meta = findRunbook(id);
+  if (!meta) throw new Error(`no runbook ${id}`);
+  return meta;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const transport = options.transport ?? "socket";
+  const emulator = await new SlackEmulator().start();
+  const kube = await startKubeApiServer();
+  const dir = mkdtempSync(join(tmpdir(), "runbook-bot-e2e-"));
+  const storePath = join(dir, "bot.db");
+  const port = transport === "http" ? await freePort() : undefined;
+  const fileConfig = configSchema.parse(
+    merge(
+      {
+        slack: {
+          mode: transport,
+          apiUrl: emulator.apiUrl,
+          incidentChannels: ["incidents"],
+          ...(port === undefined ? {} : { port }),
+        },
+        runbooks: { lagSampleIntervalSeconds: 0 },
+        store: { path: storePath },
+        log: { level: "silent" },
+      },
+      options.config ?? {},
+    ),
+  );
+  // The emulator's user ids (U_ALICE) have an underscore, which the schema rightly refuses for
+  // real Slack ids: the approvers are set after parsing, as sandboxConfig() does.
+  const config: AppConfig = {
+    ...fileConfig,
+    approvals: { ...fileConfig.approvals, users: options.approvers ?? ["U_ALICE", "U_BOB"] },
+    secrets: {
+      slackBotToken: emulator.botToken,
+      slackAppToken: emulator.appToken,
+      slackSigningSecret: emulator.signingSecret,
+    },
+  };
+  if (port !== undefined) emulator.useHttpDelivery(`http://127.0.0.1:${port}/slack/events`);
+  const scenario = new ConsumerLagScenario();
+  const ports: Ports = {
+    kafka: new SimulatedKafka(scenario),
+    metrics: new SimulatedMetrics(scenario),
+    kubernetes: createKubernetes({ kubeConfigYaml: kube.kubeConfigYaml, requestTimeoutMs: 10_000 }),
+    clock: systemClock,
+  };
+
+  const launch = async (): Promise<{ bot: RunningBot; store: Store }> => {
+    const store = openSqliteStore(storePath);
+    try {
+      const bot = await startBot({
+        config,
+        ports,
+        store,
+        logger: silentLogger,
+        apiUrl: emulator.apiUrl,
+        retries: 0,
+        ...(options.expirySweepMs === undefined ? {} : { expirySweepMs: options.expirySweepMs }),
+      });
+      if (transport === "socket") await emulator.waitForSocketConnections(1, WAIT_MS);
+      return { bot, store };
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  };
+  const shutdown = async (running: { bot: RunningBot; store: Store }) => {
+    await running.bot.stop();
+    if (transport === "socket") await emulator.waitForSocketConnections(0, WAIT_MS);
+    await running.store.close();
+  };
+
+  let running: { bot: RunningBot; store: Store };
+  try {
+    running = await launch();
+  } catch (error) {
+    await emulator.stop();
+    await kube.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  const harness: Harness = {
+    emulator,
+    kube,
+    config,
+    storePath,
+    get bot() {
+      return running.bot;
+    },
+    get store() {
+      return running.store;
+    },
+    async restartBot() {
+      await shutdown(running);
+      running = await launch();
+    },
+    async postAlert(runbookId, state = "firing", count = 1) {
+      const meta = runbookMeta(runbookId);
+      const posted = await emulator.postBotMessage(CHANNEL, alertmanagerMessage(meta, state, count));
+      return posted.message;
+    },
+    idle: () => running.bot.service.idle(),
+    botReplies(threadTs) {
+      return emulator
+        .thread(CHANNEL, threadTs)
+        .filter((m) => m.ts !== threadTs && m.user === emulator.identity.botUserId);
+    },
+    failedCalls() {
+      return emulator.calls
+        .filter((c) => c.response.ok !== true)
+        .map((c) => ({ method: c.method, error: c.response.error }));
+    },
+    async stop() {
+      try {
+        await shutdown(running);
+      } finally {
+        await emulator.stop();
+        await kube.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+  return harness;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading Block Kit
+
+type Json = Record<string, unknown>;
+
+/** Every text in a message: its fallback text and every text field of its blocks, joined. */
+export function textOf(message: StoredMessage): string {
+  const parts: string[] = [message.text];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (!isRecord(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "text" && typeof value === "string") parts.push(value);
+      else if (key !== "value") visit(value);
+    }
+  };
+  visit(message.blocks ?? []);
+  return parts.join("\n");
+}
+
+/** The interactive elements (buttons, selects) of a message's actions blocks. */
+export function elementsOf(message: StoredMessage): Json[] {
+  return (message.blocks ?? [])
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => (Array.isArray(b.elements) ? (b.elements as Json[]) : []));
+}
+
+export function buttonOf(message: StoredMessage, actionId: string | RegExp): Json | undefined {
+  return elementsOf(message).find((e) =>
+    typeof actionId === "string"
+      ? e.action_id === actionId
+      : typeof e.action_id === "string" && actionId.test(e.action_id),
+  );
+}
+
+/** The action_id of the message's scale-taskmanagers proposal button. */
+export function scaleButtonId(message: StoredMessage): string | undefined {
+  const b = buttonOf(message, /^proposal:scale-taskmanagers/);
+  return typeof b?.action_id === "string" ? b.action_id : undefined;
+}
