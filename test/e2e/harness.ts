@@ -20,6 +20,7 @@ import { SimulatedKafka, SimulatedMetrics } from "../../src/sandbox/simulated/si
 import { SlackEmulator } from "../../src/sandbox/slack-emulator/index.ts";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { type RunningBot, startBot } from "../../src/slack/create-bot.ts";
+import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { type KubeApiServer, startKubeApiServer } from "../peers/kube-api-server.ts";
@@ -53,6 +54,12 @@ export interface Harness {
   idle(): Promise<void>;
   /** The bot's replies in a thread (the root excluded). */
   botReplies(threadTs: string): StoredMessage[];
+  /** Waits for a bot reply in the thread matching `predicate` (already there or to come). */
+  waitForReply(threadTs: string, predicate: (m: StoredMessage) => boolean): Promise<StoredMessage>;
+  /** Posts a firing alert, waits for its incident's status message and for the run to finish. */
+  runAlert(runbookId?: string): Promise<StoredMessage>;
+  /** Clicks the thread's "Scale taskmanagers" proposal as `user`; resolves with the approval request message. */
+  requestScale(threadTs: string, user: string): Promise<StoredMessage>;
   /** Every Web API call the emulator refused (ok:false). */
   failedCalls(): { method: string; error: unknown }[];
   stop(): Promise<void>;
@@ -190,6 +197,34 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         .thread(CHANNEL, threadTs)
         .filter((m) => m.ts !== threadTs && m.user === emulator.identity.botUserId);
     },
+    waitForReply(threadTs, predicate) {
+      return emulator.waitFor(
+        (m) =>
+          m.channel === CHANNEL &&
+          m.thread_ts === threadTs &&
+          m.ts !== threadTs &&
+          m.user === emulator.identity.botUserId &&
+          predicate(m),
+        WAIT_MS,
+      );
+    },
+    async runAlert(runbookId = "consumer-lag") {
+      const root = await harness.postAlert(runbookId);
+      await harness.waitForReply(root.ts, (m) => /Incident `inc-/.test(textOf(m)));
+      await harness.idle();
+      return root;
+    },
+    async requestScale(threadTs, user) {
+      const step4 = await harness.waitForReply(threadTs, (m) => /Step 4: Fix/.test(m.text));
+      const actionId = scaleButtonId(step4);
+      if (!actionId) throw new Error("Step 4 has no Scale taskmanagers button");
+      const before = new Set(harness.botReplies(threadTs).map((m) => m.ts));
+      await emulator.clickButton(user, CHANNEL, step4.ts, actionId);
+      return harness.waitForReply(
+        threadTs,
+        (m) => !before.has(m.ts) && buttonOf(m, APPROVE_ACTION_ID) !== undefined,
+      );
+    },
     failedCalls() {
       return emulator.calls
         .filter((c) => c.response.ok !== true)
@@ -250,4 +285,13 @@ export function buttonOf(message: StoredMessage, actionId: string | RegExp): Jso
 export function scaleButtonId(message: StoredMessage): string | undefined {
   const b = buttonOf(message, /^proposal:scale-taskmanagers/);
   return typeof b?.action_id === "string" ? b.action_id : undefined;
+}
+
+/** Polls `condition` (every 20 ms) until it holds; for states no emulator event announces. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`until: condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

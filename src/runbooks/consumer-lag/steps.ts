@@ -29,14 +29,13 @@ function lagTable(lag: GroupLag, threshold: number): EvidenceBlock {
   const worst = Math.max(...lag.partitions.map((p) => p.lag));
   return {
     kind: "table",
-    columns: ["TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", ""],
+    columns: ["TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG"],
     rows: lag.partitions.map((p) => [
       p.topic,
       String(p.partition),
       p.committedOffset === null ? "-" : String(p.committedOffset),
       String(p.logEndOffset),
-      String(p.lag),
-      p.lag === worst && p.lag > perPartitionAlarm ? "<- HIGH" : "",
+      p.lag === worst && p.lag > perPartitionAlarm ? `${p.lag}  <- HIGH` : String(p.lag),
     ]),
   };
 }
