@@ -221,13 +221,20 @@ describe("odd alert messages", () => {
     const meta = runbookMeta("consumer-lag");
     const base = alertmanagerMessage(meta, "firing");
     const noise = `<!channel> & <@U_ALICE> \`\`\` *bold* _it_ ~s~ > quote 🚨 ${"ÄÖÜ ñ 漢字 \u0000 \u202e ".repeat(20)}\n`;
-    const huge = `${noise.repeat(200)}${"x".repeat(40_000)}`;
+    // Slack caps a message's text at 40,000 characters; Alertmanager puts every alert's labels
+    // and annotations in the attachment's text, after the title.
     const root = (
       await h.emulator.postBotMessage(CHANNEL, {
         ...base,
-        text: huge,
-        attachments: [{ ...base.attachments[0], text: `${base.attachments[0]!.text}\n${huge}` }],
-        blocks: [{ type: "section", text: { type: "mrkdwn", text: huge.slice(0, 3000) } }],
+        text: noise.repeat(10),
+        attachments: [
+          { ...base.attachments[0], text: `${base.attachments[0]!.text}\n${noise.repeat(60)}` },
+          ...Array.from({ length: 30 }, (_, i) => ({ color: "danger", text: `${i} ${noise}`, title: noise })),
+        ],
+        blocks: [
+          { type: "section", text: { type: "mrkdwn", text: noise.repeat(5).slice(0, 3000) } },
+          { type: "divider" },
+        ],
       })
     ).message;
     await h.waitForReply(root.ts, (m) => /Incident `inc-/.test(textOf(m)));

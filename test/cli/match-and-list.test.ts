@@ -1,0 +1,129 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.ts";
+
+const FIXTURES = join(import.meta.dirname, "../fixtures/slack-alerts");
+
+interface Fixture {
+  readonly description: string;
+  readonly options?: { allowHumanAlerts?: boolean; extraPatterns?: Record<string, string[]> };
+  readonly event: unknown;
+  readonly expected: unknown;
+}
+
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(FIXTURES, f), "utf8")) as Fixture) }));
+
+describe("runbook-bot runbooks --json", () => {
+  it("lists the nine runbooks with the public ids and aliases", async () => {
+    const run = await runCli(["runbooks", "--json"]);
+    expect(run.code).toBe(0);
+    const list = JSON.parse(run.stdout) as { id: string; alert: string; aliases: string[]; title: string; severity: string; automated: boolean }[];
+    expect(list.map((r) => [r.id, r.alert, r.aliases.join(","), r.severity, r.automated])).toEqual([
+      ["dlq-spike", "dlq-spike-critical", "dlq", "critical", false],
+      ["checkpoint-failure", "checkpoint-failure-critical", "checkpoint,ckpt", "critical", false],
+      ["kafka-broker-down", "kafka-broker-down-critical", "broker,kafka", "critical", false],
+      ["firehose-delivery-failure", "firehose-delivery-failure-critical", "firehose", "critical", false],
+      ["consumer-lag", "kafka-consumer-lag-high", "lag", "high", true],
+      ["latency-slo-breach", "processing-latency-slo-breach", "latency,slo", "high", false],
+      ["window-completeness", "window-completeness-low", "completeness,window", "high", false],
+      ["memory-usage", "memory-usage-high", "memory,mem", "medium", false],
+      ["checkpoint-duration", "checkpoint-duration-high", "ckpt-duration", "medium", false],
+    ]);
+    for (const r of list) expect(Object.keys(r).sort()).toEqual(["alert", "aliases", "automated", "id", "severity", "title"]);
+  });
+});
+
+describe("runbook-bot match", () => {
+  const defaults = fixtures.filter((f) => f.options === undefined);
+
+  it("answers one line per input line, in order, as the bot would (default config)", async () => {
+    const stdin = defaults.map((f) => JSON.stringify(f.event)).join("\n");
+    const run = await runCli(["match"], { stdin });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(defaults.length);
+    lines.forEach((line, i) => {
+      expect(JSON.parse(line), defaults[i]!.file).toEqual(defaults[i]!.expected);
+    });
+  });
+
+  it("applies the config's allowHumanAlerts and extraPatterns", async () => {
+    const withOptions = fixtures.filter((f) => f.options !== undefined);
+    expect(withOptions.length).toBeGreaterThan(0);
+    for (const f of withOptions) {
+      const dir = mkdtempSync(join(tmpdir(), "rb-match-"));
+      const path = join(dir, "config.yaml");
+      writeFileSync(
+        path,
+        JSON.stringify({
+          slack: { allowHumanAlerts: f.options?.allowHumanAlerts ?? false },
+          alerts: { extraPatterns: f.options?.extraPatterns ?? {} },
+        }),
+      );
+      const run = await runCli(["match", "--config", path], { stdin: `${JSON.stringify(f.event)}\n` });
+      expect(JSON.parse(run.stdout), f.file).toEqual(f.expected);
+    }
+  });
+
+  it("turns a line that is not JSON into an error and goes on", async () => {
+    const alert = fixtures.find((f) => f.file === "alertmanager-default-firing.json")!;
+    const stdin = ["{not json", JSON.stringify(alert.event), "[1,2]", "", JSON.stringify({ type: "message", text: "hello", user: "U1" })].join("\n");
+    const run = await runCli(["match"], { stdin });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toHaveProperty("error");
+    expect(String(lines[0]!.error)).toMatch(/^not JSON/);
+    expect(lines[1]).toEqual(alert.expected);
+    expect(lines[2]).toHaveProperty("error");
+    expect(lines[3]).toEqual({ error: "empty line: expected one JSON message event" });
+    expect(lines[4]).toEqual({ matches: [] });
+  });
+
+  it("refuses an invalid config with every problem by path, and no stack trace", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rb-match-"));
+    const path = join(dir, "bad.yaml");
+    writeFileSync(path, "alerts:\n  extraPatterns:\n    consumer-lag: ['(unclosed']\n    nope: ['x']\nkafka:\n  brokers: []\n");
+    const run = await runCli(["match", "--config", path], { stdin: "{}\n" });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("kafka.brokers: expected at least 1 item");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("runbook-bot diagnose: bad names", () => {
+  it("suggests the closest runbook for a typo", async () => {
+    const run = await runCli(["diagnose", "lga"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no runbook is called "lga". Did you mean lag?');
+  });
+  it("says when a runbook is not automated yet", async () => {
+    const run = await runCli(["diagnose", "dlq"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain("dlq-spike (DLQ Spike) is not automated yet");
+  });
+  it("unknown commands exit 2 with help", async () => {
+    const run = await runCli(["frobnicate"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown command");
+  });
+});
+
+describe("runbook-bot check-config", () => {
+  it("prints the effective config with secrets masked", async () => {
+    const run = await runCli(["check-config"], {
+      env: { SLACK_BOT_TOKEN: "xoxb-1234567890-secret", SLACK_APP_TOKEN: "xapp-1-A1-987654321-secret" },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("# config OK (defaults)");
+    expect(run.stdout).not.toContain("1234567890-secret");
+    expect(run.stdout).not.toContain("987654321-secret");
+    expect(run.stdout).toContain('"consumerGroup": "order-processor"');
+  });
+});

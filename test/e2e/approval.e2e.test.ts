@@ -1,0 +1,389 @@
+/**
+ * Two-person approved fixes end to end: a proposal button -> an approval request in the thread ->
+ * Approve by a second approver -> one merge-patch of the scale subresource on the Kubernetes API
+ * test server (through the real adapter) -> audit rows; refusals (self-approval, non-approver,
+ * expired, stale buttons) are told to the clicker and logged in the thread; a double click or
+ * twenty concurrent clicks execute once.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from "../../src/slack/render/index.ts";
+import { SCALE_CHOICE_ACTION_ID } from "../../src/slack/scale-choice.ts";
+import {
+  buttonOf,
+  CHANNEL,
+  type Harness,
+  type HarnessOptions,
+  SCALE_PATH,
+  scaleButtonId,
+  startHarness,
+  textOf,
+  until,
+  WAIT_MS,
+} from "./harness.ts";
+
+let h: Harness | undefined;
+
+async function start(options: HarnessOptions = {}): Promise<Harness> {
+  h = await startHarness(options);
+  return h;
+}
+
+afterEach(async () => {
+  if (!h) return;
+  const failed = h.failedCalls();
+  await h.stop();
+  h = undefined;
+  expect(failed).toEqual([]);
+});
+
+const patches = (harness: Harness) => harness.kube.requests.filter((r) => r.method !== "GET");
+
+/** The approval message as it stands now (edits included). */
+function current(harness: Harness, message: StoredMessage): StoredMessage {
+  const found = harness.emulator.findMessage((m) => m.channel === CHANNEL && m.ts === message.ts);
+  if (!found) throw new Error(`approval message ${message.ts} is gone`);
+  return found;
+}
+
+/** Waits until the approval message's buttons are replaced by an outcome line matching `outcome`. */
+async function outcomeOf(harness: Harness, message: StoredMessage, outcome: RegExp): Promise<StoredMessage> {
+  return harness.emulator.waitFor(
+    (m) =>
+      m.channel === CHANNEL &&
+      m.ts === message.ts &&
+      buttonOf(m, APPROVE_ACTION_ID) === undefined &&
+      outcome.test(textOf(m)),
+    WAIT_MS,
+  );
+}
+
+function requestIdOf(approval: StoredMessage): string {
+  const value = buttonOf(approval, APPROVE_ACTION_ID)?.value;
+  if (typeof value !== "string") throw new Error("no Approve button");
+  return value;
+}
+
+describe("a proposal approved by a second person", () => {
+  it("scales through the Kubernetes API exactly once and audits every transition", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    const requestText = textOf(approval);
+    expect(requestText).toContain(":lock: Approval needed: *Scale taskmanagers*");
+    expect(requestText).toContain("Requested by <@U_ALICE>");
+    expect(requestText).toContain("flink-taskmanager: 4 -&gt; 8 replicas in namespace flink");
+    expect(requestText).toMatch(/Expires <!date\^\d+\^/);
+    expect(buttonOf(approval, REJECT_ACTION_ID)).toBeDefined();
+    expect(patches(harness)).toEqual([]);
+
+    const requestId = requestIdOf(approval);
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    const done = await outcomeOf(harness, approval, /executed:/);
+    await harness.idle();
+
+    // The cluster got exactly one write: a JSON merge patch of the scale subresource.
+    const writes = patches(harness);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({
+      method: "PATCH",
+      path: SCALE_PATH,
+      contentType: "application/merge-patch+json",
+      body: { spec: { replicas: 8 } },
+    });
+    expect(harness.kube.state.deployments[0]?.spec.replicas).toBe(8);
+
+    // The request message: buttons replaced by the outcome.
+    expect(textOf(done)).toContain(
+      "Approved by <@U_BOB>",
+    );
+    expect(textOf(done)).toContain("executed: flink-taskmanager scaled 4 -&gt; 8 replicas in namespace flink");
+    expect(buttonOf(done, REJECT_ACTION_ID)).toBeUndefined();
+
+    // The thread says who approved and what happened.
+    await harness.waitForReply(root.ts, (m) => m.text.includes("<@U_BOB> approved"));
+    await harness.waitForReply(root.ts, (m) =>
+      m.text.startsWith(":white_check_mark: Done: flink-taskmanager scaled 4 -> 8 replicas"),
+    );
+
+    // The audit log, in order, with the right actors.
+    const audit = await harness.store.listAudit({ requestId });
+    expect(audit.map((e) => [e.kind, e.actor])).toEqual([
+      ["action.requested", "U_ALICE"],
+      ["action.approved", "U_BOB"],
+      ["action.executing", "bot"],
+      ["action.succeeded", "bot"],
+    ]);
+    const request = await harness.store.getRequest(requestId);
+    expect(request).toMatchObject({
+      state: "succeeded",
+      requesterId: "U_ALICE",
+      decidedBy: "U_BOB",
+      params: { namespace: "flink", deployment: "flink-taskmanager", replicas: 8, fromReplicas: 4 },
+    });
+  });
+
+  it("executes once when Approve is clicked twenty times at once", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    const requestId = requestIdOf(approval);
+
+    const clicks = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID),
+      ),
+    );
+    expect(clicks.every((c) => c.delivery.acked)).toBe(true);
+    await outcomeOf(harness, approval, /executed:/);
+    await harness.idle();
+    await harness.emulator.idle();
+
+    expect(patches(harness)).toHaveLength(1);
+    const kinds = (await harness.store.listAudit({ requestId })).map((e) => e.kind);
+    expect(kinds.filter((k) => k === "action.approved")).toHaveLength(1);
+    expect(kinds.filter((k) => k === "action.executing")).toHaveLength(1);
+    expect(kinds.filter((k) => k === "action.succeeded")).toHaveLength(1);
+    expect(harness.botReplies(root.ts).filter((m) => m.text.startsWith(":white_check_mark: Done:"))).toHaveLength(1);
+  });
+
+  it("executes once when the two approvers click Approve at the same moment", async () => {
+    const harness = await start({ approvers: ["U_ALICE", "U_BOB", "U_CAROL"] });
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    await Promise.all([
+      harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID),
+      harness.emulator.clickButton("U_CAROL", CHANNEL, approval.ts, APPROVE_ACTION_ID),
+    ]);
+    await outcomeOf(harness, approval, /executed:/);
+    await harness.idle();
+    expect(patches(harness)).toHaveLength(1);
+    const approved = (await harness.store.listAudit({ requestId: requestIdOf(approval) })).filter(
+      (e) => e.kind === "action.approved",
+    );
+    expect(approved).toHaveLength(1);
+    expect(["U_BOB", "U_CAROL"]).toContain(approved[0]?.actor);
+  });
+
+  it("a replica count picked from the select is the one requested and executed", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
+    const select = buttonOf(step4, SCALE_CHOICE_ACTION_ID);
+    const six = (select?.options as { text: { text: string }; value: string }[] | undefined)?.find(
+      (o) => o.text.text === "6 replicas",
+    );
+    expect(six).toBeDefined();
+    await harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, SCALE_CHOICE_ACTION_ID, {
+      selectedValue: six!.value,
+    });
+    const approval = await harness.waitForReply(root.ts, (m) => buttonOf(m, APPROVE_ACTION_ID) !== undefined);
+    expect(textOf(approval)).toContain("flink-taskmanager: 4 -&gt; 6 replicas");
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    await outcomeOf(harness, approval, /executed:/);
+    await harness.idle();
+    expect(patches(harness).map((r) => r.body)).toEqual([{ spec: { replicas: 6 } }]);
+  });
+});
+
+describe("refusals", () => {
+  it("the requester cannot approve their own request: refused, told, logged in the thread", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    await harness.emulator.clickButton("U_ALICE", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+
+    const note = await harness.waitForReply(root.ts, (m) => m.text.includes("<@U_ALICE> pressed Approve"));
+    expect(note.text).toMatch(/refused, .*(own|self)/i);
+    const told = await harness.emulator.waitFor(
+      (m) => m.ephemeral_for === "U_ALICE" && m.text.startsWith("Refused:"),
+      WAIT_MS,
+    );
+    expect(told.text).toMatch(/own|self/i);
+    await harness.idle();
+    expect(patches(harness)).toEqual([]);
+    expect(buttonOf(current(harness, approval), APPROVE_ACTION_ID)).toBeDefined(); // still pending
+    const audit = await harness.store.listAudit({ requestId: requestIdOf(approval) });
+    expect(audit.map((e) => [e.kind, e.actor])).toEqual([
+      ["action.requested", "U_ALICE"],
+      ["action.refused", "U_ALICE"],
+    ]);
+  });
+
+  it("a non-approver pressing Approve is refused and logged in the thread; an approver still can", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    await harness.emulator.clickButton("U_CAROL", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    const note = await harness.waitForReply(root.ts, (m) => m.text.includes("<@U_CAROL> pressed Approve"));
+    expect(note.text).toContain("refused");
+    await harness.emulator.waitFor((m) => m.ephemeral_for === "U_CAROL" && m.text.startsWith("Refused:"), WAIT_MS);
+    expect(patches(harness)).toEqual([]);
+
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    await outcomeOf(harness, approval, /executed:/);
+    await harness.idle();
+    expect(patches(harness)).toHaveLength(1);
+    const audit = await harness.store.listAudit({ requestId: requestIdOf(approval) });
+    expect(audit.map((e) => [e.kind, e.actor])).toEqual([
+      ["action.requested", "U_ALICE"],
+      ["action.refused", "U_CAROL"],
+      ["action.approved", "U_BOB"],
+      ["action.executing", "bot"],
+      ["action.succeeded", "bot"],
+    ]);
+  });
+
+  it("a non-approver cannot even request the fix", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
+    await harness.emulator.clickButton("U_CAROL", CHANNEL, step4.ts, scaleButtonId(step4)!);
+    await harness.waitForReply(root.ts, (m) => m.text.includes("<@U_CAROL> asked for *Scale taskmanagers*: refused"));
+    await harness.idle();
+    expect(await harness.store.listRequests()).toEqual([]);
+    expect(harness.botReplies(root.ts).some((m) => buttonOf(m, APPROVE_ACTION_ID) !== undefined)).toBe(false);
+  });
+
+  it("Reject by an approver closes the request without touching the cluster", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, REJECT_ACTION_ID);
+    const done = await outcomeOf(harness, approval, /Rejected by <@U_BOB>/);
+    expect(textOf(done)).toContain(":no_entry_sign: Rejected by <@U_BOB>");
+    await harness.waitForReply(root.ts, (m) => m.text.startsWith(":x: <@U_BOB> rejected"));
+    await harness.idle();
+    expect(patches(harness)).toEqual([]);
+    expect((await harness.store.getRequest(requestIdOf(approval)))?.state).toBe("rejected");
+  });
+
+  it("a change in the cluster since the request is caught at execution: nothing is written", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    harness.kube.state.deployments[0]!.spec.replicas = 5; // someone ran kubectl scale meanwhile
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    const done = await outcomeOf(harness, approval, /Failed:/);
+    expect(textOf(done)).toContain("now has 5 replicas, not the 4 this request was computed from");
+    await harness.idle();
+    expect(patches(harness)).toEqual([]);
+    expect((await harness.store.getRequest(requestIdOf(approval)))?.state).toBe("failed");
+  });
+
+  it("an RBAC refusal from the cluster fails the request with the server's words", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    harness.kube.setFailure({ verb: "patch", resource: "deployments.apps/scale", status: 403 });
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    const done = await outcomeOf(harness, approval, /Failed:/);
+    expect(textOf(done)).toContain('cannot patch resource "deployments/scale"');
+    await harness.idle();
+    expect(patches(harness)).toHaveLength(1); // tried once, refused by the server
+    expect(harness.kube.state.deployments[0]?.spec.replicas).toBe(4);
+    const kinds = (await harness.store.listAudit({ requestId: requestIdOf(approval) })).map((e) => e.kind);
+    expect(kinds).toEqual(["action.requested", "action.approved", "action.executing", "action.failed"]);
+  });
+});
+
+describe("expiry", () => {
+  it("an unapproved request expires after the configured time: message and thread say so", async () => {
+    const harness = await start({ config: { approvals: { expiryMinutes: 0.02 } }, expirySweepMs: 100 });
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    const done = await outcomeOf(harness, approval, /Expired at/);
+    expect(textOf(done)).toContain(":hourglass: Expired at");
+    await harness.waitForReply(root.ts, (m) => m.text.includes("expired unapproved"));
+    const requestId = requestIdOf(approval);
+    expect((await harness.store.getRequest(requestId))?.state).toBe("expired");
+    const audit = await harness.store.listAudit({ requestId });
+    expect(audit.map((e) => [e.kind, e.actor])).toEqual([
+      ["action.requested", "U_ALICE"],
+      ["action.expired", "bot"],
+    ]);
+    expect(patches(harness)).toEqual([]);
+  });
+
+  it("Approve pressed after the deadline (before any sweep) is refused and nothing runs", async () => {
+    const harness = await start({
+      config: { approvals: { expiryMinutes: 0.02 } },
+      expirySweepMs: 3_600_000,
+    });
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    const requestId = requestIdOf(approval);
+    const request = await harness.store.getRequest(requestId);
+    await until(() => Date.now() > request!.expiresAt.getTime());
+
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    await harness.waitForReply(root.ts, (m) =>
+      m.text.includes("<@U_BOB> pressed Approve") && m.text.includes("expired"),
+    );
+    await harness.emulator.waitFor((m) => m.ephemeral_for === "U_BOB" && /expired/.test(m.text), WAIT_MS);
+    await outcomeOf(harness, approval, /Expired at/);
+    await harness.idle();
+    expect(patches(harness)).toEqual([]);
+    expect((await harness.store.getRequest(requestId))?.state).toBe("expired");
+  });
+});
+
+describe("buttons that match nothing stored", () => {
+  it("an Approve for an unknown request gets a clear answer and does nothing", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    // The same message, its buttons pointing at a request the bot never made (a stale or forged payload).
+    const blocks = JSON.parse(JSON.stringify(approval.blocks).replaceAll(requestIdOf(approval), "act-doesnotexist"));
+    await harness.emulator.editMessage(CHANNEL, approval.ts, { blocks });
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    const told = await harness.emulator.waitFor((m) => m.ephemeral_for === "U_BOB", WAIT_MS);
+    expect(told.text).toBe("This approval request is not known to the bot.");
+    await harness.idle();
+    expect(patches(harness)).toEqual([]);
+    expect((await harness.store.listRequests())[0]?.state).toBe("requested");
+  });
+
+  it("a proposal for an unknown incident, or with broken data, gets a clear answer and does nothing", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
+    const actionId = scaleButtonId(step4)!;
+    const withValue = (value: string) =>
+      (step4.blocks ?? []).map((b) =>
+        b.type === "actions"
+          ? {
+              ...b,
+              elements: (b.elements as Record<string, unknown>[]).map((e) =>
+                e.action_id === actionId ? { ...e, value } : e,
+              ),
+            }
+          : b,
+      );
+    const incidentId = (await harness.store.listOpenIncidents())[0]!.id;
+    const original = String(buttonOf(step4, actionId)?.value);
+
+    await harness.emulator.editMessage(CHANNEL, step4.ts, {
+      blocks: withValue(original.replace(incidentId, "inc-doesnotexist")),
+    });
+    await harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, actionId);
+    const unknown = await harness.emulator.waitFor((m) => m.ephemeral_for === "U_ALICE", WAIT_MS);
+    expect(unknown.text).toBe("This button belongs to an incident the bot does not know.");
+
+    await harness.emulator.editMessage(CHANNEL, step4.ts, { blocks: withValue("{not json") });
+    await harness.emulator.clickButton("U_BOB", CHANNEL, step4.ts, actionId);
+    const broken = await harness.emulator.waitFor((m) => m.ephemeral_for === "U_BOB", WAIT_MS);
+    expect(broken.text).toBe("This button's data is not valid; nothing was done.");
+
+    await harness.emulator.editMessage(CHANNEL, step4.ts, {
+      blocks: withValue(original.replace('"replicas":8', '"replicas":500')),
+    });
+    await harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, actionId);
+    await harness.waitForReply(root.ts, (m) => m.text.includes("refused, invalid parameters"));
+
+    await harness.idle();
+    expect(await harness.store.listRequests()).toEqual([]);
+    expect(patches(harness)).toEqual([]);
+  });
+});
