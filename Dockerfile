@@ -65,6 +65,7 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY src ./src
+COPY bench ./bench
 # The SQLite store (incidents, approvals, audit trail) lives here; keep it on a volume.
 VOLUME ["/data"]
 USER 10001:10001

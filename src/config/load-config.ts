@@ -115,7 +115,12 @@ export function buildConfig(
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
-    const path = issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".");
+    const path =
+      issue.path.length === 0
+        ? "(root)"
+        : issue.path
+            .map((k, i) => (typeof k === "number" ? `[${k}]` : `${i === 0 ? "" : "."}${String(k)}`))
+            .join("");
     return `${path}: ${humanMessage(issue)}`;
   });
 }
@@ -142,6 +147,15 @@ function humanMessage(issue: z.core.$ZodIssue): string {
       return `expected ${issue.expected}${issue.input === undefined ? ", but it is missing" : `, got ${describe(issue.input)}`}`;
     case "invalid_value":
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_format":
+      if (issue.format === "url")
+        return `expected a URL like https://slack.com/api/${issue.input === undefined ? "" : `, got ${describe(issue.input)}`}`;
+      if (issue.format === "regex") {
+        return issue.message.startsWith("Invalid")
+          ? `does not have the expected form${issue.input === undefined ? "" : `, got ${describe(issue.input)}`}`
+          : issue.message;
+      }
+      return issue.message;
     default:
       return issue.message;
   }

@@ -183,7 +183,13 @@ export class IncidentService {
       openedAt: now,
       actor: userId,
     });
-    this.track(this.runIncident(result.incident, meta, userId));
+    // The root message is this incident's status message: keep it live instead of posting another.
+    let incident = result.incident;
+    if (result.created && !incident.statusTs) {
+      await store.setStatusTs(incident.id, rootTs);
+      incident = { ...incident, statusTs: rootTs };
+    }
+    this.track(this.runIncident(incident, meta, userId));
     return { ok: true, message: `Running ${meta.title}.` };
   }
 
@@ -254,7 +260,17 @@ export class IncidentService {
 
   private async refreshStatus(incident: Incident, meta: RunbookMeta): Promise<void> {
     if (!incident.statusTs) return;
+    await this.recallConclusion(incident.id);
     await this.deps.thread.updateStatus(incident.channel, incident.statusTs, this.viewOf(incident, meta));
+  }
+
+  /** After a restart the last run's conclusion is only in the store: read it back once. */
+  private async recallConclusion(incidentId: string): Promise<void> {
+    if (this.lastConclusion.has(incidentId)) return;
+    const last = (await this.deps.store.listRunReports(incidentId)).at(-1)?.report;
+    if (!last || this.lastConclusion.has(incidentId)) return;
+    const durationMs = Date.parse(last.finishedAt) - Date.parse(last.startedAt);
+    this.lastConclusion.set(incidentId, { conclusion: last.conclusion, durationMs });
   }
 
   private async ensureStatus(incident: Incident, view: IncidentStatusView): Promise<Incident> {

@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./run-cli.ts";
 
@@ -22,7 +21,14 @@ describe("runbook-bot runbooks --json", () => {
   it("lists the nine runbooks with the public ids and aliases", async () => {
     const run = await runCli(["runbooks", "--json"]);
     expect(run.code).toBe(0);
-    const list = JSON.parse(run.stdout) as { id: string; alert: string; aliases: string[]; title: string; severity: string; automated: boolean }[];
+    const list = JSON.parse(run.stdout) as {
+      id: string;
+      alert: string;
+      aliases: string[];
+      title: string;
+      severity: string;
+      automated: boolean;
+    }[];
     expect(list.map((r) => [r.id, r.alert, r.aliases.join(","), r.severity, r.automated])).toEqual([
       ["dlq-spike", "dlq-spike-critical", "dlq", "critical", false],
       ["checkpoint-failure", "checkpoint-failure-critical", "checkpoint,ckpt", "critical", false],
@@ -34,7 +40,8 @@ describe("runbook-bot runbooks --json", () => {
       ["memory-usage", "memory-usage-high", "memory,mem", "medium", false],
       ["checkpoint-duration", "checkpoint-duration-high", "ckpt-duration", "medium", false],
     ]);
-    for (const r of list) expect(Object.keys(r).sort()).toEqual(["alert", "aliases", "automated", "id", "severity", "title"]);
+    for (const r of list)
+      expect(Object.keys(r).sort()).toEqual(["alert", "aliases", "automated", "id", "severity", "title"]);
   });
 });
 
@@ -72,10 +79,19 @@ describe("runbook-bot match", () => {
 
   it("turns a line that is not JSON into an error and goes on", async () => {
     const alert = fixtures.find((f) => f.file === "alertmanager-default-firing.json")!;
-    const stdin = ["{not json", JSON.stringify(alert.event), "[1,2]", "", JSON.stringify({ type: "message", text: "hello", user: "U1" })].join("\n");
+    const stdin = [
+      "{not json",
+      JSON.stringify(alert.event),
+      "[1,2]",
+      "",
+      JSON.stringify({ type: "message", text: "hello", user: "U1" }),
+    ].join("\n");
     const run = await runCli(["match"], { stdin });
     expect(run.code).toBe(0);
-    const lines = run.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(5);
     expect(lines[0]).toHaveProperty("error");
     expect(String(lines[0]!.error)).toMatch(/^not JSON/);
@@ -88,7 +104,10 @@ describe("runbook-bot match", () => {
   it("refuses an invalid config with every problem by path, and no stack trace", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-match-"));
     const path = join(dir, "bad.yaml");
-    writeFileSync(path, "alerts:\n  extraPatterns:\n    consumer-lag: ['(unclosed']\n    nope: ['x']\nkafka:\n  brokers: []\n");
+    writeFileSync(
+      path,
+      "alerts:\n  extraPatterns:\n    consumer-lag: ['(unclosed']\n    nope: ['x']\nkafka:\n  brokers: []\n",
+    );
     const run = await runCli(["match", "--config", path], { stdin: "{}\n" });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type KubeApiServer, startKubeApiServer } from "../peers/kube-api-server.ts";
 import { runCli } from "../cli/run-cli.ts";
+import { type KubeApiServer, startKubeApiServer } from "../peers/kube-api-server.ts";
 
 const brokers = inject("kafkaBrokers");
 const motoEndpoint = inject("motoEndpoint");
@@ -31,11 +31,16 @@ async function seedKafka(): Promise<void> {
   await admin.connect();
   await producer.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
     const counts = [100, 200, 50];
     await producer.send({
       topic,
-      messages: counts.flatMap((n, partition) => Array.from({ length: n }, (_, i) => ({ partition, value: `{"order_id":"${partition}-${i}"}` }))),
+      messages: counts.flatMap((n, partition) =>
+        Array.from({ length: n }, (_, i) => ({ partition, value: `{"order_id":"${partition}-${i}"}` })),
+      ),
     });
     // The job has processed 60 / 50 / 50: lag 40 + 150 + 0 = 190.
     await admin.setOffsets({
@@ -54,7 +59,11 @@ async function seedKafka(): Promise<void> {
 }
 
 async function seedMetrics(): Promise<void> {
-  const cw = new CloudWatchClient({ region: "us-east-1", endpoint: motoEndpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const cw = new CloudWatchClient({
+    region: "us-east-1",
+    endpoint: motoEndpoint,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   const minute = 60_000;
   const now = Math.floor(Date.now() / minute) * minute;
   const at = (i: number) => new Date(now - (i + 1) * minute);
@@ -128,8 +137,19 @@ describe("diagnose lag against the real peers", () => {
       runbook: string;
       startedAt: string;
       finishedAt: string;
-      steps: { id: string; title: string; status: string; summary: string; findings: { title: string; evidence: { kind: string; rows?: string[][] }[] }[]; durationMs: number }[];
-      conclusion: { summary: string; severity: string; suggestedActions: { action: string; label: string; params: Record<string, unknown> }[] };
+      steps: {
+        id: string;
+        title: string;
+        status: string;
+        summary: string;
+        findings: { title: string; evidence: { kind: string; rows?: string[][] }[] }[];
+        durationMs: number;
+      }[];
+      conclusion: {
+        summary: string;
+        severity: string;
+        suggestedActions: { action: string; label: string; params: Record<string, unknown> }[];
+      };
     };
     expect(report.runbook).toBe("consumer-lag");
     expect(report.steps.map((s) => s.id)).toEqual(["assess", "identify-bottleneck", "root-cause", "fix"]);
@@ -143,7 +163,9 @@ describe("diagnose lag against the real peers", () => {
       [topic, "1", "50", "200", "150  <- HIGH"],
       [topic, "2", "50", "50", "0"],
     ]);
-    expect(identify!.summary).toBe("RecordsOut is 75% of RecordsIn over 10 minutes: Flink is falling behind.");
+    expect(identify!.summary).toBe(
+      "RecordsOut is 75% of RecordsIn over 10 minutes: Flink is falling behind.",
+    );
     expect(root!.summary).toContain("Likely cause: Flink resource constraint (B)");
     const pods = root!.findings.find((f) => f.title.startsWith("B. Flink resources"))!;
     expect(pods.title).toBe("B. Flink resources: 4 of 4 taskmanager(s) near their limits");
@@ -161,10 +183,15 @@ describe("diagnose lag against the real peers", () => {
   it("turns an unreachable broker into a finding and still completes the run", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-diagnose-"));
     const path = join(dir, "config.yaml");
-    writeFileSync(path, 'kafka:\n  brokers: ["127.0.0.1:1"]\n  connectionTimeoutMs: 1000\nruns: 1\n'.replace("runs: 1\n", ""));
+    writeFileSync(
+      path,
+      'kafka:\n  brokers: ["127.0.0.1:1"]\n  connectionTimeoutMs: 1000\nruns: 1\n'.replace("runs: 1\n", ""),
+    );
     const run = await runCli(["diagnose", "lag", "--json", "--config", path], { env });
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { steps: { id: string; status: string; findings: { title: string; detail?: string }[] }[] };
+    const report = JSON.parse(run.stdout) as {
+      steps: { id: string; status: string; findings: { title: string; detail?: string }[] }[];
+    };
     const assess = report.steps[0]!;
     expect(assess.status).toBe("error");
     const problem = assess.findings.find((f) => f.title === "Could not read the consumer group's lag")!;

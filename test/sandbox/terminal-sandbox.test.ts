@@ -50,7 +50,12 @@ describe("sandbox terminal", () => {
     await ui.handle("fire lag");
     await settle();
     expect(screen).toContain("[FIRING:1] kafka-consumer-lag-high");
-    for (const step of ["Step 1: Assess", "Step 2: Identify bottleneck", "Step 3: Root cause", "Step 4: Fix"]) {
+    for (const step of [
+      "Step 1: Assess",
+      "Step 2: Identify bottleneck",
+      "Step 3: Root cause",
+      "Step 4: Fix",
+    ]) {
       expect(screen).toContain(step);
     }
     expect(screen).toContain("Flink resource constraint (B)");
@@ -110,7 +115,10 @@ describe("npm start without credentials", () => {
     delete env.SLACK_APP_TOKEN;
     delete env.SLACK_SIGNING_SECRET;
     delete env.RUNBOOK_BOT_CONFIG;
-    const child = spawn(process.execPath, ["bin/runbook-bot.js", "serve"], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["bin/runbook-bot.js", "serve"], {
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => {

@@ -31,18 +31,28 @@ describe("parseRunbookCommand", () => {
   it("suggests the closest names for a typo", () => {
     const c = parseRunbookCommand("chekpoint");
     expect(c).toMatchObject({ kind: "error", suggestions: ["checkpoint"] });
-    if (c.kind === "error") expect(c.message).toBe("No runbook is called `chekpoint`. Did you mean `checkpoint`? Type `/runbook help` for the list.");
+    if (c.kind === "error")
+      expect(c.message).toBe(
+        "No runbook is called `chekpoint`. Did you mean `checkpoint`? Type `/runbook help` for the list.",
+      );
   });
 
   it("says so plainly when nothing is close", () => {
     const c = parseRunbookCommand("zzzzzz");
-    expect(c).toEqual({ kind: "error", message: "No runbook is called `zzzzzz`. Type `/runbook help` for the list.", suggestions: [] });
+    expect(c).toEqual({
+      kind: "error",
+      message: "No runbook is called `zzzzzz`. Type `/runbook help` for the list.",
+      suggestions: [],
+    });
   });
 
   it("refuses extra words and shows the right form", () => {
     const c = parseRunbookCommand("lag now please");
     expect(c.kind).toBe("error");
-    if (c.kind === "error") expect(c.message).toBe("`/runbook` takes one runbook name; unexpected `now please`. Try `/runbook lag`.");
+    if (c.kind === "error")
+      expect(c.message).toBe(
+        "`/runbook` takes one runbook name; unexpected `now please`. Try `/runbook lag`.",
+      );
   });
 
   it("strips Slack markup characters from echoed input", () => {

@@ -139,7 +139,12 @@ describe("config.example.yaml", () => {
   it("holds no secret values, only the name of the password variable", () => {
     expect(text).not.toMatch(/xox[abp]-[A-Za-z0-9]|xapp-\d-[A-Za-z0-9]/);
     expect(raw).not.toHaveProperty("secrets");
-    for (const name of ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "KAFKA_SASL_PASSWORD"]) {
+    for (const name of [
+      "SLACK_BOT_TOKEN",
+      "SLACK_APP_TOKEN",
+      "SLACK_SIGNING_SECRET",
+      "KAFKA_SASL_PASSWORD",
+    ]) {
       expect(text).toContain(name);
     }
   });
@@ -165,7 +170,10 @@ describe("config.example.yaml", () => {
     const differing = [...defaults, ...sourceDefaults]
       .filter(([path]) => !CHANGED_ON_PURPOSE.has(path))
       .filter(([path, value]) => JSON.stringify(valueAt(raw, path)) !== JSON.stringify(value as Json))
-      .map(([path, value]) => `${path}: ${JSON.stringify(valueAt(raw, path))} (default ${JSON.stringify(value)})`);
+      .map(
+        ([path, value]) =>
+          `${path}: ${JSON.stringify(valueAt(raw, path))} (default ${JSON.stringify(value)})`,
+      );
     expect(differing).toEqual([]);
     for (const path of CHANGED_ON_PURPOSE) {
       expect(valueAt(raw, path), path).not.toEqual(defaults.get(path) ?? sourceDefaults.get(path));
@@ -188,7 +196,9 @@ describe("config.example.yaml", () => {
 
   it("explains every key of the schema, optional ones as commented-out examples", () => {
     const paths = schemaPaths(configSchema);
-    expect(paths).toEqual(expect.arrayContaining(["kafka.sasl.passwordEnv", "aws.endpoint", "kubernetes.context"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["kafka.sasl.passwordEnv", "aws.endpoint", "kubernetes.context"]),
+    );
     const undocumented = paths.filter((path) => {
       if (hasPath(raw, path)) return (comments.get(path) ?? []).length === 0 && !hasDocumentedParent(path);
       const key = path.split(".").at(-1)!;

@@ -38,7 +38,7 @@ describe("buildConfig: problems, each by its path", () => {
       {},
       ["kafka.brokers: expected array, but it is missing"],
     ],
-    ["an empty broker name", { kafka: { brokers: [""] } }, {}, ["kafka.brokers.0: must not be empty"]],
+    ["an empty broker name", { kafka: { brokers: [""] } }, {}, ["kafka.brokers[0]: must not be empty"]],
     [
       "unknown keys, at the root and in a section",
       { slack: { mood: "calm", chanels: ["x"] }, extra: 1 },
@@ -51,7 +51,7 @@ describe("buildConfig: problems, each by its path", () => {
       {},
       [
         'slack.port: expected number, got string "3000"',
-        "slack.incidentChannels: expected array, got string \"incidents\"",
+        'slack.incidentChannels: expected array, got string "incidents"',
         'slack.allowHumanAlerts: expected boolean, got string "yes"',
       ],
     ],
@@ -99,8 +99,8 @@ describe("buildConfig: problems, each by its path", () => {
       { approvals: { users: ["U0123ABC", "alice"], usergroups: ["oncall"] } },
       {},
       [
-        "approvals.users.1: a Slack user id like U0123ABC",
-        "approvals.usergroups.0: a Slack user group id like S0123ABC",
+        "approvals.users[1]: a Slack user id like U0123ABC",
+        "approvals.usergroups[0]: a Slack user group id like S0123ABC",
       ],
     ],
     [
@@ -112,7 +112,10 @@ describe("buildConfig: problems, each by its path", () => {
     [
       "the SASL password variable not set",
       {
-        kafka: { brokers: ["b:9096"], sasl: { mechanism: "scram-sha-512", username: "u", passwordEnv: "MSK_PW" } },
+        kafka: {
+          brokers: ["b:9096"],
+          sasl: { mechanism: "scram-sha-512", username: "u", passwordEnv: "MSK_PW" },
+        },
       },
       {},
       ["kafka.sasl.passwordEnv: environment variable MSK_PW is not set"],
@@ -120,7 +123,10 @@ describe("buildConfig: problems, each by its path", () => {
     [
       "the SASL password variable set but empty",
       {
-        kafka: { brokers: ["b:9096"], sasl: { mechanism: "scram-sha-512", username: "u", passwordEnv: "MSK_PW" } },
+        kafka: {
+          brokers: ["b:9096"],
+          sasl: { mechanism: "scram-sha-512", username: "u", passwordEnv: "MSK_PW" },
+        },
       },
       { MSK_PW: "" },
       ["kafka.sasl.passwordEnv: environment variable MSK_PW is not set"],
@@ -193,7 +199,12 @@ describe("buildConfig: valid input", () => {
       slack: { mode: "http" },
       kafka: { brokers: ["b:9096"], sasl: { mechanism: "scram-sha-512", username: "u", passwordEnv: "KPW" } },
     };
-    const env = { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: SIGNING, KPW: KAFKA_PASSWORD };
+    const env = {
+      SLACK_BOT_TOKEN: BOT,
+      SLACK_APP_TOKEN: APP,
+      SLACK_SIGNING_SECRET: SIGNING,
+      KPW: KAFKA_PASSWORD,
+    };
     expect(buildConfig(raw, env, "c.yaml").secrets).toEqual({
       slackBotToken: BOT,
       slackAppToken: APP,
@@ -211,11 +222,27 @@ describe("buildConfig: valid input", () => {
 
 describe("parseConfigText", () => {
   const invalid: [name: string, text: string, problem: string][] = [
-    ["a bad indent", "slack:\n  mode: socket\n   port: 3000\n", "line 2, column 9: BLOCK_AS_IMPLICIT_KEY: not valid YAML"],
-    ["an unclosed flow list", "slack:\n  incidentChannels: [a, b\n", "line 3, column 1: BAD_INDENT: not valid YAML"],
-    ["a duplicate key", "log:\n  level: info\nlog:\n  level: debug\n", "line 3, column 1: DUPLICATE_KEY: not valid YAML"],
+    [
+      "a bad indent",
+      "slack:\n  mode: socket\n   port: 3000\n",
+      "line 2, column 9: BLOCK_AS_IMPLICIT_KEY: not valid YAML",
+    ],
+    [
+      "an unclosed flow list",
+      "slack:\n  incidentChannels: [a, b\n",
+      "line 3, column 1: BAD_INDENT: not valid YAML",
+    ],
+    [
+      "a duplicate key",
+      "log:\n  level: info\nlog:\n  level: debug\n",
+      "line 3, column 1: DUPLICATE_KEY: not valid YAML",
+    ],
     ["a tab as indentation", "slack:\n\tmode: http\n", "line 2, column 1: TAB_AS_INDENT: not valid YAML"],
-    ["a list at the root", "- slack\n- kafka\n", "(root): expected a mapping of sections (slack:, kafka:, ...)"],
+    [
+      "a list at the root",
+      "- slack\n- kafka\n",
+      "(root): expected a mapping of sections (slack:, kafka:, ...)",
+    ],
     ["a bare scalar", "just some text", "(root): expected a mapping of sections (slack:, kafka:, ...)"],
   ];
 
@@ -358,7 +385,10 @@ describe("loadConfig: which file", () => {
     expect(problemsOf(() => loadConfig({ path: file, env: {} }))).toEqual([
       "kafka.brokers: expected at least 1 item",
     ]);
-    writeFileSync(file, "kafka:\n  brokers: [b:9092]\n  sasl: {mechanism: plain, username: u, passwordEnv: KPW}\n");
+    writeFileSync(
+      file,
+      "kafka:\n  brokers: [b:9092]\n  sasl: {mechanism: plain, username: u, passwordEnv: KPW}\n",
+    );
     expect(problemsOf(() => loadConfig({ path: file, env: {} }))).toEqual([
       "kafka.sasl.passwordEnv: environment variable KPW is not set",
     ]);

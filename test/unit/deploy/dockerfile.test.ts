@@ -158,7 +158,9 @@ describe("Dockerfile", () => {
 
   it("copies everything bin/runbook-bot.js loads", () => {
     const copies = finalCopies();
-    const copied = new Set(copies.flatMap((c) => c.sources.map((s) => s.replace(/^\.\//, "").replace(/\/$/, ""))));
+    const copied = new Set(
+      copies.flatMap((c) => c.sources.map((s) => s.replace(/^\.\//, "").replace(/\/$/, ""))),
+    );
     for (const needed of ["bin", "src", "package.json"]) expect(copied, needed).toContain(needed);
     const bin = runtimeImports(read("bin/runbook-bot.js"));
     expect(bin.bare).toContain("tsx/esm/api");
@@ -216,7 +218,15 @@ describe(".dockerignore", () => {
     });
 
   it("keeps local state, dependencies and secrets out of the build context", () => {
-    for (const path of ["node_modules", ".git", "data", "data/runbook-bot.db", "x.db", "config.yaml", ".env"]) {
+    for (const path of [
+      "node_modules",
+      ".git",
+      "data",
+      "data/runbook-bot.db",
+      "x.db",
+      "config.yaml",
+      ".env",
+    ]) {
       expect(ignored(path), path).toBe(true);
     }
   });

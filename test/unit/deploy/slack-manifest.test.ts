@@ -79,7 +79,9 @@ function listeners(): { events: Set<string>; commands: number; interactive: numb
   let commands = 0;
   let interactive = 0;
   for (const { text } of sources) {
-    for (const m of text.matchAll(/\bapp\s*\.\s*(event|message|command|action|view|shortcut|options)\s*(?:<[^>]*>)?\s*\(\s*(?:["'`]([^"'`]+)["'`])?/g)) {
+    for (const m of text.matchAll(
+      /\bapp\s*\.\s*(event|message|command|action|view|shortcut|options)\s*(?:<[^>]*>)?\s*\(\s*(?:["'`]([^"'`]+)["'`])?/g,
+    )) {
       const kind = m[1]!;
       if (kind === "event") events.add(m[2] ?? "(not a literal)");
       else if (kind === "message") events.add("message");
