@@ -153,6 +153,32 @@ describe("a proposal approved by a second person", () => {
     ).toHaveLength(1);
   });
 
+  it("a double click on the fix button makes two requests; approving both, one after the other, scales once", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
+    const actionId = scaleButtonId(step4)!;
+    await Promise.all([
+      harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, actionId),
+      harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, actionId),
+    ]);
+    // Each click has its own action_ts, so each is a request of its own (see the report).
+    await until(async () => {
+      const all = await harness.store.listRequests();
+      return all.length === 2 && all.every((r) => r.messageTs !== null);
+    });
+    const [first, second] = await harness.store.listRequests();
+    await harness.emulator.clickButton("U_BOB", CHANNEL, first!.messageTs!, APPROVE_ACTION_ID);
+    await until(async () => (await harness.store.getRequest(first!.id))?.state === "succeeded");
+    await harness.emulator.clickButton("U_BOB", CHANNEL, second!.messageTs!, APPROVE_ACTION_ID);
+    await until(async () => (await harness.store.getRequest(second!.id))?.state === "failed");
+    await harness.idle();
+    expect(patches(harness)).toHaveLength(1);
+    expect((await harness.store.getRequest(second!.id))?.note).toContain(
+      "now has 8 replicas, not the 4 this request was computed from",
+    );
+  });
+
   it("executes once when the two approvers click Approve at the same moment", async () => {
     const harness = await start({ approvers: ["U_ALICE", "U_BOB", "U_CAROL"] });
     const root = await harness.runAlert("consumer-lag");

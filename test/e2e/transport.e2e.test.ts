@@ -189,7 +189,8 @@ describe("Socket Mode", () => {
   it("reconnects when Slack asks it to refresh, and keeps working", async () => {
     const harness = await start();
     expect(harness.emulator.sendSocketDisconnect("refresh_requested")).toBe(1);
-    await until(() => harness.emulator.socketConnectionCount === 1);
+    await harness.emulator.waitForSocketConnections(0, WAIT_MS);
+    await harness.emulator.waitForSocketConnections(1, WAIT_MS);
     const root = await harness.runAlert("consumer-lag");
     expect(harness.botReplies(root.ts).filter((m) => m.text.includes("Step 4:"))).toHaveLength(1);
   });
