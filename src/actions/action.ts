@@ -38,3 +38,8 @@ export interface ActionDefinition<P extends JsonParams = JsonParams> {
   recheck(params: P, ctx: ActionContext): Promise<string | undefined>;
   execute(params: P, ctx: ActionContext): Promise<ActionResult>;
 }
+
+/** Thrown by prepare when the action would change nothing or may not run now: a reason for the user. */
+export class ActionRefusal extends Error {
+  override readonly name = "ActionRefusal";
+}

@@ -1,7 +1,7 @@
 /** Scale taskmanagers: the seed's `kubectl scale deployment flink-taskmanager --replicas=N`, via the scale subresource. */
 import { z } from "zod";
 import { formatIssues } from "../config/load-config.ts";
-import type { ActionDefinition } from "./action.ts";
+import { type ActionDefinition, ActionRefusal } from "./action.ts";
 
 const paramsSchema = z
   .object({
@@ -36,6 +36,11 @@ export const scaleTaskmanagers: ActionDefinition<ScaleParams> = {
   },
   async prepare(params, { ports }) {
     const scale = await ports.kubernetes!.getScale(params.namespace, params.deployment);
+    if (scale.replicas === params.replicas) {
+      throw new ActionRefusal(
+        `${params.deployment} already has ${params.replicas} replicas: nothing to change`,
+      );
+    }
     return {
       params: { ...params, fromReplicas: scale.replicas },
       preview: `${params.deployment}: ${scale.replicas} -> ${params.replicas} replicas in namespace ${params.namespace}`,

@@ -47,14 +47,22 @@ export function closestNames(input: string, limit = 3): string[] {
   const key = input.toLowerCase();
   const scored = runbookNames().map((name) => {
     const d = editDistance(key, name);
-    // A name the input begins (or that begins the input) is always a candidate, ranked by distance.
-    const prefix = key.length >= 2 && (name.startsWith(key) || key.startsWith(name));
+    // A name the input begins is always a candidate, ranked by distance.
+    const prefix = key.length >= 2 && name.startsWith(key);
     return { name, score: prefix ? d / 100 : d };
   });
   const maxDistance = Math.max(2, Math.floor(key.length / 3));
+  const seen = new Set<string>();
   return scored
     .filter((s) => s.score <= maxDistance)
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .filter((s) => {
+      // One suggestion per runbook: its closest name.
+      const id = findRunbook(s.name)?.id ?? s.name;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
     .slice(0, limit)
     .map((s) => s.name);
 }

@@ -5,6 +5,7 @@
  * thread. Slack (or the sandbox) is reached through the ThreadPort.
  */
 import { randomUUID } from "node:crypto";
+import { ActionRefusal } from "../actions/action.ts";
 import { findAction } from "../actions/registry.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { type Approvers, canReject, canRequest, decideApproval, requestDeadline } from "../core/approval.ts";
@@ -404,7 +405,6 @@ export class IncidentService {
     incidentId: string;
     proposal: Pick<Proposal, "action" | "params">;
     userId: string;
-    dedupeKey?: string;
   }): Promise<Outcome> {
     const { store, thread, config, ports } = this.deps;
     const incident = await store.getIncident(input.incidentId);
@@ -438,9 +438,25 @@ export class IncidentService {
     try {
       prepared = await def.prepare(parsed.params, { ports, config });
     } catch (error) {
+      if (error instanceof ActionRefusal) return refuse(error.message);
       return refuse(`could not read the current state: ${errorMessage(error)}`);
     }
     const now = new Date();
+    // One open request per incident and action: while one waits for approval another click (or
+    // a second person) is pointed at it. The key counts earlier requests of this action, so two
+    // clicks racing compute the same key and the store's unique constraint lets one through.
+    const earlier = (await store.listRequests({ incidentId: incident.id })).filter(
+      (r) => r.action === def.id,
+    );
+    const pending = earlier.find(
+      (r) => r.state === "requested" || r.state === "approved" || r.state === "executing",
+    );
+    if (pending) {
+      return {
+        ok: false,
+        message: `A request for ${def.title} is already open in this thread: ${pending.preview} (${pending.state}).`,
+      };
+    }
     const { request, created } = await store.createRequest({
       incidentId: incident.id,
       action: def.id,
@@ -449,9 +465,14 @@ export class IncidentService {
       requesterId: input.userId,
       createdAt: now,
       expiresAt: requestDeadline(now, config.approvals.expiryMinutes),
-      ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
+      dedupeKey: `${incident.id}:${def.id}:${earlier.length + 1}`,
     });
-    if (!created) return { ok: true, message: "This request was already made." };
+    if (!created) {
+      return {
+        ok: false,
+        message: `A request for ${def.title} is already open in this thread: ${request.preview} (${request.state}).`,
+      };
+    }
     const ts = await thread.postApproval(
       incident.channel,
       incident.threadTs,

@@ -153,7 +153,7 @@ describe("a proposal approved by a second person", () => {
     ).toHaveLength(1);
   });
 
-  it("a double click on the fix button makes two requests; approving both, one after the other, scales once", async () => {
+  it("a double click on the fix button makes one request; the second click is told it is already open", async () => {
     const harness = await start();
     const root = await harness.runAlert("consumer-lag");
     const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
@@ -162,21 +162,31 @@ describe("a proposal approved by a second person", () => {
       harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, actionId),
       harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, actionId),
     ]);
-    // Each click has its own action_ts, so each is a request of its own (see the report).
-    await until(async () => {
-      const all = await harness.store.listRequests();
-      return all.length === 2 && all.every((r) => r.messageTs !== null);
-    });
-    const [first, second] = await harness.store.listRequests();
-    await harness.emulator.clickButton("U_BOB", CHANNEL, first!.messageTs!, APPROVE_ACTION_ID);
-    await until(async () => (await harness.store.getRequest(first!.id))?.state === "succeeded");
-    await harness.emulator.clickButton("U_BOB", CHANNEL, second!.messageTs!, APPROVE_ACTION_ID);
-    await until(async () => (await harness.store.getRequest(second!.id))?.state === "failed");
+    await harness.idle();
+    const requests = await harness.store.listRequests();
+    expect(requests).toHaveLength(1);
+    await until(async () => (await harness.store.getRequest(requests[0]!.id))?.messageTs !== null);
+    await until(async () =>
+      harness.emulator.ephemeralFor("U_ALICE").some((m) => m.text.includes("is already open in this thread")),
+    );
+    // Pressing it again later (or by someone else) points at the open request too.
+    await harness.emulator.clickButton("U_BOB", CHANNEL, step4.ts, actionId);
+    await harness.idle();
+    expect(await harness.store.listRequests()).toHaveLength(1);
+    const open = (await harness.store.getRequest(requests[0]!.id))!;
+    await harness.emulator.clickButton("U_BOB", CHANNEL, open.messageTs!, APPROVE_ACTION_ID);
+    await until(async () => (await harness.store.getRequest(open.id))?.state === "succeeded");
     await harness.idle();
     expect(patches(harness)).toHaveLength(1);
-    expect((await harness.store.getRequest(second!.id))?.note).toContain(
-      "now has 8 replicas, not the 4 this request was computed from",
-    );
+    // Once done, pressing the same fix again changes nothing: refused with the reason, in the thread.
+    await harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, actionId);
+    await harness.idle();
+    expect(await harness.store.listRequests()).toHaveLength(1);
+    expect(
+      harness.emulator
+        .thread(CHANNEL, root.ts)
+        .some((m) => m.text.includes("already has 8 replicas: nothing to change")),
+    ).toBe(true);
   });
 
   it("executes once when the two approvers click Approve at the same moment", async () => {

@@ -72,7 +72,6 @@ export function registerActionListeners(
           incidentId: value.incidentId,
           proposal: { action: value.action, params: (value.params ?? {}) as Record<string, unknown> },
           userId: body.user.id,
-          ...(a.action_ts ? { dedupeKey: `${body.user.id}:${a.action_ts}` } : {}),
         });
       });
     },
@@ -96,7 +95,6 @@ export function registerActionListeners(
           },
         },
         userId: body.user.id,
-        ...(a.action_ts ? { dedupeKey: `${body.user.id}:${a.action_ts}` } : {}),
       });
     });
   });

@@ -34,7 +34,7 @@ export function bold(text: string): string {
 
 /** A user mention for a Slack user id; anything that is not an id is shown as escaped text. */
 export function mention(userId: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+  return /^[UW][A-Z0-9_]{2,}$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
 
 /**
