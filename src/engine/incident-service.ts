@@ -511,7 +511,41 @@ export class IncidentService {
   }
 
   async approve(requestId: string, userId: string): Promise<Outcome> {
-    const { store, thread, config } = this.deps;
+    const { config } = this.deps;
+    return this.decide(requestId, userId, "approve", async (request, now) => {
+      const decision = decideApproval(
+        request,
+        userId,
+        { approvers: await this.approvers(), allowSelfApproval: config.approvals.allowSelfApproval },
+        now,
+      );
+      if (!decision.ok && decision.reason === "request has expired") await this.expire(request, now);
+      return decision.ok ? undefined : decision.reason;
+    });
+  }
+
+  async reject(requestId: string, userId: string): Promise<Outcome> {
+    return this.decide(requestId, userId, "reject", async (request) => {
+      const allowed = canReject({
+        actorId: userId,
+        requesterId: request.requesterId,
+        approvers: await this.approvers(),
+      });
+      return allowed.ok ? undefined : allowed.reason;
+    });
+  }
+
+  /**
+   * Approve or Reject: load the request and its thread, apply the policy (a refusal is audited and
+   * said in the thread), then take the edge with a conditional write; only the winner goes on.
+   */
+  private async decide(
+    requestId: string,
+    userId: string,
+    kind: "approve" | "reject",
+    refusal: (request: ActionRequest, now: Date) => Promise<string | undefined>,
+  ): Promise<Outcome> {
+    const { store, thread } = this.deps;
     const request = await store.getRequest(requestId);
     if (!request) return { ok: false, message: "This approval request is not known to the bot." };
     const incident = await store.getIncident(request.incidentId);
@@ -519,80 +553,31 @@ export class IncidentService {
     const note = (text: string) =>
       this.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
     const now = new Date();
-    const decision = decideApproval(
-      request,
-      userId,
-      { approvers: await this.approvers(), allowSelfApproval: config.approvals.allowSelfApproval },
-      now,
-    );
-    if (!decision.ok) {
-      if (decision.reason === "request has expired") await this.expire(request, now);
+    const label = kind === "approve" ? "Approve" : "Reject";
+    const reason = await refusal(request, now);
+    if (reason !== undefined) {
       await store.audit({
         at: now,
         actor: userId,
         kind: "action.refused",
         incidentId: incident.id,
         requestId,
-        details: { reason: decision.reason, attempted: "approve" },
+        details: { reason, attempted: kind },
       });
-      await note(
-        `:no_entry: <@${userId}> pressed Approve on *${request.preview}*: refused, ${decision.reason}.`,
-      );
-      return { ok: false, message: `Refused: ${decision.reason}.` };
+      await note(`:no_entry: <@${userId}> pressed ${label} on *${request.preview}*: refused, ${reason}.`);
+      return { ok: false, message: `Refused: ${reason}.` };
     }
-    const approved = await store.transitionRequest(requestId, "requested", "approved", {
-      at: now,
-      actor: userId,
-    });
-    if (!approved.won) return { ok: false, message: `Already ${approved.current?.state ?? "handled"}.` };
+    const to = kind === "approve" ? "approved" : "rejected";
+    const outcome = await store.transitionRequest(requestId, "requested", to, { at: now, actor: userId });
+    if (!outcome.won) return { ok: false, message: `Already ${outcome.current?.state ?? "handled"}.` };
     await note(
-      `:ballot_box_with_check: <@${userId}> approved *${request.preview}* (requested by <@${request.requesterId}>).`,
+      kind === "approve"
+        ? `:ballot_box_with_check: <@${userId}> approved *${request.preview}* (requested by <@${request.requesterId}>).`
+        : `:x: <@${userId}> rejected *${request.preview}*.`,
     );
-    await this.showRequest(approved.request);
-    await this.execute(approved.request);
-    return { ok: true, message: "Approved." };
-  }
-
-  async reject(requestId: string, userId: string): Promise<Outcome> {
-    const { store, thread } = this.deps;
-    const request = await store.getRequest(requestId);
-    if (!request) return { ok: false, message: "This approval request is not known to the bot." };
-    const incident = await store.getIncident(request.incidentId);
-    if (!incident) return { ok: false, message: "This approval request's incident is not known to the bot." };
-    const now = new Date();
-    const allowed = canReject({
-      actorId: userId,
-      requesterId: request.requesterId,
-      approvers: await this.approvers(),
-    });
-    if (!allowed.ok) {
-      await store.audit({
-        at: now,
-        actor: userId,
-        kind: "action.refused",
-        incidentId: incident.id,
-        requestId,
-        details: { reason: allowed.reason, attempted: "reject" },
-      });
-      await this.safe(() =>
-        thread.postNote(
-          incident.channel,
-          incident.threadTs,
-          `:no_entry: <@${userId}> pressed Reject on *${request.preview}*: refused, ${allowed.reason}.`,
-        ),
-      );
-      return { ok: false, message: `Refused: ${allowed.reason}.` };
-    }
-    const rejected = await store.transitionRequest(requestId, "requested", "rejected", {
-      at: now,
-      actor: userId,
-    });
-    if (!rejected.won) return { ok: false, message: `Already ${rejected.current?.state ?? "handled"}.` };
-    await this.safe(() =>
-      thread.postNote(incident.channel, incident.threadTs, `:x: <@${userId}> rejected *${request.preview}*.`),
-    );
-    await this.showRequest(rejected.request);
-    return { ok: true, message: "Rejected." };
+    await this.showRequest(outcome.request);
+    if (kind === "approve") await this.execute(outcome.request);
+    return { ok: true, message: kind === "approve" ? "Approved." : "Rejected." };
   }
 
   private async execute(request: ActionRequest): Promise<void> {

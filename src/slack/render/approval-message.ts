@@ -3,22 +3,16 @@
  * when it expires, and Approve/Reject buttons; once decided, the buttons give way to a
  * context line saying who decided and what happened.
  */
+
 import { truncateText } from "../../cli/render/truncate-text.ts";
+import type { RequestState } from "../../core/approval.ts";
 import type { Block, ConfirmDialog, RenderedMessage } from "./block-kit.ts";
 import { button, context, plain, section } from "./block-kit.ts";
 import { BLOCK_KIT_LIMITS, enforceBlockKitLimits, limitFallbackText, truncateMrkdwn } from "./limits.ts";
 import { bold, escapeCode, escapeMrkdwn, fence, mention, slackDate } from "./mrkdwn.ts";
 
-/** The persisted approval state machine (DESIGN.md). */
-export type ApprovalState =
-  | "requested"
-  | "approved"
-  | "rejected"
-  | "expired"
-  | "executing"
-  | "succeeded"
-  | "failed"
-  | "outcome-unknown";
+/** The persisted approval state machine (src/core/approval.ts). */
+export type ApprovalState = RequestState;
 
 export interface ApprovalView {
   readonly requestId: string;
