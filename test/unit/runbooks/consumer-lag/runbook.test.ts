@@ -711,4 +711,15 @@ describe("consumer-lag runbook: job not consuming", () => {
     const { report } = await run({ ...resourceScenario, kafka: [empty, empty] });
     expect(report.conclusion.summary).toContain("Flink resource constraint (B)");
   });
+
+  it("RecordsIn at 0 in the latest minute while records wait is the job not consuming, not a scale", async () => {
+    const inPerMinute = [...(healthyMetrics.RecordsIn as readonly number[]).slice(0, -1), 0];
+    const { report } = await run({
+      ...resourceScenario,
+      metrics: { ...healthyMetrics, RecordsIn: inPerMinute },
+    });
+    expect(report.conclusion.summary).toContain("Likely cause: the Flink job is not consuming");
+    expect(report.conclusion.suggestedActions).toEqual([]);
+    expect(step(report, "fix").summary).toContain("Get the job consuming again");
+  });
 });
