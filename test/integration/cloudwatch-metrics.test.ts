@@ -15,6 +15,7 @@
  *
  * The test seeds data with the SDK client directly: that is test-only wiring, not adapter code.
  */
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeEach, describe, expect, inject, it } from "vitest";
@@ -49,9 +50,16 @@ afterAll(() => {
   seeder.destroy();
 });
 
-beforeEach(async () => {
-  const response = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
-  expect(response.status).toBe(200);
+// moto is shared by every test file of the run (some run in parallel), so no test resets it: each
+// test writes under its own namespace and stream names instead.
+let NS = "";
+let STREAM = "";
+let OTHER_STREAM = "";
+beforeEach(() => {
+  const id = randomUUID().slice(0, 8);
+  NS = `ecommerce-streaming-${id}`;
+  STREAM = `order-firehose-${id}`;
+  OTHER_STREAM = `clickstream-firehose-${id}`;
 });
 
 describe("CloudWatch metrics adapter (moto)", () => {
@@ -61,7 +69,7 @@ describe("CloudWatch metrics adapter (moto)", () => {
     expect(metrics.describeTarget).not.toContain("test");
   });
 
-  it("returns ecommerce-streaming RecordsIn / RecordsOut per minute, Sum and Average exactly", async () => {
+  it("returns RecordsIn / RecordsOut per minute, Sum and Average exactly", async () => {
     // Two samples per minute (at :00 and :30), so Sum and Average differ; out is behind in.
     const recordsIn = (i: number): [number, number] => [1000 + 10 * i, 1200 + 10 * i];
     const recordsOut = (i: number): [number, number] => [900 + 5 * i, 1000 + 5 * i];
@@ -86,35 +94,23 @@ describe("CloudWatch metrics adapter (moto)", () => {
     data.push(datum("RecordsIn", new Date(start.getTime() - MINUTE), 99_999));
     data.push(datum("RecordsIn", end, 99_999));
     // Reverse the order of publication: the adapter must still return ascending times.
-    await put("ecommerce-streaming", data.reverse());
+    await put(NS, data.reverse());
 
-    const inSum = await metrics.series(
-      query({ namespace: "ecommerce-streaming", metric: "RecordsIn", stat: "Sum" }),
-    );
+    const inSum = await metrics.series(query({ namespace: NS, metric: "RecordsIn", stat: "Sum" }));
     expect(inSum).toEqual(minutes.map((i) => ({ at: minuteAt(i), value: 2200 + 20 * i })));
 
-    const inAverage = await metrics.series(
-      query({ namespace: "ecommerce-streaming", metric: "RecordsIn", stat: "Average" }),
-    );
+    const inAverage = await metrics.series(query({ namespace: NS, metric: "RecordsIn", stat: "Average" }));
     expect(inAverage).toEqual(minutes.map((i) => ({ at: minuteAt(i), value: 1100 + 10 * i })));
 
-    const outSum = await metrics.series(
-      query({ namespace: "ecommerce-streaming", metric: "RecordsOut", stat: "Sum" }),
-    );
+    const outSum = await metrics.series(query({ namespace: NS, metric: "RecordsOut", stat: "Sum" }));
     expect(outSum).toEqual(minutes.map((i) => ({ at: minuteAt(i), value: 1900 + 10 * i })));
 
-    const outAverage = await metrics.series(
-      query({ namespace: "ecommerce-streaming", metric: "RecordsOut", stat: "Average" }),
-    );
+    const outAverage = await metrics.series(query({ namespace: NS, metric: "RecordsOut", stat: "Average" }));
     expect(outAverage).toEqual(minutes.map((i) => ({ at: minuteAt(i), value: 950 + 5 * i })));
 
-    const inMax = await metrics.series(
-      query({ namespace: "ecommerce-streaming", metric: "RecordsIn", stat: "Maximum" }),
-    );
+    const inMax = await metrics.series(query({ namespace: NS, metric: "RecordsIn", stat: "Maximum" }));
     expect(inMax.map((p) => p.value)).toEqual(minutes.map((i) => 1200 + 10 * i));
-    const inCount = await metrics.series(
-      query({ namespace: "ecommerce-streaming", metric: "RecordsIn", stat: "SampleCount" }),
-    );
+    const inCount = await metrics.series(query({ namespace: NS, metric: "RecordsIn", stat: "SampleCount" }));
     expect(inCount.map((p) => p.value)).toEqual(minutes.map(() => 2));
   });
 
@@ -127,15 +123,15 @@ describe("CloudWatch metrics adapter (moto)", () => {
       Unit: "Count",
     });
     await put("AWS/Firehose", [
-      ...minutes.map((i) => datum("order-firehose", i, 500 + i)),
-      ...minutes.map((i) => datum("clickstream-firehose", i, 7_000)),
+      ...minutes.map((i) => datum(STREAM, i, 500 + i)),
+      ...minutes.map((i) => datum(OTHER_STREAM, i, 7_000)),
     ]);
 
     const delivered = await metrics.series(
       query({
         namespace: "AWS/Firehose",
         metric: "DeliveryToS3.Records",
-        dimensions: { DeliveryStreamName: "order-firehose" },
+        dimensions: { DeliveryStreamName: STREAM },
         stat: "Sum",
       }),
     );
@@ -153,28 +149,18 @@ describe("CloudWatch metrics adapter (moto)", () => {
   });
 
   it("returns an empty series when there are no datapoints", async () => {
-    expect(
-      await metrics.series(
-        query({ namespace: "ecommerce-streaming", metric: "DLQRecordCount", stat: "Sum" }),
-      ),
-    ).toEqual([]);
+    expect(await metrics.series(query({ namespace: NS, metric: "DLQRecordCount", stat: "Sum" }))).toEqual([]);
 
     // Data exists, but only before the window.
-    await put("ecommerce-streaming", [
+    await put(NS, [
       { MetricName: "DLQRecordCount", Timestamp: new Date(start.getTime() - 5 * MINUTE), Value: 3 },
     ]);
-    expect(
-      await metrics.series(
-        query({ namespace: "ecommerce-streaming", metric: "DLQRecordCount", stat: "Sum" }),
-      ),
-    ).toEqual([]);
+    expect(await metrics.series(query({ namespace: NS, metric: "DLQRecordCount", stat: "Sum" }))).toEqual([]);
   });
 
   it("rejects a service error with its code and message", async () => {
     await expect(
-      metrics.series(
-        query({ namespace: "ecommerce-streaming", metric: "RecordsIn", stat: "Sum", start: end, end: start }),
-      ),
+      metrics.series(query({ namespace: NS, metric: "RecordsIn", stat: "Sum", start: end, end: start })),
     ).rejects.toThrow(
       "CloudWatch GetMetricStatistics failed: InvalidParameterValue: The parameter StartTime must be less than the parameter EndTime.",
     );

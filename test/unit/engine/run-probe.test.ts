@@ -6,7 +6,7 @@ import { errorMessage, formatShortDuration, runProbe } from "../../../src/engine
 import type { Ports } from "../../../src/ports/index.ts";
 import type { KafkaPort } from "../../../src/ports/kafka.ts";
 import type { KubernetesPort } from "../../../src/ports/kubernetes.ts";
-import type { MetricsPort } from "../../../src/ports/metrics.ts";
+import { type MetricsPort, seriesBatchBySeries } from "../../../src/ports/metrics.ts";
 
 const config: AppConfig = { ...configSchema.parse({}), secrets: {} };
 const startedAt = new Date("2025-03-01T12:00:00.000Z");
@@ -17,7 +17,11 @@ const kafka: KafkaPort = {
   groupLag: () => Promise.reject(new Error("fake kafka: not used here")),
   close: async () => undefined,
 };
-const metrics: MetricsPort = { describeTarget: "cloudwatch us-east-1", series: async () => [] };
+const metrics: MetricsPort = {
+  describeTarget: "cloudwatch us-east-1",
+  series: async () => [],
+  seriesBatch: (window, selectors) => seriesBatchBySeries(async () => [], window, selectors),
+};
 const kubernetes: KubernetesPort = {
   describeTarget: "https://k8s.example:6443 (context prod)",
   podUsage: async () => [],

@@ -12,7 +12,12 @@ import type { Clock } from "../../../../src/ports/clock.ts";
 import type { Ports } from "../../../../src/ports/index.ts";
 import type { GroupLag, KafkaPort, PartitionLag } from "../../../../src/ports/kafka.ts";
 import type { DeploymentScale, KubernetesPort, PodUsage } from "../../../../src/ports/kubernetes.ts";
-import type { MetricPoint, MetricQuery, MetricsPort } from "../../../../src/ports/metrics.ts";
+import {
+  type MetricPoint,
+  type MetricQuery,
+  type MetricsPort,
+  seriesBatchBySeries,
+} from "../../../../src/ports/metrics.ts";
 import { consumerLagRunbook } from "../../../../src/runbooks/consumer-lag/index.ts";
 
 const NOW = new Date("2025-03-01T12:00:00.000Z");
@@ -51,14 +56,16 @@ function fakeKafka(samples: readonly (GroupLag | Error)[]) {
 /** Series by metric name; an Error rejects. Unknown metrics have no datapoints. */
 function fakeMetrics(series: Readonly<Record<string, readonly number[] | Error>>) {
   const queries: MetricQuery[] = [];
+  const one = async (query: MetricQuery) => {
+    queries.push(query);
+    const values = series[query.metric];
+    if (values instanceof Error) throw values;
+    return pointsOf(values ?? [], query.periodSeconds);
+  };
   const port: MetricsPort = {
     describeTarget: "CloudWatch us-east-1",
-    series: async (query) => {
-      queries.push(query);
-      const values = series[query.metric];
-      if (values instanceof Error) throw values;
-      return pointsOf(values ?? [], query.periodSeconds);
-    },
+    series: one,
+    seriesBatch: (window, selectors) => seriesBatchBySeries(one, window, selectors),
   };
   return { port, queries };
 }
