@@ -2,12 +2,46 @@
 import type { AppConfig } from "../config/schema.ts";
 import { type Clock, systemClock } from "../ports/clock.ts";
 import type { Ports } from "../ports/index.ts";
+import type { AwsClientOptions } from "./aws/aws-call.ts";
+import { createCloudWatchLogs } from "./aws/cloudwatch-logs.ts";
 import { createCloudWatchMetrics } from "./aws/cloudwatch-metrics.ts";
+import { createFirehose } from "./aws/firehose.ts";
+import { createMsk } from "./aws/msk.ts";
+import { createFlinkRest } from "./flink/flink-rest.ts";
 import { createKafkajsKafka } from "./kafka/kafkajs-kafka.ts";
 import { createKubernetes } from "./kubernetes/index.ts";
 
+type AwsService = "cloudwatch" | "logs" | "firehose" | "msk";
+
+/** Client options for one AWS service: the per-service endpoint wins over the shared one. */
+export function awsOptionsFor(
+  config: AppConfig,
+  service: AwsService,
+  region?: string,
+): AwsClientOptions | undefined {
+  const aws = config.aws;
+  if (!aws && !region) return undefined;
+  const endpoint = aws?.endpoints[service] ?? aws?.endpoint;
+  return {
+    region: region ?? aws?.region ?? "us-east-1",
+    ...(endpoint ? { endpoint } : {}),
+    ...(aws ? { requestTimeoutMs: aws.requestTimeoutMs, maxAttempts: aws.maxAttempts } : {}),
+  };
+}
+
+/** The region in an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/...). */
+export function regionOfArn(arn: string): string | undefined {
+  return arn.split(":")[3] || undefined;
+}
+
 export function createPorts(config: AppConfig, clock: Clock = systemClock): Ports {
-  const { kafka, aws, kubernetes } = config;
+  const { kafka, kubernetes, flink, msk } = config;
+  const cloudwatch = awsOptionsFor(config, "cloudwatch");
+  const logs = awsOptionsFor(config, "logs");
+  const firehose = awsOptionsFor(config, "firehose");
+  const mskOptions = msk
+    ? awsOptionsFor(config, "msk", config.aws?.region ?? regionOfArn(msk.clusterArn))
+    : undefined;
   return {
     clock,
     ...(kafka
@@ -30,13 +64,14 @@ export function createPorts(config: AppConfig, clock: Clock = systemClock): Port
           }),
         }
       : {}),
-    ...(aws
-      ? {
-          metrics: createCloudWatchMetrics({
-            region: aws.region,
-            ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
-          }),
-        }
+    ...(cloudwatch ? { metrics: createCloudWatchMetrics(cloudwatch) } : {}),
+    ...(logs && config.aws
+      ? { logs: createCloudWatchLogs({ ...logs, queryDeadlineMs: config.aws.logsQueryDeadlineMs }) }
+      : {}),
+    ...(firehose ? { firehose: createFirehose(firehose) } : {}),
+    ...(mskOptions ? { msk: createMsk(mskOptions) } : {}),
+    ...(flink
+      ? { flink: createFlinkRest({ url: flink.url, timeoutMs: flink.requestTimeoutMs, clock }) }
       : {}),
     ...(kubernetes
       ? {

@@ -55,8 +55,46 @@ export const kafkaSchema = z
 export const awsSchema = z
   .object({
     region: nonEmpty.default("us-east-1"),
-    /** Endpoint override (an AWS emulator in tests). Credentials come from the SDK's default chain. */
+    /** Endpoint override for every AWS service (an AWS emulator in tests). Credentials come from the SDK's default chain. */
     endpoint: z.url().optional(),
+    /** Per-service endpoint overrides (take precedence over `endpoint`). */
+    endpoints: z
+      .object({
+        cloudwatch: z.url().optional(),
+        logs: z.url().optional(),
+        firehose: z.url().optional(),
+        msk: z.url().optional(),
+      })
+      .strict()
+      .default({}),
+    /** Upper bound for one AWS call, retries and backoff included. */
+    requestTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
+    /** Attempts per call (first try included), with exponential backoff; throttling is retried too. */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** How long a Logs Insights query may run before the bot stops it and reports what it has. */
+    logsQueryDeadlineMs: z.number().int().positive().max(300_000).default(30_000),
+  })
+  .strict();
+
+export const mskSchema = z
+  .object({
+    /** ARN of the MSK cluster (describe, list broker nodes, reboot a broker). */
+    clusterArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/.+/,
+        "an MSK cluster ARN like arn:aws:kafka:us-east-1:123456789012:cluster/OrderProcessing/<uuid>",
+      ),
+  })
+  .strict();
+
+export const flinkSchema = z
+  .object({
+    /** The JobManager's REST endpoint, e.g. http://flink-jobmanager.flink:8081 (user:password@ is sent as basic auth). */
+    url: z.url(),
+    /** The job to watch, by name; default: the single RUNNING job. */
+    jobName: nonEmpty.optional(),
+    requestTimeoutMs: z.number().int().positive().max(120_000).default(5_000),
   })
   .strict();
 
@@ -150,7 +188,28 @@ export const configSchema = z
     /** Sources: a section left out means that system is not configured. */
     kafka: kafkaSchema.optional(),
     aws: awsSchema.optional(),
+    msk: mskSchema.optional(),
+    flink: flinkSchema.optional(),
     kubernetes: kubernetesSchema.optional(),
+    /** Metric names per catalogue id (src/core/metric-catalog.ts), where a deployment names them differently. */
+    metrics: z
+      .record(
+        nonEmpty,
+        z
+          .object({
+            namespace: nonEmpty.optional(),
+            metric: nonEmpty.optional(),
+            stat: z
+              .string()
+              .regex(
+                /^(Sum|Average|Maximum|Minimum|SampleCount|p\d{1,2}(\.\d{1,2})?)$/,
+                "Sum, Average, Maximum, Minimum, SampleCount or a percentile like p99",
+              )
+              .optional(),
+          })
+          .strict(),
+      )
+      .default({}),
     actions: z
       .object({ scaleTaskmanagers: scaleActionSchema.default(scaleActionSchema.parse({})) })
       .strict()

@@ -7,7 +7,11 @@ import { formatShortDuration } from "./run-probe.ts";
 const PORT_LABEL: Record<PortName, { name: string; section: string }> = {
   kafka: { name: "Kafka", section: "kafka" },
   metrics: { name: "CloudWatch metrics", section: "aws" },
+  logs: { name: "CloudWatch Logs", section: "aws" },
+  firehose: { name: "Firehose", section: "aws" },
+  msk: { name: "MSK", section: "msk" },
   kubernetes: { name: "Kubernetes", section: "kubernetes" },
+  flink: { name: "Flink REST", section: "flink" },
 };
 
 export function probeProblem(probe: Probe, result: ProbeResult, ports: Ports): Finding | undefined {
@@ -17,7 +21,7 @@ export function probeProblem(probe: Probe, result: ProbeResult, ports: Ports): F
     case "unconfigured": {
       const label = PORT_LABEL[result.port];
       return finding("info", `Not checked: ${label.name} is not configured`, {
-        detail: `Could not ${probe.title}. Add a \`${label.section}\` section to the config to let the bot check this.`,
+        detail: `Could not ${probe.title}. Add ${/^[aeiou]/.test(label.section) ? "an" : "a"} \`${label.section}\` section to the config to let the bot check this.`,
       });
     }
     case "timeout":

@@ -5,16 +5,30 @@
 import type { Clock } from "../../ports/clock.ts";
 import type { Ports } from "../../ports/index.ts";
 import { ConsumerLagScenario } from "./consumer-lag-scenario.ts";
+import { SimulatedFirehose } from "./simulated-firehose.ts";
+import { SimulatedFlink } from "./simulated-flink.ts";
 import { SimulatedKafka } from "./simulated-kafka.ts";
 import { SimulatedKubernetes } from "./simulated-kubernetes.ts";
+import { SimulatedLogs } from "./simulated-logs.ts";
 import { SimulatedMetrics } from "./simulated-metrics.ts";
+import { SimulatedMsk } from "./simulated-msk.ts";
 
-export { SimulatedKafka, SimulatedKubernetes, SimulatedMetrics };
+export {
+  SimulatedFirehose,
+  SimulatedFlink,
+  SimulatedKafka,
+  SimulatedKubernetes,
+  SimulatedLogs,
+  SimulatedMetrics,
+  SimulatedMsk,
+};
 
 export interface SimulatedPlatform {
   readonly scenario: ConsumerLagScenario;
   readonly ports: Ports;
   readonly kubernetes: SimulatedKubernetes;
+  readonly msk: SimulatedMsk;
+  readonly flink: SimulatedFlink;
 }
 
 export function createSimulatedPlatform(
@@ -22,13 +36,21 @@ export function createSimulatedPlatform(
   scenario = new ConsumerLagScenario(),
 ): SimulatedPlatform {
   const kubernetes = new SimulatedKubernetes(scenario);
+  const msk = new SimulatedMsk({ clock });
+  const flink = new SimulatedFlink(scenario, { now: () => clock.now().getTime() });
   return {
     scenario,
     kubernetes,
+    msk,
+    flink,
     ports: {
       kafka: new SimulatedKafka(scenario),
       metrics: new SimulatedMetrics(scenario),
+      logs: new SimulatedLogs(scenario),
+      firehose: new SimulatedFirehose({ clock }),
+      msk,
       kubernetes,
+      flink,
       clock,
     },
   };

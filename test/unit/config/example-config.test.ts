@@ -7,7 +7,14 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildConfig, ConfigError, parseConfigText } from "../../../src/config/load-config.ts";
-import { awsSchema, configSchema, kafkaSchema, kubernetesSchema } from "../../../src/config/schema.ts";
+import {
+  awsSchema,
+  configSchema,
+  flinkSchema,
+  kafkaSchema,
+  kubernetesSchema,
+  mskSchema,
+} from "../../../src/config/schema.ts";
 import { validateExtraPatterns } from "../../../src/core/intake/index.ts";
 
 const FILE = "config.example.yaml";
@@ -103,6 +110,10 @@ const sourceDefaults = new Map<string, unknown>([
   ...[...leaves(kafkaSchema.parse({ brokers: ["b:9092"] }), "kafka")].filter(([p]) => p !== "kafka.brokers"),
   ...leaves(awsSchema.parse({}), "aws"),
   ...leaves(kubernetesSchema.parse({}), "kubernetes"),
+  ...[...leaves(flinkSchema.parse({ url: "http://x:8081" }), "flink")].filter(([p]) => p !== "flink.url"),
+  ...[
+    ...leaves(mskSchema.parse({ clusterArn: "arn:aws:kafka:us-east-1:123456789012:cluster/x/y" }), "msk"),
+  ].filter(([p]) => p !== "msk.clusterArn"),
 ]);
 /** Keys the example sets to something other than the default on purpose (the comment says why). */
 const CHANGED_ON_PURPOSE = new Set([
@@ -132,7 +143,15 @@ describe("config.example.yaml", () => {
       username: "runbook-bot",
       passwordEnv: "KAFKA_SASL_PASSWORD",
     });
-    expect(config.aws).toEqual({ region: "us-east-1" });
+    expect(config.aws).toEqual({
+      region: "us-east-1",
+      endpoints: {},
+      requestTimeoutMs: 10_000,
+      maxAttempts: 3,
+      logsQueryDeadlineMs: 30_000,
+    });
+    expect(config.msk?.clusterArn).toMatch(/^arn:aws:kafka:us-east-1:\d{12}:cluster\/OrderProcessing\//);
+    expect(config.flink).toEqual({ url: "http://flink-jobmanager.flink:8081", requestTimeoutMs: 5_000 });
     expect(config.kubernetes).toEqual({ inCluster: true });
   });
 

@@ -256,12 +256,16 @@ describe("probeProblem", () => {
   });
 
   it.each([
-    ["kafka", "Kafka", "kafka"],
-    ["metrics", "CloudWatch metrics", "aws"],
-    ["kubernetes", "Kubernetes", "kubernetes"],
+    ["kafka", "Kafka", "a", "kafka"],
+    ["metrics", "CloudWatch metrics", "an", "aws"],
+    ["logs", "CloudWatch Logs", "an", "aws"],
+    ["firehose", "Firehose", "an", "aws"],
+    ["msk", "MSK", "a", "msk"],
+    ["kubernetes", "Kubernetes", "a", "kubernetes"],
+    ["flink", "Flink REST", "a", "flink"],
   ] as const)(
     "an unconfigured %s probe is an info finding naming the config section `%s`",
-    (port, name, section) => {
+    (port, name, article, section) => {
       const f = probeProblem(
         testProbe({ title: "read the thing", needs: [port], run: async () => 0 }),
         { status: "unconfigured", port, durationMs: 0 },
@@ -270,7 +274,7 @@ describe("probeProblem", () => {
       expect(f).toEqual({
         severity: "info",
         title: `Not checked: ${name} is not configured`,
-        detail: `Could not read the thing. Add a \`${section}\` section to the config to let the bot check this.`,
+        detail: `Could not read the thing. Add ${article} \`${section}\` section to the config to let the bot check this.`,
         evidence: [],
         proposals: [],
       });

@@ -235,7 +235,7 @@ describe("runRunbook", () => {
     expect(step?.status).toBe("info");
     expect(step?.findings).toEqual([
       finding("info", "Not checked: CloudWatch metrics is not configured", {
-        detail: "Could not read RecordsIn. Add a `aws` section to the config to let the bot check this.",
+        detail: "Could not read RecordsIn. Add an `aws` section to the config to let the bot check this.",
       }),
       finding("info", "Not checked: Kubernetes is not configured", {
         detail: "Could not read pods. Add a `kubernetes` section to the config to let the bot check this.",

@@ -609,7 +609,7 @@ describe("consumer-lag runbook: (e) sources not configured", () => {
     const { report } = await run({});
     const infos = (id: string) => step(report, id).findings.map((f) => [f.severity, f.title, f.detail]);
     const kafkaHint = "Add a `kafka` section to the config to let the bot check this.";
-    const awsHint = "Add a `aws` section to the config to let the bot check this.";
+    const awsHint = "Add an `aws` section to the config to let the bot check this.";
     const k8sHint = "Add a `kubernetes` section to the config to let the bot check this.";
 
     expect(infos("assess")).toEqual([
