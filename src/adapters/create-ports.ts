@@ -8,6 +8,7 @@ import { createCloudWatchMetrics } from "./aws/cloudwatch-metrics.ts";
 import { createFirehose } from "./aws/firehose.ts";
 import { createMsk } from "./aws/msk.ts";
 import { createFlinkRest } from "./flink/flink-rest.ts";
+import type { KafkaSasl } from "./kafka/kafka-config.ts";
 import { createKafkajsKafka } from "./kafka/kafkajs-kafka.ts";
 import { createKubernetes } from "./kubernetes/index.ts";
 
@@ -34,6 +35,18 @@ export function regionOfArn(arn: string): string | undefined {
   return arn.split(":")[3] || undefined;
 }
 
+function kafkaSasl(config: AppConfig): { sasl?: KafkaSasl } {
+  const sasl = config.kafka?.sasl;
+  if (!sasl) return {};
+  if (sasl.mechanism === "aws-msk-iam") {
+    const region =
+      sasl.region ?? config.aws?.region ?? (config.msk ? regionOfArn(config.msk.clusterArn) : undefined);
+    return { sasl: { mechanism: "aws-msk-iam", region: region ?? "us-east-1" } };
+  }
+  const password = config.secrets.kafkaPassword;
+  return password ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password } } : {};
+}
+
 export function createPorts(config: AppConfig, clock: Clock = systemClock): Ports {
   const { kafka, kubernetes, flink, msk } = config;
   const cloudwatch = awsOptionsFor(config, "cloudwatch");
@@ -52,15 +65,9 @@ export function createPorts(config: AppConfig, clock: Clock = systemClock): Port
             ssl: kafka.ssl,
             connectionTimeoutMs: kafka.connectionTimeoutMs,
             requestTimeoutMs: kafka.requestTimeoutMs,
-            ...(kafka.sasl && config.secrets.kafkaPassword
-              ? {
-                  sasl: {
-                    mechanism: kafka.sasl.mechanism,
-                    username: kafka.sasl.username,
-                    password: config.secrets.kafkaPassword,
-                  },
-                }
-              : {}),
+            expectedBrokers: config.thresholds.minBrokersAlive,
+            scratchGroupPrefix: kafka.scratchGroupPrefix,
+            ...kafkaSasl(config),
           }),
         }
       : {}),
@@ -79,6 +86,8 @@ export function createPorts(config: AppConfig, clock: Clock = systemClock): Port
             ...(kubernetes.kubeconfig ? { kubeconfigPath: kubernetes.kubeconfig } : {}),
             ...(kubernetes.context ? { context: kubernetes.context } : {}),
             inCluster: kubernetes.inCluster,
+            flinkOperator: kubernetes.flinkOperator,
+            ...(kubernetes.flinkDeployment ? { flinkDeployment: kubernetes.flinkDeployment } : {}),
           }),
         }
       : {}),

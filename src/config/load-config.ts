@@ -88,7 +88,8 @@ export function buildConfig(
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error.issues));
   const file = parsed.data;
   const problems: string[] = [];
-  const passwordEnv = file.kafka?.sasl?.passwordEnv;
+  const sasl = file.kafka?.sasl;
+  const passwordEnv = sasl && "passwordEnv" in sasl ? sasl.passwordEnv : undefined;
   const kafkaPassword = passwordEnv ? env[passwordEnv] : undefined;
   if (passwordEnv && !kafkaPassword) {
     problems.push(`kafka.sasl.passwordEnv: environment variable ${passwordEnv} is not set`);
@@ -147,6 +148,15 @@ function humanMessage(issue: z.core.$ZodIssue): string {
       return `expected ${issue.expected}${issue.input === undefined ? ", but it is missing" : `, got ${describe(issue.input)}`}`;
     case "invalid_value":
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_union": {
+      const expected = /^Invalid discriminator value\. Expected (.+)$/.exec(issue.message)?.[1];
+      return expected
+        ? `expected one of ${expected
+            .split(" | ")
+            .map((v) => `"${v.replace(/^'|'$/g, "")}"`)
+            .join(", ")}`
+        : issue.message;
+    }
     case "invalid_format":
       if (issue.format === "url")
         return `expected a URL like https://slack.com/api/${issue.input === undefined ? "" : `, got ${describe(issue.input)}`}`;
@@ -178,7 +188,7 @@ export function maskedConfig(config: AppConfig): unknown {
       SLACK_BOT_TOKEN: mask(config.secrets.slackBotToken),
       SLACK_APP_TOKEN: mask(config.secrets.slackAppToken),
       SLACK_SIGNING_SECRET: config.secrets.slackSigningSecret === undefined ? "(not set)" : "(set)",
-      ...(config.kafka?.sasl
+      ...(config.kafka?.sasl && "passwordEnv" in config.kafka.sasl
         ? { [config.kafka.sasl.passwordEnv]: config.secrets.kafkaPassword ? "(set)" : "(not set)" }
         : {}),
     },

@@ -33,22 +33,39 @@ export const alertsSchema = z
   })
   .strict();
 
+const saslPasswordSchema = z
+  .object({
+    mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
+    username: nonEmpty,
+    /** Name of the environment variable that holds the password (never the password itself). */
+    passwordEnv: nonEmpty,
+  })
+  .strict();
+
+const saslMskIamSchema = z
+  .object({
+    /** Amazon MSK IAM access control (SASL OAUTHBEARER signed with the AWS default credential chain). */
+    mechanism: z.literal("aws-msk-iam"),
+    /** Region of the cluster; default: aws.region, else the region in msk.clusterArn. */
+    region: nonEmpty.optional(),
+  })
+  .strict();
+
 export const kafkaSchema = z
   .object({
     brokers: z.array(nonEmpty).min(1),
     clientId: nonEmpty.default("runbook-bot"),
     ssl: z.boolean().default(false),
-    sasl: z
-      .object({
-        mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
-        username: nonEmpty,
-        /** Name of the environment variable that holds the password (never the password itself). */
-        passwordEnv: nonEmpty,
-      })
-      .strict()
-      .optional(),
+    sasl: z.discriminatedUnion("mechanism", [saslPasswordSchema, saslMskIamSchema]).optional(),
     connectionTimeoutMs: z.number().int().positive().default(5000),
     requestTimeoutMs: z.number().int().positive().default(10000),
+    /** Topic of the produce/consume round-trip check (the broker-down runbook). */
+    testTopic: nonEmpty.default("runbook-bot.healthcheck"),
+    /**
+     * Prefix of the throwaway consumer groups used to read the newest records without touching the
+     * job's group (each read deletes its group afterwards).
+     */
+    scratchGroupPrefix: nonEmpty.default("runbook-bot-scratch"),
   })
   .strict();
 
@@ -104,6 +121,13 @@ export const kubernetesSchema = z
     kubeconfig: nonEmpty.optional(),
     context: nonEmpty.optional(),
     inCluster: z.boolean().default(false),
+    /**
+     * The Flink Kubernetes Operator's FlinkDeployment that runs the job, when it is operator-managed:
+     * scale, restart and resources then go to it. Found by itself when left out (flinkOperator: auto).
+     */
+    flinkDeployment: nonEmpty.optional(),
+    /** auto: detect a FlinkDeployment owning the taskmanagers; off: always act on the Deployment. */
+    flinkOperator: z.enum(["auto", "off"]).default("auto"),
   })
   .strict();
 

@@ -182,8 +182,12 @@ describe("getScale", () => {
 describe("scaleDeployment", () => {
   it("sends a merge patch of spec.replicas to the scale subresource and returns the answered scale", async () => {
     const scale = await port.scaleDeployment(NS, DEPLOYMENT, 8);
-    expect(kube.requests).toHaveLength(1);
-    const [request] = kube.requests;
+    // One read first: is the Deployment owned by a FlinkDeployment (then the operator would undo it)?
+    expect(kube.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /apis/apps/v1/namespaces/flink/deployments/flink-taskmanager",
+      `PATCH ${SCALE_PATH}`,
+    ]);
+    const request = kube.requests[1];
     expect({
       method: request?.method,
       path: request?.path,
@@ -413,9 +417,15 @@ describe("the API server peer", () => {
       ).json()) as {
         groups: { name: string }[];
       };
-    expect((await groups()).groups.map((g) => g.name)).toEqual(["apps", "metrics.k8s.io"]);
+    expect((await groups()).groups.map((g) => g.name)).toEqual(["apps", "storage.k8s.io", "metrics.k8s.io"]);
     kube.state.metricsApi = false;
-    expect((await groups()).groups.map((g) => g.name)).toEqual(["apps"]);
+    expect((await groups()).groups.map((g) => g.name)).toEqual(["apps", "storage.k8s.io"]);
+    kube.state.flinkOperator = true;
+    expect((await groups()).groups.map((g) => g.name)).toEqual([
+      "apps",
+      "storage.k8s.io",
+      "flink.apache.org",
+    ]);
   });
 
   it("filters with set-based and inequality label selectors and refuses malformed ones", async () => {
@@ -447,6 +457,9 @@ describe("the API server peer", () => {
     await expect(port.getScale(NS, DEPLOYMENT)).resolves.toMatchObject({ replicas: 4 });
     expect(kube.requests.map((r) => [r.verb, r.resource, r.namespace, r.name])).toEqual([
       ["get", "deployments.apps/scale", NS, DEPLOYMENT],
+      // After a 404 the adapter looks for a FlinkDeployment behind the name: the Deployment exists,
+      // so the scale's 404 stands.
+      ["get", "deployments.apps", NS, DEPLOYMENT],
       ["get", "deployments.apps/scale", NS, DEPLOYMENT],
     ]);
   });

@@ -50,7 +50,7 @@ export async function startKafkaPeer(): Promise<KafkaPeer> {
   const cacheDir = join(repoRoot, ".cache/kafka", version);
   const libDir = await ensureJars(version, cacheDir);
 
-  const [port, controllerPort] = await freePortPair();
+  const [port, controllerPort] = (await freePorts(2)) as [number, number];
   const workDir = await mkdtemp(join(tmpdir(), "kafka-peer-"));
   const logFile = join(cacheDir, "broker.log");
   const classpath = `${libDir}/*`;
@@ -65,56 +65,13 @@ export async function startKafkaPeer(): Promise<KafkaPeer> {
   const guard = installExitGuard(killNow);
 
   try {
-    const formatOut = await run(
-      "java",
-      [
-        "-cp",
-        classpath,
-        ...quietJavaFlags,
-        "kafka.tools.StorageTool",
-        "format",
-        "-t",
-        clusterId(),
-        "-c",
-        propsFile,
-      ],
-      { timeoutMs: 60_000 },
-    );
-    if (formatOut.code !== 0) {
-      throw new Error(
-        `kafka-peer: formatting storage failed (exit ${formatOut.code}):\n${tail(formatOut.output)}`,
-      );
-    }
-
-    const logFd = openSync(logFile, "w");
-    try {
-      child = spawn(
-        "java",
-        [
-          "-Xmx512m",
-          "-XX:+UseSerialGC",
-          "-Djava.awt.headless=true",
-          "-Dorg.slf4j.simpleLogger.showDateTime=true",
-          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-          "-cp",
-          classpath,
-          "kafka.Kafka",
-          propsFile,
-        ],
-        { cwd: workDir, stdio: ["ignore", logFd, logFd] },
-      );
-    } finally {
-      closeSync(logFd);
-    }
-    const started = child;
-    started.unref();
-    const exited = new Promise<string>((resolveExit) => {
-      started.once("exit", (code, signal) => resolveExit(`exited (${signal ?? `code ${code}`})`));
-      started.once("error", (err) => resolveExit(`could not start java: ${err.message}`));
-    });
+    await formatStorage(classpath, propsFile, clusterId());
+    const node = spawnKafka(classpath, propsFile, workDir, logFile, "-Xmx512m");
+    child = node.child;
+    const started = node.child;
 
     const brokers = `127.0.0.1:${port}`;
-    await waitUntilReady(brokers, exited, logFile);
+    await waitUntilReady(brokers, node.exited, logFile);
     progress(`Apache Kafka ${version} ready at ${brokers} (log: ${logFile})`);
 
     let stopping: Promise<void> | undefined;
@@ -132,6 +89,188 @@ export async function startKafkaPeer(): Promise<KafkaPeer> {
     guard.remove();
     throw err;
   }
+}
+
+export interface KafkaClusterNode {
+  readonly id: number;
+  /** "127.0.0.1:PORT" of its broker listener. */
+  readonly address: string;
+}
+
+export interface KafkaClusterPeer {
+  /** Bootstrap list of every node, "127.0.0.1:P1,127.0.0.1:P2,...". */
+  readonly brokers: string;
+  readonly nodes: readonly KafkaClusterNode[];
+  readonly version: string;
+  /** Stops one node (SIGTERM: a controlled shutdown; SIGKILL after the grace period). Keeps its log dir. */
+  stopNode(id: number): Promise<void>;
+  /** Starts a stopped node again on the same ports and log dir; resolves once the cluster lists it alive. */
+  startNode(id: number): Promise<void>;
+  /** Stops every node and removes the log dirs. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real multi-node KRaft cluster: `nodes` JVMs, each broker+controller (combined roles), one
+ * static controller quorum of all of them, distinct node ids 1..n, ports and log dirs, the same
+ * cached jars as the single broker, -Xmx256m each. Internal topics get replication factor
+ * min(3, nodes) and min.insync.replicas 2, as on MSK. Logs: .cache/kafka/<version>/cluster-node-<id>.log.
+ */
+export async function startKafkaCluster(options: { readonly nodes: number }): Promise<KafkaClusterPeer> {
+  const count = options.nodes;
+  if (!Number.isInteger(count) || count < 1 || count > 5) throw new Error("kafka-peer: 1 to 5 nodes");
+  const version = process.env.KAFKA_PEER_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
+  const cacheDir = join(repoRoot, ".cache/kafka", version);
+  const libDir = await ensureJars(version, cacheDir);
+  const classpath = `${libDir}/*`;
+  const ports = await freePorts(count * 2);
+  const workDir = await mkdtemp(join(tmpdir(), "kafka-cluster-"));
+  const specs = Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    port: ports[i * 2]!,
+    controllerPort: ports[i * 2 + 1]!,
+    dir: join(workDir, `node-${i + 1}`),
+    logFile: join(cacheDir, `cluster-node-${i + 1}.log`),
+  }));
+  const voters = specs.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(",");
+  const nodes = specs.map((n) => ({ id: n.id, address: `127.0.0.1:${n.port}` }));
+  const brokers = nodes.map((n) => n.address).join(",");
+  const running = new Map<number, { child: ChildProcess; exited: Promise<string> }>();
+
+  const killNow = (): void => {
+    for (const { child } of running.values()) {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  const guard = installExitGuard(killNow);
+
+  const spec = (id: number) => {
+    const found = specs.find((n) => n.id === id);
+    if (!found) throw new Error(`kafka-peer: no node ${id} in this cluster`);
+    return found;
+  };
+  const launch = (id: number, append: boolean) => {
+    const n = spec(id);
+    const node = spawnKafka(
+      classpath,
+      join(n.dir, "server.properties"),
+      n.dir,
+      n.logFile,
+      "-Xmx256m",
+      append,
+    );
+    running.set(id, node);
+    return node;
+  };
+
+  try {
+    const uuid = clusterId();
+    for (const n of specs) {
+      await mkdir(n.dir, { recursive: true });
+      const props = join(n.dir, "server.properties");
+      await writeFile(props, clusterNodeProperties(n, voters, join(n.dir, "data"), count));
+    }
+    // The format runs are short JVMs; one at a time keeps a 2-core machine responsive.
+    for (const n of specs) await formatStorage(classpath, join(n.dir, "server.properties"), uuid);
+    for (const n of specs) launch(n.id, false);
+    const anyExit = Promise.race(
+      [...running.entries()].map(([id, node]) => node.exited.then((reason) => `node ${id} ${reason}`)),
+    );
+    await waitUntilReady(brokers, anyExit, specs[0]!.logFile, count);
+    progress(
+      `Apache Kafka ${version} cluster of ${count} ready at ${brokers} (logs: ${cacheDir}/cluster-node-*.log)`,
+    );
+  } catch (err) {
+    killNow();
+    guard.remove();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    brokers,
+    nodes,
+    version,
+    async stopNode(id: number): Promise<void> {
+      spec(id);
+      const node = running.get(id);
+      if (!node) return;
+      await terminate(node.child);
+      running.delete(id);
+    },
+    async startNode(id: number): Promise<void> {
+      if (running.has(id)) return;
+      const node = launch(id, true);
+      const alive = nodes
+        .filter((n) => running.has(n.id))
+        .map((n) => n.address)
+        .join(",");
+      await waitUntilReady(alive, node.exited, spec(id).logFile, undefined, id);
+      progress(`node ${id} of the cluster is back`);
+    },
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        await Promise.all([...running.values()].map(({ child }) => terminate(child)));
+        running.clear();
+        guard.remove();
+        await rm(workDir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function formatStorage(classpath: string, propsFile: string, id: string): Promise<void> {
+  const formatOut = await run(
+    "java",
+    ["-cp", classpath, ...quietJavaFlags, "kafka.tools.StorageTool", "format", "-t", id, "-c", propsFile],
+    { timeoutMs: 60_000 },
+  );
+  if (formatOut.code !== 0) {
+    throw new Error(
+      `kafka-peer: formatting storage failed (exit ${formatOut.code}):\n${tail(formatOut.output)}`,
+    );
+  }
+}
+
+/** Starts `kafka.Kafka props` with its output in logFile; `exited` resolves with the reason it ended. */
+function spawnKafka(
+  classpath: string,
+  propsFile: string,
+  cwd: string,
+  logFile: string,
+  heap: string,
+  append = false,
+): { child: ChildProcess; exited: Promise<string> } {
+  const logFd = openSync(logFile, append ? "a" : "w");
+  let child: ChildProcess;
+  try {
+    child = spawn(
+      "java",
+      [
+        heap,
+        "-XX:+UseSerialGC",
+        "-Djava.awt.headless=true",
+        "-Dorg.slf4j.simpleLogger.showDateTime=true",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+        "-cp",
+        classpath,
+        "kafka.Kafka",
+        propsFile,
+      ],
+      { cwd, stdio: ["ignore", logFd, logFd] },
+    );
+  } finally {
+    closeSync(logFd);
+  }
+  child.unref();
+  const started = child;
+  const exited = new Promise<string>((resolveExit) => {
+    started.once("exit", (code, signal) => resolveExit(`exited (${signal ?? `code ${code}`})`));
+    started.once("error", (err) => resolveExit(`could not start java: ${err.message}`));
+  });
+  return { child, exited };
 }
 
 /** The jars of this Kafka version in the cache, fetched by Maven when they are not there yet. */
@@ -206,6 +345,40 @@ function serverProperties(port: number, controllerPort: number, dataDir: string)
   ].join("\n")}\n`;
 }
 
+function clusterNodeProperties(
+  node: { id: number; port: number; controllerPort: number },
+  voters: string,
+  dataDir: string,
+  count: number,
+): string {
+  const rf = Math.min(3, count);
+  const minIsr = Math.min(2, rf);
+  return `${[
+    "process.roles=broker,controller",
+    `node.id=${node.id}`,
+    `controller.quorum.voters=${voters}`,
+    `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.port}`,
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "controller.listener.names=CONTROLLER",
+    "inter.broker.listener.name=PLAINTEXT",
+    `log.dirs=${dataDir}`,
+    "num.partitions=1",
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${rf}`,
+    "offsets.topic.num.partitions=1",
+    `transaction.state.log.replication.factor=${rf}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+    `share.coordinator.state.topic.replication.factor=${rf}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
+    "group.initial.rebalance.delay.ms=0",
+    // A crashed (not cleanly stopped) node is fenced and dropped from ISRs within seconds.
+    "broker.session.timeout.ms=6000",
+    "broker.heartbeat.interval.ms=1000",
+    "replica.lag.time.max.ms=10000",
+  ].join("\n")}\n`;
+}
+
 /** Flags for the short-lived JVM tools: log only warnings, to stderr (captured). */
 const quietJavaFlags = ["-Xmx256m", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"];
 
@@ -217,11 +390,11 @@ function clusterId(): string {
   }
 }
 
-/** Two distinct free ports on 127.0.0.1 (both held open while picked, so they differ). */
-async function freePortPair(): Promise<[number, number]> {
+/** Distinct free ports on 127.0.0.1 (all held open while picked, so they differ). */
+async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
-      { length: 2 },
+      { length: count },
       () =>
         new Promise<ReturnType<typeof createServer>>((resolveServer, reject) => {
           const server = createServer();
@@ -236,18 +409,27 @@ async function freePortPair(): Promise<[number, number]> {
     return address.port;
   });
   await Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
-  return [ports[0]!, ports[1]!];
+  return ports;
 }
 
-/** Polls until the broker answers an admin call (describeCluster lists it), or fails with the log tail. */
-async function waitUntilReady(brokers: string, exited: Promise<string>, logFile: string): Promise<void> {
+/**
+ * Polls until the broker answers an admin call (describeCluster lists a broker; at least
+ * `brokerCount` of them, and node `nodeId` among them, when given), or fails with the log tail.
+ */
+async function waitUntilReady(
+  brokers: string,
+  exited: Promise<string>,
+  logFile: string,
+  brokerCount = 1,
+  nodeId?: number,
+): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let exitReason: string | undefined;
   void exited.then((reason) => {
     exitReason = reason;
   });
   const kafka = new Kafka({
-    brokers: [brokers],
+    brokers: brokers.split(","),
     clientId: "kafka-peer",
     connectionTimeout: 1000,
     requestTimeout: 2000,
@@ -265,8 +447,15 @@ async function waitUntilReady(brokers: string, exited: Promise<string>, logFile:
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0 && cluster.controller !== null) return;
-      lastError = "the cluster lists no broker yet";
+      const listed = cluster.brokers.map((b) => b.nodeId);
+      if (
+        listed.length >= brokerCount &&
+        cluster.controller !== null &&
+        (nodeId === undefined || listed.includes(nodeId))
+      ) {
+        return;
+      }
+      lastError = `the cluster lists ${listed.length === 0 ? "no broker" : `brokers ${listed.join(", ")}`} yet`;
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
     } finally {

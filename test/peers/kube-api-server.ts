@@ -1,15 +1,30 @@
 /**
  * A local Kubernetes API server for tests and the sandbox (node:http on 127.0.0.1, random port),
- * built from the documented request/response shapes of kube-apiserver and metrics-server.
+ * built from the documented request/response shapes of kube-apiserver, the kubelet Summary API,
+ * metrics-server and the Flink Kubernetes Operator's CRD.
  *
  * Serves:
  *   GET  /version, /healthz, /livez, /readyz                (no auth)
- *   GET  /api, /api/v1, /apis, /apis/apps/v1, /apis/metrics.k8s.io/v1beta1   (discovery)
+ *   GET  /api, /api/v1, /apis, /apis/{apps,storage.k8s.io}/v1, /apis/metrics.k8s.io/v1beta1,
+ *        /apis/flink.apache.org/v1beta1                                          (discovery)
  *   GET  /api/v1/pods, /api/v1/namespaces/{ns}/pods[/{name}]        (labelSelector, fieldSelector)
- *   GET  /apis/apps/v1/namespaces/{ns}/deployments[/{name}]         (labelSelector)
- *   PATCH /apis/apps/v1/namespaces/{ns}/deployments/{name}
+ *   DELETE /api/v1/namespaces/{ns}/pods/{name} (Pod with deletionTimestamp) and the collection
+ *        (deletecollection by labelSelector: the PodList of deleted pods)
+ *   GET  /api/v1/namespaces/{ns}/pods/{name}/log   text/plain (container, previous, sinceSeconds,
+ *        tailLines, limitBytes, timestamps; 400 without container when the pod has several)
+ *   GET|PATCH /api/v1/namespaces/{ns}/persistentvolumeclaims[/{name}]  (only requests.storage may
+ *        change; shrinking 422; growing on a class without allowVolumeExpansion 403, as the
+ *        PersistentVolumeClaimResize admission plugin answers)
+ *   GET  /apis/storage.k8s.io/v1/storageclasses[/{name}]
+ *   GET  /api/v1/nodes/{node}/proxy/stats/summary   (kubelet Summary: pods[].volume[] from volumeStats)
+ *   GET  /apis/apps/v1/namespaces/{ns}/deployments[/{name}], .../replicasets[/{name}] (labelSelector)
+ *   PATCH /apis/apps/v1/namespaces/{ns}/deployments/{name}  (a new pod template makes the
+ *        "controller" pick or create the ReplicaSet and number its revision, see syncReplicaSets)
  *   GET|PATCH|PUT /apis/apps/v1/namespaces/{ns}/deployments/{name}/scale
  *   GET  /apis/metrics.k8s.io/v1beta1/pods, .../namespaces/{ns}/pods[/{name}]   (labelSelector)
+ *   GET|PATCH /apis/flink.apache.org/v1beta1/namespaces/{ns}/flinkdeployments[/{name}] (when
+ *        state.flinkOperator; a CRD takes json-patch, merge-patch and apply, never strategic
+ *        merge patch: 415)
  *
  * Like the real server: bearer token required (401 Status otherwise); errors are v1 Status
  * objects; PATCH accepts json-patch, merge-patch, strategic-merge-patch and apply-patch+yaml
@@ -32,6 +47,20 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse as parseYaml } from "yaml";
+import { parseQuantity, scaledValue } from "../../src/adapters/kubernetes/quantity.ts";
+import {
+  STORY_CLAIM,
+  STORY_CLAIM_SIZE,
+  STORY_CONTAINER,
+  STORY_DEPLOYMENT,
+  STORY_NAMESPACE,
+  STORY_NODE,
+  STORY_REVISIONS,
+  STORY_STORAGE_CLASSES,
+  STORY_VOLUME,
+  STORY_VOLUME_STATS,
+  storyLogLines,
+} from "../../src/sandbox/simulated/simulated-kubernetes.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Object shapes (the subset of the Kubernetes types these endpoints carry)
@@ -58,14 +87,68 @@ export interface Container {
   name: string;
   image: string;
   resources?: { limits?: ResourceList; requests?: ResourceList };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+
+export interface PodVolume {
+  name: string;
+  persistentVolumeClaim?: { claimName: string };
+  emptyDir?: Record<string, never>;
+}
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  imageID: string;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  state: {
+    running?: { startedAt: string };
+    waiting?: { reason: string; message?: string };
+    terminated?: { reason: string; exitCode: number; startedAt?: string; finishedAt?: string };
+  };
+  lastState: {
+    terminated?: { reason: string; exitCode: number; startedAt?: string; finishedAt?: string };
+  };
+}
+
+export interface PodCondition {
+  type: "PodScheduled" | "Initialized" | "ContainersReady" | "Ready" | "PodReadyToStartContainers";
+  status: "True" | "False";
+  lastTransitionTime: string;
+  reason?: string;
 }
 
 export interface PodObject {
   apiVersion: "v1";
   kind: "Pod";
-  metadata: ObjectMeta;
-  spec: { containers: Container[]; nodeName?: string };
-  status: { phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown"; podIP?: string };
+  metadata: ObjectMeta & { deletionTimestamp?: string; deletionGracePeriodSeconds?: number };
+  spec: { containers: Container[]; nodeName?: string; volumes?: PodVolume[] };
+  status: {
+    phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
+    podIP?: string;
+    hostIP?: string;
+    startTime?: string;
+    qosClass?: string;
+    reason?: string;
+    conditions?: PodCondition[];
+    containerStatuses?: ContainerStatus[];
+  };
+}
+
+export interface PodTemplate {
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+  spec: { containers: Container[]; volumes?: PodVolume[] };
+}
+
+export interface DeploymentCondition {
+  type: "Available" | "Progressing" | "ReplicaFailure";
+  status: "True" | "False" | "Unknown";
+  reason: string;
+  message: string;
+  lastUpdateTime: string;
+  lastTransitionTime: string;
 }
 
 export interface DeploymentObject {
@@ -75,8 +158,10 @@ export interface DeploymentObject {
   spec: {
     replicas: number;
     selector: { matchLabels: Record<string, string> };
-    template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
+    template: PodTemplate;
     paused?: boolean;
+    revisionHistoryLimit?: number;
+    progressDeadlineSeconds?: number;
   };
   status: {
     observedGeneration: number;
@@ -84,7 +169,77 @@ export interface DeploymentObject {
     updatedReplicas: number;
     readyReplicas: number;
     availableReplicas: number;
+    unavailableReplicas?: number;
+    conditions?: DeploymentCondition[];
   };
+}
+
+export interface ReplicaSetObject {
+  apiVersion: "apps/v1";
+  kind: "ReplicaSet";
+  metadata: ObjectMeta & { generation: number };
+  spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: PodTemplate };
+  status: {
+    replicas: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration: number;
+  };
+}
+
+export interface PersistentVolumeClaimObject {
+  apiVersion: "v1";
+  kind: "PersistentVolumeClaim";
+  metadata: ObjectMeta;
+  spec: {
+    accessModes: string[];
+    resources: { requests: { storage: string } };
+    storageClassName?: string;
+    volumeName?: string;
+    volumeMode?: string;
+  };
+  status: {
+    phase: "Pending" | "Bound" | "Lost";
+    accessModes?: string[];
+    capacity?: { storage: string };
+    conditions?: { type: string; status: string; lastTransitionTime?: string; message?: string }[];
+  };
+}
+
+export interface StorageClassObject {
+  apiVersion: "storage.k8s.io/v1";
+  kind: "StorageClass";
+  metadata: Omit<ObjectMeta, "namespace">;
+  provisioner: string;
+  parameters?: Record<string, string>;
+  reclaimPolicy: string;
+  volumeBindingMode: string;
+  allowVolumeExpansion?: boolean;
+}
+
+/** A flink.apache.org/v1beta1 FlinkDeployment (spec and status are free-form JSON, as for any CR). */
+export interface FlinkDeploymentObject {
+  apiVersion: "flink.apache.org/v1beta1";
+  kind: "FlinkDeployment";
+  metadata: ObjectMeta & { generation: number };
+  spec: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+/** One log line of a container; `at` decides sinceSeconds. */
+export interface LogEntry {
+  at: string;
+  text: string;
+}
+
+/** What the kubelet reports for one volume of one pod (Summary API). */
+export interface VolumeStat {
+  namespace: string;
+  pod: string;
+  volume: string;
+  claim?: string;
+  usedBytes: number;
+  capacityBytes: number;
 }
 
 export interface PodMetricsObject {
@@ -97,27 +252,54 @@ export interface PodMetricsObject {
 /** Everything the server serves; tests may read and change it directly between calls. */
 export interface KubeApiState {
   deployments: DeploymentObject[];
+  replicaSets: ReplicaSetObject[];
   pods: PodObject[];
   podMetrics: PodMetricsObject[];
+  persistentVolumeClaims: PersistentVolumeClaimObject[];
+  storageClasses: StorageClassObject[];
+  flinkDeployments: FlinkDeploymentObject[];
+  /** Container logs by "namespace/pod/container"; the previous container's under ".../container#previous". */
+  podLogs: Record<string, LogEntry[]>;
+  volumeStats: VolumeStat[];
   /** false = metrics-server not installed: metrics.k8s.io is neither discovered nor served. */
   metricsApi: boolean;
+  /** true = the Flink Kubernetes Operator's CRD is installed (flink.apache.org/v1beta1 served). */
+  flinkOperator: boolean;
 }
 
 export interface KubeSeed {
   deployments?: DeploymentObject[];
+  replicaSets?: ReplicaSetObject[];
   pods?: PodObject[];
   podMetrics?: PodMetricsObject[];
+  persistentVolumeClaims?: PersistentVolumeClaimObject[];
+  storageClasses?: StorageClassObject[];
+  flinkDeployments?: FlinkDeploymentObject[];
+  podLogs?: Record<string, LogEntry[]>;
+  volumeStats?: VolumeStat[];
   /** Default true. */
   metricsApi?: boolean;
+  /** Default false; true when flinkDeployments are given. */
+  flinkOperator?: boolean;
   /** Subject named in 403 messages; default system:serviceaccount:ops:runbook-bot. */
   user?: string;
   /** After each accepted scale, converge() the deployment at once (default false). */
   autoConverge?: boolean;
 }
 
-export type KubeVerb = "get" | "list" | "patch" | "update";
+export type KubeVerb = "get" | "list" | "patch" | "update" | "delete" | "deletecollection";
 /** Resource names as RBAC spells them, group-qualified for non-core groups. */
-export type KubeResource = "pods" | "deployments.apps" | "deployments.apps/scale" | "pods.metrics.k8s.io";
+export type KubeResource =
+  | "pods"
+  | "pods/log"
+  | "deployments.apps"
+  | "deployments.apps/scale"
+  | "replicasets.apps"
+  | "pods.metrics.k8s.io"
+  | "persistentvolumeclaims"
+  | "storageclasses.storage.k8s.io"
+  | "nodes/proxy"
+  | "flinkdeployments.flink.apache.org";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -180,19 +362,80 @@ function uid(): string {
   return `00000000-0000-4000-8000-${uidCounter.toString(16).padStart(12, "0")}`;
 }
 
+/** RFC 3339 without milliseconds, as the API server writes timestamps. */
+export function apiTime(at: Date = new Date()): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 export interface ContainerSpec {
   name: string;
   image?: string;
   limits?: ResourceList;
   requests?: ResourceList;
+  volumeMounts?: { name: string; mountPath: string }[];
 }
 
 function container(spec: ContainerSpec): Container {
   const resources: Container["resources"] = {};
   if (spec.limits) resources.limits = { ...spec.limits };
   if (spec.requests) resources.requests = { ...spec.requests };
-  return { name: spec.name, image: spec.image ?? "flink:1.18", resources };
+  return {
+    name: spec.name,
+    image: spec.image ?? STORY_REVISIONS.at(-1)!.image,
+    resources,
+    ...(spec.volumeMounts ? { volumeMounts: structuredClone(spec.volumeMounts) } : {}),
+  };
 }
+
+/**
+ * pod-template-hash as the deployment controller derives it (a hash of the template, encoded
+ * with the apimachinery "safe" alphabet); stable for equal templates.
+ */
+export function podTemplateHash(template: PodTemplate): string {
+  const copy = structuredClone(template);
+  delete copy.metadata.labels["pod-template-hash"];
+  let hash = 2166136261;
+  for (const char of canonicalJson(copy)) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  const alphabet = "bcdfghjklmnpqrstvwxz2456789";
+  let text = "";
+  for (let i = 0; i < 10; i += 1) {
+    text += alphabet[hash % alphabet.length];
+    hash = Math.floor(hash / alphabet.length) + i * 7919;
+  }
+  return text;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const availableCondition = (at: string): DeploymentCondition => ({
+  type: "Available",
+  status: "True",
+  reason: "MinimumReplicasAvailable",
+  message: "Deployment has minimum availability.",
+  lastUpdateTime: at,
+  lastTransitionTime: at,
+});
+
+const progressingCondition = (replicaSet: string, done: boolean, at: string): DeploymentCondition => ({
+  type: "Progressing",
+  status: "True",
+  reason: done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+  message: done
+    ? `ReplicaSet "${replicaSet}" has successfully progressed.`
+    : `ReplicaSet "${replicaSet}" is progressing.`,
+  lastUpdateTime: at,
+  lastTransitionTime: at,
+});
 
 export function deploymentObject(options: {
   namespace: string;
@@ -200,6 +443,8 @@ export function deploymentObject(options: {
   replicas: number;
   labels: Record<string, string>;
   containers: ContainerSpec[];
+  volumes?: PodVolume[];
+  annotations?: Record<string, string>;
 }): DeploymentObject {
   return {
     apiVersion: "apps/v1",
@@ -212,14 +457,20 @@ export function deploymentObject(options: {
       generation: 1,
       creationTimestamp: CREATED_AT,
       labels: { ...options.labels },
+      annotations: { "deployment.kubernetes.io/revision": "1", ...(options.annotations ?? {}) },
     },
     spec: {
       replicas: options.replicas,
       selector: { matchLabels: { ...options.labels } },
       template: {
         metadata: { labels: { ...options.labels } },
-        spec: { containers: options.containers.map(container) },
+        spec: {
+          containers: options.containers.map(container),
+          ...(options.volumes ? { volumes: structuredClone(options.volumes) } : {}),
+        },
       },
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
     },
     status: {
       observedGeneration: 1,
@@ -227,8 +478,97 @@ export function deploymentObject(options: {
       updatedReplicas: options.replicas,
       readyReplicas: options.replicas,
       availableReplicas: options.replicas,
+      conditions: [availableCondition(CREATED_AT)],
     },
   };
+}
+
+/** A ReplicaSet of `deployment` for `template` at `revision` (controller ownerReference to the deployment). */
+export function replicaSetObject(options: {
+  deployment: DeploymentObject;
+  template: PodTemplate;
+  revision: number;
+  replicas: number;
+  changeCause?: string;
+  createdAt?: string;
+}): ReplicaSetObject {
+  const { deployment } = options;
+  const template = structuredClone(options.template);
+  const hash = podTemplateHash(template);
+  template.metadata.labels = { ...template.metadata.labels, "pod-template-hash": hash };
+  return {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: {
+      name: `${deployment.metadata.name}-${hash}`,
+      namespace: deployment.metadata.namespace,
+      uid: uid(),
+      resourceVersion: "1",
+      generation: 1,
+      creationTimestamp: options.createdAt ?? CREATED_AT,
+      labels: { ...template.metadata.labels },
+      annotations: {
+        "deployment.kubernetes.io/desired-replicas": String(deployment.spec.replicas),
+        "deployment.kubernetes.io/max-replicas": String(deployment.spec.replicas + 1),
+        "deployment.kubernetes.io/revision": String(options.revision),
+        ...(options.changeCause !== undefined ? { "kubernetes.io/change-cause": options.changeCause } : {}),
+      },
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          name: deployment.metadata.name,
+          uid: deployment.metadata.uid,
+          controller: true,
+        },
+      ],
+    },
+    spec: {
+      replicas: options.replicas,
+      selector: { matchLabels: { ...deployment.spec.selector.matchLabels, "pod-template-hash": hash } },
+      template,
+    },
+    status: {
+      replicas: options.replicas,
+      readyReplicas: options.replicas,
+      availableReplicas: options.replicas,
+      observedGeneration: 1,
+    },
+  };
+}
+
+/** Status of a Running pod whose containers are all ready (or of a Pending one). */
+function podStatus(containers: Container[], phase: PodObject["status"]["phase"], startedAt: string) {
+  const running = phase === "Running";
+  const condition = (type: PodCondition["type"], ok: boolean): PodCondition => ({
+    type,
+    status: ok ? "True" : "False",
+    lastTransitionTime: startedAt,
+  });
+  return {
+    phase,
+    podIP: "10.0.0.10",
+    hostIP: "10.0.1.23",
+    startTime: startedAt,
+    qosClass: "Guaranteed",
+    conditions: [
+      condition("PodReadyToStartContainers", running),
+      condition("Initialized", true),
+      condition("Ready", running),
+      condition("ContainersReady", running),
+      condition("PodScheduled", true),
+    ],
+    containerStatuses: containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      imageID: `docker.io/library/${c.image}@sha256:${"0".repeat(64)}`,
+      ready: running,
+      started: running,
+      restartCount: 0,
+      state: running ? { running: { startedAt } } : { waiting: { reason: "ContainerCreating" } },
+      lastState: {},
+    })),
+  } satisfies PodObject["status"];
 }
 
 export function podObject(options: {
@@ -237,7 +577,11 @@ export function podObject(options: {
   labels: Record<string, string>;
   containers: ContainerSpec[];
   phase?: PodObject["status"]["phase"];
+  node?: string;
+  volumes?: PodVolume[];
+  owner?: ReplicaSetObject;
 }): PodObject {
+  const containers = options.containers.map(container);
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -248,9 +592,26 @@ export function podObject(options: {
       resourceVersion: "1",
       creationTimestamp: CREATED_AT,
       labels: { ...options.labels },
+      ...(options.owner
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: "apps/v1",
+                kind: "ReplicaSet",
+                name: options.owner.metadata.name,
+                uid: options.owner.metadata.uid,
+                controller: true,
+              },
+            ],
+          }
+        : {}),
     },
-    spec: { containers: options.containers.map(container), nodeName: "node-a" },
-    status: { phase: options.phase ?? "Running", podIP: "10.0.0.10" },
+    spec: {
+      containers,
+      nodeName: options.node ?? "node-a",
+      ...(options.volumes ? { volumes: structuredClone(options.volumes) } : {}),
+    },
+    status: podStatus(containers, options.phase ?? "Running", CREATED_AT),
   };
 }
 
@@ -275,6 +636,60 @@ export function podMetricsObject(options: {
   };
 }
 
+/** A FlinkDeployment as the operator reports it once the job runs (native mode unless `standalone`). */
+export function flinkDeploymentObject(options: {
+  namespace: string;
+  name: string;
+  replicas?: number;
+  parallelism?: number;
+  cpu?: number;
+  memory?: string;
+  restartNonce?: number;
+  standalone?: boolean;
+}): FlinkDeploymentObject {
+  return {
+    apiVersion: "flink.apache.org/v1beta1",
+    kind: "FlinkDeployment",
+    metadata: {
+      name: options.name,
+      namespace: options.namespace,
+      uid: uid(),
+      resourceVersion: "1",
+      generation: 1,
+      creationTimestamp: CREATED_AT,
+    },
+    spec: {
+      image: STORY_REVISIONS.at(-1)!.image,
+      flinkVersion: "v1_18",
+      serviceAccount: "flink",
+      ...(options.standalone ? { mode: "standalone" } : {}),
+      ...(options.restartNonce !== undefined ? { restartNonce: options.restartNonce } : {}),
+      jobManager: { replicas: 1, resource: { cpu: 1, memory: "2048m" } },
+      taskManager: {
+        ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+        resource: { cpu: options.cpu ?? 2, memory: options.memory ?? "8Gi" },
+      },
+      job: {
+        jarURI: "local:///opt/flink/usrlib/flink-job.jar",
+        parallelism: options.parallelism ?? 4,
+        upgradeMode: "last-state",
+        state: "running",
+      },
+    },
+    status: {
+      jobStatus: { jobName: "order-processor", jobId: "7c1f0d0e5e2a4b55a1d9f3e2b8c4d6a1", state: "RUNNING" },
+      lifecycleState: "STABLE",
+      jobManagerDeploymentStatus: "READY",
+      reconciliationStatus: { state: "DEPLOYED", reconciliationTimestamp: 1_735_689_600_000 },
+      taskManager: {
+        labelSelector: `component=taskmanager,app=${options.name}`,
+        replicas: options.replicas ?? 4,
+      },
+      observedGeneration: 1,
+    },
+  };
+}
+
 /** flink/flink-taskmanager: the limits every default pod has. */
 export const DEFAULT_LIMITS = { cpu: "2", memory: "8Gi" } as const;
 /**
@@ -288,27 +703,140 @@ export const DEFAULT_USAGE: readonly { cpu: string; memory: string }[] = [
   { cpu: "1921000001n", memory: "7802880Ki" },
 ];
 
-/** Namespace flink, Deployment flink-taskmanager (4 replicas, app=flink-taskmanager), its 4 pods and metrics. */
-export function defaultSeed(): Required<Pick<KubeSeed, "deployments" | "pods" | "podMetrics">> {
-  const namespace = "flink";
-  const labels = { app: "flink-taskmanager" };
-  const containers: ContainerSpec[] = [
-    { name: "taskmanager", limits: { ...DEFAULT_LIMITS }, requests: { ...DEFAULT_LIMITS } },
+type DefaultSeed = Required<
+  Pick<
+    KubeSeed,
+    | "deployments"
+    | "replicaSets"
+    | "pods"
+    | "podMetrics"
+    | "persistentVolumeClaims"
+    | "storageClasses"
+    | "podLogs"
+    | "volumeStats"
+  >
+>;
+
+/**
+ * The sandbox's story (src/sandbox/simulated/simulated-kubernetes.ts, same constants): namespace
+ * flink, Deployment flink-taskmanager (4 replicas, app=flink-taskmanager, image flink-job:1.4.3)
+ * with ReplicaSets for revisions 1-3 (flink-job:1.4.1, 1.4.2, 1.4.3), its 4 pods on one node with
+ * metrics and Flink log lines, the RocksDB claim flink-state-pvc (50Gi, gp3 which allows
+ * expansion; gp2 does not), and the kubelet's volume stats for it.
+ */
+export function defaultSeed(now: Date = new Date()): DefaultSeed {
+  const namespace = STORY_NAMESPACE;
+  const labels = { app: STORY_DEPLOYMENT };
+  const volumes: PodVolume[] = [{ name: STORY_VOLUME, persistentVolumeClaim: { claimName: STORY_CLAIM } }];
+  const containerFor = (image: string): ContainerSpec[] => [
+    {
+      name: STORY_CONTAINER,
+      image,
+      limits: { ...DEFAULT_LIMITS },
+      requests: { ...DEFAULT_LIMITS },
+      volumeMounts: [{ name: STORY_VOLUME, mountPath: "/opt/flink/state" }],
+    },
   ];
-  const names = DEFAULT_USAGE.map((_, i) => `flink-taskmanager-${i}`);
+  const current = STORY_REVISIONS.at(-1)!;
+  const deployment = deploymentObject({
+    namespace,
+    name: STORY_DEPLOYMENT,
+    replicas: 4,
+    labels,
+    containers: containerFor(current.image),
+    volumes,
+    annotations: {
+      "deployment.kubernetes.io/revision": String(current.revision),
+      "kubernetes.io/change-cause": current.changeCause,
+    },
+  });
+  const replicaSets = STORY_REVISIONS.map((r) => {
+    const template = structuredClone(deployment.spec.template);
+    template.spec.containers[0]!.image = r.image;
+    return replicaSetObject({
+      deployment,
+      template,
+      revision: r.revision,
+      replicas: r === current ? 4 : 0,
+      changeCause: r.changeCause,
+      createdAt: r.createdAt,
+    });
+  });
+  const currentSet = replicaSets.at(-1)!;
+  deployment.status.conditions = [
+    availableCondition(CREATED_AT),
+    progressingCondition(currentSet.metadata.name, true, current.createdAt),
+  ];
+  const names = DEFAULT_USAGE.map((_, i) => `${STORY_DEPLOYMENT}-${i}`);
+  const podLogs: Record<string, LogEntry[]> = {};
+  names.forEach((name, i) => {
+    podLogs[`${namespace}/${name}/${STORY_CONTAINER}`] = storyLogLines(i, now).map((line) => ({
+      at: line.at.toISOString(),
+      text: line.text,
+    }));
+  });
   return {
-    deployments: [
-      deploymentObject({ namespace, name: "flink-taskmanager", replicas: 4, labels, containers }),
-    ],
-    pods: names.map((name) => podObject({ namespace, name, labels, containers })),
+    deployments: [deployment],
+    replicaSets,
+    pods: names.map((name) =>
+      podObject({
+        namespace,
+        name,
+        labels: { ...currentSet.spec.template.metadata.labels },
+        containers: containerFor(current.image),
+        node: STORY_NODE,
+        volumes,
+        owner: currentSet,
+      }),
+    ),
     podMetrics: names.map((name, i) =>
       podMetricsObject({
         namespace,
         name,
         labels,
-        containers: [{ name: "taskmanager", ...DEFAULT_USAGE[i]! }],
+        containers: [{ name: STORY_CONTAINER, ...DEFAULT_USAGE[i]! }],
       }),
     ),
+    persistentVolumeClaims: [
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: {
+          name: STORY_CLAIM,
+          namespace,
+          uid: uid(),
+          resourceVersion: "1",
+          creationTimestamp: CREATED_AT,
+          annotations: { "volume.kubernetes.io/storage-provisioner": "ebs.csi.aws.com" },
+        },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          resources: { requests: { storage: STORY_CLAIM_SIZE } },
+          storageClassName: "gp3",
+          volumeName: "pvc-3f9d2c1e-8a4b-4c6d-9e0f-1a2b3c4d5e6f",
+          volumeMode: "Filesystem",
+        },
+        status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: STORY_CLAIM_SIZE } },
+      },
+    ],
+    storageClasses: STORY_STORAGE_CLASSES.map((sc) => ({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: sc.name, uid: uid(), resourceVersion: "1", creationTimestamp: CREATED_AT },
+      provisioner: sc.provisioner,
+      parameters: { type: sc.name },
+      reclaimPolicy: "Delete",
+      volumeBindingMode: "WaitForFirstConsumer",
+      ...(sc.allowVolumeExpansion ? { allowVolumeExpansion: true } : {}),
+    })),
+    podLogs,
+    volumeStats: names.map((pod) => ({
+      namespace,
+      pod,
+      volume: STORY_VOLUME,
+      claim: STORY_CLAIM,
+      ...STORY_VOLUME_STATS,
+    })),
   };
 }
 
@@ -646,11 +1174,12 @@ function routeOf(method: string, path: string): Route | "method-not-allowed" | u
     if (method === "GET") return collection ? "list" : "get";
     if (method === "PATCH" && !collection) return "patch";
     if (method === "PUT" && !collection) return "update";
+    if (method === "DELETE") return collection ? "deletecollection" : "delete";
     return undefined;
   };
-  const make = (resource: KubeResource, namespace?: string, name?: string, readOnly = false) => {
+  const make = (resource: KubeResource, namespace?: string, name?: string, allowed?: readonly KubeVerb[]) => {
     const verb = verbFor(name === undefined);
-    if (verb === undefined || (readOnly && verb !== "get" && verb !== "list")) return "method-not-allowed";
+    if (verb === undefined || (allowed !== undefined && !allowed.includes(verb))) return "method-not-allowed";
     return {
       verb,
       resource,
@@ -658,27 +1187,65 @@ function routeOf(method: string, path: string): Route | "method-not-allowed" | u
       ...(name !== undefined ? { name } : {}),
     } satisfies Route;
   };
+  const READ: readonly KubeVerb[] = ["get", "list"];
   const [a, b, c, d, e, f, g, h] = segments;
   if (a === "api" && b === "v1") {
-    if (c === "pods" && segments.length === 3) return make("pods", undefined, undefined, true);
-    if (c === "namespaces" && e === "pods" && segments.length <= 6) return make("pods", d, f, true);
+    if (c === "pods" && segments.length === 3) return make("pods", undefined, undefined, READ);
+    if (c === "namespaces" && e === "pods" && segments.length <= 6) {
+      return make("pods", d, f, ["get", "list", "delete", "deletecollection"]);
+    }
+    if (c === "namespaces" && e === "pods" && segments.length === 7 && g === "log") {
+      return make("pods/log", d, f, ["get"]);
+    }
+    if (c === "namespaces" && e === "persistentvolumeclaims" && segments.length <= 6) {
+      return make("persistentvolumeclaims", d, f, ["get", "list", "patch"]);
+    }
+    // /api/v1/nodes/{node}/proxy/{path...}: RBAC checks "get" on nodes/proxy.
+    if (c === "nodes" && e === "proxy" && d !== undefined) {
+      return method === "GET" ? { verb: "get", resource: "nodes/proxy", name: d } : "method-not-allowed";
+    }
     return undefined;
   }
+  if (
+    a === "apis" &&
+    b === "apps" &&
+    c === "v1" &&
+    d === "namespaces" &&
+    f === "replicasets" &&
+    segments.length <= 7
+  ) {
+    return make("replicasets.apps", e, g, READ);
+  }
   if (a === "apis" && b === "apps" && c === "v1" && d === "namespaces" && f === "deployments") {
-    if (segments.length <= 7) {
-      const route = make("deployments.apps", e, g);
-      return route !== "method-not-allowed" && route.verb === "update" ? "method-not-allowed" : route;
-    }
-    if (segments.length === 8 && h === "scale") {
-      const route = make("deployments.apps/scale", e, g);
-      return route;
-    }
+    if (segments.length <= 7) return make("deployments.apps", e, g, ["get", "list", "patch"]);
+    if (segments.length === 8 && h === "scale")
+      return make("deployments.apps/scale", e, g, ["get", "patch", "update"]);
+    return undefined;
+  }
+  if (
+    a === "apis" &&
+    b === "storage.k8s.io" &&
+    c === "v1" &&
+    d === "storageclasses" &&
+    segments.length <= 5
+  ) {
+    return make("storageclasses.storage.k8s.io", undefined, e, READ);
+  }
+  if (
+    a === "apis" &&
+    b === "flink.apache.org" &&
+    c === "v1beta1" &&
+    d === "namespaces" &&
+    f === "flinkdeployments"
+  ) {
+    if (segments.length <= 7)
+      return make("flinkdeployments.flink.apache.org", e, g, ["get", "list", "patch"]);
     return undefined;
   }
   if (a === "apis" && b === "metrics.k8s.io" && c === "v1beta1") {
-    if (d === "pods" && segments.length === 4) return make("pods.metrics.k8s.io", undefined, undefined, true);
+    if (d === "pods" && segments.length === 4) return make("pods.metrics.k8s.io", undefined, undefined, READ);
     if (d === "namespaces" && f === "pods" && segments.length <= 7) {
-      return make("pods.metrics.k8s.io", e, g, true);
+      return make("pods.metrics.k8s.io", e, g, READ);
     }
   }
   return undefined;
@@ -741,9 +1308,17 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
   const defaults = defaultSeed();
   const state: KubeApiState = {
     deployments: clone(seed.deployments ?? defaults.deployments),
+    // Seeded deployments without seeded ReplicaSets get none (kubectl then finds no history).
+    replicaSets: clone(seed.replicaSets ?? (seed.deployments ? [] : defaults.replicaSets)),
     pods: clone(seed.pods ?? defaults.pods),
     podMetrics: clone(seed.podMetrics ?? defaults.podMetrics),
+    persistentVolumeClaims: clone(seed.persistentVolumeClaims ?? defaults.persistentVolumeClaims),
+    storageClasses: clone(seed.storageClasses ?? defaults.storageClasses),
+    flinkDeployments: clone(seed.flinkDeployments ?? []),
+    podLogs: clone(seed.podLogs ?? (seed.pods ? {} : defaults.podLogs)),
+    volumeStats: clone(seed.volumeStats ?? (seed.pods ? [] : defaults.volumeStats)),
     metricsApi: seed.metricsApi ?? true,
+    flinkOperator: seed.flinkOperator ?? seed.flinkDeployments !== undefined,
   };
   const user = seed.user ?? "system:serviceaccount:ops:runbook-bot";
   const token = `fake-token-${randomBytes(12).toString("hex")}`;
@@ -784,6 +1359,84 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     },
   });
 
+  /** The ReplicaSet whose template is the deployment's (the "new" one), if the controller made one. */
+  const currentReplicaSet = (deployment: DeploymentObject): ReplicaSetObject | undefined =>
+    ownedReplicaSets(deployment).find(
+      (rs) => rs.metadata.labels?.["pod-template-hash"] === podTemplateHash(deployment.spec.template),
+    );
+
+  const ownedReplicaSets = (deployment: DeploymentObject) =>
+    state.replicaSets.filter((rs) =>
+      (rs.metadata.ownerReferences ?? []).some((o) => o.controller && o.uid === deployment.metadata.uid),
+    );
+
+  /**
+   * The deployment controller's reaction to a new pod template: the ReplicaSet with an equal
+   * template (ignoring pod-template-hash) becomes the new one and gets revision max+1 (its old
+   * number moves to deployment.kubernetes.io/revision-history, as a rollback does), or a new
+   * ReplicaSet is created with the deployment's annotations (change-cause included); the
+   * deployment's revision annotation follows. Pods are replaced in converge().
+   */
+  function syncReplicaSets(deployment: DeploymentObject): void {
+    const owned = ownedReplicaSets(deployment);
+    const revisionOf = (rs: ReplicaSetObject) =>
+      Number(rs.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? 0);
+    const max = owned.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
+    const hash = podTemplateHash(deployment.spec.template);
+    const at = apiTime();
+    let next = owned.find((rs) => rs.metadata.labels?.["pod-template-hash"] === hash);
+    if (next) {
+      if (revisionOf(next) !== max) {
+        const annotations = next.metadata.annotations ?? {};
+        const history = [annotations["deployment.kubernetes.io/revision-history"], String(revisionOf(next))]
+          .filter(Boolean)
+          .join(",");
+        next.metadata.annotations = {
+          ...annotations,
+          "deployment.kubernetes.io/revision": String(max + 1),
+          "deployment.kubernetes.io/revision-history": history,
+        };
+        const cause = deployment.metadata.annotations?.["kubernetes.io/change-cause"];
+        if (cause !== undefined) next.metadata.annotations["kubernetes.io/change-cause"] = cause;
+        next.metadata.resourceVersion = nextResourceVersion();
+      }
+    } else {
+      const skip = new Set([
+        "kubectl.kubernetes.io/last-applied-configuration",
+        "deployment.kubernetes.io/revision",
+        "deployment.kubernetes.io/revision-history",
+        "deployment.kubernetes.io/desired-replicas",
+        "deployment.kubernetes.io/max-replicas",
+        "deprecated.deployment.rollback.to",
+      ]);
+      const cause = deployment.metadata.annotations?.["kubernetes.io/change-cause"];
+      next = replicaSetObject({
+        deployment,
+        template: deployment.spec.template,
+        revision: max + 1,
+        replicas: 0,
+        ...(cause !== undefined ? { changeCause: cause } : {}),
+        createdAt: at,
+      });
+      for (const [key, value] of Object.entries(deployment.metadata.annotations ?? {})) {
+        if (!skip.has(key)) next.metadata.annotations![key] = value;
+      }
+      next.metadata.resourceVersion = nextResourceVersion();
+      state.replicaSets.push(next);
+    }
+    deployment.metadata.annotations = {
+      ...(deployment.metadata.annotations ?? {}),
+      "deployment.kubernetes.io/revision":
+        next.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? "1",
+    };
+    deployment.status.observedGeneration = deployment.metadata.generation;
+    deployment.status.updatedReplicas = 0;
+    deployment.status.conditions = [
+      ...(deployment.status.conditions ?? []).filter((c) => c.type !== "Progressing"),
+      progressingCondition(next.metadata.name, false, at),
+    ];
+  }
+
   function converge(namespace: string, name: string): void {
     const deployment = findDeployment(namespace, name);
     const want = deployment.spec.replicas;
@@ -794,14 +1447,50 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       state.pods.filter(
         (p) => p.metadata.namespace === namespace && matchesLabels(selector, p.metadata.labels),
       );
+    const replicaSet = currentReplicaSet(deployment);
+    const labels = replicaSet
+      ? replicaSet.spec.template.metadata.labels
+      : deployment.spec.template.metadata.labels;
     const template = state.podMetrics.find((m) => owned().some((p) => p.metadata.name === m.metadata.name));
+    const startedAt = apiTime();
+    const fresh = (podName: string) => {
+      const pod = podObject({ namespace, name: podName, labels, containers: [] });
+      pod.spec.containers = clone(deployment.spec.template.spec.containers);
+      if (deployment.spec.template.spec.volumes)
+        pod.spec.volumes = clone(deployment.spec.template.spec.volumes);
+      pod.spec.nodeName =
+        state.pods.find((p) => p.metadata.namespace === namespace)?.spec.nodeName ?? "node-a";
+      if (deployment.spec.template.metadata.annotations) {
+        pod.metadata.annotations = clone(deployment.spec.template.metadata.annotations);
+      }
+      if (replicaSet) {
+        pod.metadata.ownerReferences = [
+          {
+            apiVersion: "apps/v1",
+            kind: "ReplicaSet",
+            name: replicaSet.metadata.name,
+            uid: replicaSet.metadata.uid,
+            controller: true,
+          },
+        ];
+      }
+      pod.metadata.creationTimestamp = startedAt;
+      pod.status = podStatus(pod.spec.containers, "Running", startedAt);
+      return pod;
+    };
+    // Pods of an older template are replaced (same names, so metrics and logs stay addressable).
+    if (replicaSet) {
+      const hash = replicaSet.metadata.labels?.["pod-template-hash"];
+      for (const [index, pod] of state.pods.entries()) {
+        if (owned().includes(pod) && pod.metadata.labels?.["pod-template-hash"] !== hash) {
+          state.pods[index] = fresh(pod.metadata.name);
+        }
+      }
+    }
     for (let i = 0; owned().length < want; i += 1) {
       const podName = `${name}-${i}`;
       if (state.pods.some((p) => p.metadata.namespace === namespace && p.metadata.name === podName)) continue;
-      const labels = deployment.spec.template.metadata.labels;
-      const pod = podObject({ namespace, name: podName, labels, containers: [] });
-      pod.spec.containers = clone(deployment.spec.template.spec.containers);
-      state.pods.push(pod);
+      state.pods.push(fresh(podName));
       if (template) {
         state.podMetrics.push({
           ...clone(template),
@@ -817,12 +1506,23 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       item.metadata.namespace === namespace && extra.includes(item.metadata.name);
     removeWhere(state.pods, doomed);
     removeWhere(state.podMetrics, doomed);
+    for (const rs of ownedReplicaSets(deployment)) {
+      const replicas = rs === replicaSet ? want : 0;
+      rs.spec.replicas = replicas;
+      rs.status = { ...rs.status, replicas, readyReplicas: replicas, availableReplicas: replicas };
+    }
     deployment.status = {
       observedGeneration: deployment.metadata.generation,
       replicas: want,
       updatedReplicas: want,
       readyReplicas: want,
       availableReplicas: want,
+      conditions: [
+        availableCondition(
+          deployment.status.conditions?.find((c) => c.type === "Available")?.lastTransitionTime ?? startedAt,
+        ),
+        ...(replicaSet ? [progressingCondition(replicaSet.metadata.name, true, startedAt)] : []),
+      ],
     };
     deployment.metadata.resourceVersion = nextResourceVersion();
   }
@@ -865,18 +1565,282 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     patched: unknown,
     current: { metadata: { resourceVersion: string } },
     name: string,
+    resource = "deployments.apps",
   ) {
     const sent =
       isObject(patched) && isObject(patched.metadata) ? patched.metadata.resourceVersion : undefined;
     if (sent !== undefined && sent !== current.metadata.resourceVersion) {
+      const [plural, ...group] = resource.split(".");
       throw new HttpError(
         status(
           409,
-          `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-          { name, group: "apps", kind: "deployments" },
+          `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          { name, ...(group.length > 0 ? { group: group.join(".") } : {}), kind: plural ?? resource },
         ),
       );
     }
+  }
+
+  /** The API server's validation of container resources (requests <= limits, parseable quantities). */
+  function checkContainers(spec: unknown, name: string): void {
+    const template = isObject(spec) && isObject(spec.template) ? spec.template : undefined;
+    const containers = template && isObject(template.spec) ? template.spec.containers : undefined;
+    if (!Array.isArray(containers)) return;
+    containers.forEach((c, index) => {
+      if (!isObject(c) || !isObject(c.resources)) return;
+      const requests = isObject(c.resources.requests) ? c.resources.requests : {};
+      const limits = isObject(c.resources.limits) ? c.resources.limits : {};
+      const field = `spec.template.spec.containers[${index}].resources`;
+      for (const [kind, list] of [
+        ["requests", requests],
+        ["limits", limits],
+      ] as const) {
+        for (const [resource, value] of Object.entries(list)) {
+          try {
+            parseQuantity(String(value));
+          } catch {
+            throw new HttpError(
+              status(
+                422,
+                `Deployment.apps "${name}" is invalid: ${field}.${kind}[${resource}]: Invalid value: ${JSON.stringify(value)}: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+              ),
+            );
+          }
+        }
+      }
+      for (const resource of ["cpu", "memory"]) {
+        const request = requests[resource];
+        const limit = limits[resource];
+        if (typeof request !== "string" || typeof limit !== "string") continue;
+        const scale = resource === "cpu" ? 3 : 0;
+        if (scaledValue(parseQuantity(request), scale) > scaledValue(parseQuantity(limit), scale)) {
+          throw new HttpError(
+            status(
+              422,
+              `Deployment.apps "${name}" is invalid: ${field}.requests: Invalid value: "${request}": must be less than or equal to ${resource} limit of ${limit}`,
+            ),
+          );
+        }
+      }
+    });
+  }
+
+  /** Graceful deletion as the API answers it (deletionTimestamp set); the pods leave the state. */
+  function deletePods(pods: PodObject[], dryRun: boolean): PodObject[] {
+    const at = apiTime();
+    const answered = pods.map((pod) => ({
+      ...clone(pod),
+      metadata: { ...clone(pod.metadata), deletionTimestamp: at, deletionGracePeriodSeconds: 30 },
+    }));
+    if (!dryRun) {
+      const doomed = new Set(pods);
+      removeWhere(state.pods, (p) => doomed.has(p));
+      const names = new Set(pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+      removeWhere(state.podMetrics, (m) => names.has(`${m.metadata.namespace}/${m.metadata.name}`));
+      resourceVersion += 1;
+    }
+    return answered;
+  }
+
+  /** GET .../pods/{name}/log: text/plain, with the kubelet's container, previous, since, tail and limit rules. */
+  function podLog(namespace: string, name: string, query: URLSearchParams): string {
+    const pod = state.pods.find((p) => p.metadata.namespace === namespace && p.metadata.name === name);
+    if (!pod) throw new HttpError(status(404, `pods "${name}" not found`, { name, kind: "pods" }));
+    const names = pod.spec.containers.map((c) => c.name);
+    let container = query.get("container") ?? undefined;
+    if (container === undefined) {
+      if (names.length !== 1) {
+        throw new HttpError(
+          status(
+            400,
+            `a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`,
+          ),
+        );
+      }
+      container = names[0]!;
+    }
+    if (!names.includes(container)) {
+      throw new HttpError(status(400, `container ${container} is not valid for pod ${name}`));
+    }
+    const number = (key: string): number | undefined => {
+      const text = query.get(key);
+      if (text === null) return undefined;
+      const value = Number(text);
+      if (!Number.isInteger(value)) throw new HttpError(status(400, `invalid ${key}: ${text}`));
+      return value;
+    };
+    const previous = query.get("previous") === "true";
+    const key = `${namespace}/${name}/${container}${previous ? "#previous" : ""}`;
+    const entries = state.podLogs[key];
+    if (previous && entries === undefined) {
+      throw new HttpError(
+        status(400, `previous terminated container "${container}" in pod "${name}" not found`),
+      );
+    }
+    let lines = entries ?? [];
+    const since = number("sinceSeconds");
+    if (since !== undefined) {
+      if (since < 1)
+        throw new HttpError(
+          status(422, 'PodLogOptions "" is invalid: sinceSeconds: Invalid value: must be greater than 0'),
+        );
+      const from = Date.now() - since * 1000;
+      lines = lines.filter((l) => Date.parse(l.at) >= from);
+    }
+    const tail = number("tailLines");
+    if (tail !== undefined && tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
+    const stamped = query.get("timestamps") === "true";
+    let text = lines.map((l) => `${stamped ? `${new Date(l.at).toISOString()} ` : ""}${l.text}\n`).join("");
+    const limit = number("limitBytes");
+    if (limit !== undefined && limit > 0) text = Buffer.from(text).subarray(0, limit).toString("utf8");
+    return text;
+  }
+
+  /** A PVC update: only spec.resources.requests.storage may change, and only upwards on an expandable class. */
+  function resizeClaim(claim: PersistentVolumeClaimObject, patched: unknown, dryRun: boolean) {
+    const spec = isObject(patched) && isObject(patched.spec) ? patched.spec : {};
+    const requests =
+      isObject(spec.resources) && isObject(spec.resources.requests) ? spec.resources.requests : {};
+    const size = requests.storage;
+    const name = claim.metadata.name;
+    const invalid = (detail: string) =>
+      new HttpError(
+        status(422, `PersistentVolumeClaim "${name}" is invalid: ${detail}`, {
+          name,
+          kind: "PersistentVolumeClaim",
+        }),
+      );
+    if (typeof size !== "string") throw invalid("spec.resources[storage]: Required value");
+    let bytes: number;
+    try {
+      bytes = scaledValue(parseQuantity(size), 0);
+    } catch {
+      throw invalid(
+        `spec.resources.requests[storage]: Invalid value: ${JSON.stringify(size)}: quantities must match the regular expression`,
+      );
+    }
+    const { resources: _resources, ...rest } = spec;
+    const { resources: _current, ...currentRest } = claim.spec as unknown as Record<string, Json>;
+    if (canonicalJson(rest) !== canonicalJson(currentRest)) {
+      throw invalid(
+        "spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+      );
+    }
+    const current = scaledValue(parseQuantity(claim.spec.resources.requests.storage), 0);
+    if (bytes < current) {
+      throw invalid("spec.resources.requests.storage: Forbidden: field can not be less than status.capacity");
+    }
+    if (bytes > current) {
+      // The PersistentVolumeClaimResize admission plugin.
+      const storageClass = state.storageClasses.find((c) => c.metadata.name === claim.spec.storageClassName);
+      if (!storageClass?.allowVolumeExpansion) {
+        throw new HttpError(
+          status(
+            403,
+            `persistentvolumeclaims "${name}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`,
+            { name, kind: "persistentvolumeclaims" },
+          ),
+        );
+      }
+    }
+    const target = dryRun ? clone(claim) : claim;
+    target.spec.resources.requests.storage = size;
+    target.metadata.resourceVersion = nextResourceVersion();
+    return clone(target);
+  }
+
+  /** GET /api/v1/nodes/{node}/proxy/stats/summary: the kubelet Summary API for the node's pods. */
+  function nodeProxy(node: string, rawPath: string) {
+    const pods = state.pods.filter((p) => p.spec.nodeName === node);
+    if (pods.length === 0 && !state.volumeStats.length) {
+      throw new HttpError(status(404, `nodes "${node}" not found`, { name: node, kind: "nodes" }));
+    }
+    if (!state.pods.some((p) => p.spec.nodeName === node)) {
+      throw new HttpError(status(404, `nodes "${node}" not found`, { name: node, kind: "nodes" }));
+    }
+    const rest = rawPath.split("/proxy/")[1] ?? "";
+    if (decodeURIComponent(rest) !== "stats/summary") throw new HttpError(NOT_SERVED());
+    const time = apiTime();
+    return {
+      node: { nodeName: node, startTime: CREATED_AT, cpu: { time }, memory: { time }, fs: { time } },
+      pods: pods.map((pod) => ({
+        podRef: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+        startTime: pod.status.startTime ?? CREATED_AT,
+        containers: pod.spec.containers.map((c) => ({
+          name: c.name,
+          startTime: pod.status.startTime ?? CREATED_AT,
+        })),
+        volume: state.volumeStats
+          .filter((v) => v.namespace === pod.metadata.namespace && v.pod === pod.metadata.name)
+          .map((v) => ({
+            time,
+            availableBytes: v.capacityBytes - v.usedBytes,
+            capacityBytes: v.capacityBytes,
+            usedBytes: v.usedBytes,
+            inodesFree: 3_200_000,
+            inodes: 3_276_800,
+            inodesUsed: 76_800,
+            name: v.volume,
+            ...(v.claim !== undefined ? { pvcRef: { name: v.claim, namespace: v.namespace } } : {}),
+          })),
+      })),
+    };
+  }
+
+  /** flink.apache.org/v1beta1 FlinkDeployments: a CRD, so no strategic merge patch (415). */
+  function flinkDeployments(
+    route: Route,
+    query: URLSearchParams,
+    body: unknown,
+    raw: string,
+    type: string,
+    selector: Requirement[],
+    dryRun: boolean,
+  ) {
+    if (!state.flinkOperator) throw new HttpError(NOT_SERVED());
+    const items = state.flinkDeployments.filter((f) => f.metadata.namespace === route.namespace);
+    if (route.verb === "list") {
+      const matching = items.filter((f) => matchesLabels(selector, f.metadata.labels));
+      return listOf(
+        "FlinkDeploymentList",
+        "flink.apache.org/v1beta1",
+        matching.map(clone),
+        String(resourceVersion),
+      );
+    }
+    const fd = items.find((f) => f.metadata.name === route.name);
+    if (!fd) {
+      throw new HttpError(
+        status(404, `flinkdeployments.flink.apache.org "${route.name}" not found`, {
+          name: route.name!,
+          group: "flink.apache.org",
+          kind: "flinkdeployments",
+        }),
+      );
+    }
+    if (route.verb === "get") return clone(fd);
+    const accepted = [
+      "application/json-patch+json",
+      "application/merge-patch+json",
+      "application/apply-patch+yaml",
+    ];
+    if (!accepted.includes(type)) {
+      throw new HttpError(
+        status(
+          415,
+          `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`,
+        ),
+      );
+    }
+    const patched = applyPatch(clone(fd), body, raw, type as PatchType, query);
+    checkPrecondition(patched, fd, fd.metadata.name, "flinkdeployments.flink.apache.org");
+    if (!isObject(patched) || !isObject(patched.spec)) throw new HttpError(status(422, "spec is required"));
+    const target = dryRun ? clone(fd) : fd;
+    const before = canonicalJson(target.spec);
+    target.spec = patched.spec as Record<string, unknown>;
+    if (canonicalJson(target.spec) !== before) target.metadata.generation += 1;
+    target.metadata.resourceVersion = nextResourceVersion();
+    return clone(target);
   }
 
   /** Validates and stores a new replica count from a patched/replaced Scale. */
@@ -913,6 +1877,16 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       versions: [{ groupVersion: "apps/v1", version: "v1" }],
       preferredVersion: { groupVersion: "apps/v1", version: "v1" },
     };
+    const storageGroup = {
+      name: "storage.k8s.io",
+      versions: [{ groupVersion: "storage.k8s.io/v1", version: "v1" }],
+      preferredVersion: { groupVersion: "storage.k8s.io/v1", version: "v1" },
+    };
+    const flinkGroup = {
+      name: "flink.apache.org",
+      versions: [{ groupVersion: "flink.apache.org/v1beta1", version: "v1beta1" }],
+      preferredVersion: { groupVersion: "flink.apache.org/v1beta1", version: "v1beta1" },
+    };
     const resource = (name: string, kind: string, verbs: string[], group?: string, version?: string) => ({
       name,
       singularName: name.includes("/") ? "" : kind.toLowerCase(),
@@ -932,13 +1906,23 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
         return {
           kind: "APIGroupList",
           apiVersion: "v1",
-          groups: state.metricsApi ? [appsGroup, metricsGroup] : [appsGroup],
+          groups: [
+            appsGroup,
+            storageGroup,
+            ...(state.metricsApi ? [metricsGroup] : []),
+            ...(state.flinkOperator ? [flinkGroup] : []),
+          ],
         };
       case "/api/v1":
         return {
           kind: "APIResourceList",
           groupVersion: "v1",
-          resources: [resource("pods", "Pod", ["get", "list"])],
+          resources: [
+            resource("pods", "Pod", ["delete", "deletecollection", "get", "list"]),
+            resource("pods/log", "Pod", ["get"]),
+            resource("persistentvolumeclaims", "PersistentVolumeClaim", ["get", "list", "patch"]),
+            { ...resource("nodes/proxy", "NodeProxyOptions", ["get"]), namespaced: false },
+          ],
         };
       case "/apis/apps/v1":
         return {
@@ -948,7 +1932,23 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
           resources: [
             resource("deployments", "Deployment", ["get", "list", "patch"]),
             resource("deployments/scale", "Scale", ["get", "patch", "update"], "autoscaling", "v1"),
+            resource("replicasets", "ReplicaSet", ["get", "list"]),
           ],
+        };
+      case "/apis/storage.k8s.io/v1":
+        return {
+          kind: "APIResourceList",
+          apiVersion: "v1",
+          groupVersion: "storage.k8s.io/v1",
+          resources: [{ ...resource("storageclasses", "StorageClass", ["get", "list"]), namespaced: false }],
+        };
+      case "/apis/flink.apache.org/v1beta1":
+        if (!state.flinkOperator) return undefined;
+        return {
+          kind: "APIResourceList",
+          apiVersion: "v1",
+          groupVersion: "flink.apache.org/v1beta1",
+          resources: [resource("flinkdeployments", "FlinkDeployment", ["get", "list", "patch"])],
         };
       case "/apis/metrics.k8s.io/v1beta1":
         if (!state.metricsApi) return undefined;
@@ -963,7 +1963,14 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     }
   }
 
-  async function serve(route: Route, query: URLSearchParams, body: unknown, raw: string, type: string) {
+  async function serve(
+    route: Route,
+    query: URLSearchParams,
+    body: unknown,
+    raw: string,
+    type: string,
+    rawPath: string,
+  ) {
     const namespace = route.namespace;
     const inNamespace = <T extends { metadata: { namespace: string } }>(items: T[]) =>
       namespace === undefined ? items : items.filter((item) => item.metadata.namespace === namespace);
@@ -981,7 +1988,18 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
             );
           return pod;
         }
+        if (route.verb === "delete") {
+          const pod = pods.find((p) => p.metadata.name === route.name);
+          if (!pod)
+            throw new HttpError(
+              status(404, `pods "${route.name}" not found`, { name: route.name!, kind: "pods" }),
+            );
+          return deletePods([pod], dryRun)[0];
+        }
         const items = pods.filter((p) => matchesLabels(selector, p.metadata.labels) && fieldFilter(p));
+        if (route.verb === "deletecollection") {
+          return listOf("PodList", "v1", deletePods(items, dryRun), String(resourceVersion));
+        }
         return listOf("PodList", "v1", items.map(clone), String(resourceVersion));
       }
       case "pods.metrics.k8s.io": {
@@ -1009,6 +2027,68 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
           .map(({ kind: _kind, apiVersion: _apiVersion, ...rest }) => rest);
         return { kind: "PodMetricsList", apiVersion: "metrics.k8s.io/v1beta1", metadata: {}, items };
       }
+      case "pods/log":
+        return podLog(namespace!, route.name!, query);
+      case "replicasets.apps": {
+        const replicaSets = inNamespace(state.replicaSets);
+        if (route.verb === "get") {
+          const rs = replicaSets.find((r) => r.metadata.name === route.name);
+          if (!rs) {
+            throw new HttpError(
+              status(404, `replicasets.apps "${route.name}" not found`, {
+                name: route.name!,
+                group: "apps",
+                kind: "replicasets",
+              }),
+            );
+          }
+          return clone(rs);
+        }
+        const items = replicaSets.filter((r) => matchesLabels(selector, r.metadata.labels));
+        return listOf("ReplicaSetList", "apps/v1", items.map(clone), String(resourceVersion));
+      }
+      case "persistentvolumeclaims": {
+        const claims = inNamespace(state.persistentVolumeClaims);
+        if (route.verb === "list") {
+          const items = claims.filter((c) => matchesLabels(selector, c.metadata.labels));
+          return listOf("PersistentVolumeClaimList", "v1", items.map(clone), String(resourceVersion));
+        }
+        const claim = claims.find((c) => c.metadata.name === route.name);
+        if (!claim) {
+          throw new HttpError(
+            status(404, `persistentvolumeclaims "${route.name}" not found`, {
+              name: route.name!,
+              kind: "persistentvolumeclaims",
+            }),
+          );
+        }
+        if (route.verb === "get") return clone(claim);
+        checkPatchType(type);
+        const patched = applyPatch(clone(claim), body, raw, type as PatchType, query);
+        checkPrecondition(patched, claim, claim.metadata.name, "persistentvolumeclaims");
+        return resizeClaim(claim, patched, dryRun);
+      }
+      case "storageclasses.storage.k8s.io": {
+        if (route.verb === "list") {
+          const items = state.storageClasses.filter((c) => matchesLabels(selector, c.metadata.labels));
+          return listOf("StorageClassList", "storage.k8s.io/v1", items.map(clone), String(resourceVersion));
+        }
+        const storageClass = state.storageClasses.find((c) => c.metadata.name === route.name);
+        if (!storageClass) {
+          throw new HttpError(
+            status(404, `storageclasses.storage.k8s.io "${route.name}" not found`, {
+              name: route.name!,
+              group: "storage.k8s.io",
+              kind: "storageclasses",
+            }),
+          );
+        }
+        return clone(storageClass);
+      }
+      case "nodes/proxy":
+        return nodeProxy(route.name!, rawPath);
+      case "flinkdeployments.flink.apache.org":
+        return flinkDeployments(route, query, body, raw, type, selector, dryRun);
       case "deployments.apps": {
         if (route.verb === "list") {
           const items = inNamespace(state.deployments).filter((d) =>
@@ -1033,8 +2113,10 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
             ),
           );
         }
+        checkContainers(patched.spec, deployment.metadata.name);
         const target = dryRun ? clone(deployment) : deployment;
         const before = JSON.stringify(target.spec);
+        const templateBefore = podTemplateHash(target.spec.template);
         target.spec = patched.spec as unknown as DeploymentObject["spec"];
         if (isObject(patched.metadata)) {
           if (isObject(patched.metadata.labels))
@@ -1045,6 +2127,10 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
         }
         if (JSON.stringify(target.spec) !== before) target.metadata.generation += 1;
         target.metadata.resourceVersion = nextResourceVersion();
+        // The controller reacts to a new template (unless paused); dry runs change nothing.
+        if (!dryRun && !target.spec.paused && podTemplateHash(target.spec.template) !== templateBefore) {
+          syncReplicaSets(target);
+        }
         return clone(target);
       }
       case "deployments.apps/scale": {
@@ -1117,6 +2203,8 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       "content-type": typeof payload === "string" ? "text/plain; charset=utf-8" : "application/json",
       "content-length": Buffer.byteLength(text),
       "cache-control": "no-cache, private",
+      // API Priority and Fairness answers 429 with Retry-After: 1.
+      ...(code === 429 ? { "retry-after": "1" } : {}),
     });
     response.end(text);
   }
@@ -1180,7 +2268,7 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       );
     }
     try {
-      send(response, 200, await serve(route, url.searchParams, body, raw, type));
+      send(response, 200, await serve(route, url.searchParams, body, raw, type, url.pathname));
     } catch (error) {
       if (error instanceof HttpError) return send(response, error.status.code, error.status);
       if (error instanceof BadRequest) return send(response, 400, status(400, error.message));

@@ -1,59 +1,63 @@
 /**
- * KafkaPort over kafkajs (the only file that imports it). Checked against a real Apache Kafka 4.x
- * broker in test/integration/kafka-lag.test.ts.
+ * KafkaPort over kafkajs (this folder is the only place that imports it). Checked against a real
+ * Apache Kafka 4.x broker in test/integration/kafka-lag.test.ts and kafka-admin.test.ts, and a
+ * real 3-node KRaft cluster in kafka-cluster.test.ts.
  */
-import { type Admin, Kafka, type KafkaConfig, logLevel } from "kafkajs";
-import type { GroupLag, KafkaPort, PartitionLag } from "../../ports/kafka.ts";
+import { type Admin, Kafka } from "kafkajs";
+import {
+  type ClusterDescription,
+  type ClusterPartitionHealth,
+  type GroupLag,
+  KafkaError,
+  type KafkaPort,
+  type RecordSample,
+  type RoundTripResult,
+  type SampleOptions,
+} from "../../ports/kafka.ts";
+import { readClusterDescription, readPartitionHealth } from "./cluster-health.ts";
+import { readGroupLag } from "./group-lag.ts";
+import { buildKafkaConfig, type KafkaConnectionOptions } from "./kafka-config.ts";
+import { toKafkaError } from "./kafka-errors.ts";
+import { withLeaderlessPartitions } from "./leaderless-metadata.ts";
+import { DEFAULT_MAX_VALUE_CHARS, readNewest } from "./record-sample.ts";
+import { runRoundTrip } from "./round-trip.ts";
 
-export interface KafkajsKafkaOptions {
-  readonly brokers: readonly string[];
-  readonly clientId: string;
-  readonly ssl?: boolean;
-  readonly sasl?: {
-    readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
-    readonly username: string;
-    readonly password: string;
-  };
-  readonly connectionTimeoutMs?: number;
-  readonly requestTimeoutMs?: number;
+export type { KafkaConnectionOptions, KafkaSasl, KafkaTls, MskIamToken } from "./kafka-config.ts";
+
+export interface KafkajsKafkaOptions extends KafkaConnectionOptions {
+  /** Brokers the cluster should have (describeCluster's expectedBrokers unless the call says). */
+  readonly expectedBrokers?: number;
+  /**
+   * Prefix of the scratch consumer groups sampleNewest/roundTrip read through (each read uses
+   * "<prefix>-<uuid>" and deletes it afterwards). Default "runbook-bot-scratch". Grant the bot
+   * READ and DELETE on this group prefix.
+   */
+  readonly scratchGroupPrefix?: string;
+  /** Bound for one sampleNewest read when the call gives none. Default 15000. */
+  readonly sampleTimeoutMs?: number;
 }
 
-/** A Kafka call failed; the message names the brokers and is safe to show (no stack, no secrets). */
-export class KafkaAdapterError extends Error {
-  override readonly name = "KafkaAdapterError";
-}
+/** Kept for callers of the first version of this adapter; the port's KafkaError. */
+export { KafkaError as KafkaAdapterError } from "../../ports/kafka.ts";
 
 export function createKafkajsKafka(options: KafkajsKafkaOptions): KafkaPort {
   const describeTarget = options.brokers.join(",");
-  const config: KafkaConfig = {
-    brokers: [...options.brokers],
-    clientId: options.clientId,
-    connectionTimeout: options.connectionTimeoutMs ?? 5000,
-    requestTimeout: options.requestTimeoutMs ?? 10000,
-    // One retry: an unreachable cluster fails within about two connection timeouts, not minutes.
-    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 },
-    logLevel: logLevel.NOTHING,
-  };
-  if (options.ssl) config.ssl = true;
-  if (options.sasl) {
-    const { mechanism, username, password } = options.sasl;
-    // One branch per mechanism so TypeScript narrows each to kafkajs's option type.
-    config.sasl =
-      mechanism === "plain"
-        ? { mechanism, username, password }
-        : mechanism === "scram-sha-256"
-          ? { mechanism, username, password }
-          : { mechanism, username, password };
-  }
+  const { config, secrets } = buildKafkaConfig(options);
   const kafka = new Kafka(config);
-  const secrets = options.sasl ? [options.sasl.password] : [];
+  const groupPrefix = options.scratchGroupPrefix ?? "runbook-bot-scratch";
+  const sampleTimeoutMs = options.sampleTimeoutMs ?? 15_000;
 
   let admin: Promise<Admin> | undefined;
+  /** The last request kafkajs gave up waiting for: a hung broker otherwise surfaces as "Broker not connected". */
+  let lastRequestTimeout: { apiName: string; at: number } | undefined;
   const connectedAdmin = (): Promise<Admin> => {
     admin ??= (async () => {
       const client = kafka.admin();
+      client.on(client.events.REQUEST_TIMEOUT, (event) => {
+        lastRequestTimeout = { apiName: event.payload.apiName, at: Date.now() };
+      });
       try {
-        await client.connect();
+        await withLeaderlessPartitions(() => client.connect());
         return client;
       } catch (err) {
         admin = undefined; // try afresh on the next call
@@ -64,20 +68,69 @@ export function createKafkajsKafka(options: KafkajsKafkaOptions): KafkaPort {
     return admin;
   };
 
-  const fail = (err: unknown): never => {
-    throw new KafkaAdapterError(describeFailure(err, describeTarget, secrets));
+  const safe = (err: unknown, since = Number.POSITIVE_INFINITY): KafkaError => {
+    const error = toKafkaError(err, describeTarget, secrets());
+    const timedOut = lastRequestTimeout;
+    if (error.kind !== "failed" || timedOut === undefined || timedOut.at < since) return error;
+    return new KafkaError(
+      "timeout",
+      `Kafka at ${describeTarget} did not answer in time: ${timedOut.apiName} got no answer within ${config.requestTimeout} ms`,
+    );
+  };
+  /** Runs one call on the shared admin client; every failure becomes a KafkaError. */
+  const withAdmin = async <T>(call: (client: Admin) => Promise<T>): Promise<T> => {
+    const startedAt = Date.now();
+    let client: Admin;
+    try {
+      client = await connectedAdmin();
+    } catch (err) {
+      throw safe(err, startedAt);
+    }
+    try {
+      // kafkajs refreshes metadata for every topic this client has touched before most calls: one
+      // partition without a leader anywhere among them must not fail unrelated calls.
+      return await withLeaderlessPartitions(() => call(client));
+    } catch (err) {
+      throw safe(err, startedAt);
+    }
   };
 
   return {
     describeTarget,
 
-    async groupLag(group: string, topics?: readonly string[]): Promise<GroupLag> {
-      const client = await connectedAdmin().catch(fail);
-      try {
-        return await readGroupLag(client, group, topics);
-      } catch (err) {
-        return fail(err);
-      }
+    groupLag(group: string, topics?: readonly string[]): Promise<GroupLag> {
+      return withAdmin((client) => readGroupLag(client, group, topics));
+    },
+
+    describeCluster(call?: { readonly expectedBrokers?: number }): Promise<ClusterDescription> {
+      const expected = call?.expectedBrokers ?? options.expectedBrokers ?? null;
+      return withAdmin((client) => readClusterDescription(client, expected));
+    },
+
+    partitionHealth(topics?: readonly string[]): Promise<ClusterPartitionHealth> {
+      return withAdmin((client) => readPartitionHealth(client, topics));
+    },
+
+    sampleNewest(topic: string, count: number, sample?: SampleOptions): Promise<RecordSample> {
+      const deadline = Date.now() + (sample?.timeoutMs ?? sampleTimeoutMs);
+      return withAdmin((client) =>
+        readNewest(kafka, client, {
+          topic,
+          count,
+          maxValueChars: sample?.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS,
+          deadline,
+          groupPrefix,
+        }),
+      );
+    },
+
+    roundTrip(topic: string, timeoutMs: number): Promise<RoundTripResult> {
+      return runRoundTrip(kafka, connectedAdmin, {
+        topic,
+        timeoutMs,
+        groupPrefix,
+        describe: (err) => safe(err).message,
+      });
     },
 
     async close(): Promise<void> {
@@ -88,131 +141,4 @@ export function createKafkajsKafka(options: KafkajsKafkaOptions): KafkaPort {
       await client?.disconnect().catch(() => {});
     },
   };
-}
-
-async function readGroupLag(admin: Admin, group: string, topics?: readonly string[]): Promise<GroupLag> {
-  const { groups } = await admin.describeGroups([group]);
-  const description = groups.find((g) => g.groupId === group);
-  const state = description?.state ?? "Dead";
-  const members = description?.members.length ?? 0;
-
-  let topicNames: string[];
-  if (topics === undefined) {
-    const committed = await admin.fetchOffsets({ groupId: group });
-    topicNames = committed.filter((t) => t.partitions.some((p) => Number(p.offset) >= 0)).map((t) => t.topic);
-  } else {
-    topicNames = [...new Set(topics)];
-  }
-  topicNames.sort();
-
-  const partitions: PartitionLag[] = [];
-  if (topicNames.length > 0) {
-    // Log ends first: an unknown topic fails here with its name.
-    const ends = await Promise.all(topicNames.map((topic) => topicOffsets(admin, topic)));
-    const committed = await admin.fetchOffsets({ groupId: group, topics: topicNames });
-    const committedBy = new Map<string, number>();
-    for (const t of committed) {
-      for (const p of t.partitions) committedBy.set(`${t.topic}/${p.partition}`, Number(p.offset));
-    }
-    topicNames.forEach((topic, i) => {
-      for (const end of ends[i] ?? []) {
-        const offset = committedBy.get(`${topic}/${end.partition}`);
-        const committedOffset = offset === undefined || offset < 0 ? null : offset;
-        const lag = committedOffset === null ? end.logEnd - end.logStart : end.logEnd - committedOffset;
-        partitions.push({
-          topic,
-          partition: end.partition,
-          committedOffset,
-          logEndOffset: end.logEnd,
-          lag: Math.max(0, lag),
-        });
-      }
-    });
-  }
-  partitions.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
-  const totalLag = partitions.reduce((sum, p) => sum + p.lag, 0);
-  return { group, state, members, partitions, totalLag };
-}
-
-async function topicOffsets(
-  admin: Admin,
-  topic: string,
-): Promise<{ partition: number; logStart: number; logEnd: number }[]> {
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.map((o) => ({ partition: o.partition, logStart: Number(o.low), logEnd: Number(o.high) }));
-  } catch (err) {
-    if (errorType(err) === "UNKNOWN_TOPIC_OR_PARTITION")
-      throw new KafkaAdapterError(`topic ${topic} does not exist`);
-    throw err;
-  }
-}
-
-/** One line for a failed call: "could not reach Kafka at b1:9092: connection refused". */
-function describeFailure(err: unknown, target: string, secrets: readonly string[]): string {
-  if (err instanceof KafkaAdapterError) return redact(`Kafka at ${target}: ${err.message}`, secrets);
-  const root = rootCause(err);
-  const code = (root as { code?: unknown }).code;
-  const message = root instanceof Error ? root.message : String(root);
-  const type = errorType(err);
-  let text: string;
-  if (code === "ECONNREFUSED") text = `could not reach Kafka at ${target}: connection refused`;
-  else if (code === "ENOTFOUND" || code === "EAI_AGAIN")
-    text = `could not reach Kafka at ${target}: host not found`;
-  else if (code === "ETIMEDOUT" || /connection timeout/i.test(message))
-    text = `could not reach Kafka at ${target}: connection timed out`;
-  else if (code === "ECONNRESET" || code === "EPIPE")
-    text = `could not reach Kafka at ${target}: connection closed by the broker (TLS or SASL mismatch?)`;
-  else if (isNamed(err, "KafkaJSSASLAuthenticationError") || type === "SASL_AUTHENTICATION_FAILED")
-    text = `could not authenticate to Kafka at ${target}: SASL authentication failed`;
-  else if (isNamed(err, "KafkaJSConnectionError") || isNamed(err, "KafkaJSBrokerNotFound"))
-    text = `could not reach Kafka at ${target}: ${firstLine(message)}`;
-  else if (isNamed(err, "KafkaJSRequestTimeoutError") || /request timed out/i.test(message))
-    text = `Kafka at ${target} did not answer in time: ${firstLine(message)}`;
-  else text = `Kafka at ${target} failed: ${firstLine(message)}`;
-  return redact(text, secrets);
-}
-
-/** kafkajs wraps errors (retries exceeded -> originalError, non-retriable -> cause); find the innermost. */
-function rootCause(err: unknown): unknown {
-  let current = err;
-  for (let depth = 0; depth < 10; depth++) {
-    const next =
-      (current as { originalError?: unknown } | null)?.originalError ??
-      (current as { cause?: unknown } | null)?.cause;
-    if (next === undefined || next === null || next === current) return current;
-    current = next;
-  }
-  return current;
-}
-
-function isNamed(err: unknown, name: string): boolean {
-  let current = err;
-  for (let depth = 0; depth < 10 && current; depth++) {
-    if ((current as { name?: unknown }).name === name) return true;
-    current =
-      (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-function errorType(err: unknown): string | undefined {
-  let current = err;
-  for (let depth = 0; depth < 10 && current; depth++) {
-    const type = (current as { type?: unknown }).type;
-    if (typeof type === "string") return type;
-    current =
-      (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function firstLine(text: string): string {
-  return text.split("\n")[0]?.trim() || "unknown error";
-}
-
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("***");
-  return out;
 }

@@ -2,32 +2,12 @@
  * Turns what @kubernetes/client-node throws (ApiException with the raw response body, node-fetch
  * FetchError/AbortError) into one error type with a stable code and a message safe to show:
  * the server's own Status message, never request headers or credentials.
+ * KubernetesError itself lives in the port, so the simulated adapter throws the same type.
  */
 import { ApiException } from "@kubernetes/client-node";
+import { KubernetesError, type KubernetesErrorCode } from "../../ports/kubernetes.ts";
 
-export type KubernetesErrorCode =
-  | "forbidden"
-  | "unauthorized"
-  | "not-found"
-  | "metrics-unavailable"
-  | "unreachable"
-  | "timeout"
-  | "invalid"
-  | "conflict"
-  | "server-error";
-
-export class KubernetesError extends Error {
-  readonly code: KubernetesErrorCode;
-  /** HTTP status the API answered, when it answered. */
-  readonly status: number | undefined;
-
-  constructor(code: KubernetesErrorCode, message: string, status?: number) {
-    super(message);
-    this.name = "KubernetesError";
-    this.code = code;
-    this.status = status;
-  }
-}
+export { KubernetesError, type KubernetesErrorCode };
 
 /** What the failed call was, for the messages. */
 export interface CallContext {
@@ -102,6 +82,8 @@ export function toKubernetesError(error: unknown, call: CallContext): Kubernetes
         return new KubernetesError("not-found", call.object ? `${call.object} not found` : detail, status);
       case 409:
         return new KubernetesError("conflict", `conflict: ${detail}`, status);
+      case 429:
+        return new KubernetesError("throttled", `throttled by the Kubernetes API: ${detail}`, status);
       case 400:
       case 415:
       case 422:

@@ -50,6 +50,10 @@ function schemaPaths(schema: z.ZodType, prefix = ""): string[] {
   if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) {
     return schemaPaths(schema.unwrap() as z.ZodType, prefix);
   }
+  if (schema instanceof z.ZodUnion) {
+    const options = schema.options as readonly z.ZodType[];
+    return [...new Set(options.flatMap((o) => schemaPaths(o, prefix)))];
+  }
   if (schema instanceof z.ZodObject) {
     return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, child]) =>
       schemaPaths(child, prefix ? `${prefix}.${key}` : key),
@@ -152,7 +156,7 @@ describe("config.example.yaml", () => {
     });
     expect(config.msk?.clusterArn).toMatch(/^arn:aws:kafka:us-east-1:\d{12}:cluster\/OrderProcessing\//);
     expect(config.flink).toEqual({ url: "http://flink-jobmanager.flink:8081", requestTimeoutMs: 5_000 });
-    expect(config.kubernetes).toEqual({ inCluster: true });
+    expect(config.kubernetes).toEqual({ inCluster: true, flinkOperator: "auto" });
   });
 
   it("holds no secret values, only the name of the password variable", () => {

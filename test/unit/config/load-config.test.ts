@@ -107,7 +107,7 @@ describe("buildConfig: problems, each by its path", () => {
       "an unknown SASL mechanism",
       { kafka: { brokers: ["b:9096"], sasl: { mechanism: "aws_msk_iam", username: "u", passwordEnv: "P" } } },
       { P: "x" },
-      ['kafka.sasl.mechanism: expected one of "plain", "scram-sha-256", "scram-sha-512"'],
+      ['kafka.sasl.mechanism: expected one of "plain", "scram-sha-256", "scram-sha-512", "aws-msk-iam"'],
     ],
     [
       "the SASL password variable not set",

@@ -62,40 +62,98 @@ const canonical = (r: Rule) =>
     resourceNames: [...(r.resourceNames ?? [])].sort(),
   });
 
+const TM = "flink-taskmanager";
+const PVC = "flink-state-pvc";
+
 const EXPECTED_RULES: Rule[] = [
-  { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["flink-taskmanager"], verbs: ["get"] },
-  {
-    apiGroups: ["apps"],
-    resources: ["deployments/scale"],
-    resourceNames: ["flink-taskmanager"],
-    verbs: ["get", "patch"],
-  },
+  { apiGroups: ["apps"], resources: ["deployments"], resourceNames: [TM], verbs: ["get"] },
+  { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: [TM], verbs: ["get", "patch"] },
+  { apiGroups: ["apps"], resources: ["replicasets"], verbs: ["list"] },
   { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
   { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+  { apiGroups: [""], resources: ["persistentvolumeclaims"], resourceNames: [PVC], verbs: ["get"] },
   { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["list"] },
+  { apiGroups: ["flink.apache.org"], resources: ["flinkdeployments"], verbs: ["get", "list", "patch"] },
 ];
 
-/** client-node method -> the permission it needs (resourceName true: on the named Deployment). */
-const ADAPTER_CALLS: Record<string, { group: string; resource: string; verb: string; named?: boolean }> = {
-  "core.listNamespacedPod": { group: "", resource: "pods", verb: "list" },
-  "core.readNamespacedPod": { group: "", resource: "pods", verb: "get" },
-  "core.readNamespacedPodLog": { group: "", resource: "pods/log", verb: "get" },
-  "apps.readNamespacedDeployment": { group: "apps", resource: "deployments", verb: "get", named: true },
-  "apps.readNamespacedDeploymentScale": {
-    group: "apps",
-    resource: "deployments/scale",
-    verb: "get",
-    named: true,
-  },
-  "apps.patchNamespacedDeploymentScale": {
-    group: "apps",
-    resource: "deployments/scale",
-    verb: "patch",
-    named: true,
-  },
-  // listNamespacedCustomObject is only used for metrics.k8s.io pods (checked below).
-  "custom.listNamespacedCustomObject": { group: "metrics.k8s.io", resource: "pods", verb: "list" },
+/** Where each permission is granted: the default Role, or one of the optional files. */
+type Grant = "role" | "remediation" | "cluster";
+
+interface Permission {
+  readonly group: string;
+  readonly resource: string;
+  readonly verb: string;
+  readonly name?: string;
+  readonly grant: Grant;
+}
+
+/**
+ * Every request the Kubernetes adapter can make, by client-node method (typed APIs) or by
+ * custom-object plural (the adapter reads apps objects raw through CustomObjectsApi).
+ */
+const ADAPTER_PERMISSIONS: Record<string, readonly Permission[]> = {
+  listNamespacedPod: [{ group: "", resource: "pods", verb: "list", grant: "role" }],
+  readNamespacedPodLog: [{ group: "", resource: "pods/log", verb: "get", grant: "role" }],
+  deleteNamespacedPod: [{ group: "", resource: "pods", verb: "delete", grant: "remediation" }],
+  readNamespacedDeploymentScale: [
+    { group: "apps", resource: "deployments/scale", verb: "get", name: TM, grant: "role" },
+  ],
+  patchNamespacedDeploymentScale: [
+    { group: "apps", resource: "deployments/scale", verb: "patch", name: TM, grant: "role" },
+  ],
+  patchNamespacedDeployment: [
+    { group: "apps", resource: "deployments", verb: "patch", name: TM, grant: "remediation" },
+  ],
+  readNamespacedPersistentVolumeClaim: [
+    { group: "", resource: "persistentvolumeclaims", verb: "get", name: PVC, grant: "role" },
+  ],
+  patchNamespacedPersistentVolumeClaim: [
+    { group: "", resource: "persistentvolumeclaims", verb: "patch", name: PVC, grant: "remediation" },
+  ],
+  readStorageClass: [{ group: "storage.k8s.io", resource: "storageclasses", verb: "get", grant: "cluster" }],
+  connectGetNodeProxyWithPath: [{ group: "", resource: "nodes/proxy", verb: "get", grant: "cluster" }],
+  "plural:deployments": [{ group: "apps", resource: "deployments", verb: "get", name: TM, grant: "role" }],
+  "plural:replicasets": [{ group: "apps", resource: "replicasets", verb: "list", grant: "role" }],
+  "plural:pods": [{ group: "metrics.k8s.io", resource: "pods", verb: "list", grant: "role" }],
+  "plural:flinkdeployments": [
+    { group: "flink.apache.org", resource: "flinkdeployments", verb: "get", grant: "role" },
+    { group: "flink.apache.org", resource: "flinkdeployments", verb: "list", grant: "role" },
+    { group: "flink.apache.org", resource: "flinkdeployments", verb: "patch", grant: "role" },
+  ],
 };
+
+/** The client-node API methods and custom-object plurals used anywhere in the adapter. */
+function adapterCalls(): string[] {
+  const dir = join(root, "src/adapters/kubernetes");
+  const source = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => readFileSync(join(dir, f), "utf8"))
+    .join("\n");
+  const methods = [
+    ...source.matchAll(
+      /\.((?:list|read|patch|delete|create|replace|connectGet)(?:Namespaced|Node|Storage|Persistent)\w*)\(/g,
+    ),
+  ].map((m) => m[1]!);
+  const plurals = [...source.matchAll(/plural: "([a-z]+)"/g)].map((m) => `plural:${m[1]!}`);
+  if (/FLINK_PLURAL = "flinkdeployments"/.test(source)) plurals.push("plural:flinkdeployments");
+  return [...new Set([...methods.filter((m) => !/CustomObject/.test(m)), ...plurals])].sort();
+}
+
+function grants(rules: readonly Rule[], need: Permission): boolean {
+  return rules.some(
+    (r) =>
+      r.apiGroups.includes(need.group) &&
+      r.resources.includes(need.resource) &&
+      r.verbs.includes(need.verb) &&
+      (!r.resourceNames || (need.name !== undefined && r.resourceNames.includes(need.name))),
+  );
+}
+
+function optionalDocs(file: string): Doc[] {
+  return parseAllDocuments(readFileSync(join(root, "manifests/optional", file), "utf8"))
+    .map((d) => d.toJS() as Doc | null)
+    .filter((d): d is Doc => d !== null);
+}
 
 /** The env the Deployment gives the container, with a stand-in value for each Secret key. */
 function deploymentEnv(): Record<string, string> {
@@ -161,43 +219,66 @@ describe("Role", () => {
     ]) {
       expect(verbs.has(verb), verb).toBe(false);
     }
+    // The only writes: the TaskManager replica count (scale subresource, or the FlinkDeployment).
     for (const rule of role.rules as Rule[]) {
       if (rule.verbs.includes("patch")) {
-        expect(rule.resources).toEqual(["deployments/scale"]);
-        expect(rule.resourceNames).toEqual([loadedConfig().pipeline.taskmanagerDeployment]);
+        expect(["deployments/scale", "flinkdeployments"]).toContain(rule.resources.join());
+        if (rule.resources.includes("deployments/scale")) {
+          expect(rule.resourceNames).toEqual([loadedConfig().pipeline.taskmanagerDeployment]);
+        }
       }
     }
   });
 
   it("names the Deployment the config scales", () => {
     expect(role.metadata.namespace).toBe(loadedConfig().pipeline.namespace);
-    const named = (role.rules as Rule[]).filter((r) => r.resourceNames);
+    const named = (role.rules as Rule[]).filter((r) => r.resourceNames && r.apiGroups.includes("apps"));
+    expect(named.length).toBeGreaterThan(0);
     for (const rule of named)
       expect(rule.resourceNames).toEqual([loadedConfig().pipeline.taskmanagerDeployment]);
   });
 
-  it("grants every call the Kubernetes adapter makes", () => {
-    const source = readFileSync(join(root, "src/adapters/kubernetes/create-kubernetes.ts"), "utf8");
-    const calls = [
-      ...new Set([...source.matchAll(/\b(core|apps|custom)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
-    ];
-    expect(calls.length).toBeGreaterThan(0);
-    const unknown = calls.filter((c) => ADAPTER_CALLS[c] === undefined);
-    expect(unknown, "add these calls to ADAPTER_CALLS").toEqual([]);
-    if (calls.includes("custom.listNamespacedCustomObject")) {
-      expect(source).toMatch(/METRICS_GROUP = "metrics\.k8s\.io"/);
-    }
+  it("grants every call the Kubernetes adapter makes, here or in the optional files", () => {
+    const calls = adapterCalls();
+    expect(calls.length).toBeGreaterThan(5);
+    const unknown = calls.filter((c) => ADAPTER_PERMISSIONS[c] === undefined);
+    expect(unknown, "add these calls to ADAPTER_PERMISSIONS").toEqual([]);
+    const stale = Object.keys(ADAPTER_PERMISSIONS).filter((c) => !calls.includes(c));
+    expect(stale, "the adapter no longer makes these calls").toEqual([]);
+    const remediation = optionalDocs("remediation-role.yaml").find((d) => d.kind === "Role")!;
+    const cluster = optionalDocs("cluster-read.yaml").find((d) => d.kind === "ClusterRole")!;
+    const rulesOf: Record<Grant, Rule[]> = {
+      role: role.rules as Rule[],
+      remediation: remediation.rules as Rule[],
+      cluster: cluster.rules as Rule[],
+    };
     for (const call of calls) {
-      const need = ADAPTER_CALLS[call]!;
-      const granted = (role.rules as Rule[]).some(
-        (r) =>
-          r.apiGroups.includes(need.group) &&
-          r.resources.includes(need.resource) &&
-          r.verbs.includes(need.verb) &&
-          (!r.resourceNames ||
-            (need.named && r.resourceNames.includes(loadedConfig().pipeline.taskmanagerDeployment))),
-      );
-      expect(granted, `${call} needs ${need.verb} ${need.group || "core"}/${need.resource}`).toBe(true);
+      for (const need of ADAPTER_PERMISSIONS[call]!) {
+        expect(
+          grants(rulesOf[need.grant], need),
+          `${call} needs ${need.verb} ${need.group || "core"}/${need.resource} (${need.grant})`,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+describe("optional RBAC", () => {
+  it("binds the remediation Role and the cluster reads to the same ServiceAccount", () => {
+    for (const [file, kind] of [
+      ["remediation-role.yaml", "RoleBinding"],
+      ["cluster-read.yaml", "ClusterRoleBinding"],
+    ] as const) {
+      const docs = optionalDocs(file);
+      const rules = docs.find((d) => d.kind === (kind === "RoleBinding" ? "Role" : "ClusterRole"))!;
+      const bind = docs.find((d) => d.kind === kind)!;
+      expect(bind.roleRef.name).toBe(rules.metadata.name);
+      expect(bind.subjects).toEqual([{ kind: "ServiceAccount", name: ACCOUNT, namespace: NAMESPACE }]);
+      expect(JSON.stringify(rules.rules)).not.toContain("*");
+      const verbs = new Set((rules.rules as Rule[]).flatMap((r) => r.verbs));
+      for (const verb of ["create", "update", "deletecollection", "escalate", "bind", "impersonate"]) {
+        expect(verbs.has(verb), `${file} ${verb}`).toBe(false);
+      }
     }
   });
 });
@@ -318,7 +399,8 @@ describe("ConfigMap", () => {
 
   it("gets every variable it names from the Deployment", () => {
     const config = loadedConfig();
-    const passwordEnv = config.kafka?.sasl?.passwordEnv;
+    const sasl = config.kafka?.sasl;
+    const passwordEnv = sasl && "passwordEnv" in sasl ? sasl.passwordEnv : undefined;
     if (passwordEnv) {
       expect(config.secrets.kafkaPassword).toBeDefined();
       const entry = (container.env as Doc[]).find((e) => e.name === passwordEnv);

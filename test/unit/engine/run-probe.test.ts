@@ -7,27 +7,22 @@ import type { Ports } from "../../../src/ports/index.ts";
 import type { KafkaPort } from "../../../src/ports/kafka.ts";
 import type { KubernetesPort } from "../../../src/ports/kubernetes.ts";
 import { type MetricsPort, seriesBatchBySeries } from "../../../src/ports/metrics.ts";
+import { fakeKafkaPort, fakeKubernetesPort } from "../../fakes/ports.ts";
 
 const config: AppConfig = { ...configSchema.parse({}), secrets: {} };
 const startedAt = new Date("2025-03-01T12:00:00.000Z");
 
 const clock = { now: () => startedAt, sleep: async () => undefined };
-const kafka: KafkaPort = {
-  describeTarget: "b1:9092,b2:9092",
-  groupLag: () => Promise.reject(new Error("fake kafka: not used here")),
-  close: async () => undefined,
-};
+const kafka: KafkaPort = fakeKafkaPort({ describeTarget: "b1:9092,b2:9092" });
 const metrics: MetricsPort = {
   describeTarget: "cloudwatch us-east-1",
   series: async () => [],
   seriesBatch: (window, selectors) => seriesBatchBySeries(async () => [], window, selectors),
 };
-const kubernetes: KubernetesPort = {
+const kubernetes: KubernetesPort = fakeKubernetesPort({
   describeTarget: "https://k8s.example:6443 (context prod)",
   podUsage: async () => [],
-  getScale: () => Promise.reject(new Error("not used")),
-  scaleDeployment: () => Promise.reject(new Error("not used")),
-};
+});
 
 const allPorts: Ports = { clock, kafka, metrics, kubernetes };
 

@@ -14,6 +14,7 @@ import { type RunObserver, runRunbook } from "../../../src/engine/run-runbook.ts
 import type { Clock } from "../../../src/ports/clock.ts";
 import type { Ports } from "../../../src/ports/index.ts";
 import type { KafkaPort } from "../../../src/ports/kafka.ts";
+import { fakeKafkaPort } from "../../fakes/ports.ts";
 
 function makeConfig(runbooks: Record<string, unknown> = {}): AppConfig {
   return { ...configSchema.parse({ runbooks }), secrets: {} };
@@ -32,11 +33,7 @@ function steppingClock(start = "2025-03-01T12:00:00.000Z"): Clock {
   };
 }
 
-const kafka: KafkaPort = {
-  describeTarget: "b1:9092",
-  groupLag: () => Promise.reject(new Error("not used")),
-  close: async () => undefined,
-};
+const kafka: KafkaPort = fakeKafkaPort({ describeTarget: "b1:9092" });
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

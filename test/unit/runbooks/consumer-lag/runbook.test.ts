@@ -3,6 +3,7 @@
  * deciding logic and the report's text are under test here, not the adapters (those have
  * their own contract tests against real peers).
  */
+
 import { describe, expect, it } from "vitest";
 import { type AppConfig, configSchema } from "../../../../src/config/schema.ts";
 import type { EvidenceBlock, Finding } from "../../../../src/core/finding.ts";
@@ -19,6 +20,7 @@ import {
   seriesBatchBySeries,
 } from "../../../../src/ports/metrics.ts";
 import { consumerLagRunbook } from "../../../../src/runbooks/consumer-lag/index.ts";
+import { fakeKafkaPort, fakeKubernetesPort } from "../../../fakes/ports.ts";
 
 const NOW = new Date("2025-03-01T12:00:00.000Z");
 const MI = 2 ** 20;
@@ -40,7 +42,7 @@ function testClock() {
 /** Answers each groupLag call with the next sample (the last one repeats); an Error rejects. */
 function fakeKafka(samples: readonly (GroupLag | Error)[]) {
   const calls: { group: string; topics: readonly string[] | undefined }[] = [];
-  const port: KafkaPort = {
+  const port: KafkaPort = fakeKafkaPort({
     describeTarget: "b-1.msk:9092,b-2.msk:9092",
     groupLag: async (group, topics) => {
       calls.push({ group, topics });
@@ -49,7 +51,7 @@ function fakeKafka(samples: readonly (GroupLag | Error)[]) {
       return sample;
     },
     close: async () => undefined,
-  };
+  });
   return { port, calls };
 }
 
@@ -80,7 +82,7 @@ function pointsOf(values: readonly number[], periodSeconds = 60): MetricPoint[] 
 
 function fakeKubernetes(opts: { pods: readonly PodUsage[] | Error; replicas: number | Error }) {
   const calls: string[] = [];
-  const port: KubernetesPort = {
+  const port: KubernetesPort = fakeKubernetesPort({
     describeTarget: "https://eks.example:443 (context prod)",
     podUsage: async (namespace, selector) => {
       calls.push(`podUsage ${namespace} ${selector}`);
@@ -96,7 +98,7 @@ function fakeKubernetes(opts: { pods: readonly PodUsage[] | Error; replicas: num
       calls.push(`scaleDeployment ${namespace} ${name} ${replicas}`);
       throw new Error("a diagnosis must never scale anything");
     },
-  };
+  });
   return { port, calls };
 }
 

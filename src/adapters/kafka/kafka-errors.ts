@@ -1,0 +1,95 @@
+/** kafkajs errors -> KafkaError with a kind and one line fit for a thread, secrets redacted. */
+import { KafkaError, type KafkaErrorKind } from "../../ports/kafka.ts";
+
+/** One line for a failed call: "could not reach Kafka at b1:9092: connection refused". */
+export function toKafkaError(err: unknown, target: string, secrets: readonly string[]): KafkaError {
+  if (err instanceof KafkaError) {
+    const text = err.message.startsWith("Kafka at") ? err.message : `Kafka at ${target}: ${err.message}`;
+    return new KafkaError(err.kind, redact(text, secrets));
+  }
+  const root = rootCause(err);
+  const code = (root as { code?: unknown } | null)?.code;
+  const message = root instanceof Error ? root.message : String(root);
+  const type = errorType(err);
+  let kind: KafkaErrorKind = "failed";
+  let text: string;
+  if (code === "ECONNREFUSED") {
+    kind = "unreachable";
+    text = `could not reach Kafka at ${target}: connection refused`;
+  } else if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    kind = "unreachable";
+    text = `could not reach Kafka at ${target}: host not found`;
+  } else if (code === "ETIMEDOUT" || /connection timeout/i.test(message)) {
+    kind = "timeout";
+    text = `could not reach Kafka at ${target}: connection timed out`;
+  } else if (code === "ECONNRESET" || code === "EPIPE") {
+    kind = "unreachable";
+    text = `could not reach Kafka at ${target}: connection closed by the broker (TLS or SASL mismatch?)`;
+  } else if (isNamed(err, "KafkaJSSASLAuthenticationError") || type === "SASL_AUTHENTICATION_FAILED") {
+    kind = "auth";
+    text = `could not authenticate to Kafka at ${target}: SASL authentication failed`;
+  } else if (/could not sign an MSK IAM token/.test(message)) {
+    kind = "auth";
+    text = `could not authenticate to Kafka at ${target}: ${firstLine(message)}`;
+  } else if (type === "TOPIC_AUTHORIZATION_FAILED" || type === "GROUP_AUTHORIZATION_FAILED") {
+    kind = "auth";
+    text = `Kafka at ${target} denied the call: ${firstLine(message)}`;
+  } else if (type === "UNKNOWN_TOPIC_OR_PARTITION") {
+    kind = "not-found";
+    text = `Kafka at ${target}: ${firstLine(message)}`;
+  } else if (isNamed(err, "KafkaJSConnectionError") || isNamed(err, "KafkaJSBrokerNotFound")) {
+    kind = "unreachable";
+    text = `could not reach Kafka at ${target}: ${firstLine(message)}`;
+  } else if (isNamed(err, "KafkaJSRequestTimeoutError") || /request timed out/i.test(message)) {
+    kind = "timeout";
+    text = `Kafka at ${target} did not answer in time: ${firstLine(message)}`;
+  } else {
+    text = `Kafka at ${target} failed: ${firstLine(message)}`;
+  }
+  return new KafkaError(kind, redact(text, secrets));
+}
+
+/** kafkajs wraps errors (retries exceeded -> originalError, non-retriable -> cause); find the innermost. */
+function rootCause(err: unknown): unknown {
+  let current = err;
+  for (let depth = 0; depth < 10; depth++) {
+    const next =
+      (current as { originalError?: unknown } | null)?.originalError ??
+      (current as { cause?: unknown } | null)?.cause;
+    if (next === undefined || next === null || next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+function isNamed(err: unknown, name: string): boolean {
+  let current = err;
+  for (let depth = 0; depth < 10 && current; depth++) {
+    if ((current as { name?: unknown }).name === name) return true;
+    current =
+      (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The Kafka protocol error type kafkajs attaches (UNKNOWN_TOPIC_OR_PARTITION, ...), if any. */
+export function errorType(err: unknown): string | undefined {
+  let current = err;
+  for (let depth = 0; depth < 10 && current; depth++) {
+    const type = (current as { type?: unknown }).type;
+    if (typeof type === "string") return type;
+    current =
+      (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function firstLine(text: string): string {
+  return text.split("\n")[0]?.trim() || "unknown error";
+}
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("***");
+  return out;
+}
