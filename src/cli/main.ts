@@ -65,6 +65,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     });
 
   program
+    .command("drill")
+    .description("run a runbook in a drill scenario of the simulated platform (no argument: list them)")
+    .argument("[scenario]", "scenario id, e.g. consumer-lag/backpressure")
+    .option("--config <file>", "config file (thresholds and names)")
+    .option("--json", "print the result as JSON")
+    .action(async (id: string | undefined, opts: { config?: string; json?: boolean }) => {
+      const { drill, listDrills } = await import("./commands/drill.ts");
+      if (id === undefined) {
+        code = listDrills(io);
+        return;
+      }
+      const loaded = loadForCli(opts.config, io);
+      if (!loaded) {
+        code = 2;
+        return;
+      }
+      const color = !opts.json && (io.stdout as NodeJS.WriteStream).isTTY === true && !io.env.NO_COLOR;
+      code = await drill(id, loaded.config, io, { json: opts.json === true, color });
+    });
+
+  program
     .command("check-config")
     .description("validate the config and print the effective config with secrets masked")
     .option("--config <file>", "config file")

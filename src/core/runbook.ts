@@ -58,10 +58,20 @@ export interface StepSpec {
   assess(results: ProbeResults, config: AppConfig): StepAssessment;
 }
 
+export type Confidence = "high" | "medium" | "low";
+
 export interface Conclusion {
   readonly summary: string;
   readonly severity: FindingSeverity;
   readonly suggestedActions: readonly Proposal[];
+  /** The branch of the runbook the evidence points to (stable id, e.g. "resource", "parse-error-schema-change"). */
+  readonly cause?: string;
+  /** How sure the bot is: high when the signals agree, low when data is missing or conflicting. */
+  readonly confidence?: Confidence;
+  /** The evidence behind the conclusion, one short line each. */
+  readonly evidence?: readonly string[];
+  /** Branches still possible when the bot cannot tell them apart. */
+  readonly openBranches?: readonly string[];
 }
 
 export interface Runbook {

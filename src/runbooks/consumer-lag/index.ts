@@ -21,10 +21,35 @@ export const consumerLagRunbook: Runbook = {
           : diagnosis.growing === false
             ? "warning"
             : "critical";
+    const known = [
+      signals.totalLag !== undefined,
+      signals.recordsIn !== undefined && signals.recordsOut !== undefined,
+      signals.maxPodPressure !== undefined,
+      signals.watermarkLagMs !== undefined,
+      signals.recentFirehoseDeliveries !== undefined,
+    ].filter(Boolean).length;
+    // Enrichment is decided by elimination; unknown means nothing singled a branch out.
+    const confidence =
+      diagnosis.cause === "unknown" || known <= 2
+        ? "low"
+        : diagnosis.cause === "enrichment" || known < 5
+          ? "medium"
+          : "high";
+    const open: string[] = [];
+    if (diagnosis.cause === "unknown" || confidence === "low") {
+      if (signals.maxPodPressure === undefined) open.push(CAUSE_TITLE.resource);
+      if (signals.watermarkLagMs === undefined) open.push(CAUSE_TITLE.windowing);
+      if (signals.recentFirehoseDeliveries === undefined) open.push(CAUSE_TITLE.backpressure);
+      open.push(CAUSE_TITLE.enrichment);
+    }
     return {
       summary: `${lagText}${growth}. Likely cause: ${CAUSE_TITLE[diagnosis.cause]} — ${diagnosis.because}.`,
       severity,
       suggestedActions: proposal ? [proposal] : [],
+      cause: diagnosis.cause,
+      confidence,
+      evidence: [diagnosis.because],
+      ...(open.length > 0 ? { openBranches: open } : {}),
     };
   },
 };

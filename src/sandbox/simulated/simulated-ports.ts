@@ -35,7 +35,7 @@ export function createSimulatedPlatform(
   clock: Clock,
   scenario = new ConsumerLagScenario(),
 ): SimulatedPlatform {
-  const kubernetes = new SimulatedKubernetes(scenario);
+  const kubernetes = new SimulatedKubernetes(scenario, undefined, undefined, () => clock.now());
   const msk = new SimulatedMsk({ clock });
   const flink = new SimulatedFlink(scenario, { now: () => clock.now().getTime() });
   return {
@@ -44,7 +44,7 @@ export function createSimulatedPlatform(
     msk,
     flink,
     ports: {
-      kafka: new SimulatedKafka(scenario),
+      kafka: new SimulatedKafka(scenario, { now: () => clock.now().getTime() }),
       metrics: new SimulatedMetrics(scenario),
       logs: new SimulatedLogs(scenario),
       firehose: new SimulatedFirehose({ clock }),

@@ -358,12 +358,16 @@ describe("consumer-lag runbook: (a) Flink resource constraint", () => {
       title: "Flink resource constraint (B)",
       proposals: [scale4to8],
     });
-    expect(report.conclusion).toEqual({
+    expect(report.conclusion).toMatchObject({
       summary:
         "lag 101,000, growing. Likely cause: Flink resource constraint (B) — a taskmanager runs at 95% of its limit (constraint from 80%).",
       severity: "critical",
       suggestedActions: [scale4to8],
+      cause: "resource",
+      confidence: "high",
+      evidence: ["a taskmanager runs at 95% of its limit (constraint from 80%)"],
     });
+    expect(report.conclusion.openBranches).toBeUndefined();
   });
 
   it.each([
@@ -461,7 +465,7 @@ describe("consumer-lag runbook: (b) backpressure from Firehose", () => {
       "Fix the downstream first: check Firehose (`/runbook firehose`). Scaling Flink will not help while Firehose refuses data.",
     );
     expect(fix.findings.flatMap((f) => f.proposals)).toEqual([]);
-    expect(report.conclusion).toEqual({
+    expect(report.conclusion).toMatchObject({
       summary:
         "lag 101,000, growing. Likely cause: backpressure from Firehose (D) — Firehose delivered 0 records to S3 in the last minutes while records keep arriving.",
       severity: "critical",
@@ -516,7 +520,7 @@ describe("consumer-lag runbook: (c) watermark stuck", () => {
       severity: "ok",
       title: "B. Flink resources: 0 of 4 taskmanager(s) near their limits",
     });
-    expect(report.conclusion).toEqual({
+    expect(report.conclusion).toMatchObject({
       summary:
         "lag 95,000, stable. Likely cause: windowing: watermark stuck (C) — watermark lag is 180 s (over 60 s): the watermark is stuck.",
       severity: "warning",
@@ -643,12 +647,21 @@ describe("consumer-lag runbook: (e) sources not configured", () => {
     ]);
     // Nothing could be checked, so nothing is an error and nothing is proposed.
     for (const s of report.steps) expect(s.findings.every((f) => f.severity === "info")).toBe(true);
-    expect(report.conclusion).toEqual({
+    expect(report.conclusion).toMatchObject({
       summary:
         "lag unknown. Likely cause: not determined — the configured sources do not single out a cause.",
       severity: "warning",
       suggestedActions: [],
+      cause: "unknown",
+      confidence: "low",
     });
+    // With nothing measured, every branch is still possible and the conclusion says so.
+    expect(report.conclusion.openBranches).toEqual([
+      "Flink resource constraint (B)",
+      "windowing: watermark stuck (C)",
+      "backpressure from Firehose (D)",
+      "enrichment API slow (A)",
+    ]);
   });
 
   it("a system that is not configured is not an error step", async () => {
@@ -668,7 +681,7 @@ describe("consumer-lag runbook: (e) sources not configured", () => {
   it("with only Kafka configured the lag is still read and judged", async () => {
     const { report } = await run({ kafka: [seedLag, seedLag] });
     expect(step(report, "assess").status).toBe("warning");
-    expect(report.conclusion).toEqual({
+    expect(report.conclusion).toMatchObject({
       summary:
         "lag 95,000, stable. Likely cause: temporary spike — lag is stable and throughput keeps up: a temporary spike to monitor.",
       severity: "ok",
@@ -698,7 +711,7 @@ describe("consumer-lag runbook: (f) below threshold", () => {
     expect(step(report, "fix").summary).toBe(
       "No fix needed now: lag is under the threshold. Keep watching it; the alert should clear.",
     );
-    expect(report.conclusion).toEqual({
+    expect(report.conclusion).toMatchObject({
       summary:
         "lag 40,000, stable. Likely cause: lag is back under the threshold — total lag 40,000 is at or below the 50,000 threshold.",
       severity: "ok",

@@ -1,0 +1,36 @@
+/** Runs a drill scenario's runbook in its world and checks the conclusion against the scenario. */
+import type { AppConfig } from "../../config/schema.ts";
+import type { RunReport } from "../../core/runbook.ts";
+import { runRunbook } from "../../engine/run-runbook.ts";
+import { automatedRunbook } from "../../runbooks/registry.ts";
+import type { DrillScenario } from "./drill.ts";
+import { VirtualClock } from "./virtual-clock.ts";
+
+export interface DrillResult {
+  readonly scenario: string;
+  readonly report: RunReport;
+  /** What differs from the scenario's expectation; empty when the runbook reached the branch. */
+  readonly mismatches: readonly string[];
+}
+
+export async function runDrill(scenario: DrillScenario, config: AppConfig): Promise<DrillResult> {
+  const runbook = automatedRunbook(scenario.runbook);
+  if (!runbook) throw new Error(`runbook ${scenario.runbook} is not automated`);
+  const clock = new VirtualClock();
+  const ports = scenario.build(clock);
+  const report = await runRunbook(runbook, { ports, config });
+  const c = report.conclusion;
+  const mismatches: string[] = [];
+  const e = scenario.expect;
+  if (c.cause !== e.cause) mismatches.push(`cause: expected ${e.cause}, got ${c.cause ?? "(none)"}`);
+  if (e.severity !== undefined && c.severity !== e.severity) {
+    mismatches.push(`severity: expected ${e.severity}, got ${c.severity}`);
+  }
+  if (e.proposes !== undefined) {
+    const got = [...new Set(c.suggestedActions.map((a) => a.action))].sort();
+    const want = [...e.proposes].sort();
+    if (got.join(",") !== want.join(","))
+      mismatches.push(`proposals: expected [${want.join(", ")}], got [${got.join(", ")}]`);
+  }
+  return { scenario: scenario.id, report, mismatches };
+}
