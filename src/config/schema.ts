@@ -141,6 +141,19 @@ export const pipelineSchema = z
     metricsNamespace: nonEmpty.default("ecommerce-streaming"),
     logGroup: nonEmpty.default("ecommerce-streaming"),
     deliveryStream: nonEmpty.default("order-firehose"),
+    /** Label selector of the JobManager pods (checkpoint logs). */
+    jobmanagerSelector: nonEmpty.default("app=flink-jobmanager"),
+    /** The RocksDB state volume claim of the taskmanagers. */
+    statePvc: nonEmpty.default("flink-state-pvc"),
+    /** S3 bucket of Flink's checkpoints. */
+    checkpointBucket: nonEmpty.default("checkpoint-bucket"),
+    /** IAM role the Flink tasks run as (checkpoint writes). */
+    flinkRoleName: nonEmpty.default("FlinkTaskExecutorRole"),
+    /** Its inline policy that grants the checkpoint bucket. */
+    flinkPolicyName: nonEmpty.default("FlinkCheckpointPolicy"),
+    /** IAM role Firehose delivers as, and its inline policy. */
+    firehoseRoleName: nonEmpty.default("FirehoseDeliveryRole"),
+    firehosePolicyName: nonEmpty.default("FirehoseS3Policy"),
   })
   .strict();
 

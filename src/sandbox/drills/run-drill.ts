@@ -1,6 +1,6 @@
 /** Runs a drill scenario's runbook in its world and checks the conclusion against the scenario. */
 import type { AppConfig } from "../../config/schema.ts";
-import type { RunReport } from "../../core/runbook.ts";
+import type { Runbook, RunReport } from "../../core/runbook.ts";
 import { runRunbook } from "../../engine/run-runbook.ts";
 import { automatedRunbook } from "../../runbooks/registry.ts";
 import type { DrillScenario } from "./drill.ts";
@@ -13,8 +13,11 @@ export interface DrillResult {
   readonly mismatches: readonly string[];
 }
 
-export async function runDrill(scenario: DrillScenario, config: AppConfig): Promise<DrillResult> {
-  const runbook = automatedRunbook(scenario.runbook);
+export async function runDrill(
+  scenario: DrillScenario,
+  config: AppConfig,
+  runbook: Runbook | undefined = automatedRunbook(scenario.runbook),
+): Promise<DrillResult> {
   if (!runbook) throw new Error(`runbook ${scenario.runbook} is not automated`);
   const clock = new VirtualClock();
   const ports = scenario.build(clock);
