@@ -38,6 +38,10 @@ export interface LagSignals {
   readonly watermarkStuckMs: number;
   /** Firehose DeliveryToS3.Records of the most recent minutes (oldest first). */
   readonly recentFirehoseDeliveries?: readonly number[];
+  /** Average enrichment API latency of the last minutes (Logs Insights), when measured. */
+  readonly enrichmentLatencyMs?: number;
+  /** The seed: over 500 ms per call, enrichment is the bottleneck. */
+  readonly enrichmentSlowMs?: number;
 }
 
 export interface LagDiagnosis {
@@ -90,10 +94,27 @@ export function diagnoseLag(s: LagSignals): LagDiagnosis {
       `watermark lag is ${fmt(s.watermarkLagMs / 1000)} s (over ${fmt(s.watermarkStuckMs / 1000)} s): the watermark is stuck`,
     );
   }
+  const slowMs = s.enrichmentSlowMs ?? 500;
+  if (
+    s.enrichmentLatencyMs !== undefined &&
+    s.enrichmentLatencyMs > slowMs &&
+    (behind === true || growing === true)
+  ) {
+    return d(
+      "enrichment",
+      `enrichment API calls take ${fmt(s.enrichmentLatencyMs)} ms on average (over ${fmt(slowMs)} ms per call is the bottleneck)`,
+    );
+  }
   if (s.maxPodPressure !== undefined && s.maxPodPressure >= s.pressureThreshold) {
     return d(
       "resource",
       `a taskmanager runs at ${Math.round(s.maxPodPressure * 100)}% of its limit (constraint from ${Math.round(s.pressureThreshold * 100)}%)`,
+    );
+  }
+  if (behind === true && s.enrichmentLatencyMs !== undefined) {
+    return d(
+      "unknown",
+      `Flink processes fewer records than arrive, yet resources, watermark, Firehose and the enrichment API (${fmt(s.enrichmentLatencyMs)} ms) look healthy`,
     );
   }
   if (behind === true) {

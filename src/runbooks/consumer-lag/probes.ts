@@ -1,5 +1,6 @@
 /** Read-only probes of the consumer-lag runbook (I/O through ports only). */
 
+import { logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
 import type { ProbeContext } from "../../core/runbook.ts";
 import { probe } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
@@ -110,4 +111,65 @@ export const scaleProbe = probe<DeploymentScale>({
   needs: ["kubernetes"],
   run: ({ ports, config }) =>
     ports.kubernetes!.getScale(config.pipeline.namespace, config.pipeline.taskmanagerDeployment),
+});
+
+export interface EnrichmentLatency {
+  /** The Logs Insights query as sent (shown in the thread so a human can rerun it). */
+  readonly query: string;
+  readonly rows: readonly {
+    readonly bin: string;
+    readonly apiLatencyMs: number;
+    readonly cacheHitRate: number;
+  }[];
+}
+
+/** Seed Step 3A: enrichment API latency and cache hit rate per minute (Logs Insights). */
+export const enrichmentLatencyProbe = probe<EnrichmentLatency>({
+  id: "enrichment-latency",
+  title: "query the enrichment API latency (Logs Insights)",
+  needs: ["logs"],
+  timeoutMs: (config) => (config.aws?.logsQueryDeadlineMs ?? 30_000) + 5_000,
+  async run({ ports, config, startedAt, signal }) {
+    const query = renderLogQuery("enrichment-latency-per-minute");
+    const { start, end } = logQueryRange("enrichment-latency-per-minute", startedAt);
+    const result = await ports.logs!.query({
+      logGroups: [config.pipeline.logGroup],
+      query,
+      start,
+      end,
+      signal,
+    });
+    const rows = result.rows
+      .map((r) => ({
+        bin: r["bin(1m)"] ?? "",
+        apiLatencyMs: Number(r.api_latency),
+        cacheHitRate: Number(r.cache_hit_rate),
+      }))
+      .filter((r) => Number.isFinite(r.apiLatencyMs));
+    return { query, rows };
+  },
+});
+
+export interface JobBackpressure {
+  readonly job: string;
+  readonly vertices: readonly { readonly name: string; readonly level: string }[];
+}
+
+/** Flink's own view of back pressure per vertex (corroborates the Step 3 branches). */
+export const flinkBackpressureProbe = probe<JobBackpressure>({
+  id: "flink-backpressure",
+  title: "read Flink back pressure per vertex",
+  needs: ["flink"],
+  async run({ ports, config }) {
+    const flink = ports.flink!;
+    const job = await flink.findJob(config.flink?.jobName);
+    const details = await flink.jobDetails(job.id);
+    const levels = await Promise.all(
+      details.vertices.map(async (v) => {
+        const bp = await flink.vertexBackpressure(job.id, v.id);
+        return { name: v.name, level: bp.level ?? "unavailable" };
+      }),
+    );
+    return { job: job.name, vertices: levels };
+  },
 });

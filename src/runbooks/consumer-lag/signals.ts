@@ -6,7 +6,7 @@ import type { GroupLag } from "../../ports/kafka.ts";
 import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import type { LagSignals } from "./diagnose.ts";
-import type { LagSamples } from "./probes.ts";
+import type { EnrichmentLatency, LagSamples } from "./probes.ts";
 
 function logEndSum(lag: GroupLag): number {
   return lag.partitions.reduce((acc, p) => acc + p.logEndOffset, 0);
@@ -30,6 +30,8 @@ export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals
   const pressures = (pods ?? []).map(podPressure).filter((p): p is number => p !== undefined);
   const watermark = probeValue<MetricPoint[]>(results, "watermark-lag");
   const firehose = probeValue<MetricPoint[]>(results, "firehose-delivered");
+  const enrichment = probeValue<EnrichmentLatency>(results, "enrichment-latency");
+  const recent = enrichment?.rows.slice(-3) ?? [];
   const t = config.runbooks;
   return {
     threshold: config.thresholds.consumerLagRecords,
@@ -52,6 +54,9 @@ export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals
     ...(firehose === undefined || firehose.length === 0
       ? {}
       : { recentFirehoseDeliveries: firehose.map((p) => p.value) }),
+    ...(recent.length === 0
+      ? {}
+      : { enrichmentLatencyMs: recent.reduce((a, r) => a + r.apiLatencyMs, 0) / recent.length }),
   };
 }
 

@@ -1,6 +1,7 @@
 /** The consumer-lag runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
 import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
+import { renderLogQuery } from "../../core/log-queries.ts";
 import { formatCount, formatPercent, latestOf, sumOf, trendOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
@@ -8,7 +9,11 @@ import type { PodUsage } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import { diagnoseLag, type LagDiagnosis } from "./diagnose.ts";
 import {
+  type EnrichmentLatency,
+  enrichmentLatencyProbe,
   firehoseDeliveryProbe,
+  flinkBackpressureProbe,
+  type JobBackpressure,
   type LagSamples,
   lagProbe,
   podUsageProbe,
@@ -254,22 +259,34 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
     );
   }
 
-  findings.push(
-    finding(
-      diagnosis.cause === "enrichment" ? "warning" : "info",
-      "A. Enrichment API latency: not measured by a configured source",
-      {
-        detail:
-          "Check the enrichment service's latency (over 500 ms per call is the bottleneck). In CloudWatch Logs Insights on the job's log group:",
-        evidence: [
-          {
-            kind: "code",
-            text: 'fields @timestamp, order_id, enrichment_api_latency, enrichment_cache_hit\n| filter operator = "enrichment"\n| stats avg(enrichment_api_latency) as api_latency, avg(enrichment_cache_hit) as cache_hit_rate by bin(1m)',
-          },
-        ],
-      },
-    ),
-  );
+  findings.push(enrichmentFinding(results, diagnosis.cause === "enrichment"));
+  const bp = probeValue<JobBackpressure>(results, "flink-backpressure");
+  if (bp !== undefined) {
+    const high = bp.vertices.filter((v) => v.level === "high");
+    findings.push(
+      finding(
+        high.length > 0 ? "warning" : "ok",
+        high.length > 0
+          ? `Flink back pressure high on ${high.map((v) => v.name).join(", ")}`
+          : `Flink back pressure ok on every vertex of ${bp.job}`,
+        {
+          ...(high.length > 0
+            ? {
+                detail:
+                  "Back pressure spreads upstream from the slowest operator: the last back-pressured vertex feeds the bottleneck.",
+              }
+            : {}),
+          evidence: [
+            {
+              kind: "table",
+              columns: ["VERTEX", "BACK PRESSURE"],
+              rows: bp.vertices.map((v) => [v.name, v.level]),
+            },
+          ],
+        },
+      ),
+    );
+  }
 
   const status =
     diagnosis.cause === "below-threshold" || diagnosis.cause === "transient"
@@ -282,6 +299,39 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
     summary: `Likely cause: ${CAUSE_TITLE[diagnosis.cause]} — ${diagnosis.because}.`,
     findings,
   };
+}
+
+const ENRICHMENT_QUERY = renderLogQuery("enrichment-latency-per-minute");
+
+function enrichmentFinding(results: ProbeResults, isCause: boolean): Finding {
+  const measured = probeValue<EnrichmentLatency>(results, "enrichment-latency");
+  if (measured === undefined || measured.rows.length === 0) {
+    return finding(isCause ? "warning" : "info", "A. Enrichment API latency: not measured", {
+      detail: `${measured ? "Logs Insights returned no enrichment rows for the last 10 minutes. " : ""}Check the enrichment service's latency (over 500 ms per call is the bottleneck). In CloudWatch Logs Insights on the job's log group:`,
+      evidence: [{ kind: "code", text: ENRICHMENT_QUERY }],
+    });
+  }
+  const recent = measured.rows.slice(-3);
+  const avg = recent.reduce((a, r) => a + r.apiLatencyMs, 0) / recent.length;
+  const hit = recent.reduce((a, r) => a + r.cacheHitRate, 0) / recent.length;
+  const slow = avg > 500;
+  return finding(
+    slow ? "critical" : "ok",
+    `A. Enrichment API: ${formatCount(avg)} ms per call, cache hit ${formatPercent(hit)}`,
+    {
+      detail: slow
+        ? "Over 500 ms per call: the enrichment API is the bottleneck. Fixes: add caching (5 min), increase the timeout (1 min), or scale the enrichment service (backend team)."
+        : "Under 500 ms per call: not the bottleneck.",
+      evidence: [
+        {
+          kind: "table",
+          columns: ["MINUTE", "API LATENCY (ms)", "CACHE HIT"],
+          rows: measured.rows.map((r) => [r.bin, formatCount(r.apiLatencyMs), formatPercent(r.cacheHitRate)]),
+        },
+        { kind: "code", text: measured.query },
+      ],
+    },
+  );
 }
 
 export const CAUSE_TITLE: Record<LagDiagnosis["cause"], string> = {
@@ -373,7 +423,15 @@ export const consumerLagSteps: readonly StepSpec[] = [
     id: "root-cause",
     title: "Step 3: Root cause",
     budgetSeconds: 300,
-    probes: [podUsageProbe, scaleProbe, watermarkProbe, windowEmitProbe, firehoseDeliveryProbe],
+    probes: [
+      podUsageProbe,
+      scaleProbe,
+      watermarkProbe,
+      windowEmitProbe,
+      firehoseDeliveryProbe,
+      enrichmentLatencyProbe,
+      flinkBackpressureProbe,
+    ],
     assess: assessRootCause,
   },
   { id: "fix", title: "Step 4: Fix", probes: [], assess: assessFix },

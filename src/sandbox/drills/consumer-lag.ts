@@ -71,6 +71,22 @@ export const consumerLagDrills: readonly DrillScenario[] = [
           },
         },
         metrics: scriptedMetrics(ports.metrics!, { RecordsOut: () => 42_000, RecordsIn: () => 60_000 }),
+        logs: {
+          query: async (request) => {
+            if (!request.query.includes("enrichment_cache_hit")) return ports.logs!.query(request);
+            const minutes = 10;
+            return {
+              queryId: "drill-enrichment",
+              outcome: "complete",
+              elapsedMs: 1200,
+              rows: Array.from({ length: minutes }, (_, i) => ({
+                "bin(1m)": new Date(request.end.getTime() - (minutes - i) * 60_000).toISOString(),
+                api_latency: String(i < 6 ? 140 : 1_400 + i * 20),
+                cache_hit_rate: i < 6 ? "0.92" : "0.31",
+              })),
+            };
+          },
+        },
         kubernetes: {
           podUsage: async (namespace, selector) =>
             (await ports.kubernetes!.podUsage(namespace, selector)).map((p) => ({

@@ -106,6 +106,32 @@ const cases: Case[] = [
     signals: { totalLag: 95_000, latestRecordsIn: 1, growthPerSecond: 0 },
     cause: "transient",
   },
+  // enrichment, measured with Logs Insights
+  {
+    name: "enrichment calls over 500 ms while falling behind, even with hot pods",
+    signals: {
+      totalLag: 95_000,
+      growthPerSecond: 200,
+      recordsIn: 600_000,
+      recordsOut: 420_000,
+      maxPodPressure: 0.9,
+      enrichmentLatencyMs: 1_450,
+    },
+    cause: "enrichment",
+    because: "enrichment API calls take 1,450 ms on average (over 500 ms per call is the bottleneck)",
+  },
+  {
+    name: "enrichment at exactly 500 ms is not slow",
+    signals: { totalLag: 95_000, growthPerSecond: 200, maxPodPressure: 0.9, enrichmentLatencyMs: 500 },
+    cause: "resource",
+  },
+  {
+    name: "falling behind with a healthy enrichment API measured and nothing else: unknown, not enrichment",
+    signals: { totalLag: 95_000, recordsIn: 600_000, recordsOut: 420_000, enrichmentLatencyMs: 140 },
+    cause: "unknown",
+    because:
+      "Flink processes fewer records than arrive, yet resources, watermark, Firehose and the enrichment API (140 ms) look healthy",
+  },
   // backpressure
   {
     name: "Firehose delivered 0 in the last 3 minutes while records arrive",
