@@ -151,6 +151,13 @@ export function renderReportText(report: RunReport, opts: TextRenderOptions = {}
   out.push(
     `${p.bold("Conclusion:")} ${p.sev(c.severity, SYMBOL[c.severity])} ${sanitizeTerminal(c.summary).split("\n").join("\n  ")}`,
   );
+  if (c.confidence !== undefined) out.push(`  Confidence: ${c.confidence}`);
+  if (c.evidence !== undefined && c.evidence.length > 0) {
+    out.push(`  Evidence: ${c.evidence.map(sanitizeTerminal).join("; ")}`);
+  }
+  if (c.openBranches !== undefined && c.openBranches.length > 0) {
+    out.push(`  Still possible: ${c.openBranches.map(sanitizeTerminal).join(", ")}`);
+  }
   if (c.suggestedActions.length > 0) {
     out.push(p.bold("Suggested actions:"));
     for (const a of c.suggestedActions) out.push(`  ${proposalLine(a, opts)}`);

@@ -43,6 +43,18 @@ export interface StatusView {
 
 export const RERUN_ACTION_ID = "rerun";
 
+/** "Confidence: high · evidence: ... · still possible: ..." for a conclusion that says so. */
+export function confidenceLine(c: Conclusion): string | undefined {
+  const parts: string[] = [];
+  if (c.confidence !== undefined) parts.push(`Confidence: *${c.confidence}*`);
+  if (c.evidence !== undefined && c.evidence.length > 0)
+    parts.push(`evidence: ${c.evidence.map(escapeMrkdwn).join("; ")}`);
+  if (c.openBranches !== undefined && c.openBranches.length > 0) {
+    parts.push(`still possible: ${c.openBranches.map(escapeMrkdwn).join(", ")}`);
+  }
+  return parts.length === 0 ? undefined : parts.join(" · ");
+}
+
 function stateLabel(view: StatusView): string {
   switch (view.state) {
     case "running":
@@ -115,6 +127,8 @@ export function renderStatusMessage(view: StatusView): RenderedMessage {
       type: "section",
       text: mrkdwn(`${STATUS_EMOJI[c.severity]} *Conclusion:* ${escapeMrkdwn(c.summary)}`),
     });
+    const how = confidenceLine(c);
+    if (how !== undefined) blocks.push(context(how));
   }
 
   const { buttons, notes } = proposalButtons(c?.suggestedActions ?? [], view.incidentId);
