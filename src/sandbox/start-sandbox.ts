@@ -8,6 +8,7 @@ import { systemClock } from "../ports/clock.ts";
 import { type RunningBot, startBot } from "../slack/create-bot.ts";
 import { openSqliteStore } from "../store/sqlite-store.ts";
 import type { Store } from "../store/store.ts";
+import { type SwitchablePorts, switchablePorts } from "./drills/switchable-ports.ts";
 import { createSimulatedPlatform, type SimulatedPlatform } from "./simulated/simulated-ports.ts";
 import { SlackEmulator } from "./slack-emulator/index.ts";
 
@@ -16,6 +17,8 @@ export const SANDBOX_CHANNEL = "C_INCIDENTS";
 export interface Sandbox {
   readonly emulator: SlackEmulator;
   readonly platform: SimulatedPlatform;
+  /** What the bot sees; `world.use(ports)` switches it (drills). */
+  readonly world: SwitchablePorts;
   readonly bot: RunningBot;
   readonly store: Store;
   readonly config: AppConfig;
@@ -67,6 +70,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const transport = options.transport ?? "socket";
   const emulator = await new SlackEmulator().start();
   const platform = options.platform ?? createSimulatedPlatform(systemClock);
+  const world = switchablePorts(platform.ports);
   const config = sandboxConfig(options.config, emulator, transport, options.httpPort);
   const store = openSqliteStore(options.storePath ?? ":memory:");
   if (transport === "http") emulator.useHttpDelivery(`http://127.0.0.1:${config.slack.port}/slack/events`);
@@ -74,7 +78,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   try {
     bot = await startBot({
       config,
-      ports: platform.ports,
+      ports: world.ports,
       store,
       logger: options.logger,
       apiUrl: emulator.apiUrl,
@@ -89,6 +93,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   return {
     emulator,
     platform,
+    world,
     bot,
     store,
     config,

@@ -95,6 +95,17 @@ describe("sandbox terminal", () => {
     expect(screen).toContain("checkpoint-duration");
   });
 
+  it("switches the world to a drill scenario and works the runbook there", async () => {
+    await ui.handle("drill");
+    expect(screen).toContain("consumer-lag/backpressure");
+    await ui.handle("drill consumer-lag/backpressure");
+    await settle();
+    expect(screen).toContain("Drill consumer-lag/backpressure: Firehose delivered nothing");
+    expect(screen).toMatch(/Likely cause: backpressure from Firehose \(D\)/);
+    await ui.handle("drill nonsense/branch");
+    expect(screen).toContain('No drill "nonsense/branch". Type drill for the list.');
+  });
+
   it("says what it does not understand", async () => {
     await ui.handle("fire nonsense");
     await ui.handle("click 9999");

@@ -4,7 +4,9 @@
  */
 import { createInterface, type Interface } from "node:readline";
 import { findRunbook, RUNBOOK_CATALOG } from "../../core/catalog.ts";
+import { systemClock } from "../../ports/clock.ts";
 import { alertmanagerMessage } from "../alert-messages.ts";
+import { DRILLS, findDrill } from "../drills/registry.ts";
 import type { StoredMessage } from "../slack-emulator/index.ts";
 import { SANDBOX_CHANNEL, type Sandbox } from "../start-sandbox.ts";
 import { type Pressable, renderMessage } from "./render-message.ts";
@@ -17,6 +19,7 @@ export const HELP = `Commands:
   /runbook <name|help|status>   the slash command, as the current user
   click <n>                 press button [n];  choose <n> <value>  picks in select [n]
   as <alice|bob|carol>      act as another person (alice and bob are approvers, carol is not)
+  drill [scenario]          list the drill scenarios, or switch the world to one and fire its alert
   scenario                  the simulated platform's state (replicas, lag)
   help | quit`;
 
@@ -182,6 +185,26 @@ export class TerminalUi {
             ...(p.blockId ? { blockId: p.blockId } : {}),
             ...(selectedValue ? { selectedValue } : {}),
           });
+          return true;
+        }
+        case "drill": {
+          const id = args[0];
+          if (!id) {
+            this.write(DRILLS.map((d) => `  ${d.id.padEnd(44)} ${d.title}`).join("\n"));
+            return true;
+          }
+          const drill = findDrill(id);
+          if (!drill) {
+            this.write(`No drill "${id}". Type drill for the list.`);
+            return true;
+          }
+          const meta = findRunbook(drill.runbook)!;
+          this.sandbox.world.use(drill.build(systemClock));
+          this.write(`Drill ${drill.id}: ${drill.story}\nFiring ${meta.alert}...`);
+          // A fresh incident: an open one for this alert is resolved first.
+          const open = await this.sandbox.store.findOpenIncident(SANDBOX_CHANNEL, meta.id);
+          if (open) await emulator.postBotMessage(SANDBOX_CHANNEL, alertmanagerMessage(meta, "resolved"));
+          await emulator.postBotMessage(SANDBOX_CHANNEL, alertmanagerMessage(meta, "firing"));
           return true;
         }
         case "scenario": {
