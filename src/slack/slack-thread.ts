@@ -3,6 +3,7 @@ import type { WebClient } from "@slack/web-api";
 import type { StepReport } from "../core/runbook.ts";
 import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
 import type { DirectoryPort, ThreadPort } from "../ports/thread.ts";
+import { conclusionWithAvailableProposals, stepWithAvailableProposals } from "./available-proposals.ts";
 import {
   asKnownBlocks,
   enforceBlockKitLimits,
@@ -54,8 +55,14 @@ export class SlackThread implements ThreadPort {
   constructor(private readonly options: SlackThreadOptions) {}
 
   private status(view: IncidentStatusView): RenderedMessage {
-    const rendered = renderStatusMessage(toStatusView(view));
+    const available = view.conclusion ? conclusionWithAvailableProposals(view.conclusion) : undefined;
+    const rendered = renderStatusMessage(
+      toStatusView(available ? { ...view, conclusion: available.conclusion } : view),
+    );
     const notes: string[] = [];
+    if (available && available.manual.length > 0) {
+      notes.push(`Fix to run by hand (no button for it yet): ${available.manual.join("; ")}`);
+    }
     if (view.phase === "not-automated") {
       notes.push(
         `:memo: *${view.runbook.title}* is not automated yet: work it from the written runbook. (Automated today: \`/runbook lag\`.)`,
@@ -104,7 +111,7 @@ export class SlackThread implements ThreadPort {
     view: IncidentStatusView,
   ): Promise<void> {
     const m = withScaleChoice(
-      renderStepMessage(step, {
+      renderStepMessage(stepWithAvailableProposals(step), {
         runbookTitle: view.runbook.title,
         incidentId: view.incidentId,
         runbookId: view.runbook.id,
