@@ -1,9 +1,29 @@
 /** The automated runbooks, by id; the catalog lists all nine. */
 import { RUNBOOK_CATALOG, type RunbookMeta } from "../core/catalog.ts";
 import type { Runbook } from "../core/runbook.ts";
+import { checkpointDurationRunbook } from "./checkpoint-duration/index.ts";
+import { checkpointFailureRunbook } from "./checkpoint-failure/index.ts";
 import { consumerLagRunbook } from "./consumer-lag/index.ts";
+import { dlqSpikeRunbook } from "./dlq-spike/index.ts";
+import { firehoseDeliveryFailureRunbook } from "./firehose-delivery-failure/index.ts";
+import { kafkaBrokerDownRunbook } from "./kafka-broker-down/index.ts";
+import { latencySloBreachRunbook } from "./latency-slo-breach/index.ts";
+import { memoryUsageRunbook } from "./memory-usage/index.ts";
+import { windowCompletenessRunbook } from "./window-completeness/index.ts";
 
-const AUTOMATED: ReadonlyMap<string, Runbook> = new Map([[consumerLagRunbook.meta.id, consumerLagRunbook]]);
+const AUTOMATED: ReadonlyMap<string, Runbook> = new Map(
+  [
+    dlqSpikeRunbook,
+    checkpointFailureRunbook,
+    kafkaBrokerDownRunbook,
+    firehoseDeliveryFailureRunbook,
+    consumerLagRunbook,
+    latencySloBreachRunbook,
+    windowCompletenessRunbook,
+    memoryUsageRunbook,
+    checkpointDurationRunbook,
+  ].map((r) => [r.meta.id, r] as const),
+);
 
 export function automatedRunbook(id: string): Runbook | undefined {
   return AUTOMATED.get(id);

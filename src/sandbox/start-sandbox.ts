@@ -10,6 +10,7 @@ import { openSqliteStore } from "../store/sqlite-store.ts";
 import type { Store } from "../store/store.ts";
 import { type SwitchablePorts, switchablePorts } from "./drills/switchable-ports.ts";
 import { createSimulatedPlatform, type SimulatedPlatform } from "./simulated/simulated-ports.ts";
+import { withSimulatedWorldNames } from "./simulated/world-config.ts";
 import { SlackEmulator } from "./slack-emulator/index.ts";
 
 export const SANDBOX_CHANNEL = "C_INCIDENTS";
@@ -45,7 +46,7 @@ export function sandboxConfig(
 ): AppConfig {
   const interval = base.runbooks.lagSampleIntervalSeconds;
   return {
-    ...base,
+    ...withSimulatedWorldNames(base),
     slack: {
       ...base.slack,
       mode: transport,

@@ -30,15 +30,15 @@ describe("runbook-bot runbooks --json", () => {
       automated: boolean;
     }[];
     expect(list.map((r) => [r.id, r.alert, r.aliases.join(","), r.severity, r.automated])).toEqual([
-      ["dlq-spike", "dlq-spike-critical", "dlq", "critical", false],
-      ["checkpoint-failure", "checkpoint-failure-critical", "checkpoint,ckpt", "critical", false],
-      ["kafka-broker-down", "kafka-broker-down-critical", "broker,kafka", "critical", false],
-      ["firehose-delivery-failure", "firehose-delivery-failure-critical", "firehose", "critical", false],
+      ["dlq-spike", "dlq-spike-critical", "dlq", "critical", true],
+      ["checkpoint-failure", "checkpoint-failure-critical", "checkpoint,ckpt", "critical", true],
+      ["kafka-broker-down", "kafka-broker-down-critical", "broker,kafka", "critical", true],
+      ["firehose-delivery-failure", "firehose-delivery-failure-critical", "firehose", "critical", true],
       ["consumer-lag", "kafka-consumer-lag-high", "lag", "high", true],
-      ["latency-slo-breach", "processing-latency-slo-breach", "latency,slo", "high", false],
-      ["window-completeness", "window-completeness-low", "completeness,window", "high", false],
-      ["memory-usage", "memory-usage-high", "memory,mem", "medium", false],
-      ["checkpoint-duration", "checkpoint-duration-high", "ckpt-duration", "medium", false],
+      ["latency-slo-breach", "processing-latency-slo-breach", "latency,slo", "high", true],
+      ["window-completeness", "window-completeness-low", "completeness,window", "high", true],
+      ["memory-usage", "memory-usage-high", "memory,mem", "medium", true],
+      ["checkpoint-duration", "checkpoint-duration-high", "ckpt-duration", "medium", true],
     ]);
     for (const r of list)
       expect(Object.keys(r).sort()).toEqual(["alert", "aliases", "automated", "id", "severity", "title"]);
@@ -121,11 +121,6 @@ describe("runbook-bot diagnose: bad names", () => {
     const run = await runCli(["diagnose", "lga"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no runbook is called "lga". Did you mean lag?');
-  });
-  it("says when a runbook is not automated yet", async () => {
-    const run = await runCli(["diagnose", "dlq"]);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain("dlq-spike (DLQ Spike) is not automated yet");
   });
   it("unknown commands exit 2 with help", async () => {
     const run = await runCli(["frobnicate"]);

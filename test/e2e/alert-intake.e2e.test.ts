@@ -119,15 +119,25 @@ describe("an alert message", () => {
     expect(await h.store.listRunReports(incident!.id)).toHaveLength(1);
   });
 
-  it("for an alert without automation says so in its thread and runs nothing", async () => {
-    const root = await h.postAlert("memory-usage");
-    const status = await h.waitForReply(root.ts, (m) => /Incident `inc-/.test(textOf(m)));
-    await h.idle();
-    expect(textOf(status)).toContain("is not automated yet");
-    expect(h.botReplies(root.ts)).toHaveLength(1);
-    expect(h.kube.requests).toEqual([]);
-    const [incident] = await h.store.listOpenIncidents();
-    expect(incident?.runbookId).toBe("memory-usage");
+  it("works every one of the nine runbooks in its thread, in the simulated world", async () => {
+    for (const id of [
+      "dlq-spike",
+      "checkpoint-failure",
+      "kafka-broker-down",
+      "firehose-delivery-failure",
+      "latency-slo-breach",
+      "window-completeness",
+      "memory-usage",
+      "checkpoint-duration",
+    ]) {
+      const root = await h.postAlert(id);
+      const status = await h.waitForReply(root.ts, (m) => /Incident `inc-/.test(textOf(m)));
+      await h.idle();
+      expect(textOf(status), id).not.toContain("is not automated yet");
+      // The status message plus one reply per step.
+      expect(h.botReplies(root.ts).length, id).toBeGreaterThanOrEqual(4);
+    }
+    expect(h.failedCalls()).toEqual([]);
   });
 
   it("ignores people's messages and messages outside the incident channels", async () => {

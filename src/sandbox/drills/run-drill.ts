@@ -3,6 +3,7 @@ import type { AppConfig } from "../../config/schema.ts";
 import type { Runbook, RunReport } from "../../core/runbook.ts";
 import { runRunbook } from "../../engine/run-runbook.ts";
 import { automatedRunbook } from "../../runbooks/registry.ts";
+import { withSimulatedWorldNames } from "../simulated/world-config.ts";
 import type { DrillScenario } from "./drill.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 
@@ -17,11 +18,14 @@ export async function runDrill(
   scenario: DrillScenario,
   config: AppConfig,
   runbook: Runbook | undefined = automatedRunbook(scenario.runbook),
+  /** worldNames: add the simulated systems' names (the MSK cluster ARN) to the config. Default true. */
+  options: { readonly worldNames?: boolean } = {},
 ): Promise<DrillResult> {
   if (!runbook) throw new Error(`runbook ${scenario.runbook} is not automated`);
   const clock = new VirtualClock();
   const ports = scenario.build(clock);
-  const report = await runRunbook(runbook, { ports, config });
+  const worldConfig = options.worldNames === false ? config : withSimulatedWorldNames(config);
+  const report = await runRunbook(runbook, { ports, config: worldConfig });
   const c = report.conclusion;
   const mismatches: string[] = [];
   const e = scenario.expect;

@@ -1,0 +1,112 @@
+/** Read-only probes of the checkpoint-duration runbook (I/O through ports only). */
+import type { AppConfig } from "../../config/schema.ts";
+import { logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
+import { type MetricId, type MetricResolveOptions, metricSelector } from "../../core/metric-catalog.ts";
+import { type ProbeContext, probe } from "../../core/runbook.ts";
+import type { CheckpointConfig, CheckpointStats } from "../../ports/flink.ts";
+import type { PodLog } from "../../ports/kubernetes.ts";
+import type { LogQueryResult } from "../../ports/logs.ts";
+import type { MetricPoint } from "../../ports/metrics.ts";
+
+/** The seed reads every metric of this runbook over the last hour, per minute. */
+export const HOUR_MINUTES = 60;
+/** How far back the compaction log lines count. */
+export const COMPACTION_WINDOW_SECONDS = 900;
+
+export function metricOptions(config: AppConfig): MetricResolveOptions {
+  return {
+    pipelineNamespace: config.pipeline.metricsNamespace,
+    // The config validates stat names; the catalogue types them.
+    overrides: config.metrics as unknown as NonNullable<MetricResolveOptions["overrides"]>,
+  };
+}
+
+function hourOf(id: string, metric: MetricId, title: string) {
+  return probe<MetricPoint[]>({
+    id,
+    title,
+    needs: ["metrics"],
+    run: (ctx: ProbeContext) =>
+      ctx.ports.metrics!.series({
+        ...metricSelector(metric, metricOptions(ctx.config)),
+        periodSeconds: 60,
+        start: new Date(ctx.startedAt.getTime() - HOUR_MINUTES * 60_000),
+        end: ctx.startedAt,
+      }),
+  });
+}
+
+export const durationProbe = hourOf(
+  "checkpoint-duration",
+  "checkpointDurationMs",
+  "read checkpoint_duration_ms over the last hour",
+);
+export const stateBytesProbe = hourOf(
+  "state-backend-bytes",
+  "stateBackendUsedBytes",
+  "read StateBackendUsedBytes over the last hour",
+);
+export const latencyProbe = hourOf("latency-p99", "latencyP99", "read LatencyP99 over the last hour");
+
+export interface FlinkCheckpoints {
+  readonly jobId: string;
+  readonly stats: CheckpointStats;
+}
+
+export const flinkCheckpointsProbe = probe<FlinkCheckpoints>({
+  id: "checkpoints",
+  title: "read the job's checkpoint history from Flink",
+  needs: ["flink"],
+  async run({ ports, config }) {
+    const job = await ports.flink!.findJob(config.flink?.jobName);
+    return { jobId: job.id, stats: await ports.flink!.checkpoints(job.id) };
+  },
+});
+
+export interface SizesQuery {
+  readonly query: string;
+  readonly result: LogQueryResult;
+}
+
+export const checkpointSizesProbe = probe<SizesQuery>({
+  id: "checkpoint-sizes-log",
+  title: "run the checkpoint sizes Logs Insights query",
+  needs: ["logs"],
+  async run({ ports, config, startedAt, signal }) {
+    const query = renderLogQuery("checkpoint-sizes");
+    const result = await ports.logs!.query({
+      logGroups: [config.pipeline.logGroup],
+      query,
+      ...logQueryRange("checkpoint-sizes", startedAt),
+      signal,
+    });
+    return { query, result };
+  },
+});
+
+export const compactionLogsProbe = probe<PodLog[]>({
+  id: "compaction-logs",
+  title: "read the taskmanagers' RocksDB compaction log lines",
+  needs: ["kubernetes"],
+  run: ({ ports, config }) =>
+    ports.kubernetes!.podLogs(config.pipeline.namespace, config.pipeline.taskmanagerSelector, {
+      grep: "compaction",
+      sinceSeconds: COMPACTION_WINDOW_SECONDS,
+      tailLines: 5000,
+      maxLines: 10,
+    }),
+});
+
+export const checkpointConfigProbe = probe<CheckpointConfig>({
+  id: "checkpoint-config",
+  title: "read the job's checkpoint configuration",
+  needs: ["flink"],
+  async run({ ports, config, prior }) {
+    const known = prior.checkpoints;
+    const jobId =
+      known?.status === "ok"
+        ? (known.value as FlinkCheckpoints).jobId
+        : (await ports.flink!.findJob(config.flink?.jobName)).id;
+    return ports.flink!.checkpointConfig(jobId);
+  },
+});

@@ -1,0 +1,54 @@
+import { findRunbook } from "../../core/catalog.ts";
+import type { Proposal } from "../../core/finding.ts";
+import { formatDuration } from "../../core/format-units.ts";
+import { type Conclusion, probeValue, type Runbook } from "../../core/runbook.ts";
+import type { CheckpointsRead } from "./probes.ts";
+import {
+  CAUSE_TITLE,
+  checkpointFailureSteps,
+  deletePodsProposal,
+  diagnosisOf,
+  FIX_LINE,
+  growPvcProposal,
+  riskWindow,
+  triggerProposal,
+} from "./steps.ts";
+
+export const checkpointFailureRunbook: Runbook = {
+  meta: findRunbook("checkpoint-failure")!,
+  steps: checkpointFailureSteps,
+  conclude(results, _steps, config): Conclusion {
+    const d = diagnosisOf(results, config);
+    const actions: Proposal[] = [];
+    if (d.cause === "disk-full") {
+      const grow = growPvcProposal(results, config);
+      if (grow) actions.push(grow);
+      actions.push(deletePodsProposal(config));
+    }
+    if (d.cause !== "recovered" && d.cause !== "job-down") {
+      const trigger = triggerProposal(results);
+      if (trigger) actions.push(trigger);
+    }
+    const read = probeValue<CheckpointsRead>(results, "checkpoints");
+    const window = read ? riskWindow(read) : undefined;
+    const risk =
+      d.cause !== "recovered" && window?.atRiskMs != null
+        ? ` Last completed checkpoint ${formatDuration(window.atRiskMs)} ago: that state is at risk on a restart.`
+        : "";
+    const severity =
+      d.cause === "recovered" ? "ok" : d.cause === "unknown" && read === undefined ? "warning" : "critical";
+    return {
+      summary: `${capitalise(CAUSE_TITLE[d.cause])} — ${d.because}. Fix: ${FIX_LINE[d.cause]}${risk}`,
+      severity,
+      suggestedActions: actions,
+      cause: d.cause,
+      confidence: d.confidence,
+      evidence: [d.because, ...d.notes],
+      ...(d.openBranches.length > 0 ? { openBranches: d.openBranches.map((b) => CAUSE_TITLE[b]) } : {}),
+    };
+  },
+};
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

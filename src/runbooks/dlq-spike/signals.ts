@@ -1,0 +1,106 @@
+/** Pure: probe results -> the signals the dlq-spike diagnosis decides on. */
+import type { AppConfig } from "../../config/schema.ts";
+import { breachStart, firstAbove, latestOf, sumOf } from "../../core/metric-math.ts";
+import { type ProbeResults, probeValue } from "../../core/runbook.ts";
+import type { RecordSample } from "../../ports/kafka.ts";
+import type { RolloutRevision } from "../../ports/kubernetes.ts";
+import type { LogQueryResult, LogRow } from "../../ports/logs.ts";
+import type { MetricPoint } from "../../ports/metrics.ts";
+import type { DlqSignals, ErrorTypeCount, RevisionRef } from "./diagnose.ts";
+import type { RolloutHistory } from "./probes.ts";
+import { analyseSource, expectedFields, failingSenders, type SchemaDrift } from "./schema-drift.ts";
+
+/** `stats count() [as count] by error_type` rows -> counts, most first. */
+export function errorCounts(rows: readonly LogRow[]): ErrorTypeCount[] {
+  return rows
+    .map((r) => ({
+      type: r.error_type === undefined || r.error_type === "" ? "(no error_type)" : r.error_type,
+      count: Number(r.count ?? r["count()"] ?? 0),
+    }))
+    .filter((r) => Number.isFinite(r.count) && r.count > 0)
+    .sort((a, b) => b.count - a.count);
+}
+
+export function breakdownOf(results: ProbeResults): ErrorTypeCount[] | undefined {
+  const result = probeValue<LogQueryResult>(results, "dlq-breakdown");
+  return result === undefined ? undefined : errorCounts(result.rows);
+}
+
+export function dlqPoints(results: ProbeResults): MetricPoint[] | undefined {
+  return probeValue<MetricPoint[]>(results, "dlq-rate");
+}
+
+/** Where the spike began: the start of the current run above the threshold, else the first minute above it. */
+export function spikeStartOf(points: readonly MetricPoint[], threshold: number): MetricPoint | undefined {
+  return breachStart(points, threshold) ?? firstAbove(points, threshold);
+}
+
+/** Records sent to the DLQ from the spike's first minute on. */
+export function dlqSinceSpike(points: readonly MetricPoint[], threshold: number): number | undefined {
+  const start = spikeStartOf(points, threshold);
+  if (start === undefined) return undefined;
+  return sumOf(points.filter((p) => p.at.getTime() >= start.at.getTime()));
+}
+
+function toRef(r: RolloutRevision): RevisionRef {
+  return {
+    revision: r.revision,
+    createdAt: new Date(r.createdAt),
+    images: r.images,
+    changeCause: r.changeCause,
+  };
+}
+
+export interface Revisions {
+  readonly current: RolloutRevision;
+  readonly previous?: RolloutRevision;
+}
+
+/** The revision the deployment runs and the one before it (the rollback target). */
+export function revisionsOf(results: ProbeResults): Revisions | null | undefined {
+  const history = probeValue<RolloutHistory>(results, "rollout-history");
+  if (history === undefined) return undefined;
+  const sorted = [...history.revisions].sort((a, b) => a.revision - b.revision);
+  const current = sorted.find((r) => r.current) ?? sorted.at(-1);
+  if (current === undefined) return null;
+  const previous = sorted.filter((r) => r.revision < current.revision).at(-1);
+  return { current, ...(previous === undefined ? {} : { previous }) };
+}
+
+export function parseMessages(results: ProbeResults): string[] | undefined {
+  const samples = probeValue<LogQueryResult | null>(results, "parse-samples");
+  if (samples === undefined || samples === null) return undefined;
+  return samples.rows.map((r) => r["@message"] ?? "").filter((m) => m !== "");
+}
+
+export function sourceDriftOf(results: ProbeResults): SchemaDrift | undefined {
+  const sample = probeValue<RecordSample | null>(results, "source-sample");
+  if (sample === undefined || sample === null) return undefined;
+  return analyseSource(sample.records, expectedFields(parseMessages(results) ?? []));
+}
+
+export function dlqSignals(results: ProbeResults, config: AppConfig): DlqSignals {
+  const threshold = config.thresholds.dlqRecordsPerMinute;
+  const points = dlqPoints(results);
+  const latest = points === undefined ? undefined : latestOf(points);
+  const start = points === undefined ? undefined : spikeStartOf(points, threshold);
+  const breakdown = breakdownOf(results);
+  const revisions = revisionsOf(results);
+  const history = probeValue<RolloutHistory>(results, "rollout-history");
+  const drift = sourceDriftOf(results);
+  const messages = parseMessages(results);
+  const senders = messages === undefined ? undefined : failingSenders(messages);
+  const now = history?.readAt ?? (latest ? new Date(latest.at.getTime() + 60_000) : new Date(0));
+  return {
+    threshold,
+    now,
+    ...(latest === undefined ? {} : { latestRate: latest.value }),
+    ...(start === undefined ? {} : { spikeStart: start.at }),
+    ...(breakdown === undefined ? {} : { breakdown }),
+    ...(revisions === undefined
+      ? {}
+      : { currentRevision: revisions === null ? null : toRef(revisions.current) }),
+    ...(drift === undefined ? {} : { sourceDrift: drift }),
+    ...(senders === undefined ? {} : { failingSenders: senders }),
+  };
+}

@@ -1,0 +1,30 @@
+import { findRunbook } from "../../core/catalog.ts";
+import type { Conclusion, Runbook } from "../../core/runbook.ts";
+import { CAUSE_TITLE } from "./diagnose.ts";
+import { firehoseSignals } from "./signals.ts";
+import { bufferingProposal, diagnosisOf, firehoseDeliveryFailureSteps } from "./steps.ts";
+
+export const firehoseDeliveryFailureRunbook: Runbook = {
+  meta: findRunbook("firehose-delivery-failure")!,
+  steps: firehoseDeliveryFailureSteps,
+  conclude(results, _steps, config): Conclusion {
+    const d = diagnosisOf(results);
+    const s = firehoseSignals(results);
+    const proposal = bufferingProposal(results, d.cause);
+    const state = [
+      s.status === undefined
+        ? `${config.pipeline.deliveryStream} not described`
+        : `${config.pipeline.deliveryStream} ${s.status}`,
+      s.latestSuccess === undefined ? "success rate unknown" : `success rate ${s.latestSuccess.toFixed(2)}`,
+    ].join(", ");
+    return {
+      summary: `${state}. Likely cause: ${CAUSE_TITLE[d.cause]} — ${d.because}.`,
+      severity: d.cause === "delivering" ? "ok" : d.cause === "unknown" ? "warning" : "critical",
+      suggestedActions: proposal ? [proposal] : [],
+      cause: d.cause,
+      confidence: d.confidence,
+      evidence: d.evidence,
+      ...(d.openBranches.length > 0 ? { openBranches: d.openBranches } : {}),
+    };
+  },
+};
