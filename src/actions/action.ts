@@ -28,9 +28,19 @@ export interface ActionResult {
   readonly details: JsonParams;
 }
 
+/**
+ * How much harm a wrong or badly timed execution can do:
+ * - low: reversible, no restart of the job and no data at stake (scale, Firehose buffering, a checkpoint);
+ * - high: restarts the job's taskmanagers or cannot be undone (rollback, restart, delete pods,
+ *   set resources, grow a volume claim);
+ * - critical: takes part of the shared Kafka cluster down for a while (reboot an MSK broker).
+ */
+export type RiskTier = "low" | "high" | "critical";
+
 export interface ActionDefinition<P extends JsonParams = JsonParams> {
   readonly id: string;
   readonly title: string;
+  readonly risk?: RiskTier;
   parse(raw: unknown, config: AppConfig): ParseResult<P>;
   /** Reads the current state and says exactly what would change. Rejects when it cannot. */
   prepare(params: P, ctx: ActionContext): Promise<Prepared<P>>;

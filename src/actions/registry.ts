@@ -1,9 +1,30 @@
 import type { ActionDefinition, JsonParams } from "./action.ts";
+import { deleteTaskmanagerPods } from "./delete-taskmanager-pods.ts";
+import { firehoseBuffering } from "./firehose-buffering.ts";
+import { growPvc } from "./grow-pvc.ts";
+import { rebootBroker } from "./reboot-broker.ts";
+import { restartTaskmanagers } from "./restart-taskmanagers.ts";
+import { rollback } from "./rollback.ts";
 import { scaleTaskmanagers } from "./scale-taskmanagers.ts";
+import { setTaskmanagerResources } from "./set-taskmanager-resources.ts";
+import { triggerCheckpoint } from "./trigger-checkpoint.ts";
 
-const ACTIONS: ReadonlyMap<string, ActionDefinition> = new Map<string, ActionDefinition>([
-  [scaleTaskmanagers.id, scaleTaskmanagers as unknown as ActionDefinition<JsonParams>],
-]);
+/** Every action the bot can run, by id (ids are a public contract: runbooks propose them). */
+const DEFINITIONS = [
+  scaleTaskmanagers,
+  rollback,
+  restartTaskmanagers,
+  deleteTaskmanagerPods,
+  setTaskmanagerResources,
+  growPvc,
+  rebootBroker,
+  firehoseBuffering,
+  triggerCheckpoint,
+] as const;
+
+const ACTIONS: ReadonlyMap<string, ActionDefinition> = new Map<string, ActionDefinition>(
+  DEFINITIONS.map((d) => [d.id, d as unknown as ActionDefinition<JsonParams>]),
+);
 
 export function findAction(id: string): ActionDefinition | undefined {
   return ACTIONS.get(id);

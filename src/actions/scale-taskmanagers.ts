@@ -18,6 +18,8 @@ export type ScaleParams = z.infer<typeof paramsSchema>;
 export const scaleTaskmanagers: ActionDefinition<ScaleParams> = {
   id: "scale-taskmanagers",
   title: "Scale taskmanagers",
+  // Reversible with the same button; no state is at stake (Flink redistributes on its own schedule).
+  risk: "low",
   parse(raw, config) {
     const parsed = paramsSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues) };

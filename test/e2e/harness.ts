@@ -37,6 +37,8 @@ export interface HarnessOptions {
   readonly expirySweepMs?: number;
   /** Slack user ids allowed to request and approve (default U_ALICE, U_BOB). */
   readonly approvers?: string[];
+  /** Extra ports for the bot (e.g. an MSK adapter on its stand-in), added to the default ones. */
+  readonly ports?: Partial<Omit<Ports, "clock">>;
 }
 
 export interface Harness {
@@ -133,6 +135,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     kafka: new SimulatedKafka(scenario),
     metrics: new SimulatedMetrics(scenario),
     kubernetes: createKubernetes({ kubeConfigYaml: kube.kubeConfigYaml, requestTimeoutMs: 10_000 }),
+    ...options.ports,
     clock: systemClock,
   };
 

@@ -10,8 +10,9 @@ const scale = {
   label: "Scale taskmanagers 4 -> 8",
   params: { namespace: "flink", deployment: "flink-taskmanager", replicas: 8 },
 };
+// An action id the registry does not have.
 const reboot = {
-  action: "reboot-broker",
+  action: "not-an-action",
   label: "Reboot broker 2",
   params: { clusterArn: "arn:x", brokerId: 2 },
 };
