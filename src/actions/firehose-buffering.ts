@@ -97,7 +97,7 @@ async function plan(params: FirehoseBufferingParams, ctx: ActionContext) {
 export const firehoseBuffering: ActionDefinition<FirehoseBufferingParams> = {
   id: "firehose-buffering",
   title: "Change Firehose buffering",
-  risk: "low",
+  risk: "high",
   parse(raw, config) {
     return parseParams(paramsSchema, raw, (p) => {
       const allowed = config.pipeline.deliveryStream;

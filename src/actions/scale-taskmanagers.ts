@@ -18,8 +18,9 @@ export type ScaleParams = z.infer<typeof paramsSchema>;
 export const scaleTaskmanagers: ActionDefinition<ScaleParams> = {
   id: "scale-taskmanagers",
   title: "Scale taskmanagers",
-  // Reversible with the same button; no state is at stake (Flink redistributes on its own schedule).
-  risk: "low",
+  // A production change: a second person approves (the two-person rule of the product); lower it
+  // per deployment with approvals.riskTiers.
+  risk: "high",
   parse(raw, config) {
     const parsed = paramsSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues) };

@@ -86,6 +86,25 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     });
 
   program
+    .command("plan")
+    .description(
+      "dry run of an action: validate its params and print the exact change it would make (never executes)",
+    )
+    .argument("<action>", `action id, e.g. scale-taskmanagers`)
+    .option("--params <json>", "the action's params as a JSON object", "{}")
+    .option("--config <file>", "config file")
+    .option("--json", "print the plan as JSON")
+    .action(async (action: string, opts: { params: string; config?: string; json?: boolean }) => {
+      const loaded = loadForCli(opts.config, io);
+      if (!loaded) {
+        code = 2;
+        return;
+      }
+      const { plan } = await import("./commands/plan.ts");
+      code = await plan(action, loaded.config, io, { params: opts.params, json: opts.json === true });
+    });
+
+  program
     .command("check-config")
     .description("validate the config and print the effective config with secrets masked")
     .option("--config <file>", "config file")

@@ -205,8 +205,18 @@ export const approvalsSchema = z
     users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, "a Slack user id like U0123ABC")).default([]),
     /** Slack user group ids (S...) whose members are allowed too. */
     usergroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, "a Slack user group id like S0123ABC")).default([]),
-    /** Whether the requester may approve their own request. */
+    /** Whether the requester may approve their own request (high-risk actions only). */
     allowSelfApproval: z.boolean().default(false),
+    /**
+     * Risk tier per action id (low, high, critical), overriding the tier the action declares
+     * (an action that declares none is high).
+     */
+    riskTiers: z.record(nonEmpty, z.enum(["low", "high", "critical"])).default({}),
+    /**
+     * Channels (ids or names) where action buttons are honoured; a button pressed anywhere else is
+     * refused. Default: slack.incidentChannels.
+     */
+    channels: z.array(nonEmpty).min(1).optional(),
     expiryMinutes: z
       .number()
       .positive()
@@ -248,9 +258,13 @@ export const configSchema = z
       )
       .default({}),
     actions: z
-      .object({ scaleTaskmanagers: scaleActionSchema.default(scaleActionSchema.parse({})) })
+      .object({
+        scaleTaskmanagers: scaleActionSchema.default(scaleActionSchema.parse({})),
+        /** Kill switch: every action is preview-only (requests are shown, nothing executes). */
+        frozen: z.boolean().default(false),
+      })
       .strict()
-      .default({ scaleTaskmanagers: scaleActionSchema.parse({}) }),
+      .default({ scaleTaskmanagers: scaleActionSchema.parse({}), frozen: false }),
     approvals: approvalsSchema.default(approvalsSchema.parse({})),
     store: z
       .object({ path: nonEmpty.default("data/runbook-bot.db") })

@@ -5,6 +5,10 @@
  *   approved  -> executing
  *   executing -> succeeded | failed | outcome-unknown
  *
+ * `requested -> approved` is taken by the last approval the request's risk tier needs (one for low
+ * and high, two distinct people for critical); earlier approvals are recorded while the request
+ * stays `requested` (see decideApproval and the store's recordApproval).
+ *
  * An action always needs an approval step: `requested -> executing` is not an edge. The store
  * persists the state and makes every edge a conditional write (see src/store/store.ts), so a
  * double click or two bot processes racing cannot take the same edge twice.
@@ -215,30 +219,166 @@ export function canReject(input: RejectInput): PolicyDecision {
 export interface ApprovalPolicy {
   readonly approvers: Approvers;
   readonly allowSelfApproval: boolean;
+  /** The action's risk tier (default high: one approval by someone other than the requester). */
+  readonly tier?: RiskTier;
 }
 
+/**
+ * `to: "approved"`: this approval is the last one needed, the request moves on to execution;
+ * `to: "requested"`: it is recorded and the request waits for more (critical needs two).
+ */
 export type ApprovalDecision =
-  | { readonly ok: true; readonly to: "approved" }
-  | { readonly ok: false; readonly reason: TransitionRefusal | PolicyRefusal };
+  | { readonly ok: true; readonly to: "approved" | "requested" }
+  | { readonly ok: false; readonly reason: TransitionRefusal | PolicyRefusal | TierRefusal };
 
 /**
  * The whole check for an Approve click: the request's state first (so a late clicker learns
- * "request is not awaiting approval"), then its deadline, then the policy.
+ * "request is not awaiting approval"), then its deadline, then the policy of its tier, then
+ * whether this approval completes the count.
  */
 export function decideApproval(
-  request: RequestSnapshot & { readonly requesterId: string },
+  request: RequestSnapshot & {
+    readonly requesterId: string;
+    readonly approvals?: readonly { readonly by: string }[];
+  },
   approverId: string,
   policy: ApprovalPolicy,
   now: Date,
 ): ApprovalDecision {
   const step = transition(request, { kind: "approve", by: approverId }, now);
   if (!step.ok) return step;
-  const allowed = canApprove({
+  const tier = policy.tier ?? "high";
+  const approvedBy = (request.approvals ?? []).map((a) => a.by);
+  const allowed = canApproveTier({
     approverId,
     requesterId: request.requesterId,
     approvers: policy.approvers,
     allowSelfApproval: policy.allowSelfApproval,
+    tier,
+    approvedBy,
   });
   if (!allowed.ok) return allowed;
-  return { ok: true, to: "approved" };
+  return { ok: true, to: approvedBy.length + 1 >= requiredApprovals(tier) ? "approved" : "requested" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Risk tiers: how many approvals an action needs, and from whom.
+
+/**
+ * How much harm a wrong or badly timed execution can do, and so who must agree to it:
+ * - low: one click by an authorised responder; the requester's own click executes it;
+ * - high: one approval by an authorised person other than the requester (`allowSelfApproval`
+ *   relaxes this for high only);
+ * - critical: two approvals by two distinct authorised people, neither of them the requester.
+ */
+export type RiskTier = "low" | "high" | "critical";
+
+export const RISK_TIERS: readonly RiskTier[] = ["low", "high", "critical"];
+
+/** The tier an action runs under: the config's override, else the action's declared risk, else high. */
+export function riskTierOf(
+  actionId: string,
+  declared: RiskTier | undefined,
+  overrides: Readonly<Record<string, RiskTier>>,
+): RiskTier {
+  return overrides[actionId] ?? declared ?? "high";
+}
+
+/** Approvals needed before a request of this tier moves to `approved`. */
+export function requiredApprovals(tier: RiskTier): number {
+  return tier === "critical" ? 2 : 1;
+}
+
+/** Whether the requester's approval counts under this tier. */
+export function requesterMayApprove(tier: RiskTier, allowSelfApproval: boolean): boolean {
+  if (tier === "low") return true;
+  if (tier === "high") return allowSelfApproval;
+  return false;
+}
+
+/** Whether a request of this tier is approved by the requester's own click (no second step). */
+export function approvedOnRequest(tier: RiskTier): boolean {
+  return tier === "low";
+}
+
+/** One line for people: "high risk: a second person approves". */
+export function describeTier(tier: RiskTier, allowSelfApproval = false): string {
+  switch (tier) {
+    case "low":
+      return "low risk: one click by an authorised responder";
+    case "high":
+      return allowSelfApproval
+        ? "high risk: one approval (the requester may approve)"
+        : "high risk: a second person approves";
+    case "critical":
+      return "critical risk: two other people approve";
+  }
+}
+
+export type TierRefusal =
+  | "fewer than two other approvers are configured"
+  | "you have already approved this request";
+
+export interface TieredApproveInput extends ApproveInput {
+  readonly tier: RiskTier;
+  /** Who has approved so far. */
+  readonly approvedBy: readonly string[];
+}
+
+/** canApprove under a risk tier: who may approve, and that each approver counts once. */
+export function canApproveTier(
+  input: TieredApproveInput,
+): { ok: true } | { ok: false; reason: PolicyRefusal | TierRefusal } {
+  const set = approverSet(input.approvers);
+  if (set.size === 0) return { ok: false, reason: "no approvers are configured" };
+  if (!set.has(input.approverId)) return { ok: false, reason: "not an authorised approver" };
+  if (input.approverId === input.requesterId && !requesterMayApprove(input.tier, input.allowSelfApproval)) {
+    return { ok: false, reason: "requester cannot approve their own request" };
+  }
+  if (input.approvedBy.includes(input.approverId)) {
+    return { ok: false, reason: "you have already approved this request" };
+  }
+  return ALLOWED;
+}
+
+/**
+ * canRequest under a risk tier. Requesters are the approvers; a request nobody could approve is
+ * refused up front: high (without self-approval) needs one other approver, critical two.
+ */
+export function canRequestTier(
+  input: RequestInput & { readonly tier: RiskTier },
+): { ok: true } | { ok: false; reason: PolicyRefusal | TierRefusal } {
+  const set = approverSet(input.approvers);
+  if (set.size === 0) return { ok: false, reason: "no approvers are configured" };
+  if (!set.has(input.requesterId)) return { ok: false, reason: "not an authorised requester" };
+  const others = [...set].filter((id) => id !== input.requesterId).length;
+  if (input.tier === "high" && !input.allowSelfApproval && others === 0) {
+    return { ok: false, reason: "no other approver is configured" };
+  }
+  if (input.tier === "critical" && others < 2) {
+    return { ok: false, reason: "fewer than two other approvers are configured" };
+  }
+  return ALLOWED;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where buttons are honoured.
+
+/** Normalises a channel entry of the config: `#incidents` -> `incidents`; ids stay as they are. */
+function channelKey(entry: string): string {
+  const v = entry.trim().replace(/^#/, "");
+  return /^[CGD][A-Z0-9_]{2,}$/.test(v) ? v : v.toLowerCase();
+}
+
+/**
+ * Whether a button pressed in `channel` (its id, and its name when Slack sent one) may act:
+ * `allowList` holds channel ids (C0123) and names (incidents, #incidents).
+ */
+export function isAllowedChannel(
+  allowList: readonly string[],
+  channel: { readonly id: string; readonly name?: string | undefined },
+): boolean {
+  const keys = new Set(allowList.map(channelKey));
+  if (keys.has(channel.id)) return true;
+  return channel.name !== undefined && channel.name !== "" && keys.has(channel.name.toLowerCase());
 }

@@ -1,10 +1,16 @@
-/** `/runbook ...` arguments, parsed purely: help, status, or a runbook to run; anything else is a clear error. */
+/**
+ * `/runbook ...` arguments, parsed purely: help, status, freeze [reason], unfreeze, or a runbook to
+ * run; anything else is a clear error.
+ */
 import { findRunbook, type RunbookMeta, runbookNames } from "./catalog.ts";
 
 export type RunbookCommand =
   | { readonly kind: "help" }
   | { readonly kind: "status" }
   | { readonly kind: "run"; readonly runbook: RunbookMeta }
+  /** Kill switch: every action becomes preview-only (authorised people only). */
+  | { readonly kind: "freeze"; readonly reason?: string }
+  | { readonly kind: "unfreeze" }
   | { readonly kind: "error"; readonly message: string; readonly suggestions: readonly string[] };
 
 const MAX_ARG_LENGTH = 200;
@@ -16,6 +22,20 @@ export function parseRunbookCommand(text: string | undefined): RunbookCommand {
   const word = first.toLowerCase();
   if (word === "help" || word === "list") return { kind: "help" };
   if (word === "status") return { kind: "status" };
+  if (word === "freeze") {
+    const reason = sanitize(rest.join(" ")).trim();
+    return reason === "" ? { kind: "freeze" } : { kind: "freeze", reason };
+  }
+  if (word === "unfreeze") {
+    if (rest.length > 0) {
+      return {
+        kind: "error",
+        message: `\`/runbook unfreeze\` takes no arguments; unexpected \`${sanitize(rest.join(" ")).slice(0, 80)}\`.`,
+        suggestions: [],
+      };
+    }
+    return { kind: "unfreeze" };
+  }
   if (first.length > MAX_ARG_LENGTH) {
     return { kind: "error", message: "That is not a runbook name.", suggestions: [] };
   }

@@ -24,6 +24,8 @@ export type EvidenceBlock =
       readonly label: string;
       readonly unit?: string;
       readonly points: readonly { readonly at: string; readonly value: number }[];
+      /** The level that matters (an alarm threshold, an SLO), drawn as a line on the chart. */
+      readonly threshold?: number;
     }
   | { readonly kind: "log"; readonly lines: readonly string[] }
   | { readonly kind: "code"; readonly text: string };

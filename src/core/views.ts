@@ -3,7 +3,7 @@
  * terminal) renders it.
  */
 
-import type { RequestState } from "./approval.ts";
+import type { RequestState, RiskTier } from "./approval.ts";
 import type { RunbookMeta } from "./catalog.ts";
 import type { Conclusion } from "./runbook.ts";
 
@@ -37,6 +37,12 @@ export interface ApprovalView {
   readonly createdAt: string;
   readonly expiresAt: string;
   readonly approvals: readonly { readonly userId: string; readonly at: string }[];
+  /** Approvals needed before it executes (2 for critical). */
+  readonly requiredApprovals?: number;
+  /** The action's risk tier. */
+  readonly risk?: RiskTier;
+  /** Actions are frozen (kill switch): the request is shown, Approve executes nothing. */
+  readonly frozen?: boolean;
   readonly decidedBy?: string;
   readonly result?: { readonly ok: boolean; readonly message: string };
   readonly note?: string;

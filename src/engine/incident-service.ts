@@ -8,7 +8,20 @@ import { randomUUID } from "node:crypto";
 import { ActionRefusal } from "../actions/action.ts";
 import { findAction } from "../actions/registry.ts";
 import type { AppConfig } from "../config/schema.ts";
-import { type Approvers, canReject, canRequest, decideApproval, requestDeadline } from "../core/approval.ts";
+import {
+  type Approvers,
+  approvedOnRequest,
+  approverSet,
+  canReject,
+  canRequestTier,
+  decideApproval,
+  describeTier,
+  isAllowedChannel,
+  type RiskTier,
+  requestDeadline,
+  requiredApprovals,
+  riskTierOf,
+} from "../core/approval.ts";
 import { findRunbook, type RunbookMeta } from "../core/catalog.ts";
 import type { Proposal } from "../core/finding.ts";
 import type { Conclusion, RunReport } from "../core/runbook.ts";
@@ -45,6 +58,27 @@ export interface AlertInput {
 export type Outcome =
   | { readonly ok: true; readonly message: string }
   | { readonly ok: false; readonly message: string };
+
+/** The answer to a slash command: `message` for the person, `channelLine` for the channel. */
+export type CommandOutcome = Outcome & { readonly channelLine?: string };
+
+/** Where a button was pressed (Slack sends the channel's id and name with every click). */
+export interface ClickOrigin {
+  readonly channelId: string;
+  readonly channelName?: string;
+}
+
+/** Whether actions are preview-only, and why. */
+export interface FreezeState {
+  readonly frozen: boolean;
+  /** The config's kill switch (actions.frozen). */
+  readonly config: boolean;
+  /** `/runbook freeze`, kept in the store: who and when. */
+  readonly runtime?: { readonly by: string; readonly at: string };
+}
+
+/** The store setting that holds the runtime freeze. */
+const FREEZE_KEY = "actions.frozen";
 
 const USERGROUP_CACHE_MS = 60_000;
 
@@ -400,36 +434,95 @@ export class IncidentService {
     }
   }
 
+  /** The risk tier an action runs under: `approvals.riskTiers`, else its declared risk, else high. */
+  tierOf(actionId: string): RiskTier {
+    return riskTierOf(actionId, findAction(actionId)?.risk, this.deps.config.approvals.riskTiers);
+  }
+
+  /** Channels where buttons are honoured: `approvals.channels`, else the incident channels. */
+  private allowedChannels(): readonly string[] {
+    const { approvals, slack } = this.deps.config;
+    return approvals.channels ?? slack.incidentChannels;
+  }
+
+  /** The refusal for a button pressed in `origin`, when that channel is not on the allow-list. */
+  private channelRefusal(origin: ClickOrigin | undefined): string | undefined {
+    if (origin === undefined) return undefined;
+    const allowed = isAllowedChannel(this.allowedChannels(), {
+      id: origin.channelId,
+      name: origin.channelName,
+    });
+    return allowed ? undefined : "buttons are not honoured in this channel (see approvals.channels)";
+  }
+
+  /**
+   * Whether actions are frozen (preview only): by the config kill switch `actions.frozen`, or at
+   * run time by `/runbook freeze` (kept in the store, so a restart and every replica see it).
+   */
+  async freezeState(): Promise<FreezeState> {
+    const setting = await this.deps.store.getSetting(FREEZE_KEY);
+    const runtime =
+      setting?.value === true ? { by: setting.updatedBy, at: setting.updatedAt.toISOString() } : undefined;
+    const config = this.deps.config.actions.frozen;
+    return { frozen: config || runtime !== undefined, config, ...(runtime ? { runtime } : {}) };
+  }
+
+  private frozenReason(state: FreezeState): string {
+    return state.config
+      ? "actions are frozen by the config (actions.frozen): preview only"
+      : "actions are frozen (`/runbook freeze`): preview only until `/runbook unfreeze`";
+  }
+
+  /** Audits a refused click or command and says it in the thread. */
+  private async refuseInThread(
+    incident: Incident,
+    userId: string,
+    line: string,
+    reason: string,
+    details: Record<string, unknown>,
+    requestId?: string,
+  ): Promise<Outcome> {
+    await this.deps.store.audit({
+      at: new Date(),
+      actor: userId,
+      kind: "action.refused",
+      incidentId: incident.id,
+      ...(requestId === undefined ? {} : { requestId }),
+      details: { ...details, reason },
+    });
+    await this.safe(() => this.deps.thread.postNote(incident.channel, incident.threadTs, line));
+    return { ok: false, message: `Refused: ${reason}.` };
+  }
+
   /** A proposal button was pressed: validate, preview from the current state, post an approval request. */
   async requestAction(input: {
     incidentId: string;
     proposal: Pick<Proposal, "action" | "params">;
     userId: string;
+    /** Where the button was pressed; absent for callers that are not a button. */
+    channel?: ClickOrigin;
   }): Promise<Outcome> {
     const { store, thread, config, ports } = this.deps;
     const incident = await store.getIncident(input.incidentId);
     if (!incident) return { ok: false, message: "This button belongs to an incident the bot does not know." };
     const def = findAction(input.proposal.action);
-    const note = (text: string) =>
-      this.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
-    const refuse = async (reason: string) => {
-      await store.audit({
-        at: new Date(),
-        actor: input.userId,
-        kind: "action.refused",
-        incidentId: incident.id,
-        details: { action: input.proposal.action, reason },
-      });
-      await note(
+    const refuse = (reason: string) =>
+      this.refuseInThread(
+        incident,
+        input.userId,
         `:no_entry: <@${input.userId}> asked for *${def?.title ?? input.proposal.action}*: refused, ${reason}.`,
+        reason,
+        { action: input.proposal.action, attempted: "request", ...channelDetails(input.channel) },
       );
-      return { ok: false as const, message: `Refused: ${reason}.` };
-    };
+    const wrongChannel = this.channelRefusal(input.channel);
+    if (wrongChannel) return refuse(wrongChannel);
     if (!def) return refuse(`unknown action \`${input.proposal.action}\``);
-    const policy = canRequest({
+    const tier = this.tierOf(def.id);
+    const policy = canRequestTier({
       requesterId: input.userId,
       approvers: await this.approvers(),
       allowSelfApproval: config.approvals.allowSelfApproval,
+      tier,
     });
     if (!policy.ok) return refuse(policy.reason);
     const parsed = def.parse(input.proposal.params, config);
@@ -473,17 +566,109 @@ export class IncidentService {
         message: `A request for ${def.title} is already open in this thread: ${request.preview} (${request.state}).`,
       };
     }
+    const freeze = await this.freezeState();
+    // Low risk: the requester's click is the approval (unless frozen: then it waits, preview only).
+    let shown = request;
+    if (approvedOnRequest(tier) && !freeze.frozen) {
+      const own = await store.recordApproval(request.id, {
+        by: input.userId,
+        at: now,
+        required: requiredApprovals(tier),
+        details: { tier, onRequest: true },
+      });
+      if (own.recorded) shown = own.request;
+    }
     const ts = await thread.postApproval(
       incident.channel,
       incident.threadTs,
-      this.approvalView(request, def.title),
+      this.approvalView(shown, def.title, { frozen: freeze.frozen }),
     );
     await store.setRequestMessageTs(request.id, ts);
+    if (freeze.frozen) {
+      await this.safe(() =>
+        thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:ice_cube: <@${input.userId}> asked for *${prepared.preview}*: shown as a preview only, ${this.frozenReason(freeze)}.`,
+        ),
+      );
+      return { ok: true, message: `Frozen, preview only: ${prepared.preview}` };
+    }
+    if (shown.state === "approved") {
+      await this.safe(() =>
+        thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:ballot_box_with_check: <@${input.userId}> requested and approved *${prepared.preview}* (low risk: one click).`,
+        ),
+      );
+      await this.execute({ ...shown, messageTs: ts });
+      return { ok: true, message: `Approved and executed: ${prepared.preview}` };
+    }
     return { ok: true, message: `Approval requested: ${prepared.preview}` };
   }
 
-  approvalView(request: ActionRequest, title?: string): ApprovalView {
+  /**
+   * The Preview button: the exact change the action would make, computed from the current state,
+   * for the clicker only. Creates no request and executes nothing; audited as action.previewed.
+   */
+  async previewAction(input: {
+    incidentId: string;
+    proposal: Pick<Proposal, "action" | "params">;
+    userId: string;
+    channel?: ClickOrigin;
+  }): Promise<Outcome> {
+    const { store, config, ports } = this.deps;
+    const incident = await store.getIncident(input.incidentId);
+    if (!incident) return { ok: false, message: "This button belongs to an incident the bot does not know." };
+    const def = findAction(input.proposal.action);
+    const wrongChannel = this.channelRefusal(input.channel);
+    if (wrongChannel) {
+      return this.refuseInThread(
+        incident,
+        input.userId,
+        `:no_entry: <@${input.userId}> pressed Preview for *${def?.title ?? input.proposal.action}*: refused, ${wrongChannel}.`,
+        wrongChannel,
+        { action: input.proposal.action, attempted: "preview", ...channelDetails(input.channel) },
+      );
+    }
+    if (!def)
+      return { ok: false, message: `Nothing to preview: unknown action \`${input.proposal.action}\`.` };
+    const parsed = def.parse(input.proposal.params, config);
+    if (!parsed.ok) {
+      return { ok: false, message: `Cannot preview: invalid parameters (${parsed.problems.join("; ")}).` };
+    }
+    let prepared: Awaited<ReturnType<typeof def.prepare>>;
+    try {
+      prepared = await def.prepare(parsed.params, { ports, config });
+    } catch (error) {
+      const why =
+        error instanceof ActionRefusal
+          ? error.message
+          : `could not read the current state: ${errorMessage(error)}`;
+      return { ok: false, message: `Preview of ${def.title}: ${why}.` };
+    }
+    const tier = this.tierOf(def.id);
+    const freeze = await this.freezeState();
+    await store.audit({
+      at: new Date(),
+      actor: input.userId,
+      kind: "action.previewed",
+      incidentId: incident.id,
+      details: { action: def.id, params: prepared.params, preview: prepared.preview, tier },
+    });
+    const lines = [
+      `:mag: *Preview* of *${def.title}* (nothing was executed and no request was made):`,
+      `\`\`\`${prepared.preview}\`\`\``,
+      `Risk: ${describeTier(tier, config.approvals.allowSelfApproval)}.`,
+    ];
+    if (freeze.frozen) lines.push(`:ice_cube: ${this.frozenReason(freeze)}.`);
+    return { ok: true, message: lines.join("\n") };
+  }
+
+  approvalView(request: ActionRequest, title?: string, extra: { frozen?: boolean } = {}): ApprovalView {
     const result = request.result as { ok?: boolean; message?: string } | null;
+    const tier = this.tierOf(request.action);
     return {
       requestId: request.id,
       incidentId: request.incidentId,
@@ -494,6 +679,9 @@ export class IncidentService {
       createdAt: request.createdAt.toISOString(),
       expiresAt: request.expiresAt.toISOString(),
       approvals: request.approvals.map((a) => ({ userId: a.by, at: a.at.toISOString() })),
+      requiredApprovals: requiredApprovals(tier),
+      risk: tier,
+      ...(extra.frozen === true && request.state === "requested" ? { frozen: true } : {}),
       ...(request.decidedBy ? { decidedBy: request.decidedBy } : {}),
       ...(result && typeof result.message === "string"
         ? { result: { ok: result.ok === true, message: result.message } }
@@ -505,79 +693,203 @@ export class IncidentService {
   private async showRequest(request: ActionRequest): Promise<void> {
     const incident = await this.deps.store.getIncident(request.incidentId);
     if (!incident || !request.messageTs) return;
+    const frozen = request.state === "requested" ? (await this.freezeState()).frozen : false;
     await this.safe(() =>
-      this.deps.thread.updateApproval(incident.channel, request.messageTs!, this.approvalView(request)),
+      this.deps.thread.updateApproval(
+        incident.channel,
+        request.messageTs!,
+        this.approvalView(request, undefined, { frozen }),
+      ),
     );
   }
 
-  async approve(requestId: string, userId: string): Promise<Outcome> {
-    const { config } = this.deps;
-    return this.decide(requestId, userId, "approve", async (request, now) => {
-      const decision = decideApproval(
-        request,
+  async approve(requestId: string, userId: string, channel?: ClickOrigin): Promise<Outcome> {
+    const { config, store, thread } = this.deps;
+    const loaded = await this.loadRequest(requestId);
+    if (!loaded.ok) return loaded.outcome;
+    const { request, incident } = loaded;
+    const now = new Date();
+    const refuse = (reason: string) =>
+      this.refuseInThread(
+        incident,
         userId,
-        { approvers: await this.approvers(), allowSelfApproval: config.approvals.allowSelfApproval },
-        now,
+        `:no_entry: <@${userId}> pressed Approve on *${request.preview}*: refused, ${reason}.`,
+        reason,
+        { attempted: "approve", ...channelDetails(channel) },
+        requestId,
       );
-      if (!decision.ok && decision.reason === "request has expired") await this.expire(request, now);
-      return decision.ok ? undefined : decision.reason;
+    const wrongChannel = this.channelRefusal(channel);
+    if (wrongChannel) return refuse(wrongChannel);
+    const tier = this.tierOf(request.action);
+    const decision = decideApproval(
+      request,
+      userId,
+      { approvers: await this.approvers(), allowSelfApproval: config.approvals.allowSelfApproval, tier },
+      now,
+    );
+    if (!decision.ok) {
+      if (decision.reason === "request has expired") await this.expire(request, now);
+      return refuse(decision.reason);
+    }
+    const freeze = await this.freezeState();
+    if (freeze.frozen) return refuse(this.frozenReason(freeze));
+    const required = requiredApprovals(tier);
+    const outcome = await store.recordApproval(requestId, {
+      by: userId,
+      at: now,
+      required,
+      details: { tier },
     });
+    if (!outcome.recorded) {
+      if (outcome.reason === "expired" && outcome.current) await this.expire(outcome.current, now);
+      if (outcome.reason === "already-approved") {
+        return { ok: false, message: "You have already approved this request; it needs another person." };
+      }
+      return { ok: false, message: `Already ${outcome.current?.state ?? "handled"}.` };
+    }
+    const count = outcome.request.approvals.length;
+    const progress = required > 1 ? ` (${count} of ${required})` : "";
+    await this.safe(() =>
+      thread.postNote(
+        incident.channel,
+        incident.threadTs,
+        outcome.approved
+          ? `:ballot_box_with_check: <@${userId}> approved *${request.preview}*${progress} (requested by <@${request.requesterId}>).`
+          : `:ballot_box_with_check: <@${userId}> approved *${request.preview}*${progress}: ${required - count} more approval${required - count === 1 ? "" : "s"} needed from someone else.`,
+      ),
+    );
+    await this.showRequest(outcome.request);
+    if (!outcome.approved) return { ok: true, message: `Approval recorded${progress}.` };
+    await this.execute(outcome.request);
+    return { ok: true, message: "Approved." };
   }
 
-  async reject(requestId: string, userId: string): Promise<Outcome> {
-    return this.decide(requestId, userId, "reject", async (request) => {
-      const allowed = canReject({
-        actorId: userId,
-        requesterId: request.requesterId,
-        approvers: await this.approvers(),
-      });
-      return allowed.ok ? undefined : allowed.reason;
+  async reject(requestId: string, userId: string, channel?: ClickOrigin): Promise<Outcome> {
+    const { store, thread } = this.deps;
+    const loaded = await this.loadRequest(requestId);
+    if (!loaded.ok) return loaded.outcome;
+    const { request, incident } = loaded;
+    const now = new Date();
+    const refuse = (reason: string) =>
+      this.refuseInThread(
+        incident,
+        userId,
+        `:no_entry: <@${userId}> pressed Reject on *${request.preview}*: refused, ${reason}.`,
+        reason,
+        { attempted: "reject", ...channelDetails(channel) },
+        requestId,
+      );
+    const wrongChannel = this.channelRefusal(channel);
+    if (wrongChannel) return refuse(wrongChannel);
+    const allowed = canReject({
+      actorId: userId,
+      requesterId: request.requesterId,
+      approvers: await this.approvers(),
     });
+    if (!allowed.ok) return refuse(allowed.reason);
+    const outcome = await store.transitionRequest(requestId, "requested", "rejected", {
+      at: now,
+      actor: userId,
+    });
+    if (!outcome.won) return { ok: false, message: `Already ${outcome.current?.state ?? "handled"}.` };
+    await this.safe(() =>
+      thread.postNote(incident.channel, incident.threadTs, `:x: <@${userId}> rejected *${request.preview}*.`),
+    );
+    await this.showRequest(outcome.request);
+    return { ok: true, message: "Rejected." };
   }
+
+  private async loadRequest(
+    requestId: string,
+  ): Promise<{ ok: true; request: ActionRequest; incident: Incident } | { ok: false; outcome: Outcome }> {
+    const { store } = this.deps;
+    const request = await store.getRequest(requestId);
+    if (!request) {
+      return { ok: false, outcome: { ok: false, message: "This approval request is not known to the bot." } };
+    }
+    const incident = await store.getIncident(request.incidentId);
+    if (!incident) {
+      return {
+        ok: false,
+        outcome: { ok: false, message: "This approval request's incident is not known to the bot." },
+      };
+    }
+    return { ok: true, request, incident };
+  }
+
+  // ----------------------------------------------------------------------------- kill switch
 
   /**
-   * Approve or Reject: load the request and its thread, apply the policy (a refusal is audited and
-   * said in the thread), then take the edge with a conditional write; only the winner goes on.
+   * `/runbook freeze [reason]` by an authorised person: every action becomes preview-only until
+   * `/runbook unfreeze`. Kept in the store (a restart keeps it). `channelLine` is said in the
+   * channel where the command was typed; `message` goes to the person.
    */
-  private async decide(
-    requestId: string,
+  async freeze(channel: string, userId: string, reason?: string): Promise<CommandOutcome> {
+    return this.setFrozen(channel, userId, true, reason);
+  }
+
+  /** `/runbook unfreeze`: lifts the runtime freeze (never the config's `actions.frozen`). */
+  async unfreeze(channel: string, userId: string): Promise<CommandOutcome> {
+    return this.setFrozen(channel, userId, false);
+  }
+
+  private async setFrozen(
+    channel: string,
     userId: string,
-    kind: "approve" | "reject",
-    refusal: (request: ActionRequest, now: Date) => Promise<string | undefined>,
-  ): Promise<Outcome> {
-    const { store, thread } = this.deps;
-    const request = await store.getRequest(requestId);
-    if (!request) return { ok: false, message: "This approval request is not known to the bot." };
-    const incident = await store.getIncident(request.incidentId);
-    if (!incident) return { ok: false, message: "This approval request's incident is not known to the bot." };
-    const note = (text: string) =>
-      this.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
+    frozen: boolean,
+    reason?: string,
+  ): Promise<CommandOutcome> {
+    const { store } = this.deps;
+    const verb = frozen ? "freeze" : "unfreeze";
     const now = new Date();
-    const label = kind === "approve" ? "Approve" : "Reject";
-    const reason = await refusal(request, now);
-    if (reason !== undefined) {
+    if (!approverSet(await this.approvers()).has(userId)) {
+      const why = "only an authorised approver can freeze or unfreeze actions";
       await store.audit({
         at: now,
         actor: userId,
         kind: "action.refused",
-        incidentId: incident.id,
-        requestId,
-        details: { reason, attempted: kind },
+        details: { attempted: verb, channel, reason: why },
       });
-      await note(`:no_entry: <@${userId}> pressed ${label} on *${request.preview}*: refused, ${reason}.`);
-      return { ok: false, message: `Refused: ${reason}.` };
+      return {
+        ok: false,
+        message: `Refused: ${why}.`,
+        channelLine: `:no_entry: <@${userId}> typed \`/runbook ${verb}\`: refused, ${why}.`,
+      };
     }
-    const to = kind === "approve" ? "approved" : "rejected";
-    const outcome = await store.transitionRequest(requestId, "requested", to, { at: now, actor: userId });
-    if (!outcome.won) return { ok: false, message: `Already ${outcome.current?.state ?? "handled"}.` };
-    await note(
-      kind === "approve"
-        ? `:ballot_box_with_check: <@${userId}> approved *${request.preview}* (requested by <@${request.requesterId}>).`
-        : `:x: <@${userId}> rejected *${request.preview}*.`,
-    );
-    await this.showRequest(outcome.request);
-    if (kind === "approve") await this.execute(outcome.request);
-    return { ok: true, message: kind === "approve" ? "Approved." : "Rejected." };
+    // Unfreezing when no `/runbook freeze` is in force changes nothing (and audits nothing).
+    const current = (await store.getSetting(FREEZE_KEY))?.value === true;
+    const changed =
+      current !== frozen &&
+      (await store.putSetting(FREEZE_KEY, frozen, {
+        at: now,
+        actor: userId,
+        kind: frozen ? "actions.frozen" : "actions.unfrozen",
+        details: { channel, ...(reason ? { reason } : {}) },
+      }));
+    const state = await this.freezeState();
+    if (!changed) {
+      const message = frozen
+        ? `Actions are already frozen (${this.frozenReason(state)}).`
+        : state.config
+          ? "No `/runbook freeze` is in force; actions stay frozen by the config (actions.frozen)."
+          : "Actions are not frozen.";
+      return { ok: true, message };
+    }
+    await this.refreshPendingRequests();
+    const why = reason ? ` Reason: ${reason}` : "";
+    const line = frozen
+      ? `:ice_cube: <@${userId}> froze all actions: requests are shown as previews and Approve executes nothing until \`/runbook unfreeze\`.${why}`
+      : state.config
+        ? `:ice_cube: <@${userId}> lifted \`/runbook freeze\`, but actions stay frozen by the config (actions.frozen).`
+        : `:sunny: <@${userId}> unfroze actions: approved requests execute again.`;
+    return { ok: true, message: frozen ? "Actions frozen." : "Runtime freeze lifted.", channelLine: line };
+  }
+
+  /** Redraws every pending request, so that its message says whether Approve would execute. */
+  private async refreshPendingRequests(): Promise<void> {
+    for (const request of await this.deps.store.listRequests({ state: "requested" })) {
+      await this.showRequest(request);
+    }
   }
 
   private async execute(request: ActionRequest): Promise<void> {
@@ -606,6 +918,8 @@ export class IncidentService {
       if (done.won) await this.showRequest(done.request);
     };
     if (!def) return finish(false, `unknown action ${request.action}`);
+    const freeze = await this.freezeState();
+    if (freeze.frozen) return finish(false, `not executed, ${this.frozenReason(freeze)}`);
     const parsed = def.parse(request.params, config);
     if (!parsed.ok) return finish(false, `invalid parameters (${parsed.problems.join("; ")})`);
     try {
@@ -684,6 +998,11 @@ export class IncidentService {
       this.deps.logger.warn({ err: errorMessage(error) }, "thread update failed");
     }
   }
+}
+
+function channelDetails(origin: ClickOrigin | undefined): Record<string, unknown> {
+  if (origin === undefined) return {};
+  return { channel: origin.channelId, ...(origin.channelName ? { channelName: origin.channelName } : {}) };
 }
 
 function duration(from: Date, to: Date): string {

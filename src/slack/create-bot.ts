@@ -62,6 +62,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         min: config.actions.scaleTaskmanagers.minReplicas,
         max: config.actions.scaleTaskmanagers.maxReplicas,
       },
+      onUploadError: (error, file) =>
+        logger.warn(
+          { err: errorMessage(error), filename: file.filename },
+          "could not attach a chart to a step (without the files:write scope, charts stop until restart)",
+        ),
     }),
     directory: new SlackDirectory(app.client),
   });

@@ -1,5 +1,6 @@
 /** The ThreadPort over Slack's Web API: renders neutral views to Block Kit and posts them. */
 import type { WebClient } from "@slack/web-api";
+import { chartsForStep, MAX_CHARTS_PER_STEP } from "../core/chart/index.ts";
 import type { StepReport } from "../core/runbook.ts";
 import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
 import type { DirectoryPort, ThreadPort } from "../ports/thread.ts";
@@ -19,6 +20,16 @@ import { withScaleChoice } from "./scale-choice.ts";
 export interface SlackThreadOptions {
   readonly client: WebClient;
   readonly scaleBounds: { readonly min: number; readonly max: number };
+  /**
+   * Called when a step's chart could not be uploaded (no files:write scope, an API error). The
+   * step itself is posted regardless: its message carries the sparkline as the text fallback.
+   */
+  readonly onUploadError?: (
+    error: unknown,
+    file: { readonly filename: string; readonly title: string },
+  ) => void;
+  /** Charts attached per step (default 2; 0 turns charts off). */
+  readonly maxChartsPerStep?: number;
 }
 
 export function toStatusView(view: IncidentStatusView): StatusView {
@@ -51,7 +62,16 @@ export function toStatusView(view: IncidentStatusView): StatusView {
   };
 }
 
+/** Slack's error code in a Web API platform error (`{data: {error}}`), if any. */
+function platformErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } } | null)?.data;
+  return typeof data?.error === "string" ? data.error : undefined;
+}
+
 export class SlackThread implements ThreadPort {
+  /** Set once Slack answers missing_scope: the token cannot upload, so later steps do not try. */
+  private uploadsRefused = false;
+
   constructor(private readonly options: SlackThreadOptions) {}
 
   private status(view: IncidentStatusView): RenderedMessage {
@@ -125,6 +145,40 @@ export class SlackThread implements ThreadPort {
       text: m.text,
       blocks: asKnownBlocks(m.blocks),
     });
+    await this.attachCharts(channel, threadTs, step);
+  }
+
+  /**
+   * The step's metric series as PNG charts in the thread, one upload at a time, after the step
+   * message (so a chart sits right under its step); never throws.
+   */
+  private async attachCharts(channel: string, threadTs: string, step: StepReport): Promise<void> {
+    if (this.uploadsRefused) return;
+    let charts: ReturnType<typeof chartsForStep>;
+    try {
+      charts = chartsForStep(step, this.options.maxChartsPerStep ?? MAX_CHARTS_PER_STEP);
+    } catch (error) {
+      this.options.onUploadError?.(error, { filename: "", title: step.title });
+      return;
+    }
+    for (const chart of charts) {
+      try {
+        await this.options.client.files.uploadV2({
+          channel_id: channel,
+          thread_ts: threadTs,
+          file: chart.png,
+          filename: chart.filename,
+          title: chart.title,
+          alt_text: chart.altText,
+        });
+      } catch (error) {
+        this.options.onUploadError?.(error, { filename: chart.filename, title: chart.title });
+        if (platformErrorCode(error) === "missing_scope") {
+          this.uploadsRefused = true;
+          return;
+        }
+      }
+    }
   }
 
   async postApproval(channel: string, threadTs: string, view: ApprovalView): Promise<string> {

@@ -28,7 +28,11 @@ import {
   type JsonObject,
   type OpenIncidentInput,
   type OpenIncidentResult,
+  type PutSettingInput,
+  type RecordApprovalInput,
+  type RecordApprovalOutcome,
   type RequestFilter,
+  type Setting,
   type Store,
   type StoredRunReport,
   type StoredStepResult,
@@ -90,6 +94,22 @@ interface AuditRow {
   incident_id: string | null;
   request_id: string | null;
   details: string;
+}
+
+interface SettingRow {
+  key: string;
+  value: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+function toSetting(row: SettingRow): Setting {
+  return {
+    key: row.key,
+    value: JSON.parse(row.value) as unknown,
+    updatedAt: new Date(row.updated_at),
+    updatedBy: row.updated_by,
+  };
 }
 
 interface ReportRow {
@@ -527,6 +547,58 @@ export class SqliteStore implements Store {
     return tx.immediate();
   }
 
+  async recordApproval(id: string, input: RecordApprovalInput): Promise<RecordApprovalOutcome> {
+    // One conditional UPDATE: still requested, before the deadline, and this person not yet among
+    // the approvals. The count decides the state in the same statement.
+    const update = this.db.prepare<Record<string, unknown>, RequestRow>(
+      `UPDATE action_requests SET
+         approvals = json_insert(approvals, '$[#]', json_object('by', @by, 'at', @at)),
+         state = CASE WHEN json_array_length(approvals) + 1 >= @required THEN 'approved' ELSE state END,
+         decided_by = CASE WHEN json_array_length(approvals) + 1 >= @required THEN @by ELSE decided_by END,
+         decided_at = CASE WHEN json_array_length(approvals) + 1 >= @required THEN @at ELSE decided_at END,
+         version = version + 1,
+         updated_at = @at
+       WHERE id = @id AND state = 'requested' AND expires_at > @at
+         AND NOT EXISTS (SELECT 1 FROM json_each(approvals) WHERE json_extract(value, '$.by') = @by)
+       RETURNING *`,
+    );
+    const select = this.db.prepare<[string], RequestRow>("SELECT * FROM action_requests WHERE id = ?");
+    const required = Math.max(1, Math.trunc(input.required));
+    const tx = this.db.transaction((): RecordApprovalOutcome => {
+      const row = update.get({ id, by: input.by, at: input.at.getTime(), required });
+      if (row === undefined) {
+        const currentRow = select.get(id);
+        if (currentRow === undefined) return { recorded: false, reason: "not-found", current: undefined };
+        const current = toRequest(currentRow);
+        const reason =
+          current.state !== "requested"
+            ? "not-pending"
+            : current.approvals.some((a) => a.by === input.by)
+              ? "already-approved"
+              : "expired";
+        return { recorded: false, reason, current };
+      }
+      const request = toRequest(row);
+      const approved = request.state === "approved";
+      this.insertAudit({
+        at: input.at,
+        actor: input.by,
+        kind: approved ? "action.approved" : "action.approval-recorded",
+        incidentId: request.incidentId,
+        requestId: id,
+        details: {
+          action: request.action,
+          ...(approved ? { from: "requested", to: "approved" } : {}),
+          approvals: request.approvals.length,
+          required,
+          ...input.details,
+        },
+      });
+      return { recorded: true, approved, request };
+    });
+    return tx.immediate();
+  }
+
   async setRequestMessageTs(id: string, messageTs: string): Promise<void> {
     const info = this.db
       .prepare("UPDATE action_requests SET message_ts = ?, version = version + 1 WHERE id = ?")
@@ -591,6 +663,41 @@ export class SqliteStore implements Store {
         });
       }
       return requests;
+    });
+    return tx.immediate();
+  }
+
+  // ---- settings -----------------------------------------------------------------------------
+
+  async getSetting(key: string): Promise<Setting | undefined> {
+    const row = this.db.prepare<[string], SettingRow>("SELECT * FROM settings WHERE key = ?").get(key);
+    return row === undefined ? undefined : toSetting(row);
+  }
+
+  async putSetting(key: string, value: unknown, input: PutSettingInput): Promise<boolean> {
+    const json = JSON.stringify(value ?? null);
+    const select = this.db.prepare<[string], SettingRow>("SELECT * FROM settings WHERE key = ?");
+    const upsert = this.db.prepare(
+      `INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+         updated_by = excluded.updated_by`,
+    );
+    const tx = this.db.transaction((): boolean => {
+      const before = select.get(key);
+      if (before !== undefined && before.value === json) return false;
+      upsert.run(key, json, input.at.getTime(), input.actor);
+      this.insertAudit({
+        at: input.at,
+        actor: input.actor,
+        kind: input.kind ?? "settings.changed",
+        details: {
+          key,
+          from: before === undefined ? null : (JSON.parse(before.value) as unknown),
+          to: JSON.parse(json) as unknown,
+          ...input.details,
+        },
+      });
+      return true;
     });
     return tx.immediate();
   }

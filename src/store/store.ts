@@ -9,8 +9,9 @@
  *
  * The store writes the audit events of its own state changes in the same transaction as the
  * change, so exactly the winner audits: incident.opened, incident.resolved, action.requested and
- * action.<to> for every request transition (including expireDue and markInterruptedExecutions).
- * Everything else (incident.fired, step.completed, action.refused, ...) goes through `audit()`.
+ * action.<to> for every request transition (including expireDue and markInterruptedExecutions),
+ * action.approval-recorded for a partial approval, settings.changed for a runtime setting.
+ * Everything else (step.completed, action.refused, ...) goes through `audit()`.
  */
 import type { RequestState } from "../core/approval.ts";
 import type { RunbookSeverity } from "../core/catalog.ts";
@@ -172,6 +173,15 @@ export interface InterruptedFilter {
   readonly executor?: string;
 }
 
+/**
+ * What an audit event records. Written by the store in the transaction of the change:
+ * incident.opened / fired / resolved, action.requested, action.<state> for every request edge,
+ * action.approval-recorded (an approval that does not yet complete the count a critical request
+ * needs), settings.changed (or the kind the caller names, e.g. actions.frozen / actions.unfrozen for
+ * the runtime kill switch). Written by the engine through `audit()`: run.*, step.completed,
+ * action.refused (any click or command refused: policy, channel, freeze, stale state),
+ * action.previewed (the Preview button; nothing is created), action.verified.
+ */
 export type AuditKind =
   | "incident.opened"
   | "incident.fired"
@@ -180,15 +190,62 @@ export type AuditKind =
   | "run.completed"
   | "step.completed"
   | "action.requested"
+  | "action.approval-recorded"
   | "action.approved"
   | "action.rejected"
   | "action.refused"
+  | "action.previewed"
   | "action.expired"
   | "action.executing"
   | "action.succeeded"
   | "action.failed"
   | "action.outcome-unknown"
-  | "action.verified";
+  | "action.verified"
+  | "actions.frozen"
+  | "actions.unfrozen"
+  | "settings.changed";
+
+export interface RecordApprovalInput {
+  /** The approver's Slack user id. */
+  readonly by: string;
+  readonly at: Date;
+  /** Approvals the request needs in all (1 for low and high, 2 for critical). */
+  readonly required: number;
+  /** Extra details for the audit event (e.g. the risk tier). */
+  readonly details?: JsonObject;
+}
+
+/**
+ * `recorded: true`: the approval was appended; `approved` says whether it completed the count (the
+ * request moved to `approved` in the same write). `recorded: false` says why nothing was written:
+ * the request is no longer `requested`, its deadline has passed, this person already approved it,
+ * or there is no such request; `current` is the request as it now stands.
+ */
+export type RecordApprovalOutcome =
+  | { readonly recorded: true; readonly approved: boolean; readonly request: ActionRequest }
+  | {
+      readonly recorded: false;
+      readonly reason: "not-pending" | "expired" | "already-approved" | "not-found";
+      readonly current: ActionRequest | undefined;
+    };
+
+/** A runtime setting (e.g. the `/runbook freeze` kill switch), kept across restarts. */
+export interface Setting {
+  readonly key: string;
+  readonly value: unknown;
+  readonly updatedAt: Date;
+  /** Slack user id or "bot". */
+  readonly updatedBy: string;
+}
+
+export interface PutSettingInput {
+  readonly at: Date;
+  readonly actor: string;
+  /** The audit event's kind. Default settings.changed. */
+  readonly kind?: AuditKind;
+  /** Extra details for the audit event. */
+  readonly details?: JsonObject;
+}
 
 export interface AuditInput {
   readonly at: Date;
@@ -262,6 +319,14 @@ export interface Store {
     to: RequestState,
     patch: TransitionPatch,
   ): Promise<TransitionOutcome>;
+  /**
+   * The conditional write for one approval: appends `{by, at}` only if the request is still
+   * `requested`, before its deadline, and `by` has not approved it yet; moves it to `approved` in
+   * the same write when that makes `required` approvals. Audits action.approved when it moves,
+   * action.approval-recorded otherwise; nothing when refused. Of any number of concurrent calls,
+   * each person counts once and exactly one call moves the request.
+   */
+  recordApproval(id: string, input: RecordApprovalInput): Promise<RecordApprovalOutcome>;
   /** Throws "not-found". */
   setRequestMessageTs(id: string, messageTs: string): Promise<void>;
   /** Moves every `requested` request whose deadline is at or before `now` to `expired`; returns their ids. */
@@ -271,6 +336,15 @@ export interface Store {
    * can say so in their threads. Call at startup; with several replicas, pass a filter.
    */
   markInterruptedExecutions(at: Date, filter?: InterruptedFilter): Promise<ActionRequest[]>;
+
+  // Settings (runtime switches kept across restarts)
+  getSetting(key: string): Promise<Setting | undefined>;
+  /**
+   * Sets `key` to `value` (JSON). Returns false, writing nothing, when it already holds an equal
+   * value; otherwise writes it and audits `input.kind` (default settings.changed) with key, from and
+   * to, in the same transaction.
+   */
+  putSetting(key: string, value: unknown, input: PutSettingInput): Promise<boolean>;
 
   // Audit log (append-only: no update or delete, and the database refuses them too)
   audit(event: AuditInput): Promise<AuditEvent>;

@@ -70,9 +70,9 @@ async function requestInThread(
   return { root, approval, requestId, outcome: outcome.message };
 }
 
-/** U_BOB approves; resolves with the approval message once its outcome replaced the buttons. */
-async function approve(harness: Harness, approval: StoredMessage): Promise<StoredMessage> {
-  await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+/** `user` (U_BOB) approves; resolves with the approval message once its outcome replaced the buttons. */
+async function approve(harness: Harness, approval: StoredMessage, user = "U_BOB"): Promise<StoredMessage> {
+  await harness.emulator.clickButton(user, CHANNEL, approval.ts, APPROVE_ACTION_ID);
   const done = await harness.emulator.waitFor(
     (m) =>
       m.channel === CHANNEL &&
@@ -235,7 +235,7 @@ describe("reboot-broker", () => {
     await moto?.stop();
   });
 
-  it("names the broker, and on approval sends one RebootBroker for it; the operation ARN is recorded", async () => {
+  it("names the broker, and on two approvals (critical) sends one RebootBroker for it; the operation ARN is recorded", async () => {
     const clusterArn = await createOrderProcessing(seeder, [
       "subnet-0e2e000000000001",
       "subnet-0e2e000000000002",
@@ -244,6 +244,8 @@ describe("reboot-broker", () => {
     standIn.reset();
     const harness = await start({
       config: { msk: { clusterArn } },
+      // Critical: two approvers other than the requester.
+      approvers: ["U_ALICE", "U_BOB", "U_CAROL"],
       ports: {
         msk: createMsk({ region, endpoint: standIn.endpoint, credentials, requestTimeoutMs: 10_000 }),
       },
@@ -256,9 +258,20 @@ describe("reboot-broker", () => {
     expect(textOf(approval)).toMatch(
       /reboot MSK broker 2 of OrderProcessing \(b-2\.orderprocessing\.[a-z0-9]+\.c2\.kafka/,
     );
+    expect(textOf(approval)).toContain("Risk: :red_circle: critical");
+    expect(textOf(approval)).toContain("Approvals: 0 of 2");
     expect(standIn.requestsFor("RebootBroker")).toEqual([]);
 
-    const done = await approve(harness, approval);
+    // The first approval is recorded, the message counts it, nothing runs yet.
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    await harness.emulator.waitFor(
+      (m) => m.channel === CHANNEL && m.ts === approval.ts && textOf(m).includes("Approvals: 1 of 2"),
+      WAIT_MS,
+    );
+    await harness.idle();
+    expect(standIn.requestsFor("RebootBroker")).toEqual([]);
+
+    const done = await approve(harness, approval, "U_CAROL");
     const reboots = standIn.requestsFor("RebootBroker");
     expect(reboots).toHaveLength(1);
     expect(reboots[0]).toMatchObject({
@@ -279,7 +292,14 @@ describe("reboot-broker", () => {
     await harness.waitForReply(root.ts, (m) =>
       m.text.startsWith(":white_check_mark: Done: reboot of MSK broker 2"),
     );
-    expect(await auditOf(harness, requestId)).toEqual(APPROVED_AND_DONE);
+    expect(await auditOf(harness, requestId)).toEqual([
+      ["action.requested", "U_ALICE"],
+      ["action.approval-recorded", "U_BOB"],
+      ["action.approved", "U_CAROL"],
+      ["action.executing", "bot"],
+      ["action.succeeded", "bot"],
+    ]);
     expect(request).toMatchObject({ state: "succeeded", params: { clusterArn, brokerId: 2 } });
+    expect(request?.approvals.map((a) => a.by)).toEqual(["U_BOB", "U_CAROL"]);
   });
 });

@@ -32,7 +32,10 @@ export const WAIT_MS = 20_000;
 
 export interface HarnessOptions {
   readonly transport?: "socket" | "http";
-  /** Merged into the config before parsing (e.g. `{approvals: {...}}`). */
+  /**
+   * Merged into the config before parsing (e.g. `{approvals: {...}}`). The base sets
+   * `approvals.riskTiers: {"scale-taskmanagers": "high"}` (a second person approves scaling).
+   */
   readonly config?: Record<string, unknown>;
   readonly expirySweepMs?: number;
   /** Slack user ids allowed to request and approve (default U_ALICE, U_BOB). */
@@ -112,6 +115,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           ...(port === undefined ? {} : { port }),
         },
         runbooks: { lagSampleIntervalSeconds: 0 },
+        // Scaling is declared low risk (one click executes it); the suites exercise the two-person
+        // flow on it, so it runs as high here unless a test sets its own tier.
+        approvals: { riskTiers: { "scale-taskmanagers": "high" } },
         store: { path: storePath },
         log: { level: "silent" },
       },
@@ -196,9 +202,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     idle: () => running.bot.service.idle(),
     botReplies(threadTs) {
-      return emulator
-        .thread(CHANNEL, threadTs)
-        .filter((m) => m.ts !== threadTs && m.user === emulator.identity.botUserId);
+      return (
+        emulator
+          .thread(CHANNEL, threadTs)
+          // Chart images are file_share messages of their own under a step: not replies of the runbook.
+          .filter(
+            (m) => m.ts !== threadTs && m.user === emulator.identity.botUserId && m.subtype !== "file_share",
+          )
+      );
     },
     waitForReply(threadTs, predicate) {
       return emulator.waitFor(

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/store/sqlite-schema.ts";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -91,7 +92,11 @@ describe("store shared by several processes", () => {
     try {
       expect(await store.listOpenIncidents()).toHaveLength(1);
       expect((await store.listAudit()).filter((e) => e.kind === "incident.opened")).toHaveLength(1);
-      expect(store.db.prepare("SELECT COUNT(*) FROM schema_version").pluck().get()).toBe(1);
+      // Each migration applied exactly once, however many processes raced to apply it.
+      expect(store.db.prepare("SELECT COUNT(*) FROM schema_version").pluck().get()).toBe(MIGRATIONS.length);
+      expect(store.db.prepare("SELECT MAX(version) FROM schema_version").pluck().get()).toBe(
+        LATEST_SCHEMA_VERSION,
+      );
     } finally {
       await store.close();
     }

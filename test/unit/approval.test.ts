@@ -2,15 +2,24 @@ import { describe, expect, it } from "vitest";
 import {
   type ApprovalEvent,
   type Approvers,
+  approvedOnRequest,
   canApprove,
+  canApproveTier,
   canReject,
   canRequest,
+  canRequestTier,
   decideApproval,
+  isAllowedChannel,
   isExpired,
   isTransitionAllowed,
   REQUEST_STATES,
   type RequestState,
+  type RiskTier,
   requestDeadline,
+  requesterMayApprove,
+  requiredApprovals,
+  riskTierOf,
+  type TieredApproveInput,
   transition,
 } from "../../src/core/approval.ts";
 
@@ -243,5 +252,188 @@ describe("decideApproval", () => {
     expect(decideApproval(request, approverId, policy, now)).toEqual(
       reason === null ? { ok: true, to: "approved" } : { ok: false, reason },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Risk tiers
+
+describe("riskTierOf", () => {
+  it.each([
+    ["declared low, no override", "scale-taskmanagers", "low", {}, "low"],
+    ["declared critical, no override", "reboot-broker", "critical", {}, "critical"],
+    ["nothing declared: high", "new-action", undefined, {}, "high"],
+    ["override raises", "scale-taskmanagers", "low", { "scale-taskmanagers": "high" }, "high"],
+    ["override lowers", "reboot-broker", "critical", { "reboot-broker": "high" }, "high"],
+    ["another action's override does not apply", "rollback", "high", { "scale-taskmanagers": "low" }, "high"],
+  ] as const)("%s", (_label, id, declared, overrides, expected) => {
+    expect(riskTierOf(id, declared, overrides)).toBe(expected);
+  });
+});
+
+describe("tier rules", () => {
+  it.each([
+    ["low", 1, true, true, true],
+    ["high", 1, false, true, false],
+    ["critical", 2, false, false, false],
+  ] as const)(
+    "%s: %i approval(s); requester counts: %s (self-approval %s); approved on request: %s",
+    (tier, n, selfOff, selfOn, onRequest) => {
+      expect(requiredApprovals(tier)).toBe(n);
+      expect(requesterMayApprove(tier, false)).toBe(selfOff);
+      expect(requesterMayApprove(tier, true)).toBe(selfOn);
+      expect(approvedOnRequest(tier)).toBe(onRequest);
+    },
+  );
+});
+
+describe("canApproveTier", () => {
+  const base = { requesterId: "U1", approvers: team, allowSelfApproval: false, approvedBy: [] as string[] };
+  const cases: [
+    string,
+    Partial<TieredApproveInput> & { approverId: string; tier: RiskTier },
+    string | null,
+  ][] = [
+    ["low: the requester's own click", { approverId: "U1", tier: "low" }, null],
+    ["low: another approver", { approverId: "U2", tier: "low" }, null],
+    ["low: a stranger", { approverId: "U7", tier: "low" }, "not an authorised approver"],
+    ["high: another approver", { approverId: "U2", tier: "high" }, null],
+    ["high: the requester", { approverId: "U1", tier: "high" }, "requester cannot approve their own request"],
+    [
+      "high: the requester with self-approval",
+      { approverId: "U1", tier: "high", allowSelfApproval: true },
+      null,
+    ],
+    ["critical: first approver", { approverId: "U2", tier: "critical" }, null],
+    ["critical: second, distinct approver", { approverId: "U3", tier: "critical", approvedBy: ["U2"] }, null],
+    [
+      "critical: the same approver again",
+      { approverId: "U2", tier: "critical", approvedBy: ["U2"] },
+      "you have already approved this request",
+    ],
+    [
+      "critical: the requester, even with self-approval",
+      { approverId: "U1", tier: "critical", allowSelfApproval: true },
+      "requester cannot approve their own request",
+    ],
+    ["critical: a stranger", { approverId: "U7", tier: "critical" }, "not an authorised approver"],
+    [
+      "critical: nobody configured",
+      { approverId: "U2", tier: "critical", approvers: { users: [], usergroupMembers: [] } },
+      "no approvers are configured",
+    ],
+  ];
+  it.each(cases)("%s", (_label, input, reason) => {
+    expect(canApproveTier({ ...base, ...input })).toEqual(
+      reason === null ? { ok: true } : { ok: false, reason },
+    );
+  });
+});
+
+describe("canRequestTier", () => {
+  const two: Approvers = { users: ["U1", "U2"], usergroupMembers: [] };
+  const alone: Approvers = { users: ["U1"], usergroupMembers: [] };
+  const cases: [string, RiskTier, Approvers, boolean, string | null][] = [
+    ["low: a sole approver may request (their click executes)", "low", alone, false, null],
+    [
+      "low: a stranger may not",
+      "low",
+      { users: ["U2"], usergroupMembers: [] },
+      false,
+      "not an authorised requester",
+    ],
+    ["high: one other approver is enough", "high", two, false, null],
+    ["high: alone without self-approval", "high", alone, false, "no other approver is configured"],
+    ["high: alone with self-approval", "high", alone, true, null],
+    ["critical: two others (one from a user group)", "critical", team, false, null],
+    ["critical: only one other", "critical", two, false, "fewer than two other approvers are configured"],
+    [
+      "critical: self-approval does not help",
+      "critical",
+      two,
+      true,
+      "fewer than two other approvers are configured",
+    ],
+  ];
+  it.each(cases)("%s", (_label, tier, approvers, allowSelfApproval, reason) => {
+    expect(canRequestTier({ requesterId: "U1", approvers, allowSelfApproval, tier })).toEqual(
+      reason === null ? { ok: true } : { ok: false, reason },
+    );
+  });
+});
+
+describe("decideApproval with tiers", () => {
+  const pending: {
+    state: "requested";
+    requesterId: string;
+    expiresAt: Date;
+    approvals: readonly { by: string }[];
+  } = { state: "requested", requesterId: "U1", expiresAt: deadline, approvals: [] };
+  const policy = (tier: RiskTier, allowSelfApproval = false) => ({
+    approvers: team,
+    allowSelfApproval,
+    tier,
+  });
+  const cases: [string, typeof pending, string, ReturnType<typeof policy>, string][] = [
+    ["low: the requester's click approves", pending, "U1", policy("low"), "approved"],
+    ["high: a second person approves", pending, "U2", policy("high"), "approved"],
+    ["high: the requester, self-approval allowed", pending, "U1", policy("high", true), "approved"],
+    [
+      "critical: the first approval is recorded, still requested",
+      pending,
+      "U2",
+      policy("critical"),
+      "requested",
+    ],
+    [
+      "critical: the second distinct approval approves",
+      { ...pending, approvals: [{ by: "U2" }] },
+      "U3",
+      policy("critical"),
+      "approved",
+    ],
+    [
+      "critical: the same person twice",
+      { ...pending, approvals: [{ by: "U2" }] },
+      "U2",
+      policy("critical"),
+      "you have already approved this request",
+    ],
+    [
+      "critical: the requester",
+      pending,
+      "U1",
+      policy("critical", true),
+      "requester cannot approve their own request",
+    ],
+    ["critical: past the deadline", pending, "U2", policy("critical"), "request has expired"],
+  ];
+  it.each(cases)("%s", (label, request, approverId, p, expected) => {
+    const now = label.includes("deadline") ? after : before;
+    const decision = decideApproval(request, approverId, p, now);
+    if (expected === "approved" || expected === "requested")
+      expect(decision).toEqual({ ok: true, to: expected });
+    else expect(decision).toEqual({ ok: false, reason: expected });
+  });
+
+  it("an approval with no tier given is high (one approval by another person)", () => {
+    expect(decideApproval(pending, "U2", { approvers: team, allowSelfApproval: false }, before)).toEqual({
+      ok: true,
+      to: "approved",
+    });
+  });
+});
+
+describe("isAllowedChannel", () => {
+  it.each([
+    ["by id", ["C0INCIDENT"], { id: "C0INCIDENT" }, true],
+    ["by name", ["incidents"], { id: "C0INCIDENT", name: "incidents" }, true],
+    ["by #name, any case", ["#Incidents"], { id: "C0INCIDENT", name: "incidents" }, true],
+    ["a name without the channel's name in the click", ["incidents"], { id: "C0INCIDENT" }, false],
+    ["another channel", ["incidents", "C0OPS"], { id: "C0GENERAL", name: "general" }, false],
+    ["the emulator's ids", ["C_INCIDENTS"], { id: "C_INCIDENTS" }, true],
+    ["an id is not matched case-insensitively", ["c0incident"], { id: "C0INCIDENT", name: "other" }, false],
+  ] as const)("%s -> %s", (_label, list, channel, expected) => {
+    expect(isAllowedChannel(list, channel)).toBe(expected);
   });
 });

@@ -28,6 +28,30 @@ describe("parseRunbookCommand", () => {
     if (c.kind === "run") expect(c.runbook.id).toBe(id);
   });
 
+  it.each([
+    ["freeze", { kind: "freeze" }],
+    ["FREEZE", { kind: "freeze" }],
+    ["freeze  maintenance window  ", { kind: "freeze", reason: "maintenance window" }],
+    ["freeze <!channel> `x`", { kind: "freeze", reason: "!channel x" }],
+    ["unfreeze", { kind: "unfreeze" }],
+    ["  Unfreeze ", { kind: "unfreeze" }],
+  ])("kill switch: %j", (text, expected) => {
+    expect(parseRunbookCommand(text)).toEqual(expected);
+  });
+
+  it("keeps a freeze reason short", () => {
+    const c = parseRunbookCommand(`freeze ${"x".repeat(500)}`);
+    expect(c.kind === "freeze" && c.reason?.length).toBe(200);
+  });
+
+  it("unfreeze takes no arguments", () => {
+    expect(parseRunbookCommand("unfreeze now")).toEqual({
+      kind: "error",
+      message: "`/runbook unfreeze` takes no arguments; unexpected `now`.",
+      suggestions: [],
+    });
+  });
+
   it("suggests the closest names for a typo", () => {
     const c = parseRunbookCommand("chekpoint");
     expect(c).toMatchObject({ kind: "error", suggestions: ["checkpoint"] });

@@ -1,3 +1,4 @@
+import { actionIds } from "../../actions/registry.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "../../config/load-config.ts";
 import { validateExtraPatterns } from "../../core/intake/index.ts";
 import { type CliIo, writeLine } from "../io.ts";
@@ -8,7 +9,10 @@ export function loadForCli(path: string | undefined, io: CliIo): LoadedConfig | 
     return loadConfig({
       ...(path ? { path } : {}),
       env: io.env,
-      validate: (config) => validateExtraPatterns(config.alerts.extraPatterns),
+      validate: (config) => [
+        ...validateExtraPatterns(config.alerts.extraPatterns),
+        ...validateRiskTiers(config.approvals.riskTiers),
+      ],
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -17,4 +21,12 @@ export function loadForCli(path: string | undefined, io: CliIo): LoadedConfig | 
     }
     throw error;
   }
+}
+
+/** `approvals.riskTiers` may only name actions the bot has. */
+export function validateRiskTiers(riskTiers: Readonly<Record<string, unknown>>): string[] {
+  const known = actionIds();
+  return Object.keys(riskTiers)
+    .filter((id) => !known.includes(id))
+    .map((id) => `approvals.riskTiers.${id}: no action is called ${id} (actions: ${known.join(", ")})`);
 }

@@ -337,6 +337,15 @@ export class SlackEmulator {
     return this.router.idle();
   }
 
+  /**
+   * Test hook: from now on, answer `method` with `{ok:false, error, ...extra}` instead of running
+   * it, as Slack does for a token without the method's scope (`missing_scope`, with `needed` and
+   * `provided`).
+   */
+  refuseMethod(method: string, error = "missing_scope", extra: JsonObject = {}): void {
+    this.webApi.refusals.set(method, { ...extra, error });
+  }
+
   setBotMembership(channel: string, member: boolean): void {
     this.state.setBotMembership(this.channel(channel).id, member, this.identity.botUserId);
   }

@@ -73,6 +73,8 @@ function bearer(req: IncomingMessage): string | undefined {
 
 export class WebApi {
   readonly calls: RecordedCall[] = [];
+  /** Test hook: methods answered with this error body instead of being run (see SlackEmulator.refuseMethod). */
+  readonly refusals = new Map<string, JsonObject>();
 
   constructor(
     private readonly host: WebApiHost,
@@ -102,7 +104,12 @@ export class WebApi {
       token = bearer(req) ?? read.bodyToken;
       const handler = METHODS[method];
       if (!handler) answer = fail("unknown_method", { req_method: method });
-      else answer = this.authorize(method, token) ?? handler(args, this.host);
+      else {
+        const refusal = this.refusals.get(method);
+        answer =
+          this.authorize(method, token) ??
+          (refusal ? fail(String(refusal.error), refusal) : handler(args, this.host));
+      }
     } catch (err) {
       answer = fail("invalid_form_data", { detail: err instanceof Error ? err.message : String(err) });
     }

@@ -146,5 +146,11 @@ export function renderMessage(
         break;
     }
   }
+  for (const f of Array.isArray(message.files) ? message.files : []) {
+    if (!isObj(f)) continue;
+    const title = str(f.title) || str(f.name) || "file";
+    const image = str(f.mimetype).startsWith("image/") || /\.(png|jpe?g|gif)$/i.test(str(f.name));
+    push(`[${image ? "chart" : "file"}: ${plainText(title, userName)}]`);
+  }
   return lines.join("\n");
 }

@@ -1,11 +1,13 @@
 /**
- * Buttons: a proposal (or a replica choice) asks for an action; Approve / Reject decide it;
- * Re-run diagnostics re-runs. Every interaction is acknowledged first; refusals go back to the
- * person who clicked, and to the thread when the service says so.
+ * Buttons: a proposal (or a replica choice) asks for an action; Preview shows its exact change to
+ * the clicker only; Approve / Reject decide it; Re-run diagnostics re-runs. Every interaction is
+ * acknowledged first; refusals go back to the person who clicked, and to the thread when the
+ * service says so. Each click carries the channel it was pressed in: the service honours buttons
+ * only in the allowed channels.
  */
 import type { App, BlockAction, RespondFn } from "@slack/bolt";
 import type { AppConfig } from "../../config/schema.ts";
-import type { IncidentService, Outcome } from "../../engine/incident-service.ts";
+import type { ClickOrigin, IncidentService, Outcome } from "../../engine/incident-service.ts";
 import { errorMessage } from "../../engine/run-probe.ts";
 import type { Logger } from "../../logger.ts";
 import {
@@ -14,6 +16,7 @@ import {
   REJECT_ACTION_ID,
   RERUN_ACTION_ID,
 } from "../render/index.ts";
+import { PREVIEW_ACTION_PREFIX } from "../render/proposal-buttons.ts";
 import { SCALE_CHOICE_ACTION_ID } from "../scale-choice.ts";
 import { tell } from "./command-listener.ts";
 
@@ -22,6 +25,32 @@ interface ActionLike {
   readonly value?: string;
   readonly action_ts?: string;
   readonly selected_option?: { readonly value?: string };
+}
+
+/** The channel a block_actions payload came from (Slack sends its id and, for channels, its name). */
+function originOf(body: BlockAction): ClickOrigin | undefined {
+  const channel = (body as { channel?: { id?: string; name?: string } }).channel;
+  if (!channel?.id) return undefined;
+  return { channelId: channel.id, ...(channel.name ? { channelName: channel.name } : {}) };
+}
+
+/** A proposal's button value: `{action, params, incidentId}`, or undefined when broken. */
+function proposalOf(
+  value: Record<string, unknown> | undefined,
+): { action: string; incidentId: string; params: Record<string, unknown> } | undefined {
+  if (
+    !value ||
+    typeof value.action !== "string" ||
+    typeof value.incidentId !== "string" ||
+    typeof value.params !== "object"
+  ) {
+    return undefined;
+  }
+  return {
+    action: value.action,
+    incidentId: value.incidentId,
+    params: (value.params ?? {}) as Record<string, unknown>,
+  };
 }
 
 function parseJson(value: string | undefined): Record<string, unknown> | undefined {
@@ -58,33 +87,54 @@ export function registerActionListeners(
     async ({ ack, body, action, respond }) => {
       await ack();
       const a = action as unknown as ActionLike;
-      const value = parseJson(a.value);
+      const proposal = proposalOf(parseJson(a.value));
+      const channel = originOf(body);
       await answer(respond, async () => {
-        if (
-          !value ||
-          typeof value.action !== "string" ||
-          typeof value.incidentId !== "string" ||
-          typeof value.params !== "object"
-        ) {
-          return invalid;
-        }
+        if (!proposal) return invalid;
         return service.requestAction({
-          incidentId: value.incidentId,
-          proposal: { action: value.action, params: (value.params ?? {}) as Record<string, unknown> },
+          incidentId: proposal.incidentId,
+          proposal: { action: proposal.action, params: proposal.params },
           userId: body.user.id,
+          ...(channel ? { channel } : {}),
         });
       });
     },
   );
 
+  // Preview: the answer (the exact change, or why there is none) always goes to the clicker only.
+  app.action<BlockAction>(new RegExp(`^${PREVIEW_ACTION_PREFIX}`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const a = action as unknown as ActionLike;
+    const proposal = proposalOf(parseJson(a.value));
+    const channel = originOf(body);
+    await service.during(async () => {
+      try {
+        const outcome = proposal
+          ? await service.previewAction({
+              incidentId: proposal.incidentId,
+              proposal: { action: proposal.action, params: proposal.params },
+              userId: body.user.id,
+              ...(channel ? { channel } : {}),
+            })
+          : invalid;
+        await tell(respond, outcome.message, logger);
+      } catch (error) {
+        logger.error({ err: errorMessage(error) }, "preview failed");
+        await tell(respond, `Something went wrong: ${errorMessage(error)}`, logger);
+      }
+    });
+  });
+
   app.action<BlockAction>(SCALE_CHOICE_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();
     const a = action as unknown as ActionLike;
     const value = parseJson(a.selected_option?.value);
+    const channel = originOf(body);
     await answer(respond, async () => {
       if (!value || typeof value.incidentId !== "string" || typeof value.replicas !== "number")
         return invalid;
       return service.requestAction({
+        ...(channel ? { channel } : {}),
         incidentId: value.incidentId,
         proposal: {
           action: "scale-taskmanagers",
@@ -106,12 +156,14 @@ export function registerActionListeners(
   app.action<BlockAction>(APPROVE_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();
     const id = requestIdOf(action);
-    await answer(respond, async () => (id ? service.approve(id, body.user.id) : invalid));
+    const channel = originOf(body);
+    await answer(respond, async () => (id ? service.approve(id, body.user.id, channel) : invalid));
   });
   app.action<BlockAction>(REJECT_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();
     const id = requestIdOf(action);
-    await answer(respond, async () => (id ? service.reject(id, body.user.id) : invalid));
+    const channel = originOf(body);
+    await answer(respond, async () => (id ? service.reject(id, body.user.id, channel) : invalid));
   });
   app.action<BlockAction>(RERUN_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();

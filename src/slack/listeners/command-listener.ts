@@ -1,4 +1,7 @@
-/** `/runbook`: help, status, or run a runbook. Acknowledged at once; the run happens after the ack. */
+/**
+ * `/runbook`: help, status, freeze / unfreeze (the kill switch), or run a runbook. Acknowledged at
+ * once; the work happens after the ack.
+ */
 import type { App, RespondFn } from "@slack/bolt";
 import type { AppConfig } from "../../config/schema.ts";
 import { findRunbook } from "../../core/catalog.ts";
@@ -36,6 +39,25 @@ export function registerCommandListener(
                   )
                   .join("\n")}`;
           await ack({ response_type: "ephemeral", text });
+          return;
+        }
+        case "freeze":
+        case "unfreeze": {
+          // The answer goes to the person; the change (or the refusal) is one line in the channel.
+          await ack();
+          try {
+            const outcome =
+              parsed.kind === "freeze"
+                ? await deps.service.freeze(command.channel_id, command.user_id, parsed.reason)
+                : await deps.service.unfreeze(command.channel_id, command.user_id);
+            if (outcome.channelLine !== undefined) {
+              await respond({ response_type: "in_channel", text: outcome.channelLine });
+            }
+            await tell(respond, outcome.message, deps.logger);
+          } catch (error) {
+            deps.logger.warn({ err: errorMessage(error) }, `/runbook ${parsed.kind} failed`);
+            await tell(respond, `Could not ${parsed.kind}: ${errorMessage(error)}`, deps.logger);
+          }
           return;
         }
         case "error": {

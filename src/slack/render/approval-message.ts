@@ -5,7 +5,7 @@
  */
 
 import { truncateText } from "../../cli/render/truncate-text.ts";
-import type { RequestState } from "../../core/approval.ts";
+import type { RequestState, RiskTier } from "../../core/approval.ts";
 import type { Block, ConfirmDialog, RenderedMessage } from "./block-kit.ts";
 import { button, context, plain, section } from "./block-kit.ts";
 import { BLOCK_KIT_LIMITS, enforceBlockKitLimits, limitFallbackText, truncateMrkdwn } from "./limits.ts";
@@ -27,6 +27,10 @@ export interface ApprovalView {
   readonly approvals: readonly { readonly userId: string; readonly at: string }[];
   /** Approvals needed before it executes (default 1). */
   readonly requiredApprovals?: number;
+  /** The action's risk tier, shown as a label. */
+  readonly risk?: RiskTier;
+  /** Actions are frozen (kill switch): shown as a preview only; Approve executes nothing. */
+  readonly frozen?: boolean;
   /** The observed state the preview was computed from, e.g. "deployment flink/flink-taskmanager had 4 replicas". */
   readonly computedFrom?: string;
   /** When that state was observed. */
@@ -36,6 +40,12 @@ export interface ApprovalView {
   readonly decidedAt?: string;
   readonly result?: { readonly ok: boolean; readonly message: string };
 }
+
+const RISK_LABEL: Readonly<Record<RiskTier, string>> = {
+  low: ":large_green_circle: low",
+  high: ":large_orange_circle: high",
+  critical: ":red_circle: critical",
+};
 
 export const APPROVE_ACTION_ID = "approve";
 export const REJECT_ACTION_ID = "reject";
@@ -58,6 +68,7 @@ function bodyBlocks(view: ApprovalView, pending: boolean): Block[] {
     const at = view.computedAt === undefined ? "" : ` (observed ${slackDate(view.computedAt)})`;
     meta.push(`Computed from: ${escapeMrkdwn(view.computedFrom)}${at}`);
   }
+  if (view.risk !== undefined) meta.push(`Risk: ${RISK_LABEL[view.risk]}`);
   if (pending) meta.push(`Expires ${slackDate(view.expiresAt)}`);
   const approvals = approvalsLine(view);
   if (approvals !== undefined) meta.push(approvals);
@@ -65,6 +76,13 @@ function bodyBlocks(view: ApprovalView, pending: boolean): Block[] {
     section(head),
     section(truncateMrkdwn(fence(escapeCode(view.preview)), BLOCK_KIT_LIMITS.sectionText)),
   ];
+  if (pending && view.frozen === true) {
+    blocks.push(
+      section(
+        ":ice_cube: *Frozen: preview only.* Actions are frozen; Approve executes nothing until they are unfrozen.",
+      ),
+    );
+  }
   if (meta.length > 0) blocks.push(context(...meta));
   return blocks;
 }

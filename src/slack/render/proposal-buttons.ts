@@ -1,6 +1,8 @@
 /**
  * Proposals -> buttons. Buttons are data: the value carries `{action, params, incidentId}`
- * as JSON for the action listener; the action_id is `proposal:<action>:<index>`.
+ * as JSON for the action listener; the action_id is `proposal:<action>:<index>`. Each proposal
+ * button is followed by its Preview button (`preview:<action>:<index>`, same value), which shows
+ * the exact change to the clicker without requesting anything.
  */
 import { cutText, truncateText } from "../../cli/render/truncate-text.ts";
 import type { Proposal } from "../../core/finding.ts";
@@ -17,6 +19,7 @@ export interface ProposalButtonValue {
 }
 
 export const PROPOSAL_ACTION_PREFIX = "proposal:";
+export const PREVIEW_ACTION_PREFIX = "preview:";
 
 export interface ProposalButtons {
   readonly buttons: ButtonElement[];
@@ -38,7 +41,9 @@ function dedupe(proposals: readonly Proposal[]): Proposal[] {
 export function proposalButtons(proposals: readonly Proposal[], incidentId: string): ProposalButtons {
   const buttons: ButtonElement[] = [];
   const notes: string[] = [];
-  for (const p of dedupe(proposals)) {
+  const unique = dedupe(proposals);
+  let index = 0;
+  for (const p of unique) {
     const value: ProposalButtonValue = { action: p.action, params: p.params, incidentId };
     const json = JSON.stringify(value);
     if (json.length > BLOCK_KIT_LIMITS.buttonValue) {
@@ -47,13 +52,19 @@ export function proposalButtons(proposals: readonly Proposal[], incidentId: stri
       );
       continue;
     }
-    const index = `:${buttons.length}`;
-    const actionId =
-      PROPOSAL_ACTION_PREFIX +
-      cutText(p.action, BLOCK_KIT_LIMITS.actionId - PROPOSAL_ACTION_PREFIX.length - index.length) +
-      index;
+    const suffix = `:${index}`;
+    index += 1;
+    const idFor = (prefix: string) =>
+      prefix + cutText(p.action, BLOCK_KIT_LIMITS.actionId - prefix.length - suffix.length) + suffix;
     const label = p.label.trim() === "" ? p.action : p.label;
-    buttons.push(button(truncateText(label, BLOCK_KIT_LIMITS.buttonText), actionId, json));
+    buttons.push(
+      button(truncateText(label, BLOCK_KIT_LIMITS.buttonText), idFor(PROPOSAL_ACTION_PREFIX), json),
+    );
+    // With several proposals in a row, each Preview names its fix.
+    const previewLabel = unique.length === 1 ? "Preview" : `Preview: ${label}`;
+    buttons.push(
+      button(truncateText(previewLabel, BLOCK_KIT_LIMITS.buttonText), idFor(PREVIEW_ACTION_PREFIX), json),
+    );
   }
   return { buttons, notes };
 }

@@ -35,14 +35,14 @@ describe("the registry", () => {
       "trigger-checkpoint",
     ]);
     expect(Object.fromEntries(actionIds().map((id) => [id, action(id).risk]))).toEqual({
-      "scale-taskmanagers": "low",
+      "scale-taskmanagers": "high",
       rollback: "high",
       "restart-taskmanagers": "high",
       "delete-taskmanager-pods": "high",
       "set-taskmanager-resources": "high",
       "grow-pvc": "high",
       "reboot-broker": "critical",
-      "firehose-buffering": "low",
+      "firehose-buffering": "high",
       "trigger-checkpoint": "low",
     });
   });

@@ -22,7 +22,11 @@ const METHOD_SCOPES: Record<string, readonly string[]> = {
   "usergroups.users.list": ["usergroups:read"],
   "users.info": ["users:read"],
   "reactions.add": ["reactions:write"],
+  // files.uploadV2 is the client's wrapper around the two Web API methods below (plus a POST of
+  // the bytes to the upload URL, which needs no scope).
   "files.uploadV2": ["files:write"],
+  "files.getUploadURLExternal": ["files:write"],
+  "files.completeUploadExternal": ["files:write"],
   // Bolt calls it at start; it needs no scope.
   "auth.test": [],
 };

@@ -140,3 +140,49 @@ describe("renderApprovalOutcome", () => {
     expect(renderApproval(outcomes.rejected).blocks.some((b) => b.type === "actions")).toBe(false);
   });
 });
+
+describe("risk tiers and the kill switch on the approval message", () => {
+  const critical: ApprovalView = {
+    ...request,
+    actionLabel: "Reboot MSK broker",
+    preview: "reboot MSK broker 2 of OrderProcessing",
+    risk: "critical",
+    requiredApprovals: 2,
+  };
+
+  it("shows the risk label and counts approvals for a critical request, keeping the buttons", () => {
+    const msg = renderApprovalRequest({ ...critical, approvals: [approved] });
+    expect(validateBlockKit(msg.blocks, msg.text)).toEqual([]);
+    const all = allStrings(msg.blocks);
+    expect(all.some((t) => t.includes("Risk: :red_circle: critical"))).toBe(true);
+    expect(all.some((t) => t.includes("Approvals: 1 of 2 (<@U456SECOND>)"))).toBe(true);
+    expect(msg.blocks.some((b) => b.type === "actions")).toBe(true);
+  });
+
+  it("labels low and high, and shows no count when one approval is enough", () => {
+    for (const [risk, label] of [
+      ["low", "Risk: :large_green_circle: low"],
+      ["high", "Risk: :large_orange_circle: high"],
+    ] as const) {
+      const all = allStrings(renderApprovalRequest({ ...request, risk, requiredApprovals: 1 }).blocks);
+      expect(all.some((t) => t.includes(label))).toBe(true);
+      expect(all.some((t) => t.includes("Approvals:"))).toBe(false);
+    }
+  });
+
+  it("says frozen: preview only while pending, and not once decided", () => {
+    const pending = allStrings(renderApprovalRequest({ ...critical, frozen: true }).blocks);
+    expect(pending.some((t) => t.startsWith(":ice_cube: *Frozen: preview only.*"))).toBe(true);
+    const decided = allStrings(
+      renderApprovalOutcome({ ...critical, state: "rejected", frozen: true }).blocks,
+    );
+    expect(decided.some((t) => t.includes("Frozen"))).toBe(false);
+  });
+
+  it("an expired critical request says it lacked enough approvals", () => {
+    const line = allStrings(
+      renderApprovalOutcome({ ...critical, state: "expired", approvals: [approved] }).blocks,
+    ).at(-1);
+    expect(line).toBe(`:hourglass: Expired at ${date(request.expiresAt)} without enough approvals`);
+  });
+});

@@ -75,9 +75,10 @@ describe("renderStatusMessage", () => {
     const buttons = actions?.type === "actions" ? actions.elements : [];
     expect(buttons.map((b) => [b.action_id, b.text.text])).toEqual([
       ["proposal:scale-deployment:0", "Scale taskmanagers"],
+      ["preview:scale-deployment:0", "Preview"],
       ["rerun", "Re-run diagnostics"],
     ]);
-    expect(buttons[1]?.value).toBe(INCIDENT_ID);
+    expect(buttons[2]?.value).toBe(INCIDENT_ID);
     expect(msg.text).toContain("Firing, done in 1 min 24 s");
   });
 
@@ -95,7 +96,7 @@ describe("renderStatusMessage", () => {
     const msg = renderStatusMessage({ ...done, conclusion: hugeReport.conclusion });
     expect(validateBlockKit(msg.blocks, msg.text)).toEqual([]);
     const buttons = msg.blocks.flatMap((b) => (b.type === "actions" ? b.elements : []));
-    expect(buttons).toHaveLength(42);
+    expect(buttons).toHaveLength(83); // 41 proposals, each with its Preview, and Re-run
     expect(buttons.at(-1)?.action_id).toBe("rerun");
   });
 });

@@ -68,10 +68,15 @@ describe("renderStepMessage", () => {
     const actions = msg.blocks.filter((b) => b.type === "actions");
     expect(actions).toHaveLength(1);
     const buttons = actions[0]?.type === "actions" ? actions[0].elements : [];
+    // Each proposal is followed by its Preview button (same value, `preview:` action id).
     expect(buttons.map((b) => b.action_id)).toEqual([
       "proposal:scale-deployment:0",
+      "preview:scale-deployment:0",
       "proposal:scale-deployment:1",
+      "preview:scale-deployment:1",
     ]);
+    expect(buttons[1]?.value).toBe(buttons[0]?.value);
+    expect(buttons[1]?.text.text).toBe("Preview: Scale taskmanagers");
     expect(JSON.parse(buttons[0]?.value ?? "")).toEqual({
       action: "scale-deployment",
       params: { namespace: "flink", deployment: "flink-taskmanager", replicas: 8 },
@@ -93,7 +98,7 @@ describe("renderStepMessage", () => {
     const msg = renderStepMessage(step({}, [f]), ctx);
     expect(validateBlockKit(msg.blocks, msg.text)).toEqual([]);
     const actions = msg.blocks.find((b) => b.type === "actions");
-    expect(actions?.type === "actions" && actions.elements.map((e) => e.text.text.length)).toEqual([75]);
+    expect(actions?.type === "actions" && actions.elements.map((e) => e.text.text.length)).toEqual([75, 75]);
     expect(texts(msg.blocks)).toMatch(
       /“Too big” cannot be offered as a button: its parameters are too large \(\d+ > 2000/,
     );
@@ -189,8 +194,9 @@ describe("renderStepMessage", () => {
       /^… \d+ more blocks omitted; full report: `runbook-bot diagnose consumer-lag`$/,
     );
     const buttons = msg.blocks.flatMap((b) => (b.type === "actions" ? b.elements : []));
-    expect(buttons).toHaveLength(30);
-    expect(new Set(buttons.map((b) => b.action_id)).size).toBe(30);
+    // 30 proposals, each with its Preview.
+    expect(buttons).toHaveLength(60);
+    expect(new Set(buttons.map((b) => b.action_id)).size).toBe(60);
     expect(asKnownBlocks(msg.blocks)).toBe(msg.blocks);
     expectGoldenJson("slack-step-huge", msg);
   });
