@@ -105,6 +105,21 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     });
 
   program
+    .command("report")
+    .description("print the post-incident report (Markdown) of an incident from the configured store")
+    .argument("<incident-id>", "incident id, e.g. inc-1a2b3c4d5e6f")
+    .option("--config <file>", "config file (store.path)")
+    .action(async (incidentId: string, opts: { config?: string }) => {
+      const loaded = loadForCli(opts.config, io);
+      if (!loaded) {
+        code = 2;
+        return;
+      }
+      const { report } = await import("./commands/report.ts");
+      code = await report(incidentId, loaded.config, io);
+    });
+
+  program
     .command("check-config")
     .description("validate the config and print the effective config with secrets masked")
     .option("--config <file>", "config file")

@@ -1,6 +1,6 @@
 /**
- * `/runbook ...` arguments, parsed purely: help, status, freeze [reason], unfreeze, or a runbook to
- * run; anything else is a clear error.
+ * `/runbook ...` arguments, parsed purely: help, status, freeze [reason], unfreeze, report [incident-id],
+ * or a runbook to run; anything else is a clear error.
  */
 import { findRunbook, type RunbookMeta, runbookNames } from "./catalog.ts";
 
@@ -11,9 +11,14 @@ export type RunbookCommand =
   /** Kill switch: every action becomes preview-only (authorised people only). */
   | { readonly kind: "freeze"; readonly reason?: string }
   | { readonly kind: "unfreeze" }
+  /** The post-incident report: of `incidentId`, else of the channel's newest incident. */
+  | { readonly kind: "report"; readonly incidentId?: string }
   | { readonly kind: "error"; readonly message: string; readonly suggestions: readonly string[] };
 
 const MAX_ARG_LENGTH = 200;
+
+/** An incident id as the store makes them: `inc-<random>`. */
+const INCIDENT_ID = /^inc-[a-z0-9-]{1,64}$/i;
 
 export function parseRunbookCommand(text: string | undefined): RunbookCommand {
   const words = (text ?? "").trim().split(/\s+/).filter(Boolean);
@@ -35,6 +40,18 @@ export function parseRunbookCommand(text: string | undefined): RunbookCommand {
       };
     }
     return { kind: "unfreeze" };
+  }
+  if (word === "report") {
+    const [id, ...extra] = rest;
+    if (id === undefined) return { kind: "report" };
+    if (extra.length > 0 || !INCIDENT_ID.test(id)) {
+      return {
+        kind: "error",
+        message: `\`/runbook report\` takes an optional incident id such as \`inc-1a2b3c4d\`; unexpected \`${sanitize(rest.join(" ")).slice(0, 80)}\`.`,
+        suggestions: [],
+      };
+    }
+    return { kind: "report", incidentId: id.toLowerCase() };
   }
   if (first.length > MAX_ARG_LENGTH) {
     return { kind: "error", message: "That is not a runbook name.", suggestions: [] };

@@ -24,6 +24,7 @@ import {
 } from "../core/approval.ts";
 import { findRunbook, type RunbookMeta } from "../core/catalog.ts";
 import type { Proposal } from "../core/finding.ts";
+import { renderPostIncidentReport } from "../core/post-incident-report.ts";
 import type { Conclusion, RunReport } from "../core/runbook.ts";
 import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
 import type { Logger } from "../logger.ts";
@@ -54,6 +55,11 @@ export interface AlertInput {
   readonly state: "firing" | "resolved";
   readonly source: string;
 }
+
+/** The answer to a report request: the Markdown posted in the incident's thread, or why not. */
+export type ReportOutcome =
+  | { readonly ok: true; readonly message: string; readonly incidentId: string; readonly markdown: string }
+  | { readonly ok: false; readonly message: string };
 
 export type Outcome =
   | { readonly ok: true; readonly message: string }
@@ -984,6 +990,66 @@ export class IncidentService {
     const approved = await this.deps.store.listRequests({ state: "approved" });
     for (const request of approved) this.track(this.execute(request));
     return interrupted.length;
+  }
+
+  // ----------------------------------------------------------------------------- post-incident report
+
+  /**
+   * The post-incident report of an incident (by id, or the newest incident opened in a channel,
+   * open or resolved): rendered from the store, uploaded into the incident's thread as
+   * `incident-<id>.md`, audited as report.written; returns the Markdown.
+   */
+  async writeReport(target: string | { readonly channel: string }, userId: string): Promise<ReportOutcome> {
+    const { store, thread } = this.deps;
+    const incidentId = typeof target === "string" ? target : await this.newestIncidentId(target.channel);
+    const incident = incidentId === undefined ? undefined : await store.getIncident(incidentId);
+    if (!incident) {
+      return {
+        ok: false,
+        message:
+          typeof target === "string"
+            ? `No incident \`${target}\` is known to the bot.`
+            : "No incident has been opened in this channel; give an id: `/runbook report inc-...`.",
+      };
+    }
+    const [runReports, requests, audit] = await Promise.all([
+      store.listRunReports(incident.id),
+      store.listRequests({ incidentId: incident.id }),
+      store.listAudit({ incidentId: incident.id }),
+    ]);
+    const markdown = renderPostIncidentReport({ incident, runReports, requests, audit, now: new Date() });
+    const filename = `incident-${incident.id}.md`;
+    try {
+      await thread.postFile(incident.channel, incident.threadTs, {
+        filename,
+        title: `Post-incident report: ${incident.alertName} (${incident.id})`,
+        content: markdown,
+      });
+    } catch (error) {
+      this.deps.logger.warn({ err: errorMessage(error), incidentId: incident.id }, "report upload failed");
+      return { ok: false, message: `Could not upload the report into the thread: ${errorMessage(error)}` };
+    }
+    await store.audit({
+      at: new Date(),
+      actor: userId,
+      kind: "report.written",
+      incidentId: incident.id,
+      details: { filename, bytes: Buffer.byteLength(markdown, "utf8") },
+    });
+    return {
+      ok: true,
+      message: `Post-incident report posted as ${filename}.`,
+      incidentId: incident.id,
+      markdown,
+    };
+  }
+
+  /** The newest incident opened in `channel` (open or resolved), from the audit log. */
+  private async newestIncidentId(channel: string): Promise<string | undefined> {
+    const opened = (await this.deps.store.listAudit()).filter(
+      (e) => e.kind === "incident.opened" && e.details.channel === channel && e.incidentId !== null,
+    );
+    return opened.at(-1)?.incidentId ?? undefined;
   }
 
   async openIncidents(): Promise<Incident[]> {

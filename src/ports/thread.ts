@@ -18,6 +18,14 @@ export interface ThreadPort {
     text: string,
     opts?: { rerunIncidentId?: string },
   ): Promise<void>;
+  /** Uploads a text file (e.g. the post-incident report) into the thread. */
+  postFile(channel: string, threadTs: string, file: ThreadFile): Promise<void>;
+}
+
+export interface ThreadFile {
+  readonly filename: string;
+  readonly title: string;
+  readonly content: string;
 }
 
 /** Who may request and approve: configured users plus members of configured user groups. */

@@ -3,7 +3,7 @@ import type { WebClient } from "@slack/web-api";
 import { chartsForStep, MAX_CHARTS_PER_STEP } from "../core/chart/index.ts";
 import type { StepReport } from "../core/runbook.ts";
 import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
-import type { DirectoryPort, ThreadPort } from "../ports/thread.ts";
+import type { DirectoryPort, ThreadFile, ThreadPort } from "../ports/thread.ts";
 import { conclusionWithAvailableProposals, stepWithAvailableProposals } from "./available-proposals.ts";
 import {
   asKnownBlocks,
@@ -222,6 +222,17 @@ export class SlackThread implements ThreadPort {
       thread_ts: threadTs,
       text,
       blocks: blocks as never,
+    });
+  }
+
+  /** A text file in the thread (files.uploadV2, as the charts); errors reach the caller. */
+  async postFile(channel: string, threadTs: string, file: ThreadFile): Promise<void> {
+    await this.options.client.files.uploadV2({
+      channel_id: channel,
+      thread_ts: threadTs,
+      file: Buffer.from(file.content, "utf8"),
+      filename: file.filename,
+      title: file.title,
     });
   }
 }

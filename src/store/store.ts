@@ -203,7 +203,8 @@ export type AuditKind =
   | "action.verified"
   | "actions.frozen"
   | "actions.unfrozen"
-  | "settings.changed";
+  | "settings.changed"
+  | "report.written";
 
 export interface RecordApprovalInput {
   /** The approver's Slack user id. */

@@ -39,6 +39,21 @@ describe("parseRunbookCommand", () => {
     expect(parseRunbookCommand(text)).toEqual(expected);
   });
 
+  it.each([
+    ["report", { kind: "report" }],
+    ["  REPORT ", { kind: "report" }],
+    ["report inc-1a2b3c4d5e6f", { kind: "report", incidentId: "inc-1a2b3c4d5e6f" }],
+    ["report INC-1A2B", { kind: "report", incidentId: "inc-1a2b" }],
+  ])("report: %j", (text, expected) => {
+    expect(parseRunbookCommand(text)).toEqual(expected);
+  });
+
+  it.each(["report lag", "report inc-1 inc-2", "report <!channel>"])("report with a bad id: %j", (text) => {
+    const c = parseRunbookCommand(text);
+    expect(c.kind).toBe("error");
+    if (c.kind === "error") expect(c.message).toContain("optional incident id");
+  });
+
   it("keeps a freeze reason short", () => {
     const c = parseRunbookCommand(`freeze ${"x".repeat(500)}`);
     expect(c.kind === "freeze" && c.reason?.length).toBe(200);

@@ -1,6 +1,6 @@
 /**
- * `/runbook`: help, status, freeze / unfreeze (the kill switch), or run a runbook. Acknowledged at
- * once; the work happens after the ack.
+ * `/runbook`: help, status, freeze / unfreeze (the kill switch), report (the post-incident
+ * report), or run a runbook. Acknowledged at once; the work happens after the ack.
  */
 import type { App, RespondFn } from "@slack/bolt";
 import type { AppConfig } from "../../config/schema.ts";
@@ -57,6 +57,21 @@ export function registerCommandListener(
           } catch (error) {
             deps.logger.warn({ err: errorMessage(error) }, `/runbook ${parsed.kind} failed`);
             await tell(respond, `Could not ${parsed.kind}: ${errorMessage(error)}`, deps.logger);
+          }
+          return;
+        }
+        case "report": {
+          // The ack says it is on its way; the report itself is a file in the incident's thread.
+          await ack({ response_type: "ephemeral", text: "Writing the post-incident report…" });
+          try {
+            const outcome = await deps.service.writeReport(
+              parsed.incidentId ?? { channel: command.channel_id },
+              command.user_id,
+            );
+            if (!outcome.ok) await tell(respond, outcome.message, deps.logger);
+          } catch (error) {
+            deps.logger.warn({ err: errorMessage(error) }, "/runbook report failed");
+            await tell(respond, `Could not write the report: ${errorMessage(error)}`, deps.logger);
           }
           return;
         }

@@ -30,6 +30,11 @@ export function renderRunbookList(runbooks: readonly RunbookListItem[]): Rendere
   if (runbooks.length === 0) blocks.push(section("_No runbooks are configured._"));
   for (const r of runbooks) blocks.push(section(runbookLine(r)));
   blocks.push(context("Start one with `/runbook <id or alias>`; ids, aliases and alert names all work."));
+  blocks.push(
+    context(
+      "Also: `/runbook status` (open incidents) · `/runbook report [incident id]` (post-incident report in the thread) · `/runbook freeze [reason]` / `/runbook unfreeze` (approvers: fixes become preview-only, or not).",
+    ),
+  );
   const text = `Runbooks: ${runbooks.map((r) => escapeMrkdwn(r.id)).join(", ")}`;
   return { text: limitFallbackText(text), blocks: enforceBlockKitLimits(blocks) };
 }
