@@ -182,6 +182,25 @@ function toAudit(row: AuditRow): AuditEvent {
   };
 }
 
+/**
+ * Switching a fresh file to WAL takes an exclusive lock, and SQLite does not call the busy
+ * handler for it: several processes opening the same new file at once can get SQLITE_BUSY. Retry
+ * with a short backoff until the busy timeout (the other opener finishes in milliseconds).
+ */
+function enableWal(db: Database.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, Math.min(100, 5 + attempt * 5));
+    }
+  }
+}
+
 export class SqliteStore implements Store {
   /** The connection, for diagnostics and tests. Write through the Store methods only. */
   readonly db: Database.Database;
@@ -199,7 +218,7 @@ export class SqliteStore implements Store {
     const db = new Database(path);
     try {
       db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-      if (!inMemory) db.pragma("journal_mode = WAL");
+      if (!inMemory) enableWal(db, options.busyTimeoutMs ?? 5000);
       db.pragma("foreign_keys = ON");
       this.foundSchemaVersion = migrate(db);
     } catch (err) {
