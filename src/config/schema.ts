@@ -3,6 +3,7 @@
  * they come from the environment (see load-config.ts) and live under `secrets`.
  */
 import { z } from "zod";
+import type { MetricStatistic } from "../ports/metrics.ts";
 
 const nonEmpty = z.string().min(1);
 
@@ -252,6 +253,8 @@ export const configSchema = z
                 /^(Sum|Average|Maximum|Minimum|SampleCount|p\d{1,2}(\.\d{1,2})?)$/,
                 "Sum, Average, Maximum, Minimum, SampleCount or a percentile like p99",
               )
+              // The pattern above is exactly the statistics CloudWatch knows: typed as such.
+              .transform((stat) => stat as MetricStatistic)
               .optional(),
           })
           .strict(),

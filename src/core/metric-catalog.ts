@@ -8,6 +8,7 @@
  * "pipeline" as namespace means the pipeline's own namespace (config `pipeline.metricsNamespace`,
  * default ecommerce-streaming); AWS service metrics name their namespace.
  */
+import type { AppConfig } from "../config/schema.ts";
 import type { MetricSelector, MetricStatistic } from "../ports/metrics.ts";
 
 export type MetricUnit = "Count" | "Milliseconds" | "Percent" | "Bytes";
@@ -208,15 +209,20 @@ export const METRIC_IDS = Object.keys(DEFAULT_METRIC_CATALOG) as MetricId[];
 
 /** What a deployment may change per metric id (config). */
 export interface MetricOverride {
-  readonly namespace?: string;
-  readonly metric?: string;
-  readonly stat?: MetricStatistic;
+  readonly namespace?: string | undefined;
+  readonly metric?: string | undefined;
+  readonly stat?: MetricStatistic | undefined;
 }
 
 export interface MetricResolveOptions {
   /** The pipeline's namespace, e.g. ecommerce-streaming. */
   readonly pipelineNamespace: string;
   readonly overrides?: Partial<Readonly<Record<MetricId, MetricOverride>>>;
+}
+
+/** The resolve options of a deployment: its pipeline namespace and its `metrics` overrides. */
+export function metricOptionsFor(config: AppConfig): MetricResolveOptions {
+  return { pipelineNamespace: config.pipeline.metricsNamespace, overrides: config.metrics };
 }
 
 /** The catalogue entry with overrides applied and "pipeline" resolved to a namespace. */

@@ -1,39 +1,20 @@
 /** Read-only probes of the checkpoint-duration runbook (I/O through ports only). */
-import type { AppConfig } from "../../config/schema.ts";
+
 import { logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
-import { type MetricId, type MetricResolveOptions, metricSelector } from "../../core/metric-catalog.ts";
-import { type ProbeContext, probe } from "../../core/runbook.ts";
+import type { MetricId } from "../../core/metric-catalog.ts";
+import { probe } from "../../core/runbook.ts";
 import type { CheckpointConfig, CheckpointStats } from "../../ports/flink.ts";
 import type { PodLog } from "../../ports/kubernetes.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
-import type { MetricPoint } from "../../ports/metrics.ts";
+import { catalogMetricProbe } from "../catalog-metric-probe.ts";
 
 /** The seed reads every metric of this runbook over the last hour, per minute. */
 export const HOUR_MINUTES = 60;
 /** How far back the compaction log lines count. */
 export const COMPACTION_WINDOW_SECONDS = 900;
 
-export function metricOptions(config: AppConfig): MetricResolveOptions {
-  return {
-    pipelineNamespace: config.pipeline.metricsNamespace,
-    // The config validates stat names; the catalogue types them.
-    overrides: config.metrics as unknown as NonNullable<MetricResolveOptions["overrides"]>,
-  };
-}
-
 function hourOf(id: string, metric: MetricId, title: string) {
-  return probe<MetricPoint[]>({
-    id,
-    title,
-    needs: ["metrics"],
-    run: (ctx: ProbeContext) =>
-      ctx.ports.metrics!.series({
-        ...metricSelector(metric, metricOptions(ctx.config)),
-        periodSeconds: 60,
-        start: new Date(ctx.startedAt.getTime() - HOUR_MINUTES * 60_000),
-        end: ctx.startedAt,
-      }),
-  });
+  return catalogMetricProbe({ id, title, metric, minutes: HOUR_MINUTES });
 }
 
 export const durationProbe = hourOf(

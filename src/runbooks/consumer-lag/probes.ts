@@ -1,11 +1,10 @@
 /** Read-only probes of the consumer-lag runbook (I/O through ports only). */
 
 import { logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
-import type { ProbeContext } from "../../core/runbook.ts";
 import { probe } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
 import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
-import type { MetricPoint, MetricQuery } from "../../ports/metrics.ts";
+import { catalogMetricProbe } from "../catalog-metric-probe.ts";
 
 export interface LagSamples {
   readonly first: GroupLag;
@@ -37,64 +36,38 @@ export const lagProbe = probe<LagSamples>({
   },
 });
 
-function window(ctx: ProbeContext, minutes: number): Pick<MetricQuery, "start" | "end"> {
-  const end = ctx.startedAt;
-  return { start: new Date(end.getTime() - minutes * 60_000), end };
-}
-
-function pipelineMetric(
-  id: string,
-  title: string,
-  metric: string,
-  stat: MetricQuery["stat"],
-  minutes = 10,
-  period = 60,
-) {
-  return probe<MetricPoint[]>({
-    id,
-    title,
-    needs: ["metrics"],
-    run: (ctx) =>
-      ctx.ports.metrics!.series({
-        namespace: ctx.config.pipeline.metricsNamespace,
-        metric,
-        stat,
-        periodSeconds: period,
-        ...window(ctx, minutes),
-      }),
-  });
-}
-
-export const recordsInProbe = pipelineMetric("records-in", "read RecordsIn", "RecordsIn", "Sum");
-export const recordsOutProbe = pipelineMetric("records-out", "read RecordsOut", "RecordsOut", "Sum");
-export const watermarkProbe = pipelineMetric(
-  "watermark-lag",
-  "read WatermarkLagMs",
-  "WatermarkLagMs",
-  "Average",
-);
-export const windowEmitProbe = pipelineMetric(
-  "window-emits",
-  "read window_emit_count",
-  "window_emit_count",
-  "Sum",
-  30,
-  300,
-);
-
-export const firehoseDeliveryProbe = probe<MetricPoint[]>({
+// The seed's metrics, by catalogue id (names and namespaces overridable in config.metrics).
+export const recordsInProbe = catalogMetricProbe({
+  id: "records-in",
+  title: "read RecordsIn",
+  metric: "recordsIn",
+  minutes: 10,
+});
+export const recordsOutProbe = catalogMetricProbe({
+  id: "records-out",
+  title: "read RecordsOut",
+  metric: "recordsOut",
+  minutes: 10,
+});
+export const watermarkProbe = catalogMetricProbe({
+  id: "watermark-lag",
+  title: "read WatermarkLagMs",
+  metric: "watermarkLagMs",
+  minutes: 10,
+});
+export const windowEmitProbe = catalogMetricProbe({
+  id: "window-emits",
+  title: "read window_emit_count",
+  metric: "windowEmitCount",
+  minutes: 30,
+  periodSeconds: 300,
+});
+export const firehoseDeliveryProbe = catalogMetricProbe({
   id: "firehose-delivered",
   title: "read Firehose DeliveryToS3.Records",
-  needs: ["metrics"],
-  run: (ctx) =>
-    ctx.ports.metrics!.series({
-      namespace: "AWS/Firehose",
-      metric: "DeliveryToS3.Records",
-      dimensions: { DeliveryStreamName: ctx.config.pipeline.deliveryStream },
-      stat: "Sum",
-      periodSeconds: 60,
-      ...window(ctx, 10),
-    }),
+  metric: "firehoseDeliveryRecords",
+  minutes: 10,
+  dimensions: (config) => ({ DeliveryStreamName: config.pipeline.deliveryStream }),
 });
 
 export const podUsageProbe = probe<PodUsage[]>({

@@ -1,7 +1,5 @@
-/** Read-only probes of the dlq-spike runbook (I/O through ports only). */
-import type { AppConfig } from "../../config/schema.ts";
 import { type LogQueryId, logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
-import { type MetricResolveOptions, metricSelector } from "../../core/metric-catalog.ts";
+import { metricOptionsFor, metricSelector } from "../../core/metric-catalog.ts";
 import { type ProbeContext, type ProbeResults, probe } from "../../core/runbook.ts";
 import type { RecordSample } from "../../ports/kafka.ts";
 import type { RolloutRevision } from "../../ports/kubernetes.ts";
@@ -17,20 +15,13 @@ export const RECENT_ERRORS_MINUTES = 5;
 /** Newest source records compared with the expected schema. */
 export const SOURCE_SAMPLE_SIZE = 20;
 
-export function metricOptions(config: AppConfig): MetricResolveOptions {
-  return {
-    pipelineNamespace: config.pipeline.metricsNamespace,
-    overrides: config.metrics as NonNullable<MetricResolveOptions["overrides"]>,
-  };
-}
-
 export const dlqRateProbe = probe<MetricPoint[]>({
   id: "dlq-rate",
   title: "read DLQRecordCount",
   needs: ["metrics"],
   run: ({ ports, config, startedAt }) =>
     ports.metrics!.series({
-      ...metricSelector("dlqRecordCount", metricOptions(config)),
+      ...metricSelector("dlqRecordCount", metricOptionsFor(config)),
       periodSeconds: 60,
       start: new Date(startedAt.getTime() - DLQ_HISTORY_MINUTES * 60_000),
       end: startedAt,

@@ -7,7 +7,7 @@ import {
   renderLogQuery,
   renderStartQueryCommand,
 } from "../../core/log-queries.ts";
-import { resolveMetric } from "../../core/metric-catalog.ts";
+import { metricOptionsFor, resolveMetric } from "../../core/metric-catalog.ts";
 import { formatCount, formatPercent, latestOf, maxOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
@@ -26,7 +26,6 @@ import {
 import {
   breakdownProbe,
   dlqRateProbe,
-  metricOptions,
   parseErrorsDominate,
   parseSamplesProbe,
   RECENT_ERRORS_MINUTES,
@@ -110,7 +109,7 @@ export function assessRate(results: ProbeResults, config: AppConfig): StepAssess
     summary = r.summary;
     status = r.status;
   } else if (points.length === 0) {
-    const ns = resolveMetric("dlqRecordCount", metricOptions(config)).namespace;
+    const ns = resolveMetric("dlqRecordCount", metricOptionsFor(config)).namespace;
     summary = `No DLQRecordCount datapoints in ${ns} over the last 10 minutes.`;
     status = "warning";
     findings.push(
@@ -436,7 +435,7 @@ export function rollbackProposal(results: ProbeResults, config: AppConfig): Prop
 }
 
 function watchCommand(config: AppConfig): string {
-  const m = resolveMetric("dlqRecordCount", metricOptions(config));
+  const m = resolveMetric("dlqRecordCount", metricOptionsFor(config));
   return `watch -n 5 'aws cloudwatch get-metric-statistics --namespace ${m.namespace} --metric-name ${m.metric} --start-time $(date -u -d "5 minutes ago" +%Y-%m-%dT%H:%M:%S) --end-time $(date -u +%Y-%m-%dT%H:%M:%S) --period 60 --statistics Sum | jq ".Datapoints[-1].Sum"'`;
 }
 

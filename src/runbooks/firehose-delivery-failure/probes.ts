@@ -1,10 +1,9 @@
-/** Read-only probes of the firehose-delivery-failure runbook (I/O through ports only). */
-import type { AppConfig } from "../../config/schema.ts";
-import { type MetricId, type MetricResolveOptions, metricSelector } from "../../core/metric-catalog.ts";
-import { type ProbeContext, probe } from "../../core/runbook.ts";
+import type { MetricId } from "../../core/metric-catalog.ts";
+import { probe } from "../../core/runbook.ts";
 import type { DeliveryStreamInfo } from "../../ports/firehose.ts";
 import type { LogRow } from "../../ports/logs.ts";
-import type { MetricPoint, MetricStatistic } from "../../ports/metrics.ts";
+import type { MetricStatistic } from "../../ports/metrics.ts";
+import { catalogMetricProbe } from "../catalog-metric-probe.ts";
 
 /** Minutes of metrics read: the seed's 10 are shown; the rest bounds the incident window. */
 export const HISTORY_MINUTES = 60;
@@ -24,30 +23,15 @@ export const ERROR_LOG_QUERY = [
   "| limit 50",
 ].join("\n");
 
-export function metricOptions(config: AppConfig): MetricResolveOptions {
-  return {
-    pipelineNamespace: config.pipeline.metricsNamespace,
-    overrides: config.metrics as NonNullable<MetricResolveOptions["overrides"]>,
-  };
-}
-
 function metricProbe(id: string, title: string, metric: MetricId, stat?: MetricStatistic) {
-  return probe<MetricPoint[]>({
+  return catalogMetricProbe({
     id,
     title,
-    needs: ["metrics"],
-    run: ({ ports, config, startedAt }: ProbeContext) =>
-      ports.metrics!.series({
-        ...metricSelector(
-          metric,
-          metricOptions(config),
-          metric === "recordsOut" ? {} : { DeliveryStreamName: config.pipeline.deliveryStream },
-          stat,
-        ),
-        periodSeconds: 60,
-        start: new Date(startedAt.getTime() - HISTORY_MINUTES * 60_000),
-        end: startedAt,
-      }),
+    metric,
+    minutes: HISTORY_MINUTES,
+    ...(stat === undefined ? {} : { stat }),
+    dimensions: (config) =>
+      metric === "recordsOut" ? {} : { DeliveryStreamName: config.pipeline.deliveryStream },
   });
 }
 

@@ -1,21 +1,15 @@
 /** Read-only probes of the latency-slo-breach runbook (I/O through ports only). */
-import type { AppConfig } from "../../config/schema.ts";
+
 import { type LogQueryId, logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
-import { type MetricId, type MetricResolveOptions, metricSelector } from "../../core/metric-catalog.ts";
+import { type MetricId, metricOptionsFor, metricSelector } from "../../core/metric-catalog.ts";
 import { type ProbeContext, probe } from "../../core/runbook.ts";
 import type { DeliveryStreamInfo } from "../../ports/firehose.ts";
 import type { BackpressureLevel } from "../../ports/flink.ts";
 import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { catalogMetricProbe } from "../catalog-metric-probe.ts";
 import { LATENCY_RULES } from "./diagnose.ts";
-
-export function metricOptions(config: AppConfig): MetricResolveOptions {
-  return {
-    pipelineNamespace: config.pipeline.metricsNamespace,
-    overrides: config.metrics as NonNullable<MetricResolveOptions["overrides"]>,
-  };
-}
 
 function window(ctx: ProbeContext, minutes: number, periodSeconds = 60) {
   const end = ctx.startedAt;
@@ -34,7 +28,7 @@ export const percentilesProbe = probe<Percentiles>({
   title: "read LatencyP50 / P95 / P99",
   needs: ["metrics"],
   run: async (ctx) => {
-    const o = metricOptions(ctx.config);
+    const o = metricOptionsFor(ctx.config);
     return ctx.ports.metrics!.seriesBatch(window(ctx, 10), {
       p50: metricSelector("latencyP50", o),
       p95: metricSelector("latencyP95", o),
@@ -44,16 +38,7 @@ export const percentilesProbe = probe<Percentiles>({
 });
 
 function metricProbe(id: string, title: string, metric: MetricId, minutes: number) {
-  return probe<MetricPoint[]>({
-    id,
-    title,
-    needs: ["metrics"],
-    run: (ctx) =>
-      ctx.ports.metrics!.series({
-        ...metricSelector(metric, metricOptions(ctx.config)),
-        ...window(ctx, minutes),
-      }),
-  });
+  return catalogMetricProbe({ id, title, metric, minutes });
 }
 
 export const bufferUsageProbe = metricProbe(
@@ -70,7 +55,7 @@ export const firehoseDeliveryProbe = probe<MetricPoint[]>({
   needs: ["metrics"],
   run: (ctx) =>
     ctx.ports.metrics!.series({
-      ...metricSelector("firehoseDeliveryRecords", metricOptions(ctx.config), {
+      ...metricSelector("firehoseDeliveryRecords", metricOptionsFor(ctx.config), {
         DeliveryStreamName: ctx.config.pipeline.deliveryStream,
       }),
       ...window(ctx, 30),

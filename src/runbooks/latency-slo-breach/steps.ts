@@ -1,7 +1,7 @@
 /** The latency-slo-breach runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
 import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
-import { resolveMetric } from "../../core/metric-catalog.ts";
+import { metricOptionsFor, resolveMetric } from "../../core/metric-catalog.ts";
 import { breachStart, formatCount, latestOf, maxOf, sumOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { DeliveryStreamInfo } from "../../ports/firehose.ts";
@@ -24,7 +24,6 @@ import {
   firehoseStreamProbe,
   type JobBackpressure,
   type LogQueryAnswer,
-  metricOptions,
   operatorLatencyProbe,
   type Percentiles,
   percentilesProbe,
@@ -642,7 +641,7 @@ export function assessVerify(results: ProbeResults, config: AppConfig): StepAsse
   const p = probeValue<Percentiles>(results, "latency-percentiles");
   const p99 = p === undefined ? undefined : latestOf(p.p99);
   const thresholdMs = config.thresholds.latencyP99Seconds * 1000;
-  const metric = resolveMetric("latencyP99", metricOptions(config));
+  const metric = resolveMetric("latencyP99", metricOptionsFor(config));
   const watch = `watch -n 30 'aws cloudwatch get-metric-statistics --namespace ${metric.namespace} --metric-name ${metric.metric} --start-time $(date -u -d "5 min ago" +%Y-%m-%dT%H:%M:%S) --end-time $(date -u +%Y-%m-%dT%H:%M:%S) --period 60 --statistics ${metric.stat} | jq ".Datapoints[-1].${metric.stat}"'`;
   const under = p99 !== undefined && p99.value <= thresholdMs;
   return {

@@ -1,34 +1,11 @@
-/** Read-only probes of the memory-usage runbook (I/O through ports only). */
-import type { AppConfig } from "../../config/schema.ts";
-import { type MetricId, type MetricResolveOptions, metricSelector } from "../../core/metric-catalog.ts";
-import { type ProbeContext, probe } from "../../core/runbook.ts";
+import type { MetricId } from "../../core/metric-catalog.ts";
+import { probe } from "../../core/runbook.ts";
 import type { CheckpointRecord, TaskManagerMemory } from "../../ports/flink.ts";
 import type { PodInfo, PodLog, PodUsage, VolumeUsage } from "../../ports/kubernetes.ts";
-import type { MetricPoint } from "../../ports/metrics.ts";
-
-export function metricOptions(config: AppConfig): MetricResolveOptions {
-  return {
-    pipelineNamespace: config.pipeline.metricsNamespace,
-    overrides: config.metrics as NonNullable<MetricResolveOptions["overrides"]>,
-  };
-}
-
-function window(ctx: ProbeContext, minutes: number) {
-  const end = ctx.startedAt;
-  return { start: new Date(end.getTime() - minutes * 60_000), end, periodSeconds: 60 };
-}
+import { catalogMetricProbe } from "../catalog-metric-probe.ts";
 
 function metricProbe(id: string, title: string, metric: MetricId, minutes: number) {
-  return probe<MetricPoint[]>({
-    id,
-    title,
-    needs: ["metrics"],
-    run: (ctx) =>
-      ctx.ports.metrics!.series({
-        ...metricSelector(metric, metricOptions(ctx.config)),
-        ...window(ctx, minutes),
-      }),
-  });
+  return catalogMetricProbe({ id, title, metric, minutes });
 }
 
 /** Step 1: memory_usage_percentage, Average per minute over the last hour. */

@@ -1,26 +1,14 @@
 /** Read-only probes of the window-completeness runbook (I/O through ports only). */
 
-import type { AppConfig } from "../../config/schema.ts";
 import { type LogQueryId, logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
-import { type MetricId, type MetricResolveOptions, metricSelector } from "../../core/metric-catalog.ts";
+import { type MetricId, metricOptionsFor, metricSelector } from "../../core/metric-catalog.ts";
 import { type ProbeContext, probe, probeValue } from "../../core/runbook.ts";
 import type { CheckpointRecord } from "../../ports/flink.ts";
 import type { RecordSample } from "../../ports/kafka.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { catalogMetricProbe, lastMinutes } from "../catalog-metric-probe.ts";
 import { windowIdAt, worstPoint } from "./windows.ts";
-
-function metricOptions(config: AppConfig): MetricResolveOptions {
-  return {
-    pipelineNamespace: config.pipeline.metricsNamespace,
-    overrides: config.metrics as NonNullable<MetricResolveOptions["overrides"]>,
-  };
-}
-
-function lastMinutes(ctx: ProbeContext, minutes: number): { start: Date; end: Date } {
-  const end = ctx.startedAt;
-  return { start: new Date(end.getTime() - minutes * 60_000), end };
-}
 
 export interface CompletenessView {
   /** WindowCompleteness, Average, 5-min periods, last 30 minutes. */
@@ -39,7 +27,7 @@ export const completenessProbe = probe<CompletenessView>({
   needs: ["metrics"],
   async run(ctx) {
     const metrics = ctx.ports.metrics!;
-    const options = metricOptions(ctx.config);
+    const options = metricOptionsFor(ctx.config);
     const series = await metrics.series({
       ...metricSelector("windowCompleteness", options),
       periodSeconds: 300,
@@ -62,17 +50,7 @@ export const completenessProbe = probe<CompletenessView>({
 });
 
 function metricProbe(id: string, title: string, metric: MetricId, minutes: number, period: number) {
-  return probe<MetricPoint[]>({
-    id,
-    title,
-    needs: ["metrics"],
-    run: (ctx) =>
-      ctx.ports.metrics!.series({
-        ...metricSelector(metric, metricOptions(ctx.config)),
-        periodSeconds: period,
-        ...lastMinutes(ctx, minutes),
-      }),
-  });
+  return catalogMetricProbe({ id, title, metric, minutes, periodSeconds: period });
 }
 
 export const watermarkLagProbe = metricProbe(
