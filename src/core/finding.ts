@@ -68,3 +68,17 @@ export function finding(
     proposals: opts.proposals ?? [],
   };
 }
+
+/** A metric series as evidence (shown as a sparkline in text and a chart in Slack). */
+export function seriesEvidence(
+  label: string,
+  points: readonly { readonly at: Date; readonly value: number }[],
+  unit?: string,
+): EvidenceBlock {
+  return {
+    kind: "series",
+    label,
+    ...(unit === undefined ? {} : { unit }),
+    points: points.map((p) => ({ at: p.at.toISOString(), value: p.value })),
+  };
+}

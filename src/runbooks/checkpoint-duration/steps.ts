@@ -1,6 +1,6 @@
 /** The checkpoint-duration runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
-import { type EvidenceBlock, type Finding, finding } from "../../core/finding.ts";
+import { type EvidenceBlock, type Finding, finding, seriesEvidence } from "../../core/finding.ts";
 import { formatBytes, formatDuration, formatUtcClock } from "../../core/format-units.ts";
 import { averageOf, latestOf, maxOf, trendOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
@@ -40,15 +40,6 @@ export const CAUSE_TITLE: Record<DurationCause, string> = {
 
 export function diagnosisOf(results: ProbeResults, config: AppConfig): DurationDiagnosis {
   return diagnoseDuration(durationSignals(results, config));
-}
-
-function seriesBlock(label: string, points: readonly MetricPoint[], unit?: string): EvidenceBlock {
-  return {
-    kind: "series",
-    label,
-    ...(unit === undefined ? {} : { unit }),
-    points: points.map((p) => ({ at: p.at.toISOString(), value: p.value })),
-  };
 }
 
 function secondsText(ms: number): string {
@@ -91,7 +82,7 @@ function durationFinding(points: readonly MetricPoint[], thresholdMs: number): F
       detail: `${secondsText(first.value)} at ${formatUtcClock(first.at).slice(0, 5)} -> ${secondsText(latest.value)} at ${formatUtcClock(latest.at).slice(0, 5)}; hour max ${secondsText(maxOf(points)!)}, average ${secondsText(averageOf(points)!)}.${rising ? " Growing trend = checkpoints have more to write (size) or write it slower (network, compaction)." : ""}`,
       evidence: [
         tenMinuteTable(points, thresholdMs),
-        seriesBlock("checkpoint_duration_ms (Average, 1 min)", points, "ms"),
+        seriesEvidence("checkpoint_duration_ms (Average, 1 min)", points, "ms"),
       ],
     },
   );
@@ -206,7 +197,9 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
             ? { detail: "Trending up = state not clearing (a state leak)." }
             : {}),
           evidence:
-            state.length === 0 ? [] : [seriesBlock("StateBackendUsedBytes (Average, 1 min)", state, "bytes")],
+            state.length === 0
+              ? []
+              : [seriesEvidence("StateBackendUsedBytes (Average, 1 min)", state, "bytes")],
         },
       ),
     );
@@ -385,7 +378,7 @@ export function assessVerify(results: ProbeResults, config: AppConfig): StepAsse
             : `LatencyP99 does not follow checkpoint duration (r = ${r.toFixed(2)})`,
         {
           detail: `p99 max ${secondsText(worst)} in the hour (SLO ${secondsText(sloMs)}).${follows ? " Customers feel each slow checkpoint: latency should stop spiking once the duration drops." : ""}`,
-          evidence: [seriesBlock("LatencyP99 (Average, 1 min)", latency, "ms")],
+          evidence: [seriesEvidence("LatencyP99 (Average, 1 min)", latency, "ms")],
         },
       ),
     );

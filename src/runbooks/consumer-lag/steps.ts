@@ -1,6 +1,12 @@
 /** The consumer-lag runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
-import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
+import {
+  type EvidenceBlock,
+  type Finding,
+  finding,
+  type Proposal,
+  seriesEvidence,
+} from "../../core/finding.ts";
 import { renderLogQuery } from "../../core/log-queries.ts";
 import { formatCount, formatPercent, latestOf, sumOf, trendOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
@@ -119,15 +125,6 @@ function describeGrowth(first: number, second: number, seconds: number): string 
   return `${formatCount(first)} -> ${formatCount(second)} in ${seconds} s (${sign}${rate.toFixed(1)} records/s)`;
 }
 
-function seriesBlock(label: string, points: readonly MetricPoint[], unit?: string): EvidenceBlock {
-  return {
-    kind: "series",
-    label,
-    ...(unit === undefined ? {} : { unit }),
-    points: points.map((p) => ({ at: p.at.toISOString(), value: p.value })),
-  };
-}
-
 export function assessThroughput(results: ProbeResults, config: AppConfig): StepAssessment {
   const inPts = probeValue<MetricPoint[]>(results, "records-in");
   const outPts = probeValue<MetricPoint[]>(results, "records-out");
@@ -164,7 +161,10 @@ export function assessThroughput(results: ProbeResults, config: AppConfig): Step
     behind ? "Processing is slower than input" : "Throughput keeps up with input",
     {
       detail: `RecordsIn ${formatCount(totalIn)} vs RecordsOut ${formatCount(totalOut)} over the last 10 minutes (${formatPercent(ratio)}; about ${formatCount(totalIn / minutes)}/min in, ${formatCount(totalOut / minutes)}/min out).${behind ? " RecordsOut < RecordsIn = we're too slow." : ""}`,
-      evidence: [seriesBlock("RecordsIn per minute", inPts), seriesBlock("RecordsOut per minute", outPts)],
+      evidence: [
+        seriesEvidence("RecordsIn per minute", inPts),
+        seriesEvidence("RecordsOut per minute", outPts),
+      ],
     },
   );
   return {
@@ -219,7 +219,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
         latest === undefined
           ? "C. Windowing: no WatermarkLagMs datapoints"
           : `C. Windowing: watermark lag ${formatCount(latest.value / 1000)} s${stuck ? " (stuck: windows are not closing)" : ""}`,
-        { evidence: latest === undefined ? [] : [seriesBlock("WatermarkLagMs", watermark, "ms")] },
+        { evidence: latest === undefined ? [] : [seriesEvidence("WatermarkLagMs", watermark, "ms")] },
       ),
     );
   }
@@ -253,7 +253,8 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
           ...(zero
             ? { detail: "0 records being delivered = Firehose is throttled. See `/runbook firehose`." }
             : {}),
-          evidence: firehose.length === 0 ? [] : [seriesBlock("DeliveryToS3.Records per minute", firehose)],
+          evidence:
+            firehose.length === 0 ? [] : [seriesEvidence("DeliveryToS3.Records per minute", firehose)],
         },
       ),
     );

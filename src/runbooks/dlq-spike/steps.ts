@@ -1,6 +1,12 @@
 /** The dlq-spike runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
-import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
+import {
+  type EvidenceBlock,
+  type Finding,
+  finding,
+  type Proposal,
+  seriesEvidence,
+} from "../../core/finding.ts";
 import {
   type LogQueryId,
   logQueryRange,
@@ -11,7 +17,6 @@ import { metricOptionsFor, resolveMetric } from "../../core/metric-catalog.ts";
 import { formatCount, formatPercent, latestOf, maxOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
-import type { MetricPoint } from "../../ports/metrics.ts";
 import {
   BRANCH_TITLE,
   type DlqCause,
@@ -55,10 +60,6 @@ export function diagnosisOf(results: ProbeResults, config: AppConfig): DlqDiagno
 
 function hhmm(at: Date): string {
   return `${at.toISOString().slice(11, 16)} UTC`;
-}
-
-function seriesBlock(label: string, points: readonly MetricPoint[]): EvidenceBlock {
-  return { kind: "series", label, points: points.map((p) => ({ at: p.at.toISOString(), value: p.value })) };
 }
 
 function queryBlock(id: LogQueryId, config: AppConfig, now: Date, minutes?: number): EvidenceBlock {
@@ -132,7 +133,7 @@ export function assessRate(results: ProbeResults, config: AppConfig): StepAssess
     findings.push(
       finding(status, `DLQ rate ${formatCount(latest.value)} records/min`, {
         detail: `DLQRecordCount per minute over the last 10 minutes against the ${threshold}/min alert.${since}${over ? " Records that cannot be processed are being set aside: data is missing downstream until they are reprocessed." : ""}`,
-        evidence: [seriesBlock("DLQRecordCount per minute", lastTen)],
+        evidence: [seriesEvidence("DLQRecordCount per minute", lastTen)],
       }),
     );
   }

@@ -1,11 +1,16 @@
 /** The firehose-delivery-failure runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
-import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
+import {
+  type EvidenceBlock,
+  type Finding,
+  finding,
+  type Proposal,
+  seriesEvidence,
+} from "../../core/finding.ts";
 import { renderStartQueryCommand } from "../../core/log-queries.ts";
 import { formatCount, latestOf, sumOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { DeliveryStreamInfo } from "../../ports/firehose.ts";
-import type { MetricPoint } from "../../ports/metrics.ts";
 import {
   CAUSE_TITLE,
   diagnoseFirehose,
@@ -39,10 +44,6 @@ export function diagnosisOf(results: ProbeResults): FirehoseDiagnosis {
 
 function hhmm(at: Date): string {
   return `${at.toISOString().slice(11, 16)} UTC`;
-}
-
-function seriesBlock(label: string, pts: readonly MetricPoint[]): EvidenceBlock {
-  return { kind: "series", label, points: pts.map((p) => ({ at: p.at.toISOString(), value: p.value })) };
 }
 
 const code = (text: string): EvidenceBlock => ({ kind: "code", text });
@@ -143,8 +144,12 @@ export function assessStream(results: ProbeResults, config: AppConfig): StepAsse
         {
           detail: `DeliveryToS3.Records and DeliveryToS3.Success (successful puts / all puts) per minute for ${name} over the last 10 minutes.${failing ? " Records are buffered in Firehose but not in S3." : ""}`,
           evidence: [
-            ...(lastRecords.length > 0 ? [seriesBlock("DeliveryToS3.Records per minute", lastRecords)] : []),
-            ...(lastSuccess.length > 0 ? [seriesBlock("DeliveryToS3.Success per minute", lastSuccess)] : []),
+            ...(lastRecords.length > 0
+              ? [seriesEvidence("DeliveryToS3.Records per minute", lastRecords)]
+              : []),
+            ...(lastSuccess.length > 0
+              ? [seriesEvidence("DeliveryToS3.Success per minute", lastSuccess)]
+              : []),
           ],
         },
       ),

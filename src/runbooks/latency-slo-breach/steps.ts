@@ -1,6 +1,12 @@
 /** The latency-slo-breach runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
-import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
+import {
+  type EvidenceBlock,
+  type Finding,
+  finding,
+  type Proposal,
+  seriesEvidence,
+} from "../../core/finding.ts";
 import { metricOptionsFor, resolveMetric } from "../../core/metric-catalog.ts";
 import { breachStart, formatCount, latestOf, maxOf, sumOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
@@ -60,15 +66,6 @@ export const CAUSE_TITLE: Record<LatencyCause, string> = {
   unknown: "not determined",
 };
 
-function seriesBlock(label: string, points: readonly MetricPoint[], unit?: string): EvidenceBlock {
-  return {
-    kind: "series",
-    label,
-    ...(unit === undefined ? {} : { unit }),
-    points: points.map((p) => ({ at: p.at.toISOString(), value: p.value })),
-  };
-}
-
 function hhmm(at: Date): string {
   return at.toISOString().slice(11, 16);
 }
@@ -122,7 +119,7 @@ export function assessPercentiles(results: ProbeResults, config: AppConfig): Ste
         columns: ["PERCENTILE", "LATEST", "MAX (10 MIN)", ""],
         rows: [row("p50", p.p50), row("p95", p.p95), row("p99", p.p99)],
       },
-      seriesBlock("LatencyP99", p.p99, "ms"),
+      seriesEvidence("LatencyP99", p.p99, "ms"),
     ],
   });
   const p50 = latestOf(p.p50);
@@ -303,7 +300,7 @@ function firehoseFindings(results: ProbeResults, config: AppConfig): Finding[] {
                 "DeliveryToS3.Records is falling: Firehose is slow to take data, and records wait in the sink.",
             }
           : {}),
-        evidence: [seriesBlock("DeliveryToS3.Records per minute", points)],
+        evidence: [seriesEvidence("DeliveryToS3.Records per minute", points)],
       },
     ),
   ];
@@ -354,7 +351,9 @@ function backpressureFindings(results: ProbeResults, config: AppConfig): Finding
           : `Output buffer pool ${Math.round(latest.value)}% used${full ? " (> 80%: buffers full, downstream slow)" : ""}`,
         {
           evidence:
-            latest === undefined ? [] : [seriesBlock("task_buffer_out_pool_usage_percentage", buffers, "%")],
+            latest === undefined
+              ? []
+              : [seriesEvidence("task_buffer_out_pool_usage_percentage", buffers, "%")],
         },
       ),
     );

@@ -1,6 +1,6 @@
 /** The memory-usage runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
-import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
+import { type Finding, finding, type Proposal, seriesEvidence } from "../../core/finding.ts";
 import { latestOf, trendOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { PodInfo, PodLog, PodUsage, VolumeUsage } from "../../ports/kubernetes.ts";
@@ -52,15 +52,6 @@ export const CAUSE_TITLE: Record<MemoryCause, string> = {
   unknown: "not determined",
 };
 
-function seriesBlock(label: string, points: readonly MetricPoint[], unit?: string): EvidenceBlock {
-  return {
-    kind: "series",
-    label,
-    ...(unit === undefined ? {} : { unit }),
-    points: points.map((p) => ({ at: p.at.toISOString(), value: p.value })),
-  };
-}
-
 function hhmm(at: Date): string {
   return at.toISOString().slice(11, 16);
 }
@@ -103,7 +94,7 @@ function trendFinding(points: readonly MetricPoint[], config: AppConfig): Findin
           columns: ["TIME (UTC)", "MEMORY"],
           rows: samples.map((p) => [hhmm(p.at), fmtPct(p.value)]),
         },
-        seriesBlock("memory_usage_percentage", points, "%"),
+        seriesEvidence("memory_usage_percentage", points, "%"),
       ],
     },
   );
@@ -241,7 +232,7 @@ export function assessCause(results: ProbeResults, config: AppConfig): StepAsses
         state.length === 0 || first === undefined || last === undefined
           ? "State backend: no StateBackendUsedBytes datapoints"
           : `State backend ${fmtBytes(first.value)} -> ${fmtBytes(last.value)} over the hour${s.stateDirection === "rising" ? " (growing = window not clearing)" : " (steady)"}`,
-        { evidence: state.length === 0 ? [] : [seriesBlock("StateBackendUsedBytes", state, "bytes")] },
+        { evidence: state.length === 0 ? [] : [seriesEvidence("StateBackendUsedBytes", state, "bytes")] },
       ),
     );
   }
@@ -257,7 +248,9 @@ export function assessCause(results: ProbeResults, config: AppConfig): StepAsses
           : `Buffers: output pool ${fmtPct(latest.value)} used${full ? " (> 80% = buffers full = downstream slow)" : ""}`,
         {
           evidence:
-            latest === undefined ? [] : [seriesBlock("task_buffer_out_pool_usage_percentage", buffers, "%")],
+            latest === undefined
+              ? []
+              : [seriesEvidence("task_buffer_out_pool_usage_percentage", buffers, "%")],
         },
       ),
     );

@@ -1,6 +1,12 @@
 /** The window-completeness runbook's steps, named as in the seed, each with a pure assess. */
 import type { AppConfig } from "../../config/schema.ts";
-import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
+import {
+  type EvidenceBlock,
+  type Finding,
+  finding,
+  type Proposal,
+  seriesEvidence,
+} from "../../core/finding.ts";
 import { renderStartQueryCommand } from "../../core/log-queries.ts";
 import { formatCount, latestOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
@@ -56,15 +62,6 @@ function hhmm(at: Date): string {
 
 function secs(ms: number): string {
   return `${formatCount(ms / 1000)} s`;
-}
-
-function seriesBlock(label: string, points: readonly MetricPoint[], unit?: string): EvidenceBlock {
-  return {
-    kind: "series",
-    label,
-    ...(unit === undefined ? {} : { unit }),
-    points: points.map((p) => ({ at: p.at.toISOString(), value: p.value })),
-  };
 }
 
 function queryBlock(run: LogQueryRun, config: AppConfig): EvidenceBlock {
@@ -146,7 +143,7 @@ export function assessCompleteness(results: ProbeResults, config: AppConfig): St
         `${worst.windowId}: ${pct(Math.min(...view.perWindow.map((p) => p.value)))} at its lowest`,
         {
           detail: "The window's own series (window_id dimension, 1-minute periods, last hour).",
-          evidence: [seriesBlock(`WindowCompleteness window_id=${worst.windowId}`, view.perWindow, "%")],
+          evidence: [seriesEvidence(`WindowCompleteness window_id=${worst.windowId}`, view.perWindow, "%")],
         },
       ),
     );
@@ -304,7 +301,8 @@ function watermarkFinding(
   const s = completenessSignals(results, config);
   const lag = s.watermarkLagMs ?? s.flinkWatermarkLagMs;
   const evidence: EvidenceBlock[] = [];
-  if (series !== undefined && series.length > 0) evidence.push(seriesBlock("WatermarkLagMs", series, "ms"));
+  if (series !== undefined && series.length > 0)
+    evidence.push(seriesEvidence("WatermarkLagMs", series, "ms"));
   if (flink !== undefined) {
     evidence.push({
       kind: "table",
@@ -371,8 +369,8 @@ function stateFinding(results: ProbeResults, config: AppConfig): Finding | undef
         ? "Fewer state accesses than records in: records are not reaching state (state corruption / loss)."
         : "State reads keep up with records in: the state backend is not losing records.",
       evidence: [
-        seriesBlock("StateBackendReadCount per minute", reads),
-        seriesBlock("RecordsIn per minute", rin),
+        seriesEvidence("StateBackendReadCount per minute", reads),
+        seriesEvidence("RecordsIn per minute", rin),
       ],
     },
   );
