@@ -1,0 +1,632 @@
+/**
+ * The fix half of an incident: proposals become requests with the exact change, approved by the
+ * people the risk tier asks for, refused outside the allowed channels or while frozen, executed
+ * once after a recheck, and expired or recovered when nobody (or no process) finished them.
+ * Every decision is an audit event and a line in the thread.
+ */
+import { ActionRefusal } from "../actions/action.ts";
+import { findAction } from "../actions/registry.ts";
+import {
+  type Approvers,
+  approvedOnRequest,
+  approverSet,
+  canReject,
+  canRequestTier,
+  decideApproval,
+  describeTier,
+  isAllowedChannel,
+  type RiskTier,
+  requestDeadline,
+  requiredApprovals,
+  riskTierOf,
+} from "../core/approval.ts";
+import type { Proposal } from "../core/finding.ts";
+import type { ApprovalView } from "../core/views.ts";
+import type { ActionRequest, Incident } from "../store/store.ts";
+import { errorMessage } from "./run-probe.ts";
+import type {
+  ClickOrigin,
+  CommandOutcome,
+  FreezeState,
+  IncidentServiceDeps,
+  Outcome,
+} from "./service-types.ts";
+
+/** The store setting that holds the runtime freeze. */
+const FREEZE_KEY = "actions.frozen";
+
+const USERGROUP_CACHE_MS = 60_000;
+
+/** How the desk runs background work and thread I/O: the incident service's, so idle() covers both. */
+export interface DeskWork {
+  track(work: Promise<unknown>): void;
+  safe(fn: () => Promise<unknown>): Promise<void>;
+}
+
+export class ActionDesk {
+  private usergroupCache: { at: number; members: string[] } | undefined;
+
+  constructor(
+    private readonly deps: IncidentServiceDeps,
+    private readonly work: DeskWork,
+    readonly instanceId: string,
+  ) {}
+
+  private async approvers(): Promise<Approvers> {
+    const { users, usergroups } = this.deps.config.approvals;
+    if (usergroups.length === 0) return { users, usergroupMembers: [] };
+    const cached = this.usergroupCache;
+    if (cached && Date.now() - cached.at < USERGROUP_CACHE_MS)
+      return { users, usergroupMembers: cached.members };
+    try {
+      const members = await this.deps.directory.usergroupMembers(usergroups);
+      this.usergroupCache = { at: Date.now(), members };
+      return { users, usergroupMembers: members };
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: errorMessage(error) },
+        "could not resolve user groups; using configured users only",
+      );
+      return { users, usergroupMembers: cached?.members ?? [] };
+    }
+  }
+
+  /** The risk tier an action runs under: `approvals.riskTiers`, else its declared risk, else high. */
+  tierOf(actionId: string): RiskTier {
+    return riskTierOf(actionId, findAction(actionId)?.risk, this.deps.config.approvals.riskTiers);
+  }
+
+  /** Channels where buttons are honoured: `approvals.channels`, else the incident channels. */
+  private allowedChannels(): readonly string[] {
+    const { approvals, slack } = this.deps.config;
+    return approvals.channels ?? slack.incidentChannels;
+  }
+
+  /** The refusal for a button pressed in `origin`, when that channel is not on the allow-list. */
+  private channelRefusal(origin: ClickOrigin | undefined): string | undefined {
+    if (origin === undefined) return undefined;
+    const allowed = isAllowedChannel(this.allowedChannels(), {
+      id: origin.channelId,
+      name: origin.channelName,
+    });
+    return allowed ? undefined : "buttons are not honoured in this channel (see approvals.channels)";
+  }
+
+  /**
+   * Whether actions are frozen (preview only): by the config kill switch `actions.frozen`, or at
+   * run time by `/runbook freeze` (kept in the store, so a restart and every replica see it).
+   */
+  async freezeState(): Promise<FreezeState> {
+    const setting = await this.deps.store.getSetting(FREEZE_KEY);
+    const runtime =
+      setting?.value === true ? { by: setting.updatedBy, at: setting.updatedAt.toISOString() } : undefined;
+    const config = this.deps.config.actions.frozen;
+    return { frozen: config || runtime !== undefined, config, ...(runtime ? { runtime } : {}) };
+  }
+
+  private frozenReason(state: FreezeState): string {
+    return state.config
+      ? "actions are frozen by the config (actions.frozen): preview only"
+      : "actions are frozen (`/runbook freeze`): preview only until `/runbook unfreeze`";
+  }
+
+  /** Audits a refused click or command and says it in the thread. */
+  private async refuseInThread(
+    incident: Incident,
+    userId: string,
+    line: string,
+    reason: string,
+    details: Record<string, unknown>,
+    requestId?: string,
+  ): Promise<Outcome> {
+    await this.deps.store.audit({
+      at: new Date(),
+      actor: userId,
+      kind: "action.refused",
+      incidentId: incident.id,
+      ...(requestId === undefined ? {} : { requestId }),
+      details: { ...details, reason },
+    });
+    await this.work.safe(() => this.deps.thread.postNote(incident.channel, incident.threadTs, line));
+    return { ok: false, message: `Refused: ${reason}.` };
+  }
+
+  /** A proposal button was pressed: validate, preview from the current state, post an approval request. */
+  async requestAction(input: {
+    incidentId: string;
+    proposal: Pick<Proposal, "action" | "params">;
+    userId: string;
+    /** Where the button was pressed; absent for callers that are not a button. */
+    channel?: ClickOrigin;
+  }): Promise<Outcome> {
+    const { store, thread, config, ports } = this.deps;
+    const incident = await store.getIncident(input.incidentId);
+    if (!incident) return { ok: false, message: "This button belongs to an incident the bot does not know." };
+    const def = findAction(input.proposal.action);
+    const refuse = (reason: string) =>
+      this.refuseInThread(
+        incident,
+        input.userId,
+        `:no_entry: <@${input.userId}> asked for *${def?.title ?? input.proposal.action}*: refused, ${reason}.`,
+        reason,
+        { action: input.proposal.action, attempted: "request", ...channelDetails(input.channel) },
+      );
+    const wrongChannel = this.channelRefusal(input.channel);
+    if (wrongChannel) return refuse(wrongChannel);
+    if (!def) return refuse(`unknown action \`${input.proposal.action}\``);
+    const tier = this.tierOf(def.id);
+    const policy = canRequestTier({
+      requesterId: input.userId,
+      approvers: await this.approvers(),
+      allowSelfApproval: config.approvals.allowSelfApproval,
+      tier,
+    });
+    if (!policy.ok) return refuse(policy.reason);
+    const parsed = def.parse(input.proposal.params, config);
+    if (!parsed.ok) return refuse(`invalid parameters (${parsed.problems.join("; ")})`);
+    let prepared: Awaited<ReturnType<typeof def.prepare>>;
+    try {
+      prepared = await def.prepare(parsed.params, { ports, config });
+    } catch (error) {
+      if (error instanceof ActionRefusal) return refuse(error.message);
+      return refuse(`could not read the current state: ${errorMessage(error)}`);
+    }
+    const now = new Date();
+    // One open request per incident and action: while one waits for approval another click (or
+    // a second person) is pointed at it. The key counts earlier requests of this action, so two
+    // clicks racing compute the same key and the store's unique constraint lets one through.
+    const earlier = (await store.listRequests({ incidentId: incident.id })).filter(
+      (r) => r.action === def.id,
+    );
+    const pending = earlier.find(
+      (r) => r.state === "requested" || r.state === "approved" || r.state === "executing",
+    );
+    if (pending) {
+      return {
+        ok: false,
+        message: `A request for ${def.title} is already open in this thread: ${pending.preview} (${pending.state}).`,
+      };
+    }
+    const { request, created } = await store.createRequest({
+      incidentId: incident.id,
+      action: def.id,
+      params: prepared.params,
+      preview: prepared.preview,
+      requesterId: input.userId,
+      createdAt: now,
+      expiresAt: requestDeadline(now, config.approvals.expiryMinutes),
+      dedupeKey: `${incident.id}:${def.id}:${earlier.length + 1}`,
+    });
+    if (!created) {
+      return {
+        ok: false,
+        message: `A request for ${def.title} is already open in this thread: ${request.preview} (${request.state}).`,
+      };
+    }
+    const freeze = await this.freezeState();
+    // Low risk: the requester's click is the approval (unless frozen: then it waits, preview only).
+    let shown = request;
+    if (approvedOnRequest(tier) && !freeze.frozen) {
+      const own = await store.recordApproval(request.id, {
+        by: input.userId,
+        at: now,
+        required: requiredApprovals(tier),
+        details: { tier, onRequest: true },
+      });
+      if (own.recorded) shown = own.request;
+    }
+    const ts = await thread.postApproval(
+      incident.channel,
+      incident.threadTs,
+      this.approvalView(shown, def.title, { frozen: freeze.frozen }),
+    );
+    await store.setRequestMessageTs(request.id, ts);
+    if (freeze.frozen) {
+      await this.work.safe(() =>
+        thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:ice_cube: <@${input.userId}> asked for *${prepared.preview}*: shown as a preview only, ${this.frozenReason(freeze)}.`,
+        ),
+      );
+      return { ok: true, message: `Frozen, preview only: ${prepared.preview}` };
+    }
+    if (shown.state === "approved") {
+      await this.work.safe(() =>
+        thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:ballot_box_with_check: <@${input.userId}> requested and approved *${prepared.preview}* (low risk: one click).`,
+        ),
+      );
+      await this.execute({ ...shown, messageTs: ts });
+      return { ok: true, message: `Approved and executed: ${prepared.preview}` };
+    }
+    return { ok: true, message: `Approval requested: ${prepared.preview}` };
+  }
+
+  /**
+   * The Preview button: the exact change the action would make, computed from the current state,
+   * for the clicker only. Creates no request and executes nothing; audited as action.previewed.
+   */
+  async previewAction(input: {
+    incidentId: string;
+    proposal: Pick<Proposal, "action" | "params">;
+    userId: string;
+    channel?: ClickOrigin;
+  }): Promise<Outcome> {
+    const { store, config, ports } = this.deps;
+    const incident = await store.getIncident(input.incidentId);
+    if (!incident) return { ok: false, message: "This button belongs to an incident the bot does not know." };
+    const def = findAction(input.proposal.action);
+    const wrongChannel = this.channelRefusal(input.channel);
+    if (wrongChannel) {
+      return this.refuseInThread(
+        incident,
+        input.userId,
+        `:no_entry: <@${input.userId}> pressed Preview for *${def?.title ?? input.proposal.action}*: refused, ${wrongChannel}.`,
+        wrongChannel,
+        { action: input.proposal.action, attempted: "preview", ...channelDetails(input.channel) },
+      );
+    }
+    if (!def)
+      return { ok: false, message: `Nothing to preview: unknown action \`${input.proposal.action}\`.` };
+    const parsed = def.parse(input.proposal.params, config);
+    if (!parsed.ok) {
+      return { ok: false, message: `Cannot preview: invalid parameters (${parsed.problems.join("; ")}).` };
+    }
+    let prepared: Awaited<ReturnType<typeof def.prepare>>;
+    try {
+      prepared = await def.prepare(parsed.params, { ports, config });
+    } catch (error) {
+      const why =
+        error instanceof ActionRefusal
+          ? error.message
+          : `could not read the current state: ${errorMessage(error)}`;
+      return { ok: false, message: `Preview of ${def.title}: ${why}.` };
+    }
+    const tier = this.tierOf(def.id);
+    const freeze = await this.freezeState();
+    await store.audit({
+      at: new Date(),
+      actor: input.userId,
+      kind: "action.previewed",
+      incidentId: incident.id,
+      details: { action: def.id, params: prepared.params, preview: prepared.preview, tier },
+    });
+    const lines = [
+      `:mag: *Preview* of *${def.title}* (nothing was executed and no request was made):`,
+      `\`\`\`${prepared.preview}\`\`\``,
+      `Risk: ${describeTier(tier, config.approvals.allowSelfApproval)}.`,
+    ];
+    if (freeze.frozen) lines.push(`:ice_cube: ${this.frozenReason(freeze)}.`);
+    return { ok: true, message: lines.join("\n") };
+  }
+
+  approvalView(request: ActionRequest, title?: string, extra: { frozen?: boolean } = {}): ApprovalView {
+    const result = request.result as { ok?: boolean; message?: string } | null;
+    const tier = this.tierOf(request.action);
+    return {
+      requestId: request.id,
+      incidentId: request.incidentId,
+      actionLabel: title ?? findAction(request.action)?.title ?? request.action,
+      preview: request.preview,
+      requesterId: request.requesterId,
+      state: request.state,
+      createdAt: request.createdAt.toISOString(),
+      expiresAt: request.expiresAt.toISOString(),
+      approvals: request.approvals.map((a) => ({ userId: a.by, at: a.at.toISOString() })),
+      requiredApprovals: requiredApprovals(tier),
+      risk: tier,
+      ...(extra.frozen === true && request.state === "requested" ? { frozen: true } : {}),
+      ...(request.decidedBy ? { decidedBy: request.decidedBy } : {}),
+      ...(result && typeof result.message === "string"
+        ? { result: { ok: result.ok === true, message: result.message } }
+        : {}),
+      ...(request.note ? { note: request.note } : {}),
+    };
+  }
+
+  private async showRequest(request: ActionRequest): Promise<void> {
+    const incident = await this.deps.store.getIncident(request.incidentId);
+    if (!incident || !request.messageTs) return;
+    const frozen = request.state === "requested" ? (await this.freezeState()).frozen : false;
+    await this.work.safe(() =>
+      this.deps.thread.updateApproval(
+        incident.channel,
+        request.messageTs!,
+        this.approvalView(request, undefined, { frozen }),
+      ),
+    );
+  }
+
+  async approve(requestId: string, userId: string, channel?: ClickOrigin): Promise<Outcome> {
+    const { config, store, thread } = this.deps;
+    const loaded = await this.loadRequest(requestId);
+    if (!loaded.ok) return loaded.outcome;
+    const { request, incident } = loaded;
+    const now = new Date();
+    const refuse = (reason: string) =>
+      this.refuseInThread(
+        incident,
+        userId,
+        `:no_entry: <@${userId}> pressed Approve on *${request.preview}*: refused, ${reason}.`,
+        reason,
+        { attempted: "approve", ...channelDetails(channel) },
+        requestId,
+      );
+    const wrongChannel = this.channelRefusal(channel);
+    if (wrongChannel) return refuse(wrongChannel);
+    const tier = this.tierOf(request.action);
+    const decision = decideApproval(
+      request,
+      userId,
+      { approvers: await this.approvers(), allowSelfApproval: config.approvals.allowSelfApproval, tier },
+      now,
+    );
+    if (!decision.ok) {
+      if (decision.reason === "request has expired") await this.expire(request, now);
+      return refuse(decision.reason);
+    }
+    const freeze = await this.freezeState();
+    if (freeze.frozen) return refuse(this.frozenReason(freeze));
+    const required = requiredApprovals(tier);
+    const outcome = await store.recordApproval(requestId, {
+      by: userId,
+      at: now,
+      required,
+      details: { tier },
+    });
+    if (!outcome.recorded) {
+      if (outcome.reason === "expired" && outcome.current) await this.expire(outcome.current, now);
+      if (outcome.reason === "already-approved") {
+        return { ok: false, message: "You have already approved this request; it needs another person." };
+      }
+      return { ok: false, message: `Already ${outcome.current?.state ?? "handled"}.` };
+    }
+    const count = outcome.request.approvals.length;
+    const progress = required > 1 ? ` (${count} of ${required})` : "";
+    await this.work.safe(() =>
+      thread.postNote(
+        incident.channel,
+        incident.threadTs,
+        outcome.approved
+          ? `:ballot_box_with_check: <@${userId}> approved *${request.preview}*${progress} (requested by <@${request.requesterId}>).`
+          : `:ballot_box_with_check: <@${userId}> approved *${request.preview}*${progress}: ${required - count} more approval${required - count === 1 ? "" : "s"} needed from someone else.`,
+      ),
+    );
+    await this.showRequest(outcome.request);
+    if (!outcome.approved) return { ok: true, message: `Approval recorded${progress}.` };
+    await this.execute(outcome.request);
+    return { ok: true, message: "Approved." };
+  }
+
+  async reject(requestId: string, userId: string, channel?: ClickOrigin): Promise<Outcome> {
+    const { store, thread } = this.deps;
+    const loaded = await this.loadRequest(requestId);
+    if (!loaded.ok) return loaded.outcome;
+    const { request, incident } = loaded;
+    const now = new Date();
+    const refuse = (reason: string) =>
+      this.refuseInThread(
+        incident,
+        userId,
+        `:no_entry: <@${userId}> pressed Reject on *${request.preview}*: refused, ${reason}.`,
+        reason,
+        { attempted: "reject", ...channelDetails(channel) },
+        requestId,
+      );
+    const wrongChannel = this.channelRefusal(channel);
+    if (wrongChannel) return refuse(wrongChannel);
+    const allowed = canReject({
+      actorId: userId,
+      requesterId: request.requesterId,
+      approvers: await this.approvers(),
+    });
+    if (!allowed.ok) return refuse(allowed.reason);
+    const outcome = await store.transitionRequest(requestId, "requested", "rejected", {
+      at: now,
+      actor: userId,
+    });
+    if (!outcome.won) return { ok: false, message: `Already ${outcome.current?.state ?? "handled"}.` };
+    await this.work.safe(() =>
+      thread.postNote(incident.channel, incident.threadTs, `:x: <@${userId}> rejected *${request.preview}*.`),
+    );
+    await this.showRequest(outcome.request);
+    return { ok: true, message: "Rejected." };
+  }
+
+  private async loadRequest(
+    requestId: string,
+  ): Promise<{ ok: true; request: ActionRequest; incident: Incident } | { ok: false; outcome: Outcome }> {
+    const { store } = this.deps;
+    const request = await store.getRequest(requestId);
+    if (!request) {
+      return { ok: false, outcome: { ok: false, message: "This approval request is not known to the bot." } };
+    }
+    const incident = await store.getIncident(request.incidentId);
+    if (!incident) {
+      return {
+        ok: false,
+        outcome: { ok: false, message: "This approval request's incident is not known to the bot." },
+      };
+    }
+    return { ok: true, request, incident };
+  }
+
+  // ----------------------------------------------------------------------------- kill switch
+
+  /**
+   * `/runbook freeze [reason]` by an authorised person: every action becomes preview-only until
+   * `/runbook unfreeze`. Kept in the store (a restart keeps it). `channelLine` is said in the
+   * channel where the command was typed; `message` goes to the person.
+   */
+  async freeze(channel: string, userId: string, reason?: string): Promise<CommandOutcome> {
+    return this.setFrozen(channel, userId, true, reason);
+  }
+
+  /** `/runbook unfreeze`: lifts the runtime freeze (never the config's `actions.frozen`). */
+  async unfreeze(channel: string, userId: string): Promise<CommandOutcome> {
+    return this.setFrozen(channel, userId, false);
+  }
+
+  private async setFrozen(
+    channel: string,
+    userId: string,
+    frozen: boolean,
+    reason?: string,
+  ): Promise<CommandOutcome> {
+    const { store } = this.deps;
+    const verb = frozen ? "freeze" : "unfreeze";
+    const now = new Date();
+    if (!approverSet(await this.approvers()).has(userId)) {
+      const why = "only an authorised approver can freeze or unfreeze actions";
+      await store.audit({
+        at: now,
+        actor: userId,
+        kind: "action.refused",
+        details: { attempted: verb, channel, reason: why },
+      });
+      return {
+        ok: false,
+        message: `Refused: ${why}.`,
+        channelLine: `:no_entry: <@${userId}> typed \`/runbook ${verb}\`: refused, ${why}.`,
+      };
+    }
+    // Unfreezing when no `/runbook freeze` is in force changes nothing (and audits nothing).
+    const current = (await store.getSetting(FREEZE_KEY))?.value === true;
+    const changed =
+      current !== frozen &&
+      (await store.putSetting(FREEZE_KEY, frozen, {
+        at: now,
+        actor: userId,
+        kind: frozen ? "actions.frozen" : "actions.unfrozen",
+        details: { channel, ...(reason ? { reason } : {}) },
+      }));
+    const state = await this.freezeState();
+    if (!changed) {
+      const message = frozen
+        ? `Actions are already frozen (${this.frozenReason(state)}).`
+        : state.config
+          ? "No `/runbook freeze` is in force; actions stay frozen by the config (actions.frozen)."
+          : "Actions are not frozen.";
+      return { ok: true, message };
+    }
+    await this.refreshPendingRequests();
+    const why = reason ? ` Reason: ${reason}` : "";
+    const line = frozen
+      ? `:ice_cube: <@${userId}> froze all actions: requests are shown as previews and Approve executes nothing until \`/runbook unfreeze\`.${why}`
+      : state.config
+        ? `:ice_cube: <@${userId}> lifted \`/runbook freeze\`, but actions stay frozen by the config (actions.frozen).`
+        : `:sunny: <@${userId}> unfroze actions: approved requests execute again.`;
+    return { ok: true, message: frozen ? "Actions frozen." : "Runtime freeze lifted.", channelLine: line };
+  }
+
+  /** Redraws every pending request, so that its message says whether Approve would execute. */
+  private async refreshPendingRequests(): Promise<void> {
+    for (const request of await this.deps.store.listRequests({ state: "requested" })) {
+      await this.showRequest(request);
+    }
+  }
+
+  private async execute(request: ActionRequest): Promise<void> {
+    const { store, thread, config, ports } = this.deps;
+    const incident = await store.getIncident(request.incidentId);
+    if (!incident) return;
+    const note = (text: string) =>
+      this.work.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
+    const started = await store.transitionRequest(request.id, "approved", "executing", {
+      at: new Date(),
+      actor: "bot",
+      executor: this.instanceId,
+    });
+    if (!started.won) return; // another process or click took it
+    const def = findAction(request.action);
+    const finish = async (ok: boolean, message: string, details: Record<string, unknown> = {}) => {
+      const done = await store.transitionRequest(request.id, "executing", ok ? "succeeded" : "failed", {
+        at: new Date(),
+        actor: "bot",
+        result: { ok, message, ...details },
+        ...(ok ? {} : { note: message }),
+      });
+      await note(
+        ok ? `:white_check_mark: Done: ${message}.` : `:x: *${request.preview}* failed: ${message}.`,
+      );
+      if (done.won) await this.showRequest(done.request);
+    };
+    if (!def) return finish(false, `unknown action ${request.action}`);
+    const freeze = await this.freezeState();
+    if (freeze.frozen) return finish(false, `not executed, ${this.frozenReason(freeze)}`);
+    const parsed = def.parse(request.params, config);
+    if (!parsed.ok) return finish(false, `invalid parameters (${parsed.problems.join("; ")})`);
+    try {
+      const changed = await def.recheck(parsed.params, { ports, config });
+      if (changed) return finish(false, `not executed, the world changed: ${changed}`);
+      await this.showRequest(started.request);
+      const result = await def.execute(parsed.params, { ports, config });
+      return finish(true, result.message, { details: result.details });
+    } catch (error) {
+      return finish(false, errorMessage(error));
+    }
+  }
+
+  private async expire(request: ActionRequest, now: Date): Promise<void> {
+    const out = await this.deps.store.transitionRequest(request.id, "requested", "expired", {
+      at: now,
+      actor: "bot",
+    });
+    if (out.won) await this.announceExpired(out.request);
+  }
+
+  private async announceExpired(request: ActionRequest): Promise<void> {
+    const incident = await this.deps.store.getIncident(request.incidentId);
+    if (!incident) return;
+    await this.showRequest(request);
+    await this.work.safe(() =>
+      this.deps.thread.postNote(
+        incident.channel,
+        incident.threadTs,
+        `:hourglass: The request for *${request.preview}* expired unapproved.`,
+      ),
+    );
+  }
+
+  /** Expires requests past their deadline; run periodically. */
+  async sweepExpired(now = new Date()): Promise<number> {
+    const ids = await this.deps.store.expireDue(now);
+    for (const id of ids) {
+      const request = await this.deps.store.getRequest(id);
+      if (request) await this.announceExpired(request);
+    }
+    return ids.length;
+  }
+
+  /** At start: executions cut short by a previous process become outcome-unknown, said in their threads. */
+  async recoverInterrupted(): Promise<number> {
+    const interrupted = await this.deps.store.markInterruptedExecutions(new Date());
+    for (const request of interrupted) {
+      const incident = await this.deps.store.getIncident(request.incidentId);
+      if (!incident) continue;
+      await this.showRequest(request);
+      await this.work.safe(() =>
+        this.deps.thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:warning: The bot stopped while executing *${request.preview}*: its outcome is unknown. Check by hand; it will not be re-run automatically.`,
+        ),
+      );
+    }
+    // Approved but never started (the bot stopped between the two writes): the approval stands,
+    // so execute it now; preconditions are re-checked as always.
+    const approved = await this.deps.store.listRequests({ state: "approved" });
+    for (const request of approved) this.work.track(this.execute(request));
+    return interrupted.length;
+  }
+
+  // ----------------------------------------------------------------------------- post-incident report
+}
+
+function channelDetails(origin: ClickOrigin | undefined): Record<string, unknown> {
+  if (origin === undefined) return {};
+  return { channel: origin.channelId, ...(origin.channelName ? { channelName: origin.channelName } : {}) };
+}
