@@ -342,21 +342,10 @@ export class ActionDesk {
 
   async approve(requestId: string, userId: string, channel?: ClickOrigin): Promise<Outcome> {
     const { config, store, thread } = this.deps;
-    const loaded = await this.loadRequest(requestId);
-    if (!loaded.ok) return loaded.outcome;
-    const { request, incident } = loaded;
+    const click = await this.clickOn(requestId, userId, channel, "approve");
+    if (!click.ok) return click.outcome;
+    const { request, incident, refuse } = click;
     const now = new Date();
-    const refuse = (reason: string) =>
-      this.refuseInThread(
-        incident,
-        userId,
-        `:no_entry: <@${userId}> pressed Approve on *${request.preview}*: refused, ${reason}.`,
-        reason,
-        { attempted: "approve", ...channelDetails(channel) },
-        requestId,
-      );
-    const wrongChannel = this.channelRefusal(channel);
-    if (wrongChannel) return refuse(wrongChannel);
     const tier = this.tierOf(request.action);
     const decision = decideApproval(
       request,
@@ -403,21 +392,10 @@ export class ActionDesk {
 
   async reject(requestId: string, userId: string, channel?: ClickOrigin): Promise<Outcome> {
     const { store, thread } = this.deps;
-    const loaded = await this.loadRequest(requestId);
-    if (!loaded.ok) return loaded.outcome;
-    const { request, incident } = loaded;
+    const click = await this.clickOn(requestId, userId, channel, "reject");
+    if (!click.ok) return click.outcome;
+    const { request, incident, refuse } = click;
     const now = new Date();
-    const refuse = (reason: string) =>
-      this.refuseInThread(
-        incident,
-        userId,
-        `:no_entry: <@${userId}> pressed Reject on *${request.preview}*: refused, ${reason}.`,
-        reason,
-        { attempted: "reject", ...channelDetails(channel) },
-        requestId,
-      );
-    const wrongChannel = this.channelRefusal(channel);
-    if (wrongChannel) return refuse(wrongChannel);
     const allowed = canReject({
       actorId: userId,
       requesterId: request.requesterId,
@@ -434,6 +412,42 @@ export class ActionDesk {
     );
     await this.showRequest(outcome.request);
     return { ok: true, message: "Rejected." };
+  }
+
+  /**
+   * An Approve or Reject click: the request and its thread, a `refuse` that audits the refusal and
+   * says it in the thread, and the channel allow-list already applied.
+   */
+  private async clickOn(
+    requestId: string,
+    userId: string,
+    channel: ClickOrigin | undefined,
+    attempted: "approve" | "reject",
+  ): Promise<
+    | {
+        ok: true;
+        request: ActionRequest;
+        incident: Incident;
+        refuse: (reason: string) => Promise<Outcome>;
+      }
+    | { ok: false; outcome: Outcome }
+  > {
+    const loaded = await this.loadRequest(requestId);
+    if (!loaded.ok) return loaded;
+    const { request, incident } = loaded;
+    const button = attempted === "approve" ? "Approve" : "Reject";
+    const refuse = (reason: string) =>
+      this.refuseInThread(
+        incident,
+        userId,
+        `:no_entry: <@${userId}> pressed ${button} on *${request.preview}*: refused, ${reason}.`,
+        reason,
+        { attempted, ...channelDetails(channel) },
+        requestId,
+      );
+    const wrongChannel = this.channelRefusal(channel);
+    if (wrongChannel) return { ok: false, outcome: await refuse(wrongChannel) };
+    return { ok: true, request, incident, refuse };
   }
 
   private async loadRequest(
