@@ -3,7 +3,7 @@
  * errors from a deployment, a schema change or a new traffic pattern; validation, duplicate,
  * timeout and downstream errors) and its edges (a mix, nothing to read, the spike already over).
  */
-import { type LogQueryId, matchLogQuery } from "../../core/log-queries.ts";
+import type { LogQueryId } from "../../core/log-queries.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Ports } from "../../ports/index.ts";
 import { KafkaError, type SampledRecord } from "../../ports/kafka.ts";
@@ -11,7 +11,7 @@ import type { RolloutRevision } from "../../ports/kubernetes.ts";
 import type { LogRow } from "../../ports/logs.ts";
 import type { DrillScenario } from "./drill.ts";
 import { healthyPlatform } from "./healthy-world.ts";
-import { overridePorts, scriptedMetrics } from "./override-ports.ts";
+import { overridePorts, scriptedLogs, scriptedMetrics } from "./override-ports.ts";
 
 /** The spike: 8 minutes at about 900 records/min (from 10:22 on the drill clock), 2-4/min before. */
 const spikingDlq = (i: number) => (i < 8 ? 880 + (i % 3) * 20 : 3);
@@ -55,14 +55,10 @@ function world(clock: Clock, changes: WorldChanges): Ports {
   const kubernetes = ports.kubernetes!;
   return overridePorts(ports, {
     metrics: scriptedMetrics(ports.metrics!, { DLQRecordCount: changes.dlq ?? spikingDlq }),
-    logs: {
-      query: async (request) => {
-        const id = matchLogQuery(request.query)?.id;
-        const rows = id === undefined ? undefined : changes.logs?.[id];
-        if (rows === undefined) return logs.query(request);
-        return { queryId: `drill-${id}`, outcome: "complete", rows, elapsedMs: 0 };
-      },
-    },
+    logs: scriptedLogs(
+      logs,
+      Object.fromEntries(Object.entries(changes.logs ?? {}).map(([id, rows]) => [id, () => rows])),
+    ),
     kafka: {
       sampleNewest: async (topic, count, options) => {
         const base = await kafka.sampleNewest(topic, count, options);

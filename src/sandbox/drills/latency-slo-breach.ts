@@ -1,36 +1,11 @@
-/**
- * Drill scenarios of the latency-slo-breach runbook: one per branch (the seed's Step 3 drill into
- * enrichment, Step 4's Firehose and backpressure fixes, and the edges: SLO already met, a slow
- * operator the seed has no fix for, nothing to go on).
- */
-import { type LogQueryId, matchLogQuery } from "../../core/log-queries.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Ports } from "../../ports/index.ts";
-import type { LogQueryRequest, LogQueryResult, LogRow, LogsPort } from "../../ports/logs.ts";
+import type { LogQueryRequest, LogRow } from "../../ports/logs.ts";
 import type { DrillScenario } from "./drill.ts";
 import { healthyPlatform, laggingPlatform } from "./healthy-world.ts";
-import { overridePorts, type SeriesScript, scriptedMetrics } from "./override-ports.ts";
+import { overridePorts, type SeriesScript, scriptedLogs, scriptedMetrics } from "./override-ports.ts";
 
 type Build = (clock: Clock) => Ports;
-
-/** Logs whose answers to some catalogued queries are scripted; every other query goes to the base. */
-export function scriptedLogs(
-  base: LogsPort,
-  scripts: Partial<Record<LogQueryId, (request: LogQueryRequest) => LogRow[] | Error>>,
-): LogsPort {
-  let next = 1;
-  return {
-    describeTarget: base.describeTarget,
-    async query(request): Promise<LogQueryResult> {
-      const matched = matchLogQuery(request.query);
-      const script = matched === undefined ? undefined : scripts[matched.id];
-      if (!script) return base.query(request);
-      const rows = script(request);
-      if (rows instanceof Error) throw rows;
-      return { queryId: `drill-${next++}`, outcome: "complete", rows, elapsedMs: 0 };
-    },
-  };
-}
 
 /** A world: the base platform, metrics scripted by name, some log queries scripted. */
 function world(

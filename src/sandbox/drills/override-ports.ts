@@ -2,7 +2,9 @@
  * Drill worlds are the simulated platform with a few methods replaced: a scenario says only what
  * differs from the healthy baseline (a DLQ spike, a failed checkpoint, a broker down...).
  */
+import { type LogQueryId, matchLogQuery } from "../../core/log-queries.ts";
 import type { PortName, Ports } from "../../ports/index.ts";
+import type { LogQueryRequest, LogQueryResult, LogRow, LogsPort } from "../../ports/logs.ts";
 import type { MetricPoint, MetricQuery, MetricsPort } from "../../ports/metrics.ts";
 import { seriesBatchBySeries } from "../../ports/metrics.ts";
 
@@ -57,5 +59,26 @@ export function scriptedMetrics(
     describeTarget: base.describeTarget,
     series,
     seriesBatch: (window, selectors) => seriesBatchBySeries(series, window, selectors),
+  };
+}
+
+/** A scripted answer to one catalogued Logs Insights query (its parameters as the query text had them). */
+export type LogScript = (
+  request: LogQueryRequest,
+  params: Readonly<Record<string, string | number>>,
+) => readonly LogRow[] | Error;
+
+/** Logs whose answers to some catalogued queries are scripted; every other query goes to the base. */
+export function scriptedLogs(base: LogsPort, scripts: Partial<Record<LogQueryId, LogScript>>): LogsPort {
+  return {
+    describeTarget: base.describeTarget,
+    async query(request): Promise<LogQueryResult> {
+      const matched = matchLogQuery(request.query);
+      const script = matched === undefined ? undefined : scripts[matched.id];
+      if (matched === undefined || !script) return base.query(request);
+      const rows = script(request, matched.params);
+      if (rows instanceof Error) throw rows;
+      return { queryId: `drill-${matched.id}`, outcome: "complete", rows: [...rows], elapsedMs: 0 };
+    },
   };
 }

@@ -4,15 +4,21 @@
  * of B (the source stopped sending) and the recovered case. The drill clock starts at 10:30 UTC, so
  * the last 30 minutes hold the windows 10:00 ... 10:25.
  */
-import { type LogQueryId, matchLogQuery } from "../../core/log-queries.ts";
+import type { LogQueryId } from "../../core/log-queries.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Ports } from "../../ports/index.ts";
-import type { LogQueryRequest, LogQueryResult, LogRow, LogsPort } from "../../ports/logs.ts";
+import type { LogQueryRequest, LogRow, LogsPort } from "../../ports/logs.ts";
 import type { MetricQuery } from "../../ports/metrics.ts";
 import { windowIdAt } from "../../runbooks/window-completeness/windows.ts";
 import type { DrillScenario } from "./drill.ts";
 import { healthyPlatform } from "./healthy-world.ts";
-import { overridePorts, type SeriesScript, scriptedMetrics } from "./override-ports.ts";
+import {
+  type LogScript,
+  overridePorts,
+  type SeriesScript,
+  scriptedLogs,
+  scriptedMetrics,
+} from "./override-ports.ts";
 
 const DAY = "window-2026-01-13";
 const MINUTE = 60_000;
@@ -43,21 +49,13 @@ function completeness(byWindow: Readonly<Record<string, number>>): SeriesScript 
 
 type LogAnswer = (params: Readonly<Record<string, string | number>>, request: LogQueryRequest) => LogRow[];
 
-/** Logs whose answers to some catalogued queries are scripted; the rest from the base. */
-function scriptedLogs(base: LogsPort, answers: Partial<Record<LogQueryId, LogAnswer>>): Partial<LogsPort> {
-  return {
-    query: async (request): Promise<LogQueryResult> => {
-      const matched = matchLogQuery(request.query);
-      const answer = matched === undefined ? undefined : answers[matched.id];
-      if (matched === undefined || answer === undefined) return base.query(request);
-      return {
-        queryId: `drill-${matched.id}`,
-        outcome: "complete",
-        rows: answer(matched.params, request),
-        elapsedMs: 3,
-      };
-    },
-  };
+/** The shared scripted logs, with this file's answers (parameters first). */
+function scriptedWindowLogs(base: LogsPort, answers: Partial<Record<LogQueryId, LogAnswer>>): LogsPort {
+  const scripts: Partial<Record<LogQueryId, LogScript>> = {};
+  for (const [id, answer] of Object.entries(answers) as [LogQueryId, LogAnswer][]) {
+    scripts[id] = (request, params) => answer(params, request);
+  }
+  return scriptedLogs(base, scripts);
 }
 
 /** The window-emit-counts answer of a healthy job, without the given windows ("10-20"). */
@@ -139,7 +137,7 @@ function stuckWatermark(clock: Clock): Ports {
       WatermarkLagMs: (i) => (i < 8 ? 480_000 - i * 60_000 : 1_900),
       WindowCompleteness: completeness({ "10-15": 91, "10-20": 55, "10-25": 38 }),
     }),
-    logs: scriptedLogs(ports.logs!, {
+    logs: scriptedWindowLogs(ports.logs!, {
       "window-emit-counts": emitsWithout("10-20", "10-25"),
       "window-records": windowRecords({ "10-20": null, "10-25": null }),
       "windows-emitted-since": binsWithout("10-25", "10-30"),
@@ -161,7 +159,7 @@ export const windowCompletenessDrills: readonly DrillScenario[] = [
         metrics: scriptedMetrics(ports.metrics!, {
           WindowCompleteness: completeness({ "10-10": 87, "10-15": 92, "10-20": 91 }),
         }),
-        logs: scriptedLogs(ports.logs!, {
+        logs: scriptedWindowLogs(ports.logs!, {
           "window-records": windowRecords({ "10-10": [300_000, 270_000, 27_000] }),
           "late-arrivals-per-window": () => [
             { window_id: `${DAY}-10-05`, total_late: "1200" },
@@ -224,7 +222,7 @@ export const windowCompletenessDrills: readonly DrillScenario[] = [
           StateBackendReadCount: () => 48_000,
           WindowCompleteness: completeness({ "10-15": 88, "10-20": 79, "10-25": 80 }),
         }),
-        logs: scriptedLogs(ports.logs!, {
+        logs: scriptedWindowLogs(ports.logs!, {
           "window-records": windowRecords({ "10-20": [300_000, 240_000, 1_200] }),
         }),
       });
@@ -241,7 +239,7 @@ export const windowCompletenessDrills: readonly DrillScenario[] = [
       const ports = healthyPlatform(clock).ports;
       return overridePorts(ports, {
         metrics: scriptedMetrics(ports.metrics!, { WindowCompleteness: completeness({ "10-10": 0 }) }),
-        logs: scriptedLogs(ports.logs!, {
+        logs: scriptedWindowLogs(ports.logs!, {
           "window-emit-counts": emitsWithout("10-10"),
           "window-records": windowRecords({ "10-10": null }),
           "windows-emitted-since": binsWithout("10-15"),
