@@ -408,7 +408,8 @@ export class IncidentService {
    */
   async writeReport(target: string | { readonly channel: string }, userId: string): Promise<ReportOutcome> {
     const { store, thread } = this.deps;
-    const incidentId = typeof target === "string" ? target : await this.newestIncidentId(target.channel);
+    const incidentId =
+      typeof target === "string" ? target : (await store.findLatestIncident(target.channel))?.id;
     const incident = incidentId === undefined ? undefined : await store.getIncident(incidentId);
     if (!incident) {
       return {
@@ -452,13 +453,6 @@ export class IncidentService {
   }
 
   /** The newest incident opened in `channel` (open or resolved), from the audit log. */
-  private async newestIncidentId(channel: string): Promise<string | undefined> {
-    const opened = (await this.deps.store.listAudit()).filter(
-      (e) => e.kind === "incident.opened" && e.details.channel === channel && e.incidentId !== null,
-    );
-    return opened.at(-1)?.incidentId ?? undefined;
-  }
-
   async openIncidents(): Promise<Incident[]> {
     return this.deps.store.listOpenIncidents();
   }

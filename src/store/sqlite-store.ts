@@ -303,6 +303,15 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : toIncident(row);
   }
 
+  async findLatestIncident(channel: string): Promise<Incident | undefined> {
+    const row = this.db
+      .prepare<[string], IncidentRow>(
+        "SELECT * FROM incidents WHERE channel = ? ORDER BY opened_at DESC, rowid DESC LIMIT 1",
+      )
+      .get(channel);
+    return row === undefined ? undefined : toIncident(row);
+  }
+
   async findIncidentByThread(channel: string, threadTs: string): Promise<Incident | undefined> {
     const row = this.db
       .prepare<[string, string], IncidentRow>(

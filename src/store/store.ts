@@ -282,6 +282,8 @@ export interface Store {
   findOpenIncident(channel: string, runbookId: string): Promise<Incident | undefined>;
   /** The incident whose thread is (channel, threadTs), open or not. */
   findIncidentByThread(channel: string, threadTs: string): Promise<Incident | undefined>;
+  /** The most recently opened incident of a channel, open or resolved. */
+  findLatestIncident(channel: string): Promise<Incident | undefined>;
   /** Oldest first. */
   listOpenIncidents(): Promise<Incident[]>;
   /** Atomically increments fire_count; returns the new count. Throws StoreError "not-found". */

@@ -91,6 +91,24 @@ describe("incidents", () => {
     expect(await store.findIncidentByThread("C1", "nope")).toBeUndefined();
   });
 
+  it("findLatestIncident gives the channel's most recently opened incident, open or resolved", async () => {
+    expect(await store.findLatestIncident("C1")).toBeUndefined();
+    const { incident: first } = await store.openIncident(incidentInput());
+    await store.resolveIncident(first.id, at(1));
+    expect((await store.findLatestIncident("C1"))?.id).toBe(first.id);
+    const { incident: second } = await store.openIncident(
+      incidentInput({
+        dedupeKey: "C1:2",
+        threadTs: "1700000000.000200",
+        runbookId: "dlq-spike",
+        openedAt: at(5),
+      }),
+    );
+    await store.openIncident(incidentInput({ dedupeKey: "C2:1", channel: "C2", openedAt: at(9) }));
+    expect((await store.findLatestIncident("C1"))?.id).toBe(second.id);
+    expect(await store.findLatestIncident("C3")).toBeUndefined();
+  });
+
   it("recordFire increments the count atomically and keeps the latest firing time", async () => {
     const { incident } = await store.openIncident(incidentInput());
     expect(await store.recordFire(incident.id, at(2))).toBe(2);
