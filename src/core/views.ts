@@ -7,7 +7,7 @@ import type { RequestState, RiskTier } from "./approval.ts";
 import type { RunbookMeta } from "./catalog.ts";
 import type { Conclusion } from "./runbook.ts";
 
-export type IncidentPhase = "running" | "diagnosed" | "resolved" | "not-automated";
+export type IncidentPhase = "running" | "diagnosed" | "resolved";
 
 export interface IncidentStatusView {
   readonly incidentId: string;

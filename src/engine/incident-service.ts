@@ -9,7 +9,7 @@ import { findRunbook, type RunbookMeta } from "../core/catalog.ts";
 import { renderPostIncidentReport } from "../core/post-incident-report.ts";
 import type { Conclusion, RunReport } from "../core/runbook.ts";
 import type { IncidentStatusView } from "../core/views.ts";
-import { automatedRunbook } from "../runbooks/registry.ts";
+import { runbookFor } from "../runbooks/registry.ts";
 import type { Incident } from "../store/store.ts";
 import { ActionDesk } from "./action-desk.ts";
 import { errorMessage } from "./run-probe.ts";
@@ -190,7 +190,7 @@ export class IncidentService {
     const now = new Date();
     const rootTs = await thread.postRoot(channel, {
       ...this.baseView(meta, meta.alert, now, 1, "manual"),
-      phase: automatedRunbook(meta.id) ? "running" : "not-automated",
+      phase: "running",
       requestedBy: userId,
     });
     const result = await store.openIncident({
@@ -243,7 +243,7 @@ export class IncidentService {
       phase: "running",
       startedAt: startedAt.toISOString(),
       fireCount,
-      progress: { done: 0, total: automatedRunbook(meta.id)?.steps.length ?? 0 },
+      progress: { done: 0, total: runbookFor(meta).steps.length },
       source,
     };
   }
@@ -254,16 +254,9 @@ export class IncidentService {
     patch: Partial<IncidentStatusView> = {},
   ): IncidentStatusView {
     const last = this.lastConclusion.get(incident.id);
-    const automated = automatedRunbook(meta.id);
     const phase: IncidentStatusView["phase"] =
-      incident.state === "resolved"
-        ? "resolved"
-        : !automated
-          ? "not-automated"
-          : last
-            ? "diagnosed"
-            : "running";
-    const total = automated?.steps.length ?? 0;
+      incident.state === "resolved" ? "resolved" : last ? "diagnosed" : "running";
+    const total = runbookFor(meta).steps.length;
     return {
       incidentId: incident.id,
       runbook: meta,
@@ -311,14 +304,8 @@ export class IncidentService {
     rerunBy?: string,
   ): Promise<RunReport | undefined> {
     const { store, thread, config, ports } = this.deps;
-    const runbook = automatedRunbook(meta.id);
+    const runbook = runbookFor(meta);
     const by = requestedBy ? { requestedBy } : {};
-    if (!runbook) {
-      await this.safe(() =>
-        this.ensureStatus(start, this.viewOf(start, meta, { phase: "not-automated", ...by })),
-      );
-      return undefined;
-    }
     const runId = `run-${randomUUID().slice(0, 8)}`;
     const total = runbook.steps.length;
     let incident = await this.ensureStatus(

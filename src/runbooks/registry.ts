@@ -25,8 +25,19 @@ const AUTOMATED: ReadonlyMap<string, Runbook> = new Map(
   ].map((r) => [r.meta.id, r] as const),
 );
 
+// Every runbook of the catalog is automated: a catalog entry without one is a programming error.
+for (const meta of RUNBOOK_CATALOG) {
+  if (!AUTOMATED.has(meta.id)) throw new Error(`runbook ${meta.id} is in the catalog but has no automation`);
+}
+
+/** The runbook with this id (undefined only for an id outside the catalog). */
 export function automatedRunbook(id: string): Runbook | undefined {
   return AUTOMATED.get(id);
+}
+
+/** The runbook of a catalog entry. */
+export function runbookFor(meta: RunbookMeta): Runbook {
+  return AUTOMATED.get(meta.id)!;
 }
 
 export interface RunbookListing {

@@ -34,13 +34,7 @@ export interface SlackThreadOptions {
 
 export function toStatusView(view: IncidentStatusView): StatusView {
   const state: StatusView["state"] =
-    view.phase === "resolved"
-      ? "resolved"
-      : view.phase === "running"
-        ? "running"
-        : view.phase === "not-automated"
-          ? "firing"
-          : "firing";
+    view.phase === "resolved" ? "resolved" : view.phase === "running" ? "running" : "firing";
   return {
     incidentId: view.incidentId,
     runbook: view.runbook,
@@ -82,11 +76,6 @@ export class SlackThread implements ThreadPort {
     const notes: string[] = [];
     if (available && available.manual.length > 0) {
       notes.push(`Fix to run by hand (no button for it yet): ${available.manual.join("; ")}`);
-    }
-    if (view.phase === "not-automated") {
-      notes.push(
-        `:memo: *${view.runbook.title}* is not automated yet: work it from the written runbook. (Automated today: \`/runbook lag\`.)`,
-      );
     }
     if (view.requestedBy)
       notes.push(`Requested by <@${view.requestedBy}> with \`/runbook ${view.runbook.id}\`.`);

@@ -5,7 +5,7 @@ import { findRunbook } from "../../core/catalog.ts";
 import { closestNames } from "../../core/command.ts";
 import { runRunbook } from "../../engine/run-runbook.ts";
 import type { Ports } from "../../ports/index.ts";
-import { automatedRunbook } from "../../runbooks/registry.ts";
+import { runbookFor } from "../../runbooks/registry.ts";
 import { type CliIo, writeLine } from "../io.ts";
 import { renderReportJson } from "../render/json.ts";
 import { renderReportText, renderStepText } from "../render/terminal.ts";
@@ -25,14 +25,7 @@ export async function diagnose(
     );
     return 2;
   }
-  const runbook = automatedRunbook(meta.id);
-  if (!runbook) {
-    writeLine(
-      io.stderr,
-      `runbook-bot: ${meta.id} (${meta.title}) is not automated yet; follow the written runbook.`,
-    );
-    return 3;
-  }
+  const runbook = runbookFor(meta);
   const ports = opts.ports ?? createPorts(config);
   try {
     const report = await runRunbook(runbook, {

@@ -81,17 +81,6 @@ export function registerCommandListener(
           return;
         }
         case "run": {
-          const listing = listRunbooks().find((r) => r.id === parsed.runbook.id);
-          if (!listing?.automated) {
-            await ack({
-              response_type: "ephemeral",
-              text: `*${parsed.runbook.title}* (\`${parsed.runbook.id}\`) is not automated yet: work it from the written runbook. Automated today: ${listRunbooks()
-                .filter((r) => r.automated)
-                .map((r) => `\`/runbook ${r.aliases[0] ?? r.id}\``)
-                .join(", ")}.`,
-            });
-            return;
-          }
           await ack();
           try {
             const outcome = await deps.service.runOnDemand(
