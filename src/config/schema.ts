@@ -158,6 +158,24 @@ export const pipelineSchema = z
   })
   .strict();
 
+/**
+ * The Verify step after a fix succeeds: the bot watches the alert's signal for the runbook's expected
+ * recovery time. Both timings default to each runbook's own (the seed's); set them to override all.
+ */
+export const verificationSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** How long to watch before saying "not recovered", in minutes. Default: the runbook's. */
+    withinMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .optional(),
+    /** Seconds between two looks. Default: the runbook's. */
+    everySeconds: z.number().positive().max(3600).optional(),
+  })
+  .strict();
+
 /** Each alert's threshold, as the seed states it. */
 export const thresholdsSchema = z
   .object({
@@ -265,9 +283,14 @@ export const configSchema = z
         scaleTaskmanagers: scaleActionSchema.default(scaleActionSchema.parse({})),
         /** Kill switch: every action is preview-only (requests are shown, nothing executes). */
         frozen: z.boolean().default(false),
+        verification: verificationSchema.default(verificationSchema.parse({})),
       })
       .strict()
-      .default({ scaleTaskmanagers: scaleActionSchema.parse({}), frozen: false }),
+      .default({
+        scaleTaskmanagers: scaleActionSchema.parse({}),
+        frozen: false,
+        verification: verificationSchema.parse({}),
+      }),
     approvals: approvalsSchema.default(approvalsSchema.parse({})),
     store: z
       .object({ path: nonEmpty.default("data/runbook-bot.db") })

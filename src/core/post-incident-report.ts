@@ -142,7 +142,7 @@ function describeEvent(
     case "action.outcome-unknown":
       return `Outcome unknown (the bot stopped while executing): ${preview}`;
     case "action.verified":
-      return `Verified: ${str(d.message) ?? str(d.summary) ?? resultMessage(d.result) ?? preview}`;
+      return `Verification: ${str(d.message) ?? str(d.summary) ?? resultMessage(d.result) ?? preview}`;
     case "actions.frozen":
       return "Actions frozen (preview only)";
     case "actions.unfrozen":

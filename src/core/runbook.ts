@@ -6,6 +6,7 @@ import type { AppConfig } from "../config/schema.ts";
 import type { PortName, Ports } from "../ports/index.ts";
 import type { RunbookMeta } from "./catalog.ts";
 import type { Finding, FindingSeverity, Proposal } from "./finding.ts";
+import type { RecoveryCheck } from "./verification.ts";
 
 /** What a probe came back with. Failures are values, never exceptions. */
 export type ProbeResult<T = unknown> =
@@ -77,6 +78,8 @@ export interface Conclusion {
 export interface Runbook {
   readonly meta: RunbookMeta;
   readonly steps: readonly StepSpec[];
+  /** The Verify step after a fix: what to watch, and for how long (the engine polls it). */
+  readonly verify: RecoveryCheck;
   /** Pure: every probe result and step assessment -> the conclusion shown at the top. */
   conclude(results: ProbeResults, steps: readonly StepAssessment[], config: AppConfig): Conclusion;
 }

@@ -23,6 +23,7 @@ import {
 import type { Proposal } from "../core/finding.ts";
 import type { ApprovalView } from "../core/views.ts";
 import type { ActionRequest, Incident } from "../store/store.ts";
+import { RecoveryVerifier } from "./recovery-verifier.ts";
 import { errorMessage } from "./run-probe.ts";
 import type {
   ClickOrigin,
@@ -45,12 +46,16 @@ export interface DeskWork {
 
 export class ActionDesk {
   private usergroupCache: { at: number; members: string[] } | undefined;
+  /** Watches the alert's signal after each successful fix. */
+  readonly verifier: RecoveryVerifier;
 
   constructor(
     private readonly deps: IncidentServiceDeps,
     private readonly work: DeskWork,
     readonly instanceId: string,
-  ) {}
+  ) {
+    this.verifier = new RecoveryVerifier(deps, (fn) => work.safe(fn));
+  }
 
   private async approvers(): Promise<Approvers> {
     const { users, usergroups } = this.deps.config.approvals;
@@ -567,6 +572,7 @@ export class ActionDesk {
         ok ? `:white_check_mark: Done: ${message}.` : `:x: *${request.preview}* failed: ${message}.`,
       );
       if (done.won) await this.showRequest(done.request);
+      if (ok && done.won) await this.verifier.start(done.request, incident, ports.clock.now());
     };
     if (!def) return finish(false, `unknown action ${request.action}`);
     const freeze = await this.freezeState();
@@ -634,6 +640,8 @@ export class ActionDesk {
     // so execute it now; preconditions are re-checked as always.
     const approved = await this.deps.store.listRequests({ state: "approved" });
     for (const request of approved) this.work.track(this.execute(request));
+    // Fixes whose recovery watch was cut short by the stop are watched for the time they had left.
+    await this.verifier.resume();
     return interrupted.length;
   }
 

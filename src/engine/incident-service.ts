@@ -80,6 +80,16 @@ export class IncidentService {
     return this.actions.recoverInterrupted();
   }
 
+  /** Resolves when every recovery watch started so far has posted its verdict (tests). */
+  verificationsSettled(): Promise<void> {
+    return this.actions.verifier.settled();
+  }
+
+  /** Ends the recovery watches (at shutdown); the next start resumes them. */
+  stopVerifications(): Promise<void> {
+    return this.actions.verifier.stop();
+  }
+
   /** Resolves when every background run and action started so far has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);

@@ -101,6 +101,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     async stop() {
       clearInterval(sweeper);
       await app.stop().catch(() => undefined);
+      await service.stopVerifications();
       await service.idle();
     },
   };

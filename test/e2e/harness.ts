@@ -47,6 +47,8 @@ export interface HarnessOptions {
 export interface Harness {
   readonly emulator: SlackEmulator;
   readonly kube: KubeApiServer;
+  /** The simulated world behind Kafka and CloudWatch (the kube test server does not drive it). */
+  readonly scenario: ConsumerLagScenario;
   readonly config: AppConfig;
   readonly storePath: string;
   readonly bot: RunningBot;
@@ -183,6 +185,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const harness: Harness = {
     emulator,
     kube,
+    scenario,
     config,
     storePath,
     get bot() {

@@ -1,9 +1,11 @@
 import { findRunbook } from "../../core/catalog.ts";
 import type { Conclusion, Runbook } from "../../core/runbook.ts";
 import { CAUSE_TITLE, checkpointDurationSteps, diagnosisOf, FIX_LINE } from "./steps.ts";
+import { checkpointDurationRecovery } from "./verify.ts";
 
 export const checkpointDurationRunbook: Runbook = {
   meta: findRunbook("checkpoint-duration")!,
+  verify: checkpointDurationRecovery,
   steps: checkpointDurationSteps,
   conclude(results, _steps, config): Conclusion {
     const d = diagnosisOf(results, config);

@@ -13,9 +13,11 @@ import {
   riskWindow,
   triggerProposal,
 } from "./steps.ts";
+import { checkpointFailureRecovery } from "./verify.ts";
 
 export const checkpointFailureRunbook: Runbook = {
   meta: findRunbook("checkpoint-failure")!,
+  verify: checkpointFailureRecovery,
   steps: checkpointFailureSteps,
   conclude(results, _steps, config): Conclusion {
     const d = diagnosisOf(results, config);

@@ -3,9 +3,11 @@ import { formatCount } from "../../core/metric-math.ts";
 import type { Conclusion, Runbook } from "../../core/runbook.ts";
 import { lagSignals } from "./signals.ts";
 import { CAUSE_TITLE, consumerLagSteps, diagnosisOf, scaleProposal } from "./steps.ts";
+import { consumerLagRecovery } from "./verify.ts";
 
 export const consumerLagRunbook: Runbook = {
   meta: findRunbook("consumer-lag")!,
+  verify: consumerLagRecovery,
   steps: consumerLagSteps,
   conclude(results, _steps, config): Conclusion {
     const diagnosis = diagnosisOf(results, config);

@@ -4,9 +4,11 @@ import type { Conclusion, Runbook } from "../../core/runbook.ts";
 import { BRANCH_TITLE } from "./diagnose.ts";
 import { dlqSignals } from "./signals.ts";
 import { diagnosisOf, dlqSpikeSteps, rollbackProposal } from "./steps.ts";
+import { dlqSpikeRecovery } from "./verify.ts";
 
 export const dlqSpikeRunbook: Runbook = {
   meta: findRunbook("dlq-spike")!,
+  verify: dlqSpikeRecovery,
   steps: dlqSpikeSteps,
   conclude(results, _steps, config): Conclusion {
     const d = diagnosisOf(results, config);

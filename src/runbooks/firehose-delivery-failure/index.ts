@@ -3,9 +3,11 @@ import type { Conclusion, Runbook } from "../../core/runbook.ts";
 import { CAUSE_TITLE } from "./diagnose.ts";
 import { firehoseSignals } from "./signals.ts";
 import { bufferingProposal, diagnosisOf, firehoseDeliveryFailureSteps } from "./steps.ts";
+import { firehoseRecovery } from "./verify.ts";
 
 export const firehoseDeliveryFailureRunbook: Runbook = {
   meta: findRunbook("firehose-delivery-failure")!,
+  verify: firehoseRecovery,
   steps: firehoseDeliveryFailureSteps,
   conclude(results, _steps, config): Conclusion {
     const d = diagnosisOf(results);

@@ -6,6 +6,7 @@ import type { RoundTripResult } from "../../ports/kafka.ts";
 import type { BrokerDiagnosis, BrokerSignals } from "./diagnose.ts";
 import { brokerDiagnosisOf, brokerSignals } from "./signals.ts";
 import { CAUSE_TITLE, capacityNote, kafkaBrokerDownSteps, rebootProposal } from "./steps.ts";
+import { brokerDownRecovery } from "./verify.ts";
 
 function evidenceLines(s: BrokerSignals, results: ProbeResults, d: BrokerDiagnosis): string[] {
   const lines = [d.because];
@@ -68,6 +69,7 @@ function confidenceOf(s: BrokerSignals, d: BrokerDiagnosis): { confidence: Confi
 
 export const kafkaBrokerDownRunbook: Runbook = {
   meta: findRunbook("kafka-broker-down")!,
+  verify: brokerDownRecovery,
   steps: kafkaBrokerDownSteps,
   conclude(results, _steps, config: AppConfig): Conclusion {
     const signals = brokerSignals(results, config);

@@ -16,6 +16,7 @@ import {
 } from "./diagnose.ts";
 import { latencySignals } from "./signals.ts";
 import { CAUSE_TITLE, diagnosisOf, latencySloBreachSteps, suggestedProposals } from "./steps.ts";
+import { latencyRecovery } from "./verify.ts";
 
 const LOWER: Record<Confidence, Confidence> = { high: "medium", medium: "low", low: "low" };
 
@@ -114,6 +115,7 @@ function evidenceOf(d: LatencyDiagnosis, s: LatencySignals): string[] {
 
 export const latencySloBreachRunbook: Runbook = {
   meta: findRunbook("latency-slo-breach")!,
+  verify: latencyRecovery,
   steps: latencySloBreachSteps,
   conclude(results, _steps, config: AppConfig): Conclusion {
     const signals = latencySignals(results, config);

@@ -14,6 +14,7 @@ import {
 } from "./diagnose.ts";
 import { memorySignals } from "./signals.ts";
 import { CAUSE_TITLE, diagnosisOf, memoryUsageSteps, suggestedProposals } from "./steps.ts";
+import { memoryRecovery } from "./verify.ts";
 
 const LOWER: Record<Confidence, Confidence> = { high: "medium", medium: "low", low: "low" };
 
@@ -85,6 +86,7 @@ function evidenceOf(d: MemoryDiagnosis, s: MemorySignals): string[] {
 
 export const memoryUsageRunbook: Runbook = {
   meta: findRunbook("memory-usage")!,
+  verify: memoryRecovery,
   steps: memoryUsageSteps,
   conclude(results: ProbeResults, _steps, config: AppConfig): Conclusion {
     const s = memorySignals(results, config);

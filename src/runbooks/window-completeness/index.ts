@@ -6,6 +6,7 @@ import type { CompletenessCause, CompletenessDiagnosis, CompletenessSignals } fr
 import type { LatestCheckpoint, LogQueryRun } from "./probes.ts";
 import { completenessSignals } from "./signals.ts";
 import { CAUSE_TITLE, diagnosisOf, proposalsFor, windowCompletenessSteps } from "./steps.ts";
+import { windowCompletenessRecovery } from "./verify.ts";
 
 const BRANCHES: readonly CompletenessCause[] = [
   "late-arrivals",
@@ -83,6 +84,7 @@ function evidenceLines(s: CompletenessSignals, d: CompletenessDiagnosis, results
 
 export const windowCompletenessRunbook: Runbook = {
   meta: findRunbook("window-completeness")!,
+  verify: windowCompletenessRecovery,
   steps: windowCompletenessSteps,
   conclude(results, _steps, config: AppConfig): Conclusion {
     const s = completenessSignals(results, config);

@@ -67,6 +67,15 @@ function failing(ports: Ports, clock: DrillClock, script: FailureScript): Partia
   const flink = ports.flink!;
   return {
     checkpoints: async (jobId) => withFailedCheckpoints(await flink.checkpoints(jobId), clock.now(), script),
+    // While the failure lasts, a checkpoint triggered by hand fails the same way (as Flink REST says it).
+    triggerCheckpoint: async (jobId, options) => {
+      if ((script.untilMinutesAgo ?? 0) > 0) return flink.triggerCheckpoint(jobId, options);
+      const reason = script.message.split("\n")[0]!;
+      throw new FlinkError(
+        "checkpoint-failed",
+        `the checkpoint triggered on job ${jobId.slice(0, 8)}… failed: ${reason}`,
+      );
+    },
   };
 }
 

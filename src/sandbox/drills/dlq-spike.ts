@@ -7,7 +7,6 @@ import type { LogQueryId } from "../../core/log-queries.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Ports } from "../../ports/index.ts";
 import { KafkaError, type SampledRecord } from "../../ports/kafka.ts";
-import type { RolloutRevision } from "../../ports/kubernetes.ts";
 import type { LogRow } from "../../ports/logs.ts";
 import type { DrillScenario } from "./drill.ts";
 import { healthyPlatform } from "./healthy-world.ts";
@@ -43,16 +42,21 @@ const parseSpike = { parse_error: 8_600, validation_error: 310, duplicate: 45 };
 interface WorldChanges {
   readonly logs?: Answers;
   readonly sample?: (records: readonly SampledRecord[]) => SampledRecord[] | Error;
-  readonly extraRevision?: (clock: Clock) => RolloutRevision;
+  /** A deployment that preceded the spike: a new image rolled out `minutesAgo`. */
+  readonly deployment?: { readonly image: string; readonly changeCause: string; readonly minutesAgo: number };
   readonly dlq?: (i: number) => number;
 }
 
 /** The healthy platform with a DLQ spike and the given log answers, source records and rollouts. */
 function world(clock: Clock, changes: WorldChanges): Ports {
-  const ports = healthyPlatform(clock).ports;
+  const platform = healthyPlatform(clock);
+  const ports = platform.ports;
+  if (changes.deployment) {
+    const { image, changeCause, minutesAgo } = changes.deployment;
+    platform.kubernetes.deploy(image, changeCause, new Date(clock.now().getTime() - minutesAgo * 60_000));
+  }
   const logs = ports.logs!;
   const kafka = ports.kafka!;
-  const kubernetes = ports.kubernetes!;
   return overridePorts(ports, {
     metrics: scriptedMetrics(ports.metrics!, { DLQRecordCount: changes.dlq ?? spikingDlq }),
     logs: scriptedLogs(
@@ -68,14 +72,6 @@ function world(clock: Clock, changes: WorldChanges): Ports {
         return { ...base, records: changed };
       },
     },
-    kubernetes: {
-      rolloutHistory: async (namespace, deployment) => {
-        const base = await kubernetes.rolloutHistory(namespace, deployment);
-        if (!changes.extraRevision) return base;
-        const extra = changes.extraRevision(clock);
-        return [...base.map((r) => ({ ...r, current: false, replicas: 0 })), extra];
-      },
-    },
   });
 }
 
@@ -85,9 +81,6 @@ function rewrite(record: SampledRecord, change: (body: Record<string, unknown>) 
   const value = typeof out === "string" ? out : JSON.stringify(out);
   return { ...record, value, valueBytes: Buffer.byteLength(value, "utf8") };
 }
-
-const minutesAgo = (clock: Clock, minutes: number) =>
-  new Date(clock.now().getTime() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 const dlqOnly = (counts: Readonly<Record<string, number>>): Answers => ({
   "dlq-by-error-type": breakdown(counts),
@@ -109,15 +102,11 @@ export const dlqSpikeDrills: readonly DrillScenario[] = [
             detail: `Unexpected character ('}' (code 125)): was expecting double-quote to start field name at position ${40 + i}`,
           })),
         },
-        extraRevision: (c) => ({
-          revision: 4,
-          replicaSet: "flink-taskmanager-7d9c5b8f4",
+        deployment: {
+          image: "flink-job:1.5.0",
           changeCause: "deploy 1.5.0: new order parser",
-          images: ["flink-job:1.5.0"],
-          createdAt: minutesAgo(c, 15),
-          replicas: 8,
-          current: true,
-        }),
+          minutesAgo: 15,
+        },
       }),
     expect: { cause: "parse-error-deployment", severity: "critical", proposes: ["rollback"] },
   },

@@ -19,8 +19,9 @@ function withBrokersDown(clock: Clock, ids: readonly number[]): SimulatedPlatfor
   const kafka = platform.ports.kafka;
   if (!(kafka instanceof SimulatedKafka)) throw new Error("the healthy world's Kafka is not simulated");
   for (const id of ids) {
-    kafka.markBrokerDown(id);
     platform.msk.markBrokerDown(id);
+    // Back on the Kafka side once MSK has rebooted it (the reboot-broker action's story).
+    kafka.markBrokerDown(id, () => platform.msk.isBrokerUp(id));
   }
   return platform;
 }

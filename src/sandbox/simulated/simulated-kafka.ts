@@ -41,7 +41,8 @@ interface SimulatedTopic {
 export class SimulatedKafka implements KafkaPort {
   readonly describeTarget = "simulated Kafka (sandbox)";
   readonly clusterId = "sandbox-OrderProcessing-7fYq2w";
-  private readonly down = new Set<number>();
+  /** Brokers marked down, each with what brings it back (undefined: only markBrokerUp). */
+  private readonly downUntil = new Map<number, (() => boolean) | undefined>();
   private readonly now: () => number;
   private readonly testTopic: string;
 
@@ -53,15 +54,24 @@ export class SimulatedKafka implements KafkaPort {
     this.testTopic = options.testTopic ?? "runbook-bot.healthcheck";
   }
 
-  /** The broker-down story: the broker stops answering (its replicas drop out of every ISR). */
-  markBrokerDown(id: number): void {
+  /**
+   * The broker-down story: the broker stops answering (its replicas drop out of every ISR), until
+   * markBrokerUp, or until `backWhen` says it is back (e.g. the simulated MSK finished rebooting it).
+   */
+  markBrokerDown(id: number, backWhen?: () => boolean): void {
     if (!BROKER_IDS.includes(id as 1 | 2 | 3)) throw new Error(`no broker ${id} (brokers are 1, 2, 3)`);
-    this.down.add(id);
+    this.downUntil.set(id, backWhen);
   }
 
   /** The broker is back and caught up. */
   markBrokerUp(id: number): void {
-    this.down.delete(id);
+    this.downUntil.delete(id);
+  }
+
+  /** The brokers down now: a set, read once per call. */
+  private get down(): ReadonlySet<number> {
+    for (const [id, backWhen] of this.downUntil) if (backWhen?.() === true) this.downUntil.delete(id);
+    return new Set(this.downUntil.keys());
   }
 
   async groupLag(group: string, topics?: readonly string[]): Promise<GroupLag> {

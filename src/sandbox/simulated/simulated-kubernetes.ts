@@ -266,6 +266,22 @@ export class SimulatedKubernetes implements KubernetesPort {
     this.podStartedAt = this.iso();
   }
 
+  /**
+   * A deployment of a new image (what CI does, not the bot): a new template, so a new revision with
+   * its change-cause, created at `at` (default now). Drill worlds use it for "a deployment preceded
+   * the alert", so that rolling back really finds the previous template.
+   */
+  deploy(image: string, changeCause: string, at?: Date): void {
+    this.setTemplate({ ...structuredClone(this.template), image }, changeCause);
+    this.deploymentChangeCause = changeCause;
+    if (at) {
+      const stamp = at.toISOString().replace(/\.\d{3}Z$/, "Z");
+      const revision = this.revisions.find((r) => sameTemplate(r.template, this.template));
+      if (revision) revision.createdAt = stamp;
+      this.podStartedAt = stamp;
+    }
+  }
+
   private workload(namespace: string, deployment: string): TaskmanagerWorkload {
     this.check(namespace, deployment);
     return {

@@ -14,6 +14,7 @@ import { type RunObserver, runRunbook } from "../../../src/engine/run-runbook.ts
 import type { Clock } from "../../../src/ports/clock.ts";
 import type { Ports } from "../../../src/ports/index.ts";
 import type { KafkaPort } from "../../../src/ports/kafka.ts";
+import { consumerLagRecovery } from "../../../src/runbooks/consumer-lag/verify.ts";
 import { fakeKafkaPort } from "../../fakes/ports.ts";
 
 function makeConfig(runbooks: Record<string, unknown> = {}): AppConfig {
@@ -57,6 +58,7 @@ function runbookOf(steps: StepSpec[], conclude?: Runbook["conclude"]): Runbook {
   return {
     meta: findRunbook("consumer-lag")!,
     steps,
+    verify: consumerLagRecovery,
     conclude:
       conclude ?? ((_r, s) => ({ summary: `${s.length} steps`, severity: "ok", suggestedActions: [] })),
   };

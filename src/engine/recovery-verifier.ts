@@ -1,0 +1,132 @@
+/**
+ * After a fix succeeds: watch the incident's alert signal (its runbook's recovery check) and post
+ * "recovered" or "not recovered after N minutes: next step" in the thread, with one audit event.
+ * Watches run in the background, outside `idle()` (they last minutes); stop() ends them. A watch
+ * cut short by a stop is resumed at the next start for the time it had left.
+ */
+import { formatDuration } from "../core/format-units.ts";
+import { recoveryTiming, verdictLine } from "../core/verification.ts";
+import { automatedRunbook } from "../runbooks/registry.ts";
+import type { ActionRequest, Incident } from "../store/store.ts";
+import { type FinalVerdict, watchRecovery } from "./recovery-watch.ts";
+import { errorMessage } from "./run-probe.ts";
+import type { IncidentServiceDeps } from "./service-types.ts";
+
+export class RecoveryVerifier {
+  private readonly watches = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly deps: IncidentServiceDeps,
+    private readonly safe: (fn: () => Promise<unknown>) => Promise<void>,
+  ) {}
+
+  /**
+   * Says in the thread what will be watched, then watches in the background: resolves once the
+   * first line is posted, not when the watch ends.
+   */
+  async start(request: ActionRequest, incident: Incident, since: Date, resumed = false): Promise<void> {
+    if (!this.deps.config.actions.verification.enabled || this.stopping.signal.aborted) return;
+    const check = automatedRunbook(incident.runbookId)?.verify;
+    if (!check) return;
+    const { thread, config, ports } = this.deps;
+    const { withinMs } = recoveryTiming(check, config);
+    const elapsed = ports.clock.now().getTime() - since.getTime();
+    const left = resumed ? Math.max(0, withinMs - elapsed) : withinMs;
+    await this.safe(() =>
+      thread.postNote(
+        incident.channel,
+        incident.threadTs,
+        resumed
+          ? `:mag: Resuming the check after *${request.preview}* (the bot restarted): watching ${check.watches} for ${formatDuration(left)} more.`
+          : `:mag: Verifying *${request.preview}*: watching ${check.watches} for up to ${formatDuration(withinMs)}; recovered when ${check.recoveredWhen(config)}.`,
+      ),
+    );
+    const watch = (async () => {
+      let verdict: FinalVerdict;
+      try {
+        verdict = await watchRecovery({
+          check,
+          ports,
+          // A resumed watch only has the time that was left.
+          config: resumed
+            ? {
+                ...config,
+                actions: {
+                  ...config.actions,
+                  verification: { ...config.actions.verification, withinMinutes: left / 60_000 },
+                },
+              }
+            : config,
+          since,
+          signal: this.stopping.signal,
+          onLook: (look) =>
+            this.deps.logger.debug(
+              { request: request.id, ok: look.ok, text: look.ok ? look.reading.text : look.error },
+              "recovery look",
+            ),
+        });
+      } catch (error) {
+        if (this.stopping.signal.aborted) return; // the bot is stopping: resumed at the next start
+        verdict = { state: "not-recovered", afterMs: 0, reading: undefined, error: errorMessage(error) };
+      }
+      if (resumed) verdict = { ...verdict, afterMs: verdict.afterMs + (withinMs - left) };
+      const line = verdictLine(verdict, check);
+      await this.deps.store.audit({
+        at: ports.clock.now(),
+        actor: "bot",
+        kind: "action.verified",
+        incidentId: incident.id,
+        requestId: request.id,
+        details: {
+          recovered: verdict.state === "recovered",
+          message: line.replace(/^:[a-z_]+: /, "").replace(/\*/g, ""),
+          afterSeconds: Math.round(verdict.afterMs / 1000),
+          watched: check.watches,
+          ...(verdict.reading ? { reading: verdict.reading.text } : {}),
+          ...(verdict.state === "not-recovered" && verdict.error ? { error: verdict.error } : {}),
+        },
+      });
+      await this.safe(() => thread.postNote(incident.channel, incident.threadTs, line));
+    })().catch((error: unknown) =>
+      this.deps.logger.error({ err: errorMessage(error), request: request.id }, "recovery watch failed"),
+    );
+    this.watches.add(watch);
+    void watch.finally(() => this.watches.delete(watch));
+  }
+
+  /**
+   * At start: succeeded requests whose watch never reached a verdict (the bot stopped) are watched
+   * again for the time they had left; past it, one last look decides.
+   */
+  async resume(): Promise<number> {
+    const { store, config } = this.deps;
+    if (!config.actions.verification.enabled) return 0;
+    const now = this.deps.ports.clock.now();
+    let resumed = 0;
+    for (const request of await store.listRequests({ state: "succeeded" })) {
+      const incident = await store.getIncident(request.incidentId);
+      const check = incident ? automatedRunbook(incident.runbookId)?.verify : undefined;
+      if (!incident || !check) continue;
+      const { withinMs } = recoveryTiming(check, config);
+      // Older than a day past its window: nobody is waiting for that verdict any more.
+      if (now.getTime() - request.updatedAt.getTime() > withinMs + 24 * 3_600_000) continue;
+      const events = await store.listAudit({ requestId: request.id });
+      if (events.some((e) => e.kind === "action.verified")) continue;
+      await this.start(request, incident, request.updatedAt, true);
+      resumed += 1;
+    }
+    return resumed;
+  }
+
+  /** Resolves when every watch started so far has posted its verdict (tests). */
+  async settled(): Promise<void> {
+    while (this.watches.size > 0) await Promise.allSettled([...this.watches]);
+  }
+
+  /** Ends every watch without a verdict; the next start resumes them. */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error("the bot is stopping"));
+    await this.settled();
+  }
+}
