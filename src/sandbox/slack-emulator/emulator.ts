@@ -259,6 +259,11 @@ export class SlackEmulator {
     return this.socket.connectionCount;
   }
 
+  /** Ids of the open Socket Mode connections, oldest first (deliveries record theirs). */
+  get socketConnectionIds(): string[] {
+    return this.socket.connectionIds;
+  }
+
   /** Resolves once exactly `count` Socket Mode connections are open (0: the app has let go). */
   waitForSocketConnections(count: number, timeoutMs = 10_000): Promise<void> {
     return this.socket.waitForConnections(count, timeoutMs);
