@@ -703,6 +703,35 @@ describe("Slack emulator Web API surface", () => {
     expect(permalink.body.permalink).toMatch(/\/archives\/C_INCIDENTS\/p\d{16}$/);
   });
 
+  it("holds a method's answers until released: calls arrive, wait, then are answered as usual", async () => {
+    const hold = emu.holdMethod("usergroups.users.list");
+    expect(() => emu.holdMethod("usergroups.users.list")).toThrow(/already held/);
+    const before = emu.callsTo("usergroups.users.list").length;
+    let answered = 0;
+    const pending = [1, 2].map(() =>
+      call("usergroups.users.list", { usergroup: "S_SRE" }, emu.botToken).then((r) => {
+        answered += 1;
+        return r;
+      }),
+    );
+    await until(() => (hold.waiting === 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).toBe(0);
+    expect(emu.callsTo("usergroups.users.list")).toHaveLength(before); // recorded when answered
+    // Other methods are not held.
+    expect((await call("auth.test", {}, emu.botToken)).body.ok).toBe(true);
+    hold.release();
+    const answers = await Promise.all(pending);
+    expect(answers.map((a) => a.body)).toEqual([
+      { ok: true, users: ["U_ALICE", "U_BOB", "U_CAROL"] },
+      { ok: true, users: ["U_ALICE", "U_BOB", "U_CAROL"] },
+    ]);
+    expect(hold.waiting).toBe(0);
+    // Released for good: later calls are answered at once, and the method can be held again.
+    expect((await call("usergroups.users.list", { usergroup: "S_SRE" }, emu.botToken)).body.ok).toBe(true);
+    emu.holdMethod("usergroups.users.list").release();
+  });
+
   it("answers directory lookups and enforces membership", async () => {
     const list = await call("conversations.list", { types: "public_channel" }, emu.botToken);
     const names = (list.body.channels as Json[]).map((c) => c.name);
