@@ -40,6 +40,8 @@ export interface HarnessOptions {
   readonly expirySweepMs?: number;
   /** Slack user ids allowed to request and approve (default U_ALICE, U_BOB). */
   readonly approvers?: string[];
+  /** Slack user group ids whose members may request and approve (resolved with usergroups.users.list). */
+  readonly usergroups?: string[];
   /** Extra ports for the bot (e.g. an MSK adapter on its stand-in), added to the default ones. */
   readonly ports?: Partial<Omit<Ports, "clock">>;
 }
@@ -107,10 +109,9 @@ export interface SlackAccess {
 }
 
 /** The parts of HarnessOptions that make a bot's config, plus the HTTP port in HTTP mode. */
-export interface E2eConfigOptions extends Pick<HarnessOptions, "transport" | "config" | "approvers"> {
+export interface E2eConfigOptions
+  extends Pick<HarnessOptions, "transport" | "config" | "approvers" | "usergroups"> {
   readonly port?: number;
-  /** Slack user group ids whose members approve (resolved with usergroups.users.list), e.g. S_SRE. */
-  readonly usergroups?: string[];
 }
 
 /**
@@ -244,6 +245,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(port === undefined ? {} : { port }),
     ...(options.config === undefined ? {} : { config: options.config }),
     ...(options.approvers === undefined ? {} : { approvers: options.approvers }),
+    ...(options.usergroups === undefined ? {} : { usergroups: options.usergroups }),
   });
   if (port !== undefined) emulator.useHttpDelivery(`http://127.0.0.1:${port}/slack/events`);
   const ports = e2ePorts(kube.kubeConfigYaml, options.ports);
