@@ -2,9 +2,10 @@
  * The approval policy end to end, on the real bot and the Slack emulator: risk tiers (low executes
  * on the requester's click; critical needs two distinct approvers, a person counts once), the
  * kill switch (`/runbook freeze` / `unfreeze`, kept across a restart; the config's actions.frozen),
- * the channel allow-list, the Preview button, and stale buttons.
+ * the channel allow-list, approvers from Slack user groups (looked up, cached for a minute), the
+ * Preview button, and stale buttons.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import {
@@ -358,6 +359,66 @@ describe("where buttons are honoured", () => {
     await harness.idle();
     expect(writes(harness)).toEqual([]);
     expect((await harness.store.getRequest(requestIdOf(approval)))?.state).toBe("requested");
+  });
+});
+
+describe("approvers from Slack user groups", () => {
+  it("members of approvals.usergroups approve (usergroups.users.list), and membership is cached briefly", async () => {
+    // Nobody is listed by id: S_ONCALL (alice, bob) decides who may ask and approve.
+    const harness = await start({ approvers: [], usergroups: ["S_ONCALL"] });
+    const lookups = () => harness.emulator.callsTo("usergroups.users.list");
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE"); // a member may ask
+    expect(lookups().map((c) => [c.body.usergroup, c.response.users])).toEqual([
+      ["S_ONCALL", ["U_ALICE", "U_BOB"]],
+    ]);
+
+    // Carol is not a member: refused, said in the thread, told, nothing runs; the cached members
+    // are used (no second lookup).
+    await harness.emulator.clickButton("U_CAROL", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    await harness.waitForReply(
+      root.ts,
+      (m) => m.text.includes("<@U_CAROL> pressed Approve") && m.text.includes("not an authorised approver"),
+    );
+    await harness.emulator.waitFor(
+      (m) => m.ephemeral_for === "U_CAROL" && m.text === "Refused: not an authorised approver.",
+      WAIT_MS,
+    );
+    expect(lookups()).toHaveLength(1);
+
+    // Carol joins the group in Slack. Within the cache's minute the bot still uses what it read.
+    harness.emulator.state.usergroups.get("S_ONCALL")?.users.push("U_CAROL");
+    await harness.emulator.clickButton("U_CAROL", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    await until(async () => {
+      const refused = (await auditKinds(harness, requestIdOf(approval))).filter(
+        ([k, a]) => k === "action.refused" && a === "U_CAROL",
+      );
+      return refused.length === 2;
+    });
+    expect(lookups()).toHaveLength(1);
+    expect(writes(harness)).toEqual([]);
+
+    // A minute later the membership is read again: Carol's approval counts and the scale runs once.
+    vi.setSystemTime(Date.now() + 61_000);
+    try {
+      await harness.emulator.clickButton("U_CAROL", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+      await until(() => lookups().length === 2, WAIT_MS);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(lookups()[1]?.response.users).toEqual(["U_ALICE", "U_BOB", "U_CAROL"]);
+    await messageNow(harness, approval.ts, (m) => /executed:/.test(textOf(m)));
+    await harness.idle();
+    expect(writes(harness)).toEqual([
+      expect.objectContaining({ method: "PATCH", path: SCALE_PATH, body: { spec: { replicas: 8 } } }),
+    ]);
+    const kinds = await auditKinds(harness, requestIdOf(approval));
+    expect(kinds.filter(([k]) => k !== "action.refused")).toEqual([
+      ["action.requested", "U_ALICE"],
+      ["action.approved", "U_CAROL"],
+      ["action.executing", "bot"],
+      ["action.succeeded", "bot"],
+    ]);
   });
 });
 

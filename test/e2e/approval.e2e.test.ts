@@ -3,7 +3,7 @@
  * Approve by a second approver -> one merge-patch of the scale subresource on the Kubernetes API
  * test server (through the real adapter) -> audit rows; refusals (self-approval, non-approver,
  * expired, stale buttons) are told to the clicker and logged in the thread; a double click or
- * twenty concurrent clicks execute once.
+ * fifty concurrent clicks execute once, and every losing click is told why it did nothing.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
@@ -36,6 +36,12 @@ afterEach(async () => {
   h = undefined;
   expect(failed).toEqual([]);
 });
+
+/** Concurrent Approve clicks in the exactly-once test. */
+const CLICKS = 50;
+/** What a click that lost the race is told: the request moved on (refused, or already past it). */
+const LOSING_CLICK_ANSWER =
+  /^(Already (approved|executing|succeeded)\.|Refused: request is (not awaiting approval|already final)\.)$/;
 
 const patches = (harness: Harness) => harness.kube.requests.filter((r) => r.method !== "GET");
 
@@ -127,14 +133,14 @@ describe("a proposal approved by a second person", () => {
     });
   });
 
-  it("executes once when Approve is clicked twenty times at once", async () => {
+  it("executes once when Approve is clicked fifty times at once; every other click gets a clear answer", async () => {
     const harness = await start();
     const root = await harness.runAlert("consumer-lag");
     const approval = await harness.requestScale(root.ts, "U_ALICE");
     const requestId = requestIdOf(approval);
 
     const clicks = await Promise.all(
-      Array.from({ length: 20 }, () =>
+      Array.from({ length: CLICKS }, () =>
         harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID),
       ),
     );
@@ -143,14 +149,40 @@ describe("a proposal approved by a second person", () => {
     await harness.idle();
     await harness.emulator.idle();
 
-    expect(patches(harness)).toHaveLength(1);
-    const kinds = (await harness.store.listAudit({ requestId })).map((e) => e.kind);
+    // The cluster got exactly one write.
+    expect(patches(harness)).toEqual([
+      expect.objectContaining({ method: "PATCH", path: SCALE_PATH, body: { spec: { replicas: 8 } } }),
+    ]);
+    const audit = await harness.store.listAudit({ requestId });
+    const kinds = audit.map((e) => e.kind);
     expect(kinds.filter((k) => k === "action.approved")).toHaveLength(1);
     expect(kinds.filter((k) => k === "action.executing")).toHaveLength(1);
     expect(kinds.filter((k) => k === "action.succeeded")).toHaveLength(1);
+    expect(kinds.filter((k) => k === "action.failed")).toEqual([]);
+    // executing and succeeded are one pair, in that order, after the one approval.
+    expect(kinds.filter((k) => k !== "action.refused")).toEqual([
+      "action.requested",
+      "action.approved",
+      "action.executing",
+      "action.succeeded",
+    ]);
     expect(
       harness.botReplies(root.ts).filter((m) => m.text.startsWith(":white_check_mark: Done:")),
     ).toHaveLength(1);
+    expect(harness.botReplies(root.ts).filter((m) => m.text.includes("<@U_BOB> approved"))).toHaveLength(1);
+
+    // The 49 other clicks were each told, to the clicker only, why they did nothing: never an error.
+    await until(() => harness.emulator.ephemeralFor("U_BOB").length >= CLICKS - 1);
+    const answers = harness.emulator.ephemeralFor("U_BOB").map((m) => m.text);
+    expect(answers).toHaveLength(CLICKS - 1);
+    for (const answer of answers) expect(answer).toMatch(LOSING_CLICK_ANSWER);
+    // A refused click is a line in the thread and an audit event, as every refusal is.
+    const refused = audit.filter((e) => e.kind === "action.refused");
+    expect(refused.every((e) => e.actor === "U_BOB")).toBe(true);
+    expect(
+      harness.botReplies(root.ts).filter((m) => m.text.includes("<@U_BOB> pressed Approve")),
+    ).toHaveLength(refused.length);
+    expect(answers.filter((a) => a.startsWith("Refused:"))).toHaveLength(refused.length);
   });
 
   it("a double click on the fix button makes one request; the second click is told it is already open", async () => {

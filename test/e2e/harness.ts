@@ -40,6 +40,8 @@ export interface HarnessOptions {
   readonly expirySweepMs?: number;
   /** Slack user ids allowed to request and approve (default U_ALICE, U_BOB). */
   readonly approvers?: string[];
+  /** Slack user group ids whose members may request and approve (resolved with usergroups.users.list). */
+  readonly usergroups?: string[];
   /** Extra ports for the bot (e.g. an MSK adapter on its stand-in), added to the default ones. */
   readonly ports?: Partial<Omit<Ports, "clock">>;
 }
@@ -100,21 +102,35 @@ export function runbookMeta(id: string): RunbookMeta {
   return meta;
 }
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+/** What a bot needs to reach the Slack emulator (a SlackEmulator has all of it). */
+export interface SlackAccess {
+  readonly apiUrl: string;
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly signingSecret: string;
+}
+
+/** The parts of HarnessOptions that make a bot's config, plus the HTTP port in HTTP mode. */
+export interface E2eConfigOptions
+  extends Pick<HarnessOptions, "transport" | "config" | "approvers" | "usergroups"> {
+  readonly port?: number;
+}
+
+/**
+ * The config every end-to-end bot runs with (in this process, or in a child process on the same
+ * emulator and SQLite file): the emulator's Slack, `#incidents`, scaling as high risk, U_ALICE and
+ * U_BOB as approvers unless `approvers` says otherwise.
+ */
+export function e2eConfig(slack: SlackAccess, storePath: string, options: E2eConfigOptions = {}): AppConfig {
   const transport = options.transport ?? "socket";
-  const emulator = await new SlackEmulator().start();
-  const kube = await startKubeApiServer();
-  const dir = mkdtempSync(join(tmpdir(), "runbook-bot-e2e-"));
-  const storePath = join(dir, "bot.db");
-  const port = transport === "http" ? await freePort() : undefined;
   const fileConfig = configSchema.parse(
     merge(
       {
         slack: {
           mode: transport,
-          apiUrl: emulator.apiUrl,
+          apiUrl: slack.apiUrl,
           incidentChannels: ["incidents"],
-          ...(port === undefined ? {} : { port }),
+          ...(options.port === undefined ? {} : { port: options.port }),
         },
         runbooks: { lagSampleIntervalSeconds: 0 },
         // Scaling is declared low risk (one click executes it); the suites exercise the two-person
@@ -126,26 +142,115 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       options.config ?? {},
     ),
   );
-  // The emulator's user ids (U_ALICE) have an underscore, which the schema rightly refuses for
+  // The emulator's ids (U_ALICE, S_SRE) have an underscore, which the schema rightly refuses for
   // real Slack ids: the approvers are set after parsing, as sandboxConfig() does.
-  const config: AppConfig = {
+  return {
     ...fileConfig,
-    approvals: { ...fileConfig.approvals, users: options.approvers ?? ["U_ALICE", "U_BOB"] },
+    approvals: {
+      ...fileConfig.approvals,
+      users: options.approvers ?? ["U_ALICE", "U_BOB"],
+      ...(options.usergroups === undefined ? {} : { usergroups: options.usergroups }),
+    },
     secrets: {
-      slackBotToken: emulator.botToken,
-      slackAppToken: emulator.appToken,
-      slackSigningSecret: emulator.signingSecret,
+      slackBotToken: slack.botToken,
+      slackAppToken: slack.appToken,
+      slackSigningSecret: slack.signingSecret,
     },
   };
-  if (port !== undefined) emulator.useHttpDelivery(`http://127.0.0.1:${port}/slack/events`);
+}
+
+/**
+ * The ports of an end-to-end bot: the consumer-lag story's simulated Kafka and CloudWatch for the
+ * diagnosis, and the REAL Kubernetes adapter on the Kubernetes API test server for the fixes.
+ */
+export function e2ePorts(kubeConfigYaml: string, extra: Partial<Omit<Ports, "clock">> = {}): Ports {
   const scenario = new ConsumerLagScenario();
-  const ports: Ports = {
+  return {
     kafka: new SimulatedKafka(scenario),
     metrics: new SimulatedMetrics(scenario),
-    kubernetes: createKubernetes({ kubeConfigYaml: kube.kubeConfigYaml, requestTimeoutMs: 10_000 }),
-    ...options.ports,
+    kubernetes: createKubernetes({ kubeConfigYaml, requestTimeoutMs: 10_000 }),
+    ...extra,
     clock: systemClock,
   };
+}
+
+/** Driving and reading the incident channel of the emulator, whichever process runs the bot. */
+export type SlackDriver = Pick<
+  Harness,
+  "postAlert" | "botReplies" | "waitForReply" | "runAlert" | "requestScale" | "failedCalls"
+>;
+
+/** The Slack side of a harness; `idle` waits for the bot's background work (or what stands for it). */
+export function slackDriver(emulator: SlackEmulator, idle: () => Promise<void>): SlackDriver {
+  const driver: SlackDriver = {
+    async postAlert(runbookId, state = "firing", count = 1) {
+      const meta = runbookMeta(runbookId);
+      const posted = await emulator.postBotMessage(CHANNEL, alertmanagerMessage(meta, state, count));
+      return posted.message;
+    },
+    botReplies(threadTs) {
+      return (
+        emulator
+          .thread(CHANNEL, threadTs)
+          // Chart images are file_share messages of their own under a step: not replies of the runbook.
+          .filter(
+            (m) => m.ts !== threadTs && m.user === emulator.identity.botUserId && m.subtype !== "file_share",
+          )
+      );
+    },
+    waitForReply(threadTs, predicate) {
+      return emulator.waitFor(
+        (m) =>
+          m.channel === CHANNEL &&
+          m.thread_ts === threadTs &&
+          m.ts !== threadTs &&
+          m.user === emulator.identity.botUserId &&
+          predicate(m),
+        WAIT_MS,
+      );
+    },
+    async runAlert(runbookId = "consumer-lag") {
+      const root = await driver.postAlert(runbookId);
+      await driver.waitForReply(root.ts, (m) => /Incident `inc-/.test(textOf(m)));
+      await idle();
+      return root;
+    },
+    async requestScale(threadTs, user) {
+      const step4 = await driver.waitForReply(threadTs, (m) => /Step 4: Fix/.test(m.text));
+      const actionId = scaleButtonId(step4);
+      if (!actionId) throw new Error("Step 4 has no Scale taskmanagers button");
+      const before = new Set(driver.botReplies(threadTs).map((m) => m.ts));
+      await emulator.clickButton(user, CHANNEL, step4.ts, actionId);
+      return driver.waitForReply(
+        threadTs,
+        (m) => !before.has(m.ts) && buttonOf(m, APPROVE_ACTION_ID) !== undefined,
+      );
+    },
+    failedCalls() {
+      return emulator.calls
+        .filter((c) => c.response.ok !== true)
+        .map((c) => ({ method: c.method, error: c.response.error }));
+    },
+  };
+  return driver;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const transport = options.transport ?? "socket";
+  const emulator = await new SlackEmulator().start();
+  const kube = await startKubeApiServer();
+  const dir = mkdtempSync(join(tmpdir(), "runbook-bot-e2e-"));
+  const storePath = join(dir, "bot.db");
+  const port = transport === "http" ? await freePort() : undefined;
+  const config = e2eConfig(emulator, storePath, {
+    transport,
+    ...(port === undefined ? {} : { port }),
+    ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.approvers === undefined ? {} : { approvers: options.approvers }),
+    ...(options.usergroups === undefined ? {} : { usergroups: options.usergroups }),
+  });
+  if (port !== undefined) emulator.useHttpDelivery(`http://127.0.0.1:${port}/slack/events`);
+  const ports = e2ePorts(kube.kubeConfigYaml, options.ports);
 
   const launch = async (): Promise<{ bot: RunningBot; store: Store }> => {
     const store = openSqliteStore(storePath);
@@ -198,55 +303,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await shutdown(running);
       running = await launch();
     },
-    async postAlert(runbookId, state = "firing", count = 1) {
-      const meta = runbookMeta(runbookId);
-      const posted = await emulator.postBotMessage(CHANNEL, alertmanagerMessage(meta, state, count));
-      return posted.message;
-    },
     idle: () => running.bot.service.idle(),
-    botReplies(threadTs) {
-      return (
-        emulator
-          .thread(CHANNEL, threadTs)
-          // Chart images are file_share messages of their own under a step: not replies of the runbook.
-          .filter(
-            (m) => m.ts !== threadTs && m.user === emulator.identity.botUserId && m.subtype !== "file_share",
-          )
-      );
-    },
-    waitForReply(threadTs, predicate) {
-      return emulator.waitFor(
-        (m) =>
-          m.channel === CHANNEL &&
-          m.thread_ts === threadTs &&
-          m.ts !== threadTs &&
-          m.user === emulator.identity.botUserId &&
-          predicate(m),
-        WAIT_MS,
-      );
-    },
-    async runAlert(runbookId = "consumer-lag") {
-      const root = await harness.postAlert(runbookId);
-      await harness.waitForReply(root.ts, (m) => /Incident `inc-/.test(textOf(m)));
-      await harness.idle();
-      return root;
-    },
-    async requestScale(threadTs, user) {
-      const step4 = await harness.waitForReply(threadTs, (m) => /Step 4: Fix/.test(m.text));
-      const actionId = scaleButtonId(step4);
-      if (!actionId) throw new Error("Step 4 has no Scale taskmanagers button");
-      const before = new Set(harness.botReplies(threadTs).map((m) => m.ts));
-      await emulator.clickButton(user, CHANNEL, step4.ts, actionId);
-      return harness.waitForReply(
-        threadTs,
-        (m) => !before.has(m.ts) && buttonOf(m, APPROVE_ACTION_ID) !== undefined,
-      );
-    },
-    failedCalls() {
-      return emulator.calls
-        .filter((c) => c.response.ok !== true)
-        .map((c) => ({ method: c.method, error: c.response.error }));
-    },
+    ...slackDriver(emulator, () => running.bot.service.idle()),
     async stop() {
       try {
         await shutdown(running);

@@ -561,6 +561,80 @@ describe("Slack emulator raw Socket Mode protocol", () => {
   });
 });
 
+describe("Slack emulator with several Socket Mode connections (replicas of one app)", () => {
+  /** A raw Socket Mode client that acks every envelope and keeps what it got. */
+  async function connect(emu: SlackEmulator) {
+    const opened = (await (
+      await fetch(`${emu.apiUrl}apps.connections.open`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${emu.appToken}` },
+      })
+    ).json()) as { ok: boolean; url: string };
+    const ws = new WebSocket(opened.url);
+    const inbox: Json[] = [];
+    ws.on("message", (data) => {
+      const message = JSON.parse(data.toString()) as Json;
+      inbox.push(message);
+      if (typeof message.envelope_id === "string")
+        ws.send(JSON.stringify({ envelope_id: message.envelope_id }));
+    });
+    const hello = await until(() => inbox.find((m) => m.type === "hello"));
+    return { ws, inbox, hello, envelopes: () => inbox.filter((m) => typeof m.envelope_id === "string") };
+  }
+
+  it("sends each envelope to exactly one open connection, in turn, and records which", async () => {
+    const emu = await new SlackEmulator().start();
+    try {
+      const first = await connect(emu);
+      const second = await connect(emu);
+      expect(first.hello.num_connections).toBe(1);
+      expect(second.hello.num_connections).toBe(2);
+      expect(emu.socketConnectionCount).toBe(2);
+      const [firstId, secondId] = emu.socketConnectionIds;
+
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => emu.slashCommand("alice", "incidents", `/runbook n${i}`)),
+      );
+      expect(results.every((r) => r.acked)).toBe(true);
+      // Each envelope once, on one connection: three each, none on both.
+      expect(first.envelopes()).toHaveLength(3);
+      expect(second.envelopes()).toHaveLength(3);
+      const texts = [...first.envelopes(), ...second.envelopes()].map((e) => (e.payload as Json).text);
+      expect(new Set(texts)).toEqual(new Set(["n0", "n1", "n2", "n3", "n4", "n5"]));
+      const byConnection = (id: string | undefined) =>
+        results.filter((r) => r.delivery.connectionId === id).map((r) => r.delivery.deliveryId);
+      expect(byConnection(firstId).sort()).toEqual(
+        first
+          .envelopes()
+          .map((e) => e.envelope_id)
+          .sort(),
+      );
+      expect(byConnection(secondId).sort()).toEqual(
+        second
+          .envelopes()
+          .map((e) => e.envelope_id)
+          .sort(),
+      );
+
+      // A connection asked to disconnect gets nothing more; the other one takes every envelope.
+      emu.sendSocketDisconnect("warning");
+      const third = await connect(emu);
+      await until(() => first.inbox.find((m) => m.type === "disconnect"));
+      const later = await Promise.all([
+        emu.slashCommand("alice", "incidents", "/runbook later1"),
+        emu.slashCommand("alice", "incidents", "/runbook later2"),
+      ]);
+      expect(later.every((r) => r.acked)).toBe(true);
+      expect(third.envelopes()).toHaveLength(2);
+      expect(first.envelopes()).toHaveLength(3);
+      expect(second.envelopes()).toHaveLength(3);
+      for (const c of [first, second, third]) c.ws.close();
+    } finally {
+      await emu.stop();
+    }
+  });
+});
+
 describe("Slack emulator Web API surface", () => {
   let emu: SlackEmulator;
   const call = async (method: string, body: Json | string, token?: string, json = false) => {
@@ -627,6 +701,35 @@ describe("Slack emulator Web API surface", () => {
       emu.botToken,
     );
     expect(permalink.body.permalink).toMatch(/\/archives\/C_INCIDENTS\/p\d{16}$/);
+  });
+
+  it("holds a method's answers until released: calls arrive, wait, then are answered as usual", async () => {
+    const hold = emu.holdMethod("usergroups.users.list");
+    expect(() => emu.holdMethod("usergroups.users.list")).toThrow(/already held/);
+    const before = emu.callsTo("usergroups.users.list").length;
+    let answered = 0;
+    const pending = [1, 2].map(() =>
+      call("usergroups.users.list", { usergroup: "S_SRE" }, emu.botToken).then((r) => {
+        answered += 1;
+        return r;
+      }),
+    );
+    await until(() => (hold.waiting === 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).toBe(0);
+    expect(emu.callsTo("usergroups.users.list")).toHaveLength(before); // recorded when answered
+    // Other methods are not held.
+    expect((await call("auth.test", {}, emu.botToken)).body.ok).toBe(true);
+    hold.release();
+    const answers = await Promise.all(pending);
+    expect(answers.map((a) => a.body)).toEqual([
+      { ok: true, users: ["U_ALICE", "U_BOB", "U_CAROL"] },
+      { ok: true, users: ["U_ALICE", "U_BOB", "U_CAROL"] },
+    ]);
+    expect(hold.waiting).toBe(0);
+    // Released for good: later calls are answered at once, and the method can be held again.
+    expect((await call("usergroups.users.list", { usergroup: "S_SRE" }, emu.botToken)).body.ok).toBe(true);
+    emu.holdMethod("usergroups.users.list").release();
   });
 
   it("answers directory lookups and enforces membership", async () => {

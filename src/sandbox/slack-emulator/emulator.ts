@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { DeliveryRouter, type RecordedDelivery, type Transport } from "./delivery-router.ts";
 import { fillAttachmentIds, fillBlockIds } from "./fill-block-ids.ts";
+import { MethodHold } from "./method-hold.ts";
 import {
   type ActionChoice,
   type AppIdentity,
@@ -220,6 +221,7 @@ export class SlackEmulator {
   }
 
   async stop(): Promise<void> {
+    for (const hold of [...this.webApi.holds.values()]) hold.release();
     await this.socket.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -257,6 +259,11 @@ export class SlackEmulator {
 
   get socketConnectionCount(): number {
     return this.socket.connectionCount;
+  }
+
+  /** Ids of the open Socket Mode connections, oldest first (deliveries record theirs). */
+  get socketConnectionIds(): string[] {
+    return this.socket.connectionIds;
   }
 
   /** Resolves once exactly `count` Socket Mode connections are open (0: the app has let go). */
@@ -344,6 +351,17 @@ export class SlackEmulator {
    */
   refuseMethod(method: string, error = "missing_scope", extra: JsonObject = {}): void {
     this.webApi.refusals.set(method, { ...extra, error });
+  }
+
+  /**
+   * Holds the answers to `method` (a slow Slack): its calls arrive and wait, unanswered, until
+   * `release()` on the returned hold; `waiting` counts them. Stopping the emulator releases it.
+   */
+  holdMethod(method: string): MethodHold {
+    if (this.webApi.holds.has(method)) throw new Error(`${method} is already held`);
+    const hold = new MethodHold(method, () => this.webApi.holds.delete(method));
+    this.webApi.holds.set(method, hold);
+    return hold;
   }
 
   setBotMembership(channel: string, member: boolean): void {

@@ -11,6 +11,7 @@ export {
   type ViewSubmissionResult,
 } from "./emulator.ts";
 export { slackSignature } from "./http-delivery.ts";
+export type { MethodHold } from "./method-hold.ts";
 export type { ActionChoice, AppIdentity } from "./payloads.ts";
 export type { RateLimitConfig } from "./rate-limit.ts";
 export {

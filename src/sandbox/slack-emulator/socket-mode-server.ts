@@ -2,6 +2,10 @@
  * Socket Mode, the server side: the WebSocket URL that `apps.connections.open` hands out (one
  * ticket per URL), `hello` on connect, envelopes out, acks `{envelope_id, payload}` back (timed),
  * pings, and `disconnect` messages on request.
+ *
+ * An app may hold several connections at once (several processes or replicas of one app): like
+ * Slack, each envelope goes to exactly one of them, here in turn over the open connections that
+ * were not asked to disconnect. The delivery records which connection got it.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -34,6 +38,8 @@ export class SocketModeServer {
   private readonly connections: SocketConnection[] = [];
   private readonly pending = new Map<string, PendingAck>();
   private readonly connectionWaiters: Array<() => void> = [];
+  /** Round-robin position over the open connections. */
+  private turn = 0;
   /** Every message the app sent over the socket (acks), for assertions. */
   readonly received: Array<{ time: number; message: unknown }> = [];
 
@@ -126,14 +132,24 @@ export class SocketModeServer {
     }
   }
 
-  /** Resolves with an open connection, waiting up to `timeoutMs` for the app to (re)connect. */
+  /** Ids of the open connections, oldest first. */
+  get connectionIds(): string[] {
+    return this.connections.map((c) => c.id);
+  }
+
+  /**
+   * The connection for the next envelope: the open ones that were not asked to disconnect take
+   * turns. Waits up to `timeoutMs` for the app to (re)connect.
+   */
   private async openConnection(timeoutMs: number): Promise<SocketConnection | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const open = [...this.connections]
-        .reverse()
-        .find((c) => !c.draining && c.socket.readyState === c.socket.OPEN);
-      if (open) return open;
+      const open = this.connections.filter((c) => !c.draining && c.socket.readyState === c.socket.OPEN);
+      if (open.length > 0) {
+        const chosen = open[this.turn % open.length];
+        this.turn += 1;
+        return chosen;
+      }
       const remaining = deadline - Date.now();
       if (remaining <= 0) return undefined;
       await new Promise<void>((resolve) => {
@@ -167,6 +183,7 @@ export class SocketModeServer {
     };
     const connection = await this.openConnection(connectTimeoutMs);
     if (!connection) return { ...base, acked: false, error: "no_socket_mode_connection" };
+    const sentOn = { connectionId: connection.id };
     const envelope = {
       envelope_id: envelopeId,
       payload,
@@ -189,7 +206,7 @@ export class SocketModeServer {
     });
     connection.socket.send(JSON.stringify(envelope));
     const result = await ack;
-    if (!result) return { ...base, acked: false, error: "ack_timeout" };
+    if (!result) return { ...base, ...sentOn, acked: false, error: "ack_timeout" };
     const hasPayload =
       result.payload !== undefined &&
       !(
@@ -199,6 +216,7 @@ export class SocketModeServer {
       );
     return {
       ...base,
+      ...sentOn,
       acked: true,
       ackMs: result.ackMs,
       ...(hasPayload ? { responsePayload: result.payload } : {}),

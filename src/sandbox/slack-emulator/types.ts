@@ -155,6 +155,8 @@ export interface DeliveryResult {
   type: EnvelopeType;
   /** Envelope id (Socket Mode) or a generated delivery id (HTTP). */
   deliveryId: string;
+  /** Socket Mode: the connection the envelope was sent on (an app may hold several). */
+  connectionId?: string;
   eventId?: string;
   acked: boolean;
   /** Milliseconds from sending to the ack (WS) or the HTTP answer; undefined when none came. */

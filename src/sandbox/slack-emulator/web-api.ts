@@ -4,6 +4,7 @@
  * records every call. Like Slack, errors are HTTP 200 with `{ok:false, error}`, except rate limits (429).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { MethodHold } from "./method-hold.ts";
 import { mediaType, parseForm, parseMultipart, readBody, sendJson } from "./request-body.ts";
 import type { JsonObject, RecordedCall } from "./types.ts";
 import { chatMethods } from "./web-api-chat.ts";
@@ -75,6 +76,8 @@ export class WebApi {
   readonly calls: RecordedCall[] = [];
   /** Test hook: methods answered with this error body instead of being run (see SlackEmulator.refuseMethod). */
   readonly refusals = new Map<string, JsonObject>();
+  /** Test hook: methods whose calls wait unanswered until released (see SlackEmulator.holdMethod). */
+  readonly holds = new Map<string, MethodHold>();
 
   constructor(
     private readonly host: WebApiHost,
@@ -102,6 +105,7 @@ export class WebApi {
       const read = await readArgs(req, url);
       args = read.args;
       token = bearer(req) ?? read.bodyToken;
+      await this.holds.get(method)?.wait();
       const handler = METHODS[method];
       if (!handler) answer = fail("unknown_method", { req_method: method });
       else {
