@@ -163,8 +163,11 @@ export function e2eConfig(slack: SlackAccess, storePath: string, options: E2eCon
  * The ports of an end-to-end bot: the consumer-lag story's simulated Kafka and CloudWatch for the
  * diagnosis, and the REAL Kubernetes adapter on the Kubernetes API test server for the fixes.
  */
-export function e2ePorts(kubeConfigYaml: string, extra: Partial<Omit<Ports, "clock">> = {}): Ports {
-  const scenario = new ConsumerLagScenario();
+export function e2ePorts(
+  kubeConfigYaml: string,
+  extra: Partial<Omit<Ports, "clock">> = {},
+  scenario = new ConsumerLagScenario(),
+): Ports {
   return {
     kafka: new SimulatedKafka(scenario),
     metrics: new SimulatedMetrics(scenario),
@@ -250,7 +253,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.usergroups === undefined ? {} : { usergroups: options.usergroups }),
   });
   if (port !== undefined) emulator.useHttpDelivery(`http://127.0.0.1:${port}/slack/events`);
-  const ports = e2ePorts(kube.kubeConfigYaml, options.ports);
+  const scenario = new ConsumerLagScenario();
+  const ports = e2ePorts(kube.kubeConfigYaml, options.ports, scenario);
 
   const launch = async (): Promise<{ bot: RunningBot; store: Store }> => {
     const store = openSqliteStore(storePath);

@@ -99,7 +99,9 @@ describe("after a fix succeeds", () => {
     );
     await harness.bot.service.verificationsSettled();
     const verdicts = harness.botReplies(rootTs).filter((m) => /Recovered|Not recovered/.test(m.text));
-    expect(verdicts.map((m) => m.text)).toEqual([expect.stringMatching(/^:white_check_mark: \*Recovered\* /)]);
+    expect(verdicts.map((m) => m.text)).toEqual([
+      expect.stringMatching(/^:white_check_mark: \*Recovered\* /),
+    ]);
     const verified = (await harness.store.listAudit({ requestId })).filter(
       (e) => e.kind === "action.verified",
     );
