@@ -284,12 +284,18 @@ export const configSchema = z
         /** Kill switch: every action is preview-only (requests are shown, nothing executes). */
         frozen: z.boolean().default(false),
         verification: verificationSchema.default(verificationSchema.parse({})),
+        /**
+         * An executing bot renews its lease on the request every third of this; another process (or
+         * the next start) declares an execution whose lease is older than this outcome-unknown.
+         */
+        executionLeaseSeconds: z.number().min(0.1).max(3600).default(60),
       })
       .strict()
       .default({
         scaleTaskmanagers: scaleActionSchema.parse({}),
         frozen: false,
         verification: verificationSchema.parse({}),
+        executionLeaseSeconds: 60,
       }),
     approvals: approvalsSchema.default(approvalsSchema.parse({})),
     store: z

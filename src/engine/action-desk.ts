@@ -549,7 +549,7 @@ export class ActionDesk {
   }
 
   private async execute(request: ActionRequest): Promise<void> {
-    const { store, thread, config, ports } = this.deps;
+    const { store, thread, config } = this.deps;
     const incident = await store.getIncident(request.incidentId);
     if (!incident) return;
     const note = (text: string) =>
@@ -560,6 +560,34 @@ export class ActionDesk {
       executor: this.instanceId,
     });
     if (!started.won) return; // another process or click took it
+    // The lease: renewed while this process works on it, so other processes know it is alive.
+    const leaseMs = config.actions.executionLeaseSeconds * 1000;
+    const lease = setInterval(
+      () => {
+        store
+          .renewExecution(request.id, this.instanceId, new Date())
+          .catch((error: unknown) =>
+            this.deps.logger.warn({ err: errorMessage(error), request: request.id }, "lease renewal failed"),
+          );
+      },
+      Math.max(50, leaseMs / 3),
+    );
+    lease.unref();
+    try {
+      await this.run(request, started.request, incident, note);
+    } finally {
+      clearInterval(lease);
+    }
+  }
+
+  /** The execution proper, once this process holds the request (`executing`). */
+  private async run(
+    request: ActionRequest,
+    executing: ActionRequest,
+    incident: Incident,
+    note: (text: string) => Promise<void>,
+  ): Promise<void> {
+    const { store, config, ports } = this.deps;
     const def = findAction(request.action);
     const finish = async (ok: boolean, message: string, details: Record<string, unknown> = {}) => {
       const done = await store.transitionRequest(request.id, "executing", ok ? "succeeded" : "failed", {
@@ -582,7 +610,7 @@ export class ActionDesk {
     try {
       const changed = await def.recheck(parsed.params, { ports, config });
       if (changed) return finish(false, `not executed, the world changed: ${changed}`);
-      await this.showRequest(started.request);
+      await this.showRequest(executing);
       const result = await def.execute(parsed.params, { ports, config });
       return finish(true, result.message, { details: result.details });
     } catch (error) {
@@ -621,9 +649,16 @@ export class ActionDesk {
     return ids.length;
   }
 
-  /** At start: executions cut short by a previous process become outcome-unknown, said in their threads. */
-  async recoverInterrupted(): Promise<number> {
-    const interrupted = await this.deps.store.markInterruptedExecutions(new Date());
+  /**
+   * Executions whose executor stopped renewing its lease (its process died) become outcome-unknown,
+   * said in their threads. Live executions of other processes sharing the store are left alone.
+   * Run at start and periodically.
+   */
+  async sweepInterrupted(now = new Date()): Promise<number> {
+    const leaseMs = this.deps.config.actions.executionLeaseSeconds * 1000;
+    const interrupted = await this.deps.store.markInterruptedExecutions(now, {
+      heartbeatBefore: new Date(now.getTime() - leaseMs),
+    });
     for (const request of interrupted) {
       const incident = await this.deps.store.getIncident(request.incidentId);
       if (!incident) continue;
@@ -636,13 +671,19 @@ export class ActionDesk {
         ),
       );
     }
+    return interrupted.length;
+  }
+
+  /** At start: interrupted executions (see sweepInterrupted), approved requests never started, unfinished watches. */
+  async recoverInterrupted(): Promise<number> {
+    const interrupted = await this.sweepInterrupted();
     // Approved but never started (the bot stopped between the two writes): the approval stands,
     // so execute it now; preconditions are re-checked as always.
     const approved = await this.deps.store.listRequests({ state: "approved" });
     for (const request of approved) this.work.track(this.execute(request));
     // Fixes whose recovery watch was cut short by the stop are watched for the time they had left.
     await this.verifier.resume();
-    return interrupted.length;
+    return interrupted;
   }
 
   // ----------------------------------------------------------------------------- post-incident report

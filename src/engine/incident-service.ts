@@ -79,6 +79,9 @@ export class IncidentService {
   recoverInterrupted() {
     return this.actions.recoverInterrupted();
   }
+  sweepInterrupted(...args: Parameters<ActionDesk["sweepInterrupted"]>) {
+    return this.actions.sweepInterrupted(...args);
+  }
 
   /** Resolves when every recovery watch started so far has posted its verdict (tests). */
   verificationsSettled(): Promise<void> {

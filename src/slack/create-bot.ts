@@ -91,6 +91,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     service
       .sweepExpired()
       .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "expiry sweep failed"));
+    service
+      .sweepInterrupted()
+      .catch((error: unknown) =>
+        logger.warn({ err: errorMessage(error) }, "interrupted-execution sweep failed"),
+      );
   }, options.expirySweepMs ?? 15_000);
   sweeper.unref();
 

@@ -118,6 +118,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- The executor's lease on a request it executes: renewed while it works, so that another
+      -- process tells a live execution (fresh) from one whose process died (stale).
+      ALTER TABLE action_requests ADD COLUMN heartbeat_at INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -82,6 +82,7 @@ interface RequestRow {
   message_ts: string | null;
   executor: string | null;
   executing_since: number | null;
+  heartbeat_at: number | null;
   updated_at: number;
   version: number;
 }
@@ -531,7 +532,8 @@ export class SqliteStore implements Store {
          note = COALESCE(@note, note),
          result = COALESCE(@result, result),
          executor = CASE WHEN @to = 'executing' THEN @executor ELSE executor END,
-         executing_since = CASE WHEN @to = 'executing' THEN @at ELSE executing_since END
+         executing_since = CASE WHEN @to = 'executing' THEN @at ELSE executing_since END,
+         heartbeat_at = CASE WHEN @to = 'executing' THEN @at ELSE heartbeat_at END
        WHERE id = @id AND state = @from
          AND (@to NOT IN ('approved', 'rejected') OR expires_at > @at)
          AND (@to <> 'expired' OR expires_at <= @at)
@@ -663,6 +665,16 @@ export class SqliteStore implements Store {
     return tx.immediate();
   }
 
+  async renewExecution(id: string, executor: string, at: Date): Promise<boolean> {
+    const result = this.db
+      .prepare<{ id: string; executor: string; at: number }>(
+        `UPDATE action_requests SET heartbeat_at = @at
+         WHERE id = @id AND state = 'executing' AND executor = @executor`,
+      )
+      .run({ id, executor, at: at.getTime() });
+    return result.changes === 1;
+  }
+
   async markInterruptedExecutions(at: Date, filter: InterruptedFilter = {}): Promise<ActionRequest[]> {
     const update = this.db.prepare<Record<string, unknown>, RequestRow>(
       `UPDATE action_requests SET state = 'outcome-unknown', version = version + 1, updated_at = @at,
@@ -670,6 +682,7 @@ export class SqliteStore implements Store {
        WHERE state = 'executing'
          AND (@before IS NULL OR executing_since < @before)
          AND (@executor IS NULL OR executor = @executor)
+         AND (@stale IS NULL OR COALESCE(heartbeat_at, executing_since) < @stale)
        RETURNING *`,
     );
     const tx = this.db.transaction((): ActionRequest[] => {
@@ -678,6 +691,7 @@ export class SqliteStore implements Store {
         note: INTERRUPTED_NOTE,
         before: filter.startedBefore?.getTime() ?? null,
         executor: filter.executor ?? null,
+        stale: filter.heartbeatBefore?.getTime() ?? null,
       });
       const requests = rows.map(toRequest).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
       for (const r of requests) {

@@ -171,6 +171,11 @@ export interface InterruptedFilter {
   readonly startedBefore?: Date;
   /** Only executions this executor (instance id) started. */
   readonly executor?: string;
+  /**
+   * Only executions whose executor's lease (its last renewal, or the start when never renewed) is
+   * older than this: a live executor renews its lease, a dead one stops.
+   */
+  readonly heartbeatBefore?: Date;
 }
 
 /**
@@ -339,6 +344,11 @@ export interface Store {
    * can say so in their threads. Call at startup; with several replicas, pass a filter.
    */
   markInterruptedExecutions(at: Date, filter?: InterruptedFilter): Promise<ActionRequest[]>;
+  /**
+   * The executor's lease on a request it is executing: renewed while it works. False when the
+   * request is no longer executing by this executor (e.g. another process declared it interrupted).
+   */
+  renewExecution(id: string, executor: string, at: Date): Promise<boolean>;
 
   // Settings (runtime switches kept across restarts)
   getSetting(key: string): Promise<Setting | undefined>;

@@ -138,9 +138,12 @@ describe("two bot processes sharing the store", () => {
   });
 });
 
+const LEASE_1S = { actions: { executionLeaseSeconds: 1 } };
+
 describe("a crash during execution", () => {
   it("the next process marks it outcome-unknown, tells the thread, and never runs it again", async () => {
-    const harness = await start();
+    // A one-second lease: the dead process stops renewing it, so the next one sees it stale.
+    const harness = await start({ config: LEASE_1S, expirySweepMs: 200 });
     const crashing = await harness.startBot();
     const root = await harness.runAlert("consumer-lag");
     const approval = await harness.requestScale(root.ts, "U_ALICE");
@@ -161,7 +164,8 @@ describe("a crash during execution", () => {
     ).toBe(false);
     harness.kube.clearFailures();
 
-    // A new process on the same file: outcome-unknown at start, said in the thread, buttons replaced.
+    // A new process on the same file, once the lease has run out: outcome-unknown, said in the
+    // thread, buttons replaced.
     const next = await harness.startBot();
     const note = await harness.waitForReply(root.ts, (m) => m.text.includes("its outcome is unknown"));
     expect(note.text).toBe(
@@ -206,5 +210,36 @@ describe("a crash during execution", () => {
     expect(kinds.filter((k) => k === "action.outcome-unknown")).toHaveLength(1);
     expect(kinds.filter((k) => k === "action.executing")).toHaveLength(1);
     expect((await harness.store.getRequest(requestId))?.state).toBe("outcome-unknown");
+  });
+  it("a process that starts while another one is executing leaves that live execution alone", async () => {
+    const harness = await start({ config: LEASE_1S, expirySweepMs: 200 });
+    const working = await harness.startBot();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    const requestId = requestIdOf(approval);
+
+    // The PATCH takes 8 s (eight leases; under the adapter's 10 s timeout): the executing process stays alive and renews its lease.
+    harness.kube.setFailure({ verb: "patch", resource: "deployments.apps/scale", delayMs: 8_000, times: 1 });
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    await until(() => writes(harness).length === 1);
+    // A second process starts (a rolling deploy) and sweeps every 200 ms meanwhile.
+    const started = Date.now();
+    await harness.startBot();
+    // Two leases and several of its sweeps later, the execution is still the first process's.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(Date.now() - started).toBeLessThan(7_500); // (still inside the held PATCH)
+    expect((await harness.store.getRequest(requestId))?.state).toBe("executing");
+
+    // The PATCH answers: the first process finishes it as usual.
+    await harness.waitForReply(root.ts, (m) => m.text.startsWith(":white_check_mark: Done:"));
+    await harness.idle();
+    expect(await harness.store.getRequest(requestId)).toMatchObject({
+      state: "succeeded",
+      executor: working.instanceId,
+    });
+    const kinds = (await harness.store.listAudit({ requestId })).map((e) => e.kind);
+    expect(kinds).not.toContain("action.outcome-unknown");
+    expect(harness.botReplies(root.ts).some((m) => m.text.includes("its outcome is unknown"))).toBe(false);
+    expect(writes(harness)).toHaveLength(1);
   });
 });

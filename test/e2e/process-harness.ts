@@ -21,6 +21,8 @@ export interface ProcessHarnessOptions {
   readonly approvers?: string[];
   /** Slack user groups whose members approve (see e2eConfig). */
   readonly usergroups?: string[];
+  /** How often each bot sweeps expired requests and dead executions (the bot's default: 15 s). */
+  readonly expirySweepMs?: number;
 }
 
 export interface ProcessHarness extends SlackDriver {
@@ -79,6 +81,7 @@ export async function startProcessHarness(options: ProcessHarnessOptions = {}): 
         kubeConfigYaml: kube.kubeConfigYaml,
         storePath,
         options: configOptions,
+        ...(options.expirySweepMs === undefined ? {} : { expirySweepMs: options.expirySweepMs }),
       });
       bots.push(bot);
       await emulator.waitForSocketConnections(bots.length, WAIT_MS);

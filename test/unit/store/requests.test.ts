@@ -268,6 +268,30 @@ describe("action requests", () => {
     expect(audit.map((e) => e.requestId)).toEqual([mine.id, theirs.id]);
   });
 
+  it("an executor's lease: renewed only by its holder while executing; only stale leases are marked", async () => {
+    const live = await create({ createdAt: at(0) });
+    const dead = await create({ createdAt: at(1) });
+    for (const [r, executor] of [
+      [live, "pod-a"],
+      [dead, "pod-b"],
+    ] as const) {
+      await store.transitionRequest(r.id, "requested", "approved", { at: at(2), actor: "U2" });
+      await store.transitionRequest(r.id, "approved", "executing", { at: at(3), actor: "bot", executor });
+    }
+    // pod-a keeps renewing; pod-b died at once. Another pod's renewal is refused.
+    expect(await store.renewExecution(live.id, "pod-a", at(20))).toBe(true);
+    expect(await store.renewExecution(dead.id, "pod-a", at(20))).toBe(false);
+    expect(await store.renewExecution("act-missing", "pod-a", at(20))).toBe(false);
+    // A lease of 10 s at t=21: pod-a's (renewed at 20) is fresh, pod-b's (from 3) is stale.
+    const marked = await store.markInterruptedExecutions(at(21), { heartbeatBefore: at(11) });
+    expect(marked.map((r) => r.id)).toEqual([dead.id]);
+    expect((await store.getRequest(live.id))?.state).toBe("executing");
+    // Once it is no longer executing, its holder cannot renew it either.
+    await store.transitionRequest(live.id, "executing", "succeeded", { at: at(22), actor: "bot" });
+    expect(await store.renewExecution(live.id, "pod-a", at(23))).toBe(false);
+    expect(await store.markInterruptedExecutions(at(60), { heartbeatBefore: at(50) })).toEqual([]);
+  });
+
   it("lists requests by state and incident, oldest first", async () => {
     const other = (await store.openIncident(incidentInput({ dedupeKey: "k2", channel: "C2" }))).incident.id;
     const a = await create({ createdAt: at(0) });
