@@ -71,7 +71,7 @@ export interface ActionFormSpec {
 }
 
 /** A submitted value, trimmed; undefined when empty. */
-export function valueOf(values: FormValues, id: string): string | undefined {
+export function submittedValue(values: FormValues, id: string): string | undefined {
   const v = values[id]?.trim();
   return v === undefined || v === "" ? undefined : v;
 }
@@ -83,7 +83,7 @@ export function numberOrText(text: string): number | string {
 
 /** `base` with `id` set to the submitted number (or the text that is not one); unchanged when empty. */
 export function withNumber(base: JsonParams, values: FormValues, id: string): JsonParams {
-  const v = valueOf(values, id);
+  const v = submittedValue(values, id);
   return v === undefined ? base : { ...base, [id]: numberOrText(v) };
 }
 

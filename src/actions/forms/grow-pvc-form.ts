@@ -1,6 +1,6 @@
 /** The new size of "Grow the state volume": larger than the claim's current request. */
 import type { ActionFormSpec } from "../action-form.ts";
-import { valueOf } from "../action-form.ts";
+import { submittedValue } from "../action-form.ts";
 import { bestEffort, stringParam } from "./form-params.ts";
 
 export const growPvcForm: ActionFormSpec = {
@@ -30,7 +30,7 @@ export const growPvcForm: ActionFormSpec = {
     };
   },
   toParams(values, base) {
-    const to = valueOf(values, "to");
+    const to = submittedValue(values, "to");
     const { to: _to, ...rest } = base;
     return to === undefined ? rest : { ...rest, to };
   },

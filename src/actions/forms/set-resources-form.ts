@@ -2,7 +2,7 @@
 import { bytesToQuantity } from "../../core/format-units.ts";
 import type { JsonParams } from "../action.ts";
 import type { ActionFormSpec, FormField, FormValues } from "../action-form.ts";
-import { valueOf } from "../action-form.ts";
+import { submittedValue } from "../action-form.ts";
 import { millicoresQuantity } from "../set-taskmanager-resources.ts";
 import { bestEffort, nestedString, stringParam } from "./form-params.ts";
 
@@ -56,7 +56,7 @@ export const setResourcesForm: ActionFormSpec = {
     for (const kind of KINDS) {
       const chosen: Record<string, string> = {};
       for (const key of KEYS) {
-        const v = valueOf(values, `${kind}.${key}`);
+        const v = submittedValue(values, `${kind}.${key}`);
         if (v !== undefined) chosen[key] = v;
       }
       if (Object.keys(chosen).length > 0) out[kind] = chosen;

@@ -8,7 +8,7 @@
  */
 import type { App, BlockAction, RespondFn } from "@slack/bolt";
 import type { AppConfig } from "../../config/schema.ts";
-import type { ClickOrigin, IncidentService, Outcome } from "../../engine/incident-service.ts";
+import type { IncidentService, Outcome } from "../../engine/incident-service.ts";
 import { errorMessage } from "../../engine/run-probe.ts";
 import type { Logger } from "../../logger.ts";
 import {
