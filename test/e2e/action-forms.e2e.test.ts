@@ -18,11 +18,25 @@ import type { StoredMessage, StoredView } from "../../src/sandbox/slack-emulator
 import { ACTION_FORM_CALLBACK_ID } from "../../src/slack/render/action-modal.ts";
 import { APPROVE_ACTION_ID, proposalTraits, REPORT_ACTION_ID } from "../../src/slack/render/index.ts";
 import { SlackThread } from "../../src/slack/slack-thread.ts";
-import { buttonOf, CHANNEL, type Harness, startHarness, textOf, until, WAIT_MS } from "./harness.ts";
+import {
+  buttonOf,
+  CHANNEL,
+  type Harness,
+  type HarnessOptions,
+  startHarness,
+  textOf,
+  until,
+  WAIT_MS,
+} from "./harness.ts";
 
 const DEPLOYMENT_PATH = "/apis/apps/v1/namespaces/flink/deployments/flink-taskmanager";
 
 let h: Harness | undefined;
+
+async function start(options: HarnessOptions = {}): Promise<Harness> {
+  h = await startHarness(options);
+  return h;
+}
 
 afterEach(async () => {
   if (!h) return;
@@ -89,7 +103,7 @@ async function postRollbackStep(harness: Harness, channel: string, threadTs: str
 
 describe("a rollback revision chosen in the modal", () => {
   it("is requested, approved, and sent as the rollout undo to that revision", async () => {
-    const harness = (h = await startHarness());
+    const harness = await start();
     const root = await harness.runAlert("consumer-lag");
     const step = await postRollbackStep(harness, CHANNEL, root.ts);
     expect(buttonOf(step, /^form:rollback/)?.text).toEqual({
@@ -176,7 +190,7 @@ describe("a rollback revision chosen in the modal", () => {
   });
 
   it("pressed outside the allowed channels, the form does not open: refused in the modal and the thread", async () => {
-    const harness = (h = await startHarness());
+    const harness = await start();
     const root = await harness.runAlert("consumer-lag");
     const elsewhere = await harness.emulator.postMessageAsUser("U_ALICE", "C_GENERAL", "looking into it");
     const step = await postRollbackStep(harness, "C_GENERAL", elsewhere.message.ts);
@@ -194,9 +208,9 @@ describe("a rollback revision chosen in the modal", () => {
 
 describe("a replica count in the modal", () => {
   it("above the configured maximum: errors on the field, the modal stays open, nothing is requested", async () => {
-    const harness = (h = await startHarness({
+    const harness = await start({
       config: { actions: { scaleTaskmanagers: { maxReplicas: 10 } } },
-    }));
+    });
     const root = await harness.runAlert("consumer-lag");
     const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
     const form = await harness.openForm(step4, /^form:scale-taskmanagers/, "U_ALICE");
@@ -239,7 +253,7 @@ describe("a replica count in the modal", () => {
 
 describe("confirm dialogs", () => {
   it("high-risk proposal buttons ask before requesting; Preview and form buttons do not", async () => {
-    const harness = (h = await startHarness());
+    const harness = await start();
     const root = await harness.runAlert("consumer-lag");
     const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
     const scale = buttonOf(step4, /^proposal:scale-taskmanagers/);
@@ -266,9 +280,9 @@ describe("confirm dialogs", () => {
   });
 
   it("a proposal the config lowers to low risk has none", async () => {
-    const harness = (h = await startHarness({
+    const harness = await start({
       config: { approvals: { riskTiers: { "scale-taskmanagers": "low" } } },
-    }));
+    });
     const root = await harness.runAlert("consumer-lag");
     const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
     expect(buttonOf(step4, /^proposal:scale-taskmanagers/)).toBeDefined();
@@ -278,7 +292,7 @@ describe("confirm dialogs", () => {
 
 describe("Write post-incident", () => {
   it("on the status message, posts the Markdown report into the thread as a file", async () => {
-    const harness = (h = await startHarness());
+    const harness = await start();
     const root = await harness.runAlert("consumer-lag");
     const status = harness.botReplies(root.ts)[0]!;
     const incident = (await harness.store.listOpenIncidents())[0]!;
