@@ -273,8 +273,9 @@ describe("confirm dialogs", () => {
 
     const step = await postRollbackStep(harness, CHANNEL, root.ts);
     const rollback = buttonOf(step, /^proposal:rollback/);
-    expect((rollback?.confirm as Json | undefined)?.style).toBe("danger");
-    expect(((rollback?.confirm as Json).text as Json).text).toContain(
+    const confirm = rollback?.confirm as { style?: string; text?: { text?: string } } | undefined;
+    expect(confirm?.style).toBe("danger");
+    expect(confirm?.text?.text).toContain(
       "Request: Roll back flink-taskmanager to revision 2 (flink-job:1.4.2).",
     );
   });
