@@ -206,9 +206,10 @@ describe("a rollback revision chosen in the modal", () => {
   });
 });
 
-describe("a replica count in the modal", () => {
+describe.each(["socket", "http"] as const)("a replica count in the modal (%s)", (transport) => {
   it("above the configured maximum: errors on the field, the modal stays open, nothing is requested", async () => {
     const harness = await start({
+      transport,
       config: { actions: { scaleTaskmanagers: { maxReplicas: 10 } } },
     });
     const root = await harness.runAlert("consumer-lag");
