@@ -4,6 +4,7 @@
  */
 import type { AppConfig } from "../config/schema.ts";
 import type { Ports } from "../ports/index.ts";
+import type { ActionFormSpec } from "./action-form.ts";
 
 export interface ActionContext {
   readonly ports: Ports;
@@ -47,6 +48,8 @@ export interface ActionDefinition<P extends JsonParams = JsonParams> {
   /** Re-checked right before executing: a reason to refuse when the world changed, else undefined. */
   recheck(params: P, ctx: ActionContext): Promise<string | undefined>;
   execute(params: P, ctx: ActionContext): Promise<ActionResult>;
+  /** The values a person may choose (a modal in Slack) instead of the runbook's; absent when there are none. */
+  readonly form?: ActionFormSpec;
 }
 
 /** Thrown by prepare when the action would change nothing or may not run now: a reason for the user. */

@@ -1,6 +1,7 @@
 import type { ActionDefinition, JsonParams } from "./action.ts";
 import { deleteTaskmanagerPods } from "./delete-taskmanager-pods.ts";
 import { firehoseBuffering } from "./firehose-buffering.ts";
+import { ACTION_FORMS } from "./forms/index.ts";
 import { growPvc } from "./grow-pvc.ts";
 import { rebootBroker } from "./reboot-broker.ts";
 import { restartTaskmanagers } from "./restart-taskmanagers.ts";
@@ -22,8 +23,13 @@ const DEFINITIONS = [
   triggerCheckpoint,
 ] as const;
 
+/** Each definition with its form, where the action takes a value (forms/index.ts). */
 const ACTIONS: ReadonlyMap<string, ActionDefinition> = new Map<string, ActionDefinition>(
-  DEFINITIONS.map((d) => [d.id, d as unknown as ActionDefinition<JsonParams>]),
+  DEFINITIONS.map((d) => {
+    const def = d as unknown as ActionDefinition<JsonParams>;
+    const form = ACTION_FORMS[d.id];
+    return [d.id, form === undefined ? def : { ...def, form }];
+  }),
 );
 
 export function findAction(id: string): ActionDefinition | undefined {

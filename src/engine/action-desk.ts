@@ -4,7 +4,8 @@
  * once after a recheck, and expired or recovered when nobody (or no process) finished them.
  * Every decision is an audit event and a line in the thread.
  */
-import { ActionRefusal } from "../actions/action.ts";
+import { ActionRefusal, type JsonParams } from "../actions/action.ts";
+import { type ActionForm, type FormValues, problemsByField } from "../actions/action-form.ts";
 import { findAction } from "../actions/registry.ts";
 import {
   type Approvers,
@@ -248,6 +249,84 @@ export class ActionDesk {
       return { ok: true, message: `Approved and executed: ${prepared.preview}` };
     }
     return { ok: true, message: `Approval requested: ${prepared.preview}` };
+  }
+
+  /**
+   * A "Choose…" button: the action's form (its fields and their choices, read from the current
+   * state), after the checks a request makes first (the channel allow-list, who may request).
+   * Opens nothing itself; the surface shows the form and submits it through checkForm + requestAction.
+   */
+  async openForm(input: {
+    incidentId: string;
+    proposal: Pick<Proposal, "action" | "params">;
+    userId: string;
+    channel?: ClickOrigin;
+  }): Promise<
+    | { ok: true; form: ActionForm; title: string; tier: RiskTier; risk: string }
+    | { ok: false; message: string }
+  > {
+    const { store, config, ports } = this.deps;
+    const incident = await store.getIncident(input.incidentId);
+    if (!incident) return { ok: false, message: "This button belongs to an incident the bot does not know." };
+    const def = findAction(input.proposal.action);
+    const refuse = async (reason: string) => {
+      const out = await this.refuseInThread(
+        incident,
+        input.userId,
+        `:no_entry: <@${input.userId}> opened the form of *${def?.title ?? input.proposal.action}*: refused, ${reason}.`,
+        reason,
+        { action: input.proposal.action, attempted: "form", ...channelDetails(input.channel) },
+      );
+      return { ok: false as const, message: out.message };
+    };
+    const wrongChannel = this.channelRefusal(input.channel);
+    if (wrongChannel) return refuse(wrongChannel);
+    if (!def?.form)
+      return { ok: false, message: `${def?.title ?? input.proposal.action} takes no value to choose.` };
+    const tier = this.tierOf(def.id);
+    const policy = canRequestTier({
+      requesterId: input.userId,
+      approvers: await this.approvers(),
+      allowSelfApproval: config.approvals.allowSelfApproval,
+      tier,
+    });
+    if (!policy.ok) return refuse(policy.reason);
+    try {
+      const form = await def.form.describe(input.proposal.params, { ports, config });
+      return {
+        ok: true,
+        form,
+        title: def.title,
+        tier,
+        risk: describeTier(tier, config.approvals.allowSelfApproval),
+      };
+    } catch (error) {
+      const why =
+        error instanceof ActionRefusal
+          ? error.message
+          : `could not read the current state: ${errorMessage(error)}`;
+      return { ok: false, message: `${def.title}: ${why}.` };
+    }
+  }
+
+  /**
+   * A submitted form: its values over the proposal's params, checked by the action's own parse().
+   * The problems come back by field id (the form stays open); valid params go to requestAction.
+   */
+  checkForm(input: {
+    action: string;
+    base: JsonParams;
+    values: FormValues;
+  }): { ok: true; params: JsonParams } | { ok: false; errors: Record<string, string> } {
+    const def = findAction(input.action);
+    const fieldIds = Object.keys(input.values);
+    if (!def?.form) {
+      return { ok: false, errors: problemsByField(fieldIds, [`unknown action ${input.action}`]) };
+    }
+    const raw = def.form.toParams(input.values, input.base);
+    const parsed = def.parse(raw, this.deps.config);
+    if (parsed.ok) return { ok: true, params: raw };
+    return { ok: false, errors: problemsByField(fieldIds, parsed.problems, def.form.problemPrefixes) };
   }
 
   /**

@@ -58,6 +58,12 @@ export class IncidentService {
   previewAction(...args: Parameters<ActionDesk["previewAction"]>) {
     return this.actions.previewAction(...args);
   }
+  openForm(...args: Parameters<ActionDesk["openForm"]>) {
+    return this.actions.openForm(...args);
+  }
+  checkForm(...args: Parameters<ActionDesk["checkForm"]>) {
+    return this.actions.checkForm(...args);
+  }
   approvalView(...args: Parameters<ActionDesk["approvalView"]>) {
     return this.actions.approvalView(...args);
   }

@@ -14,6 +14,7 @@ import { ChannelFilter } from "./channel-filter.ts";
 import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
+import { proposalTraits } from "./render/index.ts";
 import { SlackDirectory, SlackThread } from "./slack-thread.ts";
 
 export interface BotOptions {
@@ -58,10 +59,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger,
     thread: new SlackThread({
       client: app.client,
-      scaleBounds: {
-        min: config.actions.scaleTaskmanagers.minReplicas,
-        max: config.actions.scaleTaskmanagers.maxReplicas,
-      },
+      traits: proposalTraits(config.approvals.riskTiers),
       onUploadError: (error, file) =>
         logger.warn(
           { err: errorMessage(error), filename: file.filename },

@@ -14,12 +14,16 @@ import {
   renderStatusMessage,
   renderStepMessage,
   type StatusView,
+  type TraitsOf,
 } from "./render/index.ts";
-import { withScaleChoice } from "./scale-choice.ts";
 
 export interface SlackThreadOptions {
   readonly client: WebClient;
-  readonly scaleBounds: { readonly min: number; readonly max: number };
+  /**
+   * Tiers and forms of the proposed actions: the confirm dialogs and "Choose…" buttons (default:
+   * the registry's declared tiers; the bot passes the config's `approvals.riskTiers`).
+   */
+  readonly traits?: TraitsOf;
   /**
    * Called when a step's chart could not be uploaded (no files:write scope, an API error). The
    * step itself is posted regardless: its message carries the sparkline as the text fallback.
@@ -72,6 +76,7 @@ export class SlackThread implements ThreadPort {
     const available = view.conclusion ? conclusionWithAvailableProposals(view.conclusion) : undefined;
     const rendered = renderStatusMessage(
       toStatusView(available ? { ...view, conclusion: available.conclusion } : view),
+      this.options.traits ? { traits: this.options.traits } : {},
     );
     const notes: string[] = [];
     if (available && available.manual.length > 0) {
@@ -83,8 +88,7 @@ export class SlackThread implements ThreadPort {
       type: "context" as const,
       elements: [{ type: "mrkdwn" as const, text }],
     }));
-    const withNotes = { ...rendered, blocks: enforceBlockKitLimits([...rendered.blocks, ...extra]) };
-    return withScaleChoice(withNotes, view.incidentId, this.options.scaleBounds);
+    return { ...rendered, blocks: enforceBlockKitLimits([...rendered.blocks, ...extra]) };
   }
 
   async postRoot(channel: string, view: IncidentStatusView): Promise<string> {
@@ -119,15 +123,12 @@ export class SlackThread implements ThreadPort {
     step: StepReport,
     view: IncidentStatusView,
   ): Promise<void> {
-    const m = withScaleChoice(
-      renderStepMessage(stepWithAvailableProposals(step), {
-        runbookTitle: view.runbook.title,
-        incidentId: view.incidentId,
-        runbookId: view.runbook.id,
-      }),
-      view.incidentId,
-      this.options.scaleBounds,
-    );
+    const m = renderStepMessage(stepWithAvailableProposals(step), {
+      runbookTitle: view.runbook.title,
+      incidentId: view.incidentId,
+      runbookId: view.runbook.id,
+      ...(this.options.traits ? { traits: this.options.traits } : {}),
+    });
     await this.options.client.chat.postMessage({
       channel,
       thread_ts: threadTs,

@@ -8,7 +8,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from "../../src/slack/render/index.ts";
-import { SCALE_CHOICE_ACTION_ID } from "../../src/slack/scale-choice.ts";
 import {
   buttonOf,
   CHANNEL,
@@ -239,18 +238,14 @@ describe("a proposal approved by a second person", () => {
     expect(["U_BOB", "U_CAROL"]).toContain(approved[0]?.actor);
   });
 
-  it("a replica count picked from the select is the one requested and executed", async () => {
+  it("a replica count chosen in the modal is the one requested and executed", async () => {
     const harness = await start();
     const root = await harness.runAlert("consumer-lag");
     const step4 = await harness.waitForReply(root.ts, (m) => m.text.includes("Step 4: Fix"));
-    const select = buttonOf(step4, SCALE_CHOICE_ACTION_ID);
-    const six = (select?.options as { text: { text: string }; value: string }[] | undefined)?.find(
-      (o) => o.text.text === "6 replicas",
-    );
-    expect(six).toBeDefined();
-    await harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, SCALE_CHOICE_ACTION_ID, {
-      selectedValue: six!.value,
-    });
+    const form = await harness.openForm(step4, /^form:scale-taskmanagers/, "U_ALICE");
+    const submitted = await harness.emulator.submitView("U_ALICE", form.id, { replicas: "6" });
+    expect(submitted.responseAction).toBeUndefined();
+    expect(submitted.view).toBeUndefined();
     const approval = await harness.waitForReply(root.ts, (m) => buttonOf(m, APPROVE_ACTION_ID) !== undefined);
     expect(textOf(approval)).toContain("flink-taskmanager: 4 -&gt; 6 replicas");
     await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);

@@ -18,7 +18,7 @@ import { alertmanagerMessage } from "../../src/sandbox/alert-messages.ts";
 import { ConsumerLagScenario } from "../../src/sandbox/simulated/consumer-lag-scenario.ts";
 import { SimulatedKafka, SimulatedMetrics } from "../../src/sandbox/simulated/simulated-ports.ts";
 import { SlackEmulator } from "../../src/sandbox/slack-emulator/index.ts";
-import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
+import type { StoredMessage, StoredView } from "../../src/sandbox/slack-emulator/types.ts";
 import { type RunningBot, startBot } from "../../src/slack/create-bot.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
@@ -69,6 +69,11 @@ export interface Harness {
   runAlert(runbookId?: string): Promise<StoredMessage>;
   /** Clicks the thread's "Scale taskmanagers" proposal as `user`; resolves with the approval request message. */
   requestScale(threadTs: string, user: string): Promise<StoredMessage>;
+  /**
+   * Clicks a form button ("Other replica count…") of `message` as `user` and resolves with the modal
+   * once the bot has replaced its "Reading the current state…" with the form (or a refusal).
+   */
+  openForm(message: StoredMessage, button: RegExp, user: string): Promise<StoredView>;
   /** Every Web API call the emulator refused (ok:false). */
   failedCalls(): { method: string; error: unknown }[];
   stop(): Promise<void>;
@@ -309,6 +314,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     idle: () => running.bot.service.idle(),
     ...slackDriver(emulator, () => running.bot.service.idle()),
+    async openForm(message, button, user) {
+      const actionId = buttonOf(message, button)?.action_id;
+      if (typeof actionId !== "string") throw new Error(`no button ${String(button)} in ${message.ts}`);
+      const userId = emulator.state.resolveUser(user)?.id;
+      const before = new Set(emulator.state.views.keys());
+      await emulator.clickButton(user, message.channel, message.ts, actionId);
+      let opened: StoredView | undefined;
+      await until(() => {
+        opened = [...emulator.state.views.values()].find(
+          (v) =>
+            !before.has(v.id) &&
+            v.user === userId &&
+            !v.closed &&
+            !JSON.stringify(v.blocks).includes("Reading the current state"),
+        );
+        return opened !== undefined;
+      });
+      return opened!;
+    },
     async stop() {
       try {
         await shutdown(running);

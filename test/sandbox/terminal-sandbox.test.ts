@@ -84,6 +84,28 @@ describe("sandbox terminal", () => {
     expect(screen).toMatch(/flink-taskmanager scaled 4 -> 8 replicas in namespace flink/);
   });
 
+  it("fills a form (a Slack modal) with submit: errors keep it open, a valid value requests", async () => {
+    await ui.handle("as alice");
+    await ui.handle("submit replicas=5");
+    expect(screen).toContain("No form is open for you: press a Choose… button first.");
+    await ui.handle(`click ${buttonNumber(/^Other replica count…/)}`);
+    await settle();
+    expect(screen).toContain("┌ Scale taskmanagers (a form; only you see it)");
+    expect(screen).toMatch(/replicas = 8 {3}Replicas — A whole number from 1 to 12/);
+    await ui.handle("submit replicas=99");
+    await settle();
+    expect(screen).toContain(
+      "The form is still open:\n    replicas: replicas: 99 is outside the allowed 1..12",
+    );
+    await ui.handle("submit replicas=2.5");
+    expect(screen).toContain("Slack would not submit it:\n    replicas: Enter a whole number.");
+    await ui.handle("submit replicas=5");
+    await settle();
+    expect(screen).toContain("(form submitted)");
+    expect(screen).toContain("flink-taskmanager: 8 -> 5 replicas in namespace flink");
+    expect(sandbox.platform.scenario.taskmanagers).toBe(8);
+  });
+
   it("answers slash commands ephemerally, with suggestions for typos", async () => {
     await ui.handle("as alice");
     await ui.handle("/runbook lga");

@@ -221,6 +221,26 @@ function checkElement(c: Collector, v: unknown, ptr: string, allowImage: boolean
     checkString(c, v.initial_value, `${ptr}/initial_value`, 3000, false);
     return;
   }
+  if (type === "number_input") {
+    // is_decimal_allowed is required; initial/min/max are numeric strings (a JSON number is refused).
+    if (typeof v.is_decimal_allowed !== "boolean") {
+      c.add("missing required field: is_decimal_allowed", `${ptr}/is_decimal_allowed`);
+    }
+    for (const key of ["initial_value", "min_value", "max_value"] as const) {
+      const value = v[key];
+      if (value === undefined) continue;
+      if (typeof value !== "string" || !/^-?\d+(\.\d+)?$/.test(value)) {
+        c.add("must be a string holding a number", `${ptr}/${key}`);
+      }
+    }
+    if (
+      typeof v.min_value === "string" &&
+      typeof v.max_value === "string" &&
+      Number(v.min_value) > Number(v.max_value)
+    ) {
+      c.add("min_value cannot be greater than max_value", `${ptr}/min_value`);
+    }
+  }
   if ("placeholder" in v) checkText(c, v.placeholder, `${ptr}/placeholder`, 150, "plain", false);
 }
 

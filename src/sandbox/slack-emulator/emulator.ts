@@ -46,6 +46,7 @@ import type {
   StoredMessage,
   StoredView,
 } from "./types.ts";
+import { clientSideErrors, ViewSubmissionRefused } from "./view-client-checks.ts";
 import { WebApi } from "./web-api.ts";
 import type { WebApiHost } from "./web-api-context.ts";
 import { acceptUpload } from "./web-api-files.ts";
@@ -580,7 +581,9 @@ export class SlackEmulator {
 
   /**
    * Submits a modal. `values` is keyed by block_id; a string is the input's value (for selects: the
-   * option value), an object is used as the state entry as is.
+   * option value), an object is used as the state entry as is; inputs not given keep their initial
+   * value. Throws ViewSubmissionRefused (nothing delivered) where the Slack client would refuse to
+   * submit: a required field empty, a number or text outside the element's own bounds.
    */
   async submitView(
     user: string,
@@ -591,7 +594,11 @@ export class SlackEmulator {
     const u = this.user(user);
     const view = this.state.views.get(viewId);
     if (!view || view.closed) throw new Error(`no open view ${viewId}`);
-    view.state = { values: viewStateValues(view, values) };
+    const stateValues = viewStateValues(view, values);
+    // The Slack client checks required fields and number / text bounds before sending anything.
+    const refused = clientSideErrors(view, stateValues);
+    if (Object.keys(refused).length > 0) throw new ViewSubmissionRefused(refused);
+    view.state = { values: stateValues };
     const triggerId = this.issueTrigger(u.id);
     const payload = viewSubmissionPayload(this.identity, u, view, triggerId);
     const delivery = await this.router.deliver(

@@ -25,4 +25,5 @@ export {
   type UserSeed,
 } from "./state.ts";
 export type * from "./types.ts";
+export { clientSideErrors, ViewSubmissionRefused } from "./view-client-checks.ts";
 export { SUPPORTED_METHODS } from "./web-api.ts";

@@ -302,7 +302,8 @@ export function viewSubmissionPayload(
  * Turns test-friendly input values into Slack's `view.state.values`: a plain string becomes the
  * value of the input's element in the shape its type reports (plain_text_input `value`,
  * static_select `selected_option`, ...). Keys are block_id, then action_id (or just block_id when
- * the block has a single element).
+ * the block has a single element). As in Slack, every input block is in the state: one the person
+ * did not touch carries its initial value (initial_value, initial_option), else an empty value.
  */
 export function viewStateValues(
   view: StoredView,
@@ -314,7 +315,10 @@ export function viewStateValues(
     const el = block.element;
     const actionId = String(el.action_id);
     const given = values[block.block_id];
-    if (given === undefined) continue;
+    if (given === undefined) {
+      out[block.block_id] = { [actionId]: untouchedValue(el) };
+      continue;
+    }
     const raw =
       typeof given === "string" || !(actionId in given)
         ? given
@@ -351,5 +355,20 @@ function stateValue(el: JsonObject, raw: string | JsonObject): JsonObject {
       return { type, selected_time: raw };
     default:
       return { type, value: raw };
+  }
+}
+
+/** The state of an input the person left as it was opened. */
+function untouchedValue(el: JsonObject): JsonObject {
+  const type = String(el.type);
+  switch (type) {
+    case "static_select":
+    case "radio_buttons":
+      return { type, selected_option: isObj(el.initial_option) ? el.initial_option : null };
+    case "checkboxes":
+    case "multi_static_select":
+      return { type, selected_options: Array.isArray(el.initial_options) ? el.initial_options : [] };
+    default:
+      return { type, value: typeof el.initial_value === "string" ? el.initial_value : null };
   }
 }

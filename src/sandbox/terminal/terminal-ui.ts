@@ -7,9 +7,10 @@ import { findRunbook, RUNBOOK_CATALOG } from "../../core/catalog.ts";
 import { systemClock } from "../../ports/clock.ts";
 import { alertmanagerMessage } from "../alert-messages.ts";
 import { DRILLS, findDrill } from "../drills/registry.ts";
-import type { StoredMessage } from "../slack-emulator/index.ts";
+import { type StoredMessage, type StoredView, ViewSubmissionRefused } from "../slack-emulator/index.ts";
 import { SANDBOX_CHANNEL, type Sandbox } from "../start-sandbox.ts";
 import { type Pressable, renderMessage } from "./render-message.ts";
+import { parseSubmitArgs, renderModal } from "./render-modal.ts";
 
 const USERS: Record<string, string> = { alice: "U_ALICE", bob: "U_BOB", carol: "U_CAROL" };
 
@@ -18,6 +19,7 @@ export const HELP = `Commands:
   resolve <alert|runbook>   post the matching [RESOLVED] message
   /runbook <name|help|status>   the slash command, as the current user
   click <n>                 press button [n];  choose <n> <value>  picks in select [n]
+  submit <field>=<value>..  fill and submit the open form (a Slack modal);  cancel  closes it
   as <alice|bob|carol>      act as another person (alice and bob are approvers, carol is not)
   drill [scenario]          list the drill scenarios, or switch the world to one and fire its alert
   scenario                  the simulated platform's state (replicas, lag)
@@ -62,6 +64,9 @@ export class TerminalUi {
     this.pressables.set(n, p);
     return n;
   };
+
+  /** The open modal of each person (views.open / views.update), by user id. */
+  private readonly openViews = new Map<string, string>();
 
   private names = (id: string): string => this.sandbox.emulator.state.users.get(id)?.name ?? id;
 
@@ -110,13 +115,20 @@ export class TerminalUi {
         `\n  (only visible to you)\n${renderMessage(m as unknown as Record<string, unknown>, this.press, "  ", this.names)}`,
       );
     };
+    const onView = (view: StoredView) => {
+      if (view.closed) return;
+      this.openViews.set(view.user, view.id);
+      if (view.user === USERS[this.user]) this.write(`\n${renderModal(view)}`);
+    };
     state.on("message", onMessage);
     state.on("message_changed", onChange);
     state.on("ephemeral", onEphemeral);
+    state.on("view", onView);
     return () => {
       state.off("message", onMessage);
       state.off("message_changed", onChange);
       state.off("ephemeral", onEphemeral);
+      state.off("view", onView);
       for (const t of this.pendingUpdates.values()) clearTimeout(t);
     };
   }
@@ -185,6 +197,48 @@ export class TerminalUi {
             ...(p.blockId ? { blockId: p.blockId } : {}),
             ...(selectedValue ? { selectedValue } : {}),
           });
+          return true;
+        }
+        case "submit":
+        case "cancel": {
+          const userId = USERS[this.user]!;
+          const viewId = this.openViews.get(userId);
+          const view = viewId === undefined ? undefined : emulator.view(viewId);
+          if (!view || view.closed) {
+            this.write("No form is open for you: press a Choose… button first.");
+            return true;
+          }
+          if (cmd.toLowerCase() === "cancel") {
+            view.closed = true;
+            this.openViews.delete(userId);
+            this.write("(form closed)");
+            return true;
+          }
+          const values = parseSubmitArgs(args);
+          if (!values) {
+            this.write("Type submit <field>=<value> ... (e.g. submit replicas=6).");
+            return true;
+          }
+          try {
+            const result = await emulator.submitView(userId, view.id, values);
+            if (result.errors) {
+              this.write(
+                `The form is still open:\n${Object.entries(result.errors)
+                  .map(([k, v]) => `    ${k}: ${v}`)
+                  .join("\n")}`,
+              );
+            } else if (!result.view) {
+              this.openViews.delete(userId);
+              this.write("(form submitted)");
+            }
+          } catch (error) {
+            if (!(error instanceof ViewSubmissionRefused)) throw error;
+            this.write(
+              `Slack would not submit it:\n${Object.entries(error.errors)
+                .map(([k, v]) => `    ${k}: ${v}`)
+                .join("\n")}`,
+            );
+          }
           return true;
         }
         case "drill": {

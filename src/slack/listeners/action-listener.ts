@@ -1,69 +1,33 @@
 /**
- * Buttons: a proposal (or a replica choice) asks for an action; Preview shows its exact change to
- * the clicker only; Approve / Reject decide it; Re-run diagnostics re-runs. Every interaction is
- * acknowledged first; refusals go back to the person who clicked, and to the thread when the
- * service says so. Each click carries the channel it was pressed in: the service honours buttons
- * only in the allowed channels.
+ * Buttons: a proposal asks for an action; Preview shows its exact change to the clicker only; a
+ * form button ("Choose…") opens the action's modal (form-listener.ts); Approve / Reject decide it;
+ * Re-run diagnostics re-runs; Write post-incident posts the report into the thread. Every
+ * interaction is acknowledged first; refusals go back to the person who clicked, and to the thread
+ * when the service says so. Each click carries the channel it was pressed in: the service honours
+ * buttons only in the allowed channels.
  */
 import type { App, BlockAction, RespondFn } from "@slack/bolt";
 import type { AppConfig } from "../../config/schema.ts";
-import type { ClickOrigin, IncidentService, Outcome } from "../../engine/incident-service.ts";
+import type { IncidentService, Outcome } from "../../engine/incident-service.ts";
 import { errorMessage } from "../../engine/run-probe.ts";
 import type { Logger } from "../../logger.ts";
 import {
   APPROVE_ACTION_ID,
   PROPOSAL_ACTION_PREFIX,
   REJECT_ACTION_ID,
+  REPORT_ACTION_ID,
   RERUN_ACTION_ID,
 } from "../render/index.ts";
 import { PREVIEW_ACTION_PREFIX } from "../render/proposal-buttons.ts";
-import { SCALE_CHOICE_ACTION_ID } from "../scale-choice.ts";
+import { type ActionLike, originOf, parseJson, proposalOf } from "./click-payload.ts";
 import { tell } from "./command-listener.ts";
+import { registerFormListeners } from "./form-listener.ts";
 
-interface ActionLike {
-  readonly action_id: string;
-  readonly value?: string;
-  readonly action_ts?: string;
-  readonly selected_option?: { readonly value?: string };
-}
-
-/** The channel a block_actions payload came from (Slack sends its id and, for channels, its name). */
-function originOf(body: BlockAction): ClickOrigin | undefined {
-  const channel = (body as { channel?: { id?: string; name?: string } }).channel;
-  if (!channel?.id) return undefined;
-  return { channelId: channel.id, ...(channel.name ? { channelName: channel.name } : {}) };
-}
-
-/** A proposal's button value: `{action, params, incidentId}`, or undefined when broken. */
-function proposalOf(
-  value: Record<string, unknown> | undefined,
-): { action: string; incidentId: string; params: Record<string, unknown> } | undefined {
-  if (
-    !value ||
-    typeof value.action !== "string" ||
-    typeof value.incidentId !== "string" ||
-    typeof value.params !== "object"
-  ) {
-    return undefined;
-  }
-  return {
-    action: value.action,
-    incidentId: value.incidentId,
-    params: (value.params ?? {}) as Record<string, unknown>,
-  };
-}
-
-function parseJson(value: string | undefined): Record<string, unknown> | undefined {
-  if (!value) return undefined;
-  try {
-    const v: unknown = JSON.parse(value);
-    return typeof v === "object" && v !== null && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/**
+ * The replica select that earlier versions put next to "Scale taskmanagers" (now a modal): still
+ * honoured for messages posted before the upgrade.
+ */
+export const SCALE_CHOICE_ACTION_ID = "scale-choice";
 
 export function registerActionListeners(
   app: App,
@@ -170,4 +134,11 @@ export function registerActionListeners(
     const id = requestIdOf(action);
     await answer(respond, async () => (id ? service.rerun(id, body.user.id) : invalid));
   });
+  // Like `/runbook report`: the Markdown report as a file in the incident's thread.
+  app.action<BlockAction>(REPORT_ACTION_ID, async ({ ack, body, action, respond }) => {
+    await ack();
+    const id = requestIdOf(action);
+    await answer(respond, async () => (id ? service.writeReport(id, body.user.id) : invalid));
+  });
+  registerFormListeners(app, { service, logger });
 }

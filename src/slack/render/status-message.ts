@@ -11,6 +11,7 @@ import { RUNBOOK_SEVERITY_EMOJI, STATUS_EMOJI } from "./emoji.ts";
 import { enforceBlockKitLimits, limitFallbackText } from "./limits.ts";
 import { escapeMrkdwn, inlineCode, slackDate } from "./mrkdwn.ts";
 import { proposalButtons } from "./proposal-buttons.ts";
+import type { TraitsOf } from "./proposal-traits.ts";
 
 /**
  * running: diagnostics in progress; firing: diagnosed, alert still firing; acknowledged: a
@@ -42,6 +43,8 @@ export interface StatusView {
 }
 
 export const RERUN_ACTION_ID = "rerun";
+/** "Write post-incident": the post-incident report as a file in the thread (value: the incident id). */
+export const REPORT_ACTION_ID = "write-report";
 
 /** "Confidence: high · evidence: ... · still possible: ..." for a conclusion that says so. */
 export function confidenceLine(c: Conclusion): string | undefined {
@@ -96,7 +99,10 @@ function progressText(view: StatusView): string {
 
 const fired = (n: number) => (n === 1 ? "once" : `${n} times`);
 
-export function renderStatusMessage(view: StatusView): RenderedMessage {
+export function renderStatusMessage(
+  view: StatusView,
+  opts: { readonly traits?: TraitsOf } = {},
+): RenderedMessage {
   const rb = view.runbook;
   const sevEmoji = RUNBOOK_SEVERITY_EMOJI[rb.severity];
   const alertLine =
@@ -131,9 +137,12 @@ export function renderStatusMessage(view: StatusView): RenderedMessage {
     if (how !== undefined) blocks.push(context(how));
   }
 
-  const { buttons, notes } = proposalButtons(c?.suggestedActions ?? [], view.incidentId);
+  const { buttons, notes } = proposalButtons(c?.suggestedActions ?? [], view.incidentId, opts.traits);
   const all: ButtonElement[] = [...buttons];
-  if (isDone(view)) all.push(button("Re-run diagnostics", RERUN_ACTION_ID, view.incidentId));
+  if (isDone(view)) {
+    all.push(button("Re-run diagnostics", RERUN_ACTION_ID, view.incidentId));
+    all.push(button("Write post-incident", REPORT_ACTION_ID, view.incidentId));
+  }
   // One row; the limits pass splits it when there are more than 25 buttons.
   if (all.length > 0) blocks.push({ type: "actions", elements: all });
   if (notes.length > 0) blocks.push(context(...notes));

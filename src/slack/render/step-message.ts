@@ -9,12 +9,15 @@ import { renderEvidence } from "./evidence.ts";
 import { enforceBlockKitLimits, limitFallbackText } from "./limits.ts";
 import { bold, escapeMrkdwn } from "./mrkdwn.ts";
 import { proposalButtons } from "./proposal-buttons.ts";
+import type { TraitsOf } from "./proposal-traits.ts";
 
 export interface StepMessageContext {
   readonly runbookTitle: string;
   readonly incidentId: string;
   /** Runbook id, for the "full report: runbook-bot diagnose <id>" note when blocks are cut. */
   readonly runbookId?: string;
+  /** Tiers and forms of the proposed actions (default: the registry's, without config overrides). */
+  readonly traits?: TraitsOf;
 }
 
 function findingBlocks(f: Finding): Block[] {
@@ -28,8 +31,9 @@ export function proposalBlocks(
   proposals: readonly Proposal[],
   incidentId: string,
   extra: Block[] = [],
+  traits?: TraitsOf,
 ): Block[] {
-  const { buttons, notes } = proposalButtons(proposals, incidentId);
+  const { buttons, notes } = proposalButtons(proposals, incidentId, traits);
   const out: Block[] = [];
   if (buttons.length > 0) out.push({ type: "actions", elements: buttons });
   if (notes.length > 0) out.push(context(...notes));
@@ -46,6 +50,8 @@ export function renderStepMessage(step: StepReport, ctx: StepMessageContext): Re
     ...proposalBlocks(
       step.findings.flatMap((f) => f.proposals),
       ctx.incidentId,
+      [],
+      ctx.traits,
     ),
   );
   const text = `${STATUS_EMOJI[step.status]} ${escapeMrkdwn(ctx.runbookTitle)} · ${escapeMrkdwn(step.title)}: ${escapeMrkdwn(step.summary)}`;

@@ -110,7 +110,7 @@ function fakeClient(upload: (args: Record<string, unknown>) => Promise<unknown>)
 describe("SlackThread.postStep", () => {
   it("posts the step (with its sparkline) and then uploads its chart into the same thread", async () => {
     const { client, calls } = fakeClient(async () => ({ ok: true, files: [] }));
-    const thread = new SlackThread({ client, scaleBounds: { min: 1, max: 8 } });
+    const thread = new SlackThread({ client });
     await thread.postStep("C1", "100.000", throughput, view);
     expect(calls.map((c) => c.method)).toEqual(["chat.postMessage", "files.uploadV2"]);
     expect(JSON.stringify(calls[0]!.args.blocks)).toMatch(/RecordsIn per minute\*? `[▁▂▃▄▅▆▇█]+`/);
@@ -135,7 +135,6 @@ describe("SlackThread.postStep", () => {
     const errors: { error: unknown; filename: string }[] = [];
     const thread = new SlackThread({
       client,
-      scaleBounds: { min: 1, max: 8 },
       onUploadError: (error, file) => errors.push({ error, filename: file.filename }),
     });
     const twoCharts = step([[series("a", [1, 2], "ms"), series("b", [3, 4], "%"), series("c", [5, 6], "s")]]);
@@ -146,7 +145,7 @@ describe("SlackThread.postStep", () => {
       { error: refused, filename: "b.png" },
     ]);
     // Without a callback the failure is swallowed too.
-    const quiet = new SlackThread({ client, scaleBounds: { min: 1, max: 8 } });
+    const quiet = new SlackThread({ client });
     await expect(quiet.postStep("C1", "100.000", twoCharts, view)).resolves.toBeUndefined();
   });
 
@@ -160,7 +159,6 @@ describe("SlackThread.postStep", () => {
     const errors: unknown[] = [];
     const thread = new SlackThread({
       client,
-      scaleBounds: { min: 1, max: 8 },
       onUploadError: (error) => errors.push(error),
     });
     const twoCharts = step([[series("a", [1, 2], "ms"), series("b", [3, 4], "%")]]);

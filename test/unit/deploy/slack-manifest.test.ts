@@ -29,6 +29,9 @@ const METHOD_SCOPES: Record<string, readonly string[]> = {
   "files.completeUploadExternal": ["files:write"],
   // Bolt calls it at start; it needs no scope.
   "auth.test": [],
+  // Modals (opened with an interaction's trigger_id) need no scope, only interactivity.
+  "views.open": [],
+  "views.update": [],
 };
 
 /** Bolt event listener -> the manifest's bot events and their scopes (public and private channels). */

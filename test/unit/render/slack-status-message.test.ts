@@ -62,7 +62,7 @@ describe("renderStatusMessage", () => {
     expect(renderStatusMessage(running).blocks.some((b) => b.type === "actions")).toBe(false);
   });
 
-  it("shows the run time, conclusion, suggested actions and a re-run button when done", () => {
+  it("shows the run time, conclusion, suggested actions, re-run and post-incident buttons when done", () => {
     expect(field(done, "Progress")).toBe("*Progress*\ndone in 1 min 24 s");
     expect(field(done, "Fired")).toBe("*Fired*\n3 times");
     const msg = renderStatusMessage(done);
@@ -77,8 +77,10 @@ describe("renderStatusMessage", () => {
       ["proposal:scale-deployment:0", "Scale taskmanagers"],
       ["preview:scale-deployment:0", "Preview"],
       ["rerun", "Re-run diagnostics"],
+      ["write-report", "Write post-incident"],
     ]);
     expect(buttons[2]?.value).toBe(INCIDENT_ID);
+    expect(buttons[3]?.value).toBe(INCIDENT_ID);
     expect(msg.text).toContain("Firing, done in 1 min 24 s");
   });
 
@@ -96,7 +98,7 @@ describe("renderStatusMessage", () => {
     const msg = renderStatusMessage({ ...done, conclusion: hugeReport.conclusion });
     expect(validateBlockKit(msg.blocks, msg.text)).toEqual([]);
     const buttons = msg.blocks.flatMap((b) => (b.type === "actions" ? b.elements : []));
-    expect(buttons).toHaveLength(83); // 41 proposals, each with its Preview, and Re-run
-    expect(buttons.at(-1)?.action_id).toBe("rerun");
+    expect(buttons).toHaveLength(84); // 41 proposals, each with its Preview, Re-run and Write post-incident
+    expect(buttons.at(-1)?.action_id).toBe("write-report");
   });
 });
