@@ -3,6 +3,7 @@ import { deleteTaskmanagerPods } from "./delete-taskmanager-pods.ts";
 import { firehoseBuffering } from "./firehose-buffering.ts";
 import { growPvc } from "./grow-pvc.ts";
 import { rebootBroker } from "./reboot-broker.ts";
+import { resetConsumerOffsets } from "./reset-consumer-offsets.ts";
 import { restartTaskmanagers } from "./restart-taskmanagers.ts";
 import { rollback } from "./rollback.ts";
 import { scaleTaskmanagers } from "./scale-taskmanagers.ts";
@@ -20,6 +21,7 @@ const DEFINITIONS = [
   rebootBroker,
   firehoseBuffering,
   triggerCheckpoint,
+  resetConsumerOffsets,
 ] as const;
 
 const ACTIONS: ReadonlyMap<string, ActionDefinition> = new Map<string, ActionDefinition>(
