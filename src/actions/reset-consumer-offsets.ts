@@ -9,6 +9,7 @@
  * previous positions are only in this request's details: high risk.
  */
 import { z } from "zod";
+import { formatUtc } from "../core/format-units.ts";
 import {
   type KafkaPort,
   type OffsetResetPartition,
@@ -54,8 +55,8 @@ export type ResetConsumerOffsetsParams = z.infer<typeof paramsSchema>;
 export type MovedPartition = z.infer<typeof movedPartition>;
 
 /** 2025-01-13 10:10:00 UTC */
-export function formatUtc(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+function utc(ms: number): string {
+  return formatUtc(new Date(ms));
 }
 
 /**
@@ -86,7 +87,7 @@ export function resetPreview(plan: OffsetResetPlan, moved: readonly MovedPartiti
   const stay = plan.partitions.length - moved.length;
   const reread = moved.reduce((sum, p) => sum + (p.from === null ? 0 : p.from - p.to), 0);
   return (
-    `reset consumer group ${plan.group} to ${formatUtc(plan.fromTimestampMs)} on ${plan.topic} ${listed.join(", ")}` +
+    `reset consumer group ${plan.group} to ${utc(plan.fromTimestampMs)} on ${plan.topic} ${listed.join(", ")}` +
     (stay > 0 ? `; ${count(stay, "partition")} already at or before that time stay` : "") +
     `; ${count(reread, "record")} to re-read`
   );
@@ -119,7 +120,7 @@ async function readPlan(params: ResetConsumerOffsetsParams, ctx: ActionContext):
   const now = ctx.ports.clock.now().getTime();
   const from = fromTimeOf(params, now);
   if (from > now) {
-    throw new ActionRefusal(`${formatUtc(from)} is in the future: there is nothing to reprocess yet`);
+    throw new ActionRefusal(`${utc(from)} is in the future: there is nothing to reprocess yet`);
   }
   return kafka.planOffsetReset(params.group, params.topic, from);
 }
@@ -158,7 +159,7 @@ export const resetConsumerOffsets: ActionDefinition<ResetConsumerOffsetsParams> 
     const moved = partitionsToMove(plan);
     if (moved.length === 0) {
       throw new ActionRefusal(
-        `${plan.group} is at or before ${formatUtc(plan.fromTimestampMs)} on every partition of ${plan.topic}: nothing to reprocess`,
+        `${plan.group} is at or before ${utc(plan.fromTimestampMs)} on every partition of ${plan.topic}: nothing to reprocess`,
       );
     }
     return {
@@ -204,7 +205,7 @@ export const resetConsumerOffsets: ActionDefinition<ResetConsumerOffsetsParams> 
     const reread = moved.reduce((sum, p) => sum + (p.from === null ? 0 : p.from - p.to), 0);
     const lines = moved.map((p) => `p${p.partition} ${p.from ?? "none"} -> ${p.to}`);
     return {
-      message: `offsets of ${group} on ${topic} reset to ${formatUtc(Date.parse(params.fromTime))}: ${lines.join(", ")} (${count(reread, "record")} to re-read)`,
+      message: `offsets of ${group} on ${topic} reset to ${utc(Date.parse(params.fromTime))}: ${lines.join(", ")} (${count(reread, "record")} to re-read)`,
       details: {
         group,
         topic,

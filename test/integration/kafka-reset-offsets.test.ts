@@ -9,8 +9,9 @@ import { randomUUID } from "node:crypto";
 import { type Admin, type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type ActionContext, ActionRefusal } from "../../src/actions/action.ts";
-import { formatUtc, resetConsumerOffsets } from "../../src/actions/reset-consumer-offsets.ts";
+import { resetConsumerOffsets } from "../../src/actions/reset-consumer-offsets.ts";
 import { createKafkajsKafka } from "../../src/adapters/kafka/kafkajs-kafka.ts";
+import { formatUtc } from "../../src/core/format-units.ts";
 import { systemClock } from "../../src/ports/clock.ts";
 import { KafkaGroupActiveError, type KafkaPort } from "../../src/ports/kafka.ts";
 import { testConfig } from "../unit/actions/config.ts";
@@ -140,7 +141,7 @@ describe("reset-consumer-offsets on a real broker", () => {
       ],
     });
     expect(prepared.preview).toBe(
-      `reset consumer group ${group} to ${formatUtc(BASE + 6 * MINUTE)} on ${topic} p0: 12 -> 6 (6 records), p1: 8 -> 6 (2 records), p2: 5 -> 3 (2 records); 10 records to re-read`,
+      `reset consumer group ${group} to ${formatUtc(new Date(BASE + 6 * MINUTE))} on ${topic} p0: 12 -> 6 (6 records), p1: 8 -> 6 (2 records), p2: 5 -> 3 (2 records); 10 records to re-read`,
     );
     expect(await committed(group, topic)).toEqual([12, 8, 5]);
 
