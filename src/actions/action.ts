@@ -33,7 +33,7 @@ export interface ActionResult {
  * How much harm a wrong or badly timed execution can do:
  * - low: reversible, no restart of the job and no data at stake (scale, Firehose buffering, a checkpoint);
  * - high: restarts the job's taskmanagers or cannot be undone (rollback, restart, delete pods,
- *   set resources, grow a volume claim);
+ *   set resources, grow a volume claim), or makes the job read records again (reset offsets);
  * - critical: takes part of the shared Kafka cluster down for a while (reboot an MSK broker).
  */
 export type RiskTier = "low" | "high" | "critical";

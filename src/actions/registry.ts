@@ -4,6 +4,7 @@ import { firehoseBuffering } from "./firehose-buffering.ts";
 import { ACTION_FORMS } from "./forms/index.ts";
 import { growPvc } from "./grow-pvc.ts";
 import { rebootBroker } from "./reboot-broker.ts";
+import { resetConsumerOffsets } from "./reset-consumer-offsets.ts";
 import { restartTaskmanagers } from "./restart-taskmanagers.ts";
 import { rollback } from "./rollback.ts";
 import { scaleTaskmanagers } from "./scale-taskmanagers.ts";
@@ -21,6 +22,7 @@ const DEFINITIONS = [
   rebootBroker,
   firehoseBuffering,
   triggerCheckpoint,
+  resetConsumerOffsets,
 ] as const;
 
 /** Each definition with its form, where the action takes a value (forms/index.ts). */

@@ -132,7 +132,45 @@ export type RoundTripResult =
       readonly elapsedMs: number;
     };
 
-export type KafkaErrorKind = "unreachable" | "timeout" | "auth" | "not-found" | "failed";
+/** One partition of an offset reset to a time: where the group is and where it would go. */
+export interface OffsetResetPartition {
+  readonly partition: number;
+  /** The group's committed offset now, or null when it never committed on this partition. */
+  readonly committedOffset: number | null;
+  /**
+   * The first offset whose record timestamp is at or after the time (Kafka's ListOffsets by
+   * timestamp); the log end when no record is that new.
+   */
+  readonly targetOffset: number;
+  /** The oldest offset the partition still holds (older records aged out). */
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  /**
+   * Records the group would read again: committed - target when the committed offset is after the
+   * target, else 0 (nothing committed, or the group is not that far yet).
+   */
+  readonly recordsToReread: number;
+}
+
+/** What resetting a group's offsets on a topic to a time would do, read from the cluster. */
+export interface OffsetResetPlan {
+  readonly group: string;
+  readonly topic: string;
+  readonly fromTimestampMs: number;
+  /** Group state as the coordinator reports it (Empty, Stable, Dead, PreparingRebalance, ...). */
+  readonly state: string;
+  /** Active members of the group: offsets can only be reset while there are none. */
+  readonly members: number;
+  /** Every partition of the topic, sorted by partition. */
+  readonly partitions: readonly OffsetResetPartition[];
+}
+
+export interface PartitionOffset {
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export type KafkaErrorKind = "unreachable" | "timeout" | "auth" | "not-found" | "group-active" | "failed";
 
 /** A Kafka call failed; the message names the target, is safe to show (no stack, no secrets). */
 export class KafkaError extends Error {
@@ -144,6 +182,26 @@ export class KafkaError extends Error {
     super(message);
   }
 }
+
+/**
+ * The group has active members (or is rebalancing): Kafka only lets offsets be set for a group
+ * nobody consumes in, and the bot would not move them under a running consumer anyway.
+ */
+export class KafkaGroupActiveError extends KafkaError {
+  constructor(
+    readonly group: string,
+    readonly state: string,
+    readonly members: number,
+  ) {
+    super(
+      "group-active",
+      `consumer group ${group} has ${members} active member${members === 1 ? "" : "s"} (state ${state}): offsets can only be reset while no consumer is in the group`,
+    );
+  }
+}
+
+/** Only a group in one of these states may have its offsets set (no member, no rebalance). */
+export const RESETTABLE_GROUP_STATES: readonly string[] = ["Empty", "Dead"];
 
 export interface KafkaPort {
   /** Where the port points (shown in findings, e.g. "b1:9092,b2:9092"). Never includes credentials. */
@@ -167,6 +225,17 @@ export interface KafkaPort {
    * check. Never rejects: a failure is a result saying where it stopped.
    */
   roundTrip(topic: string, timeoutMs: number): Promise<RoundTripResult>;
+  /**
+   * What resetting `group`'s offsets on `topic` to `fromTimestampMs` would do, per partition, with
+   * the group's state and member count. Reads only. Rejects with kind "not-found" for a missing topic.
+   */
+  planOffsetReset(group: string, topic: string, fromTimestampMs: number): Promise<OffsetResetPlan>;
+  /**
+   * Commits `offsets` as `group`'s positions on `topic` (other partitions keep theirs). Rejects with
+   * KafkaGroupActiveError when the group has members or is rebalancing (checked before writing),
+   * and with kind "failed" for an offset outside a partition's log.
+   */
+  resetOffsets(group: string, topic: string, offsets: readonly PartitionOffset[]): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -4,12 +4,12 @@
  * simulated Kafka telling the consumer-lag story (orders.raw, order-processor).
  */
 import { randomUUID } from "node:crypto";
-import { Kafka, logLevel } from "kafkajs";
+import { type Consumer, Kafka, logLevel } from "kafkajs";
 import { inject } from "vitest";
 import { createKafkajsKafka } from "../../src/adapters/kafka/kafkajs-kafka.ts";
 import { ConsumerLagScenario } from "../../src/sandbox/simulated/consumer-lag-scenario.ts";
 import { SimulatedKafka } from "../../src/sandbox/simulated/simulated-kafka.ts";
-import { kafkaContract } from "./kafka.contract.ts";
+import { kafkaContract, type OffsetResetSetup } from "./kafka.contract.ts";
 
 kafkaContract("kafkajs adapter on a real Kafka broker", async () => {
   const brokers = inject("kafkaBrokers");
@@ -57,13 +57,62 @@ kafkaContract("kafkajs adapter on a real Kafka broker", async () => {
     await admin.disconnect();
   }
   const port = createKafkajsKafka({ brokers: [brokers], clientId: "runbook-bot-contract" });
+  const setupAdmin = kafka.admin();
+  await setupAdmin.connect();
+  const setupProducer = kafka.producer();
+  await setupProducer.connect();
+  const idleTopic = `contract-idle-${id}`;
+  await setupAdmin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: idleTopic, numPartitions: 1, replicationFactor: 1 }],
+  });
+  const consumers: Consumer[] = [];
+  const resets: OffsetResetSetup = {
+    async createTopic(topic, partitions) {
+      await setupAdmin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      });
+    },
+    async produce(topic, partition, timestampsMs) {
+      await setupProducer.send({
+        topic,
+        messages: timestampsMs.map((t, i) => ({ partition, timestamp: String(t), value: `record ${i}` })),
+      });
+    },
+    async commit(group, topic, offsets) {
+      await setupAdmin.setOffsets({
+        groupId: group,
+        topic,
+        partitions: offsets.map((o) => ({ partition: o.partition, offset: String(o.offset) })),
+      });
+    },
+    async joinGroup(group) {
+      const consumer = kafka.consumer({ groupId: group });
+      consumers.push(consumer);
+      const joined = new Promise<void>((resolve) => {
+        consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic: idleTopic });
+      await consumer.run({ eachMessage: async () => {} });
+      await joined;
+      return () => consumer.disconnect();
+    },
+  };
   return {
     port,
     sampleTopic,
     group,
     testTopic,
     missingTopic: `contract-missing-${id}`,
-    close: () => port.close(),
+    resets,
+    async close() {
+      await Promise.allSettled(consumers.map((c) => c.disconnect()));
+      await setupProducer.disconnect();
+      await setupAdmin.disconnect();
+      await port.close();
+    },
   };
 });
 
@@ -76,6 +125,17 @@ kafkaContract("simulated Kafka (sandbox)", async () => {
     group: scenario.group,
     testTopic: "runbook-bot.healthcheck",
     missingTopic: "orders.missing",
+    resets: {
+      createTopic: async (topic, partitions) => port.createTopic(topic, partitions),
+      produce: async (topic, partition, timestampsMs) => {
+        port.produce(topic, partition, timestampsMs);
+      },
+      commit: async (group, topic, offsets) => port.commitOffsets(group, topic, offsets),
+      joinGroup: async (group) => {
+        const leave = port.joinGroup(group);
+        return async () => leave();
+      },
+    },
     close: () => port.close(),
   };
 });

@@ -4,8 +4,28 @@
  * drift from what a real cluster returns. Healthy-cluster behaviour only; broker-down behaviour of
  * the real adapter is shown on a real 3-node cluster in test/integration/kafka-cluster.test.ts.
  */
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KafkaError, type KafkaPort } from "../../src/ports/kafka.ts";
+import {
+  KafkaError,
+  KafkaGroupActiveError,
+  type KafkaPort,
+  type PartitionOffset,
+} from "../../src/ports/kafka.ts";
+
+/** What the offset-reset cases need to set up, done the way each side can (a real client, or the simulation's hooks). */
+export interface OffsetResetSetup {
+  createTopic(topic: string, partitions: number): Promise<void>;
+  /** Appends records with these timestamps to one partition, in order. */
+  produce(topic: string, partition: number, timestampsMs: readonly number[]): Promise<void>;
+  /** Commits offsets for a group that has no member (what a stopped consumer leaves behind). */
+  commit(group: string, topic: string, offsets: readonly PartitionOffset[]): Promise<void>;
+  /**
+   * A consumer joins `group` (subscribed to another topic, so it commits nothing on the tested one)
+   * and is an active member when this resolves; the returned function makes it leave.
+   */
+  joinGroup(group: string): Promise<() => Promise<void>>;
+}
 
 export interface KafkaContractSubject {
   readonly port: KafkaPort;
@@ -17,6 +37,7 @@ export interface KafkaContractSubject {
   readonly testTopic: string;
   /** A topic that does not exist. */
   readonly missingTopic: string;
+  readonly resets: OffsetResetSetup;
   close(): Promise<void>;
 }
 
@@ -167,6 +188,146 @@ export function kafkaContract(name: string, makeSubject: () => Promise<KafkaCont
       });
       if (missing.ok) throw new Error("unreachable");
       expect(missing.elapsedMs).toBeLessThanOrEqual(10_000);
+    });
+
+    describe("offset resets", () => {
+      const id = randomUUID().slice(0, 8);
+      const topic = `contract-reprocess-${id}`;
+      const group = `contract-reprocess-group-${id}`;
+      const base = Date.parse("2025-01-13T10:00:00.000Z");
+      const at = (seconds: number) => base + seconds * 1000;
+      beforeAll(async () => {
+        await s.resets.createTopic(topic, 3);
+        // p0: one record a second (0..9 s); p1: one every two seconds (0, 2, ..., 10 s); p2: empty.
+        await s.resets.produce(
+          topic,
+          0,
+          Array.from({ length: 10 }, (_, i) => at(i)),
+        );
+        await s.resets.produce(
+          topic,
+          1,
+          Array.from({ length: 6 }, (_, i) => at(i * 2)),
+        );
+        await s.resets.commit(group, topic, [
+          { partition: 0, offset: 8 },
+          { partition: 1, offset: 2 },
+        ]);
+      }, 60_000);
+
+      it("planOffsetReset: per partition the committed offset, the first offset at or after the time, the log bounds and the records to re-read", async () => {
+        const plan = await s.port.planOffsetReset(group, topic, at(5));
+        expect(plan).toEqual({
+          group,
+          topic,
+          fromTimestampMs: at(5),
+          state: "Empty",
+          members: 0,
+          partitions: [
+            {
+              partition: 0,
+              committedOffset: 8,
+              targetOffset: 5,
+              logStartOffset: 0,
+              logEndOffset: 10,
+              recordsToReread: 3,
+            },
+            // The group is not that far yet: nothing to read again.
+            {
+              partition: 1,
+              committedOffset: 2,
+              targetOffset: 3,
+              logStartOffset: 0,
+              logEndOffset: 6,
+              recordsToReread: 0,
+            },
+            // Nothing committed, no record: the log end.
+            {
+              partition: 2,
+              committedOffset: null,
+              targetOffset: 0,
+              logStartOffset: 0,
+              logEndOffset: 0,
+              recordsToReread: 0,
+            },
+          ],
+        });
+        // A time between two records: the later one. After every record: the log end. Before all: the first.
+        const between = await s.port.planOffsetReset(group, topic, at(4.5));
+        expect(between.partitions.map((p) => p.targetOffset)).toEqual([5, 3, 0]);
+        const after = await s.port.planOffsetReset(group, topic, at(3600));
+        expect(after.partitions.map((p) => p.targetOffset)).toEqual([10, 6, 0]);
+        const before = await s.port.planOffsetReset(group, topic, at(-3600));
+        expect(before.partitions.map((p) => [p.targetOffset, p.recordsToReread])).toEqual([
+          [0, 8],
+          [0, 2],
+          [0, 0],
+        ]);
+        const unknown = await s.port.planOffsetReset(`${group}-never`, topic, at(5));
+        expect([unknown.state, unknown.members]).toEqual(["Dead", 0]);
+        expect(unknown.partitions.map((p) => p.committedOffset)).toEqual([null, null, null]);
+      });
+
+      it("planOffsetReset rejects a missing topic with kind not-found", async () => {
+        const error = await rejection(s.port.planOffsetReset(group, s.missingTopic, at(5)));
+        expect(error).toBeInstanceOf(KafkaError);
+        expect((error as KafkaError).kind).toBe("not-found");
+        expect((error as KafkaError).message).toContain(`topic ${s.missingTopic} does not exist`);
+      });
+
+      it("resetOffsets refuses with KafkaGroupActiveError while a consumer is a member, and writes nothing", async () => {
+        const leave = await s.resets.joinGroup(group);
+        try {
+          const plan = await s.port.planOffsetReset(group, topic, at(5));
+          expect(plan.members).toBe(1);
+          expect(plan.state).toBe("Stable");
+          const error = await rejection(s.port.resetOffsets(group, topic, [{ partition: 0, offset: 5 }]));
+          expect(error).toBeInstanceOf(KafkaGroupActiveError);
+          expect(error).toMatchObject({ kind: "group-active", group, state: "Stable", members: 1 });
+          expect((error as Error).message).toBe(
+            `consumer group ${group} has 1 active member (state Stable): offsets can only be reset while no consumer is in the group`,
+          );
+        } finally {
+          await leave();
+        }
+        const lag = await s.port.groupLag(group, [topic]);
+        expect(lag.partitions.map((p) => p.committedOffset)).toEqual([8, 2, null]);
+      });
+
+      it("resetOffsets rejects an offset outside a partition's log, naming it, and writes nothing", async () => {
+        const error = await rejection(
+          s.port.resetOffsets(group, topic, [
+            { partition: 0, offset: 5 },
+            { partition: 1, offset: 7 },
+          ]),
+        );
+        expect(error).toBeInstanceOf(KafkaError);
+        expect((error as KafkaError).kind).toBe("failed");
+        expect((error as KafkaError).message).toContain(`${topic} p1: offset 7 is outside its log (0 to 6)`);
+        const lag = await s.port.groupLag(group, [topic]);
+        expect(lag.partitions.map((p) => p.committedOffset)).toEqual([8, 2, null]);
+      });
+
+      it("resetOffsets commits exactly the given offsets once the group is empty; the other partitions keep theirs", async () => {
+        await s.port.resetOffsets(group, topic, [
+          { partition: 0, offset: 5 },
+          { partition: 2, offset: 0 },
+        ]);
+        const lag = await s.port.groupLag(group, [topic]);
+        expect(lag.state).toBe("Empty");
+        expect(lag.members).toBe(0);
+        expect(lag.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag])).toEqual([
+          [0, 5, 10, 5],
+          [1, 2, 6, 4],
+          [2, 0, 0, 0],
+        ]);
+        const plan = await s.port.planOffsetReset(group, topic, at(5));
+        expect(plan.partitions.map((p) => [p.committedOffset, p.recordsToReread])).toEqual([
+          [5, 0],
+          [2, 0],
+          [0, 0],
+        ]);
+      });
     });
   });
 }

@@ -89,6 +89,21 @@ describe("window-completeness drills", () => {
     expect(r.steps[3]!.findings[0]!.detail).toMatch(
       /s3:\/\/checkpoint-bucket\/state\/order-processing\/.+\/chk-\d+/,
     );
+    // Reprocessing starts at the first window under 95% (10:15; 10:20 is the worst one).
+    const reprocess = {
+      action: "reset-consumer-offsets",
+      label: "Reprocess orders.raw from 10:15 UTC",
+      params: { group: "order-processor", topic: "orders.raw", fromTime: "2026-01-13T10:15:00.000Z" },
+    };
+    expect(r.conclusion.suggestedActions.map((a) => a.action)).toEqual([
+      "restart-taskmanagers",
+      "reset-consumer-offsets",
+    ]);
+    expect(r.conclusion.suggestedActions[1]).toEqual(reprocess);
+    expect(r.steps[3]!.findings[0]!.proposals[1]).toEqual(reprocess);
+    expect(r.steps[3]!.findings[0]!.detail).toContain(
+      "to recompute the short windows, reprocess orders.raw from 10:15 UTC, the first window under the threshold",
+    );
   });
 
   it("window not fired: the trigger code change, no restart", async () => {

@@ -17,6 +17,8 @@ export function fakeKafkaPort(given: Partial<KafkaPort> & Pick<KafkaPort, "descr
     partitionHealth: notUsed("kafka", "partitionHealth"),
     sampleNewest: notUsed("kafka", "sampleNewest"),
     roundTrip: notUsed("kafka", "roundTrip"),
+    planOffsetReset: notUsed("kafka", "planOffsetReset"),
+    resetOffsets: notUsed("kafka", "resetOffsets"),
     close: async () => undefined,
     ...given,
   };

@@ -1,8 +1,10 @@
 /** kafkajs errors -> KafkaError with a kind and one line fit for a thread, secrets redacted. */
-import { KafkaError, type KafkaErrorKind } from "../../ports/kafka.ts";
+import { KafkaError, type KafkaErrorKind, KafkaGroupActiveError } from "../../ports/kafka.ts";
 
 /** One line for a failed call: "could not reach Kafka at b1:9092: connection refused". */
 export function toKafkaError(err: unknown, target: string, secrets: readonly string[]): KafkaError {
+  // Says which group and why, no target or secret in it: kept as it is, so callers can tell it apart.
+  if (err instanceof KafkaGroupActiveError) return err;
   if (err instanceof KafkaError) {
     const text = err.message.startsWith("Kafka at") ? err.message : `Kafka at ${target}: ${err.message}`;
     return new KafkaError(err.kind, redact(text, secrets));

@@ -10,6 +10,8 @@ import {
   type GroupLag,
   KafkaError,
   type KafkaPort,
+  type OffsetResetPlan,
+  type PartitionOffset,
   type RecordSample,
   type RoundTripResult,
   type SampleOptions,
@@ -19,6 +21,7 @@ import { readGroupLag } from "./group-lag.ts";
 import { buildKafkaConfig, type KafkaConnectionOptions } from "./kafka-config.ts";
 import { toKafkaError } from "./kafka-errors.ts";
 import { withLeaderlessPartitions } from "./leaderless-metadata.ts";
+import { readOffsetResetPlan, writeOffsets } from "./offset-reset.ts";
 import { DEFAULT_MAX_VALUE_CHARS, readNewest } from "./record-sample.ts";
 import { runRoundTrip } from "./round-trip.ts";
 
@@ -35,6 +38,8 @@ export interface KafkajsKafkaOptions extends KafkaConnectionOptions {
   readonly scratchGroupPrefix?: string;
   /** Bound for one sampleNewest read when the call gives none. Default 15000. */
   readonly sampleTimeoutMs?: number;
+  /** Bound for one resetOffsets (kafkajs joins the group with a throwaway consumer). Default 30000. */
+  readonly resetTimeoutMs?: number;
 }
 
 /** Kept for callers of the first version of this adapter; the port's KafkaError. */
@@ -46,6 +51,7 @@ export function createKafkajsKafka(options: KafkajsKafkaOptions): KafkaPort {
   const kafka = new Kafka(config);
   const groupPrefix = options.scratchGroupPrefix ?? "runbook-bot-scratch";
   const sampleTimeoutMs = options.sampleTimeoutMs ?? 15_000;
+  const resetTimeoutMs = options.resetTimeoutMs ?? 30_000;
 
   let admin: Promise<Admin> | undefined;
   /** The last request kafkajs gave up waiting for: a hung broker otherwise surfaces as "Broker not connected". */
@@ -131,6 +137,14 @@ export function createKafkajsKafka(options: KafkajsKafkaOptions): KafkaPort {
         groupPrefix,
         describe: (err) => safe(err).message,
       });
+    },
+
+    planOffsetReset(group: string, topic: string, fromTimestampMs: number): Promise<OffsetResetPlan> {
+      return withAdmin((client) => readOffsetResetPlan(client, group, topic, fromTimestampMs));
+    },
+
+    resetOffsets(group: string, topic: string, offsets: readonly PartitionOffset[]): Promise<void> {
+      return withAdmin((client) => writeOffsets(client, group, topic, offsets, resetTimeoutMs));
     },
 
     async close(): Promise<void> {

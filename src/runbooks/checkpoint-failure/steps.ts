@@ -6,6 +6,8 @@ import { formatBytes, formatDuration, formatUtc, formatUtcClock } from "../../co
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { CheckpointConfig, CheckpointRecord, JobException } from "../../ports/flink.ts";
 import type { PodInfo, PodLog } from "../../ports/kubernetes.ts";
+import { reprocessProposal, windowStartAt } from "../reprocess-proposal.ts";
+import { WINDOW_MS } from "../window-completeness/windows.ts";
 import { CAUSE_TITLE, diagnosisOf } from "./cause.ts";
 import { isJobDown, KIND_TITLE } from "./diagnose.ts";
 import { assessFix } from "./fix-step.ts";
@@ -419,8 +421,15 @@ export function assessPostIncident(results: ProbeResults, config: AppConfig): St
   ];
   const failing = w.firstFailure !== null;
   const sgroup = config.pipeline.consumerGroup;
+  // Flink commits the group's offsets at each completed checkpoint: a job started without state
+  // re-reads from there, and the windows open at that checkpoint lost what came before it.
+  const reprocessFrom = failing && savedAt ? windowStartAt(savedAt, WINDOW_MS) : undefined;
+  const reprocess =
+    reprocessFrom === undefined
+      ? `Reprocess (reset ${sgroup}'s offsets to the start of the window open at the last checkpoint) only if a restart happened without a checkpoint to restore.`
+      : `Reprocess only if a restart happened without a checkpoint to restore: ${sgroup}'s offsets stand where checkpoint ${last?.id ?? ""} left them, and the window open then (from ${formatUtc(reprocessFrom)}) lost the records before it; resetting the offsets to that window's start (only while no consumer is in the group) rebuilds it, with duplicates downstream.`;
   const detail = failing
-    ? `The last successful checkpoint is older than the first failure: if the job restarts now it restores checkpoint ${last?.id ?? "(none)"} and re-reads from Kafka everything after it, so nothing is lost while Kafka still holds those records (the seed: 30 days); the Firehose output may get duplicates of that window. Records are lost only if they age out of Kafka before the job checkpoints again. Reprocess (reset ${sgroup}'s offsets to ${savedAt ? formatUtc(savedAt) : "the last checkpoint"}) only if a restart happened without a checkpoint to restore. Then add a regression test: checkpoint with a filled disk / denied bucket and verify the error handling.`
+    ? `The last successful checkpoint is older than the first failure: if the job restarts now it restores checkpoint ${last?.id ?? "(none)"} and re-reads from Kafka everything after it, so nothing is lost while Kafka still holds those records (the seed: 30 days); the Firehose output may get duplicates of that window. Records are lost only if they age out of Kafka before the job checkpoints again. ${reprocess} Then add a regression test: checkpoint with a filled disk / denied bucket and verify the error handling.`
     : "No failure after the last successful checkpoint: nothing is at risk beyond the normal checkpoint interval.";
   return {
     status: failing ? "warning" : "ok",
@@ -431,6 +440,7 @@ export function assessPostIncident(results: ProbeResults, config: AppConfig): St
       finding(failing ? "warning" : "ok", "Window of state at risk", {
         detail,
         evidence: [{ kind: "fields", fields }],
+        proposals: reprocessFrom === undefined ? [] : [reprocessProposal(config, reprocessFrom)],
       }),
     ],
   };

@@ -89,7 +89,7 @@ export const windowCompletenessRunbook: Runbook = {
   conclude(results, _steps, config: AppConfig): Conclusion {
     const s = completenessSignals(results, config);
     const d = diagnosisOf(results, config);
-    const proposals = proposalsFor(d, config);
+    const proposals = proposalsFor(d, config, results);
     const severity =
       d.cause === "recovered"
         ? "ok"

@@ -11,6 +11,7 @@ import { renderStartQueryCommand } from "../../core/log-queries.ts";
 import { formatCount, latestOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { reprocessProposal } from "../reprocess-proposal.ts";
 import type { CompletenessCause, CompletenessDiagnosis } from "./diagnose.ts";
 import {
   type CompletenessView,
@@ -449,12 +450,32 @@ export function restartProposal(config: AppConfig, label: string): Proposal {
   };
 }
 
-export function proposalsFor(d: CompletenessDiagnosis, config: AppConfig): Proposal[] {
+/**
+ * Where the records lost in state start: the earliest 5-minute window under the threshold (the
+ * worst one when none is under it); undefined without completeness data.
+ */
+export function firstShortWindow(
+  view: CompletenessView | undefined,
+  thresholdPercent: number,
+): Date | undefined {
+  const short = (view?.series ?? [])
+    .filter((p) => p.value < thresholdPercent)
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  return short[0]?.at ?? view?.worst?.at;
+}
+
+export function proposalsFor(d: CompletenessDiagnosis, config: AppConfig, results: ProbeResults): Proposal[] {
   switch (d.cause) {
     case "watermark-stuck":
       return [restartProposal(config, "Restart Flink taskmanagers (watermark resets)")];
-    case "state-backend-loss":
-      return [restartProposal(config, "Restart taskmanagers from the latest checkpoint")];
+    case "state-backend-loss": {
+      const restart = restartProposal(config, "Restart taskmanagers from the latest checkpoint");
+      const from = firstShortWindow(
+        probeValue<CompletenessView>(results, "completeness"),
+        config.thresholds.windowCompletenessPercent,
+      );
+      return from === undefined ? [restart] : [restart, reprocessProposal(config, from)];
+    }
     default:
       return [];
   }
@@ -478,7 +499,7 @@ function checkpointText(results: ProbeResults, config: AppConfig): { detail: str
 
 export function assessFix(results: ProbeResults, config: AppConfig): StepAssessment {
   const d = diagnosisOf(results, config);
-  const proposals = proposalsFor(d, config);
+  const proposals = proposalsFor(d, config, results);
   const { namespace, taskmanagerSelector } = config.pipeline;
   let f: Finding;
   switch (d.cause) {
@@ -520,8 +541,18 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
       break;
     case "state-backend-loss": {
       const cp = checkpointText(results, config);
+      const reprocess = proposals.find((p) => p.action === "reset-consumer-offsets");
+      const from =
+        typeof reprocess?.params.fromTime === "string"
+          ? hhmm(new Date(reprocess.params.fromTime))
+          : undefined;
+      const { consumerGroup, sourceTopic } = config.pipeline;
       f = finding("critical", "State corruption: restore from the latest checkpoint", {
-        detail: `Restart the taskmanagers: ${cp.detail}`,
+        detail: `Restart the taskmanagers: ${cp.detail}${
+          from === undefined
+            ? ""
+            : ` Records lost in state before that checkpoint are not read again by a restart: to recompute the short windows, reprocess ${sourceTopic} from ${from} UTC, the first window under the threshold. That resets ${consumerGroup}'s offsets (only while no consumer is in the group) and takes effect when the job next starts from the group's offsets rather than its checkpoint; the windows are emitted again (duplicates downstream).`
+        }`,
         evidence: [{ kind: "code", text: cp.code }],
         proposals,
       });

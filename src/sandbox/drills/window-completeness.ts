@@ -227,7 +227,11 @@ export const windowCompletenessDrills: readonly DrillScenario[] = [
         }),
       });
     },
-    expect: { cause: "state-backend-loss", severity: "critical", proposes: ["restart-taskmanagers"] },
+    expect: {
+      cause: "state-backend-loss",
+      severity: "critical",
+      proposes: ["restart-taskmanagers", "reset-consumer-offsets"],
+    },
   },
   {
     id: "window-completeness/window-not-fired",

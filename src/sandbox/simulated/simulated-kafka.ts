@@ -13,14 +13,21 @@ import {
   type ClusterPartitionHealth,
   type GroupLag,
   KafkaError,
+  KafkaGroupActiveError,
   type KafkaPort,
+  type OffsetResetPartition,
+  type OffsetResetPlan,
   type PartitionHealth,
+  type PartitionLag,
+  type PartitionOffset,
+  RESETTABLE_GROUP_STATES,
   type RecordSample,
   type RoundTripResult,
   type SampledRecord,
   type SampleOptions,
 } from "../../ports/kafka.ts";
 import type { ConsumerLagScenario } from "./consumer-lag-scenario.ts";
+import { type GroupActivity, SimulatedKafkaLogs } from "./simulated-kafka-logs.ts";
 
 const BROKER_IDS = [1, 2, 3] as const;
 const MIN_INSYNC_REPLICAS = 2;
@@ -45,6 +52,8 @@ export class SimulatedKafka implements KafkaPort {
   private readonly downUntil = new Map<number, (() => boolean) | undefined>();
   private readonly now: () => number;
   private readonly testTopic: string;
+  /** Topics and groups beyond the story's (tests and drills create them). */
+  private readonly logs = new SimulatedKafkaLogs();
 
   constructor(
     private readonly scenario: ConsumerLagScenario,
@@ -74,7 +83,39 @@ export class SimulatedKafka implements KafkaPort {
     return new Set(this.downUntil.keys());
   }
 
+  /** A topic with records to be added by produce() (the story's topics exist already). */
+  createTopic(name: string, partitions: number): void {
+    if (this.topics().some((t) => t.name === name)) throw new Error(`topic ${name} already exists`);
+    this.logs.createTopic(name, partitions);
+  }
+
+  /** Appends records with these timestamps to a partition of a created topic; returns their offsets. */
+  produce(topic: string, partition: number, timestampsMs: readonly number[]): number[] {
+    return this.logs.append(topic, partition, timestampsMs);
+  }
+
+  /** What a consumer of the group committing these offsets leaves behind. */
+  commitOffsets(group: string, topic: string, offsets: readonly PartitionOffset[]): void {
+    if (group === this.scenario.group && topic === this.scenario.topic) {
+      throw new Error(`the story's job commits ${group}'s offsets on ${topic} itself`);
+    }
+    const known = this.requireTopic(topic);
+    for (const o of offsets) {
+      if (o.partition < 0 || o.partition >= known.partitions) {
+        throw new Error(`topic ${topic} has no partition ${o.partition}`);
+      }
+    }
+    this.logs.commit(group, topic, offsets);
+  }
+
+  /** A consumer joins the group (an active member until the returned function is called). */
+  joinGroup(group: string): () => void {
+    return this.logs.join(group);
+  }
+
   async groupLag(group: string, topics?: readonly string[]): Promise<GroupLag> {
+    if (group !== this.scenario.group && this.logs.knowsGroup(group))
+      return this.createdGroupLag(group, topics);
     const known = group === this.scenario.group;
     const wanted = topics === undefined || topics.includes(this.scenario.topic);
     for (const topic of topics ?? []) this.requireTopic(topic);
@@ -189,7 +230,120 @@ export class SimulatedKafka implements KafkaPort {
     };
   }
 
+  async planOffsetReset(group: string, topic: string, fromTimestampMs: number): Promise<OffsetResetPlan> {
+    const known = this.requireTopic(topic);
+    const activity = this.activity(group);
+    const partitions: OffsetResetPartition[] = Array.from({ length: known.partitions }, (_, p) => {
+      const { logStart, logEnd } = this.bounds(topic, p);
+      const committedOffset = this.committed(group, topic, p);
+      const targetOffset = this.offsetAtTime(topic, p, fromTimestampMs);
+      return {
+        partition: p,
+        committedOffset,
+        targetOffset,
+        logStartOffset: logStart,
+        logEndOffset: logEnd,
+        recordsToReread: committedOffset === null ? 0 : Math.max(0, committedOffset - targetOffset),
+      };
+    });
+    return { group, topic, fromTimestampMs, ...activity, partitions };
+  }
+
+  async resetOffsets(group: string, topic: string, offsets: readonly PartitionOffset[]): Promise<void> {
+    const known = this.requireTopic(topic);
+    if (offsets.length === 0) throw new KafkaError("failed", `no partition of ${topic} to reset`);
+    const problems: string[] = [];
+    const seen = new Set<number>();
+    for (const o of offsets) {
+      if (seen.has(o.partition)) problems.push(`${topic} p${o.partition} is given twice`);
+      seen.add(o.partition);
+      if (o.partition < 0 || o.partition >= known.partitions) {
+        problems.push(`${topic} has no partition ${o.partition}`);
+        continue;
+      }
+      const { logStart, logEnd } = this.bounds(topic, o.partition);
+      if (!Number.isInteger(o.offset) || o.offset < logStart || o.offset > logEnd) {
+        problems.push(
+          `${topic} p${o.partition}: offset ${o.offset} is outside its log (${logStart} to ${logEnd})`,
+        );
+      }
+    }
+    if (problems.length > 0)
+      throw new KafkaError("failed", `Kafka at ${this.describeTarget}: ${problems.join("; ")}`);
+    const activity = this.activity(group);
+    if (activity.members > 0 || !RESETTABLE_GROUP_STATES.includes(activity.state)) {
+      throw new KafkaGroupActiveError(group, activity.state, activity.members);
+    }
+    this.logs.commit(group, topic, offsets);
+  }
+
   async close(): Promise<void> {}
+
+  private activity(group: string): GroupActivity {
+    return group === this.scenario.group
+      ? { state: "Stable", members: this.scenario.taskmanagers }
+      : this.logs.activity(group);
+  }
+
+  private isStoryLog(group: string, topic: string): boolean {
+    return group === this.scenario.group && topic === this.scenario.topic;
+  }
+
+  private committed(group: string, topic: string, partition: number): number | null {
+    if (this.isStoryLog(group, topic)) return this.storyPartition(partition).committed;
+    return this.logs.committed(group, topic, partition);
+  }
+
+  private storyPartition(partition: number) {
+    const state = this.scenario.partitionState(this.now()).find((s) => s.partition === partition);
+    if (state === undefined) throw new Error(`${this.scenario.topic} has no partition ${partition}`);
+    return state;
+  }
+
+  /** Offsets a partition holds: the story's topic from 0, created topics as produced, the others empty. */
+  private bounds(topic: string, partition: number): { logStart: number; logEnd: number } {
+    if (topic === this.scenario.topic) return { logStart: 0, logEnd: this.storyPartition(partition).logEnd };
+    if (this.logs.partitionCount(topic) !== undefined)
+      return { logStart: 0, logEnd: this.logs.logEnd(topic, partition) };
+    return { logStart: 0, logEnd: 0 };
+  }
+
+  /**
+   * The first offset at or after the time. The story's records arrive evenly at the partition's
+   * share of the arrival rate, the newest one now (as sampleNewest shows them).
+   */
+  private offsetAtTime(topic: string, partition: number, timestampMs: number): number {
+    if (this.logs.partitionCount(topic) !== undefined)
+      return this.logs.offsetAtTime(topic, partition, timestampMs);
+    const { logEnd } = this.bounds(topic, partition);
+    if (topic !== this.scenario.topic || logEnd === 0) return logEnd;
+    const at = this.now();
+    if (timestampMs > at) return logEnd;
+    const state = this.scenario.partitionState(at);
+    const total = state.reduce((a, s) => a + s.logEnd, 0);
+    const perSecond = Math.max(1, (this.scenario.arrivalPerSecond * logEnd) / total);
+    const back = Math.floor(((at - timestampMs) * perSecond) / 1000);
+    return Math.max(0, logEnd - 1 - back);
+  }
+
+  private createdGroupLag(group: string, topics?: readonly string[]): GroupLag {
+    const names = topics === undefined ? this.logs.committedTopics(group) : [...new Set(topics)].sort();
+    const partitions: PartitionLag[] = names.flatMap((topic) => {
+      const known = this.requireTopic(topic);
+      return Array.from({ length: known.partitions }, (_, p) => {
+        const { logStart, logEnd } = this.bounds(topic, p);
+        const committedOffset = this.committed(group, topic, p);
+        const lag = committedOffset === null ? logEnd - logStart : logEnd - committedOffset;
+        return { topic, partition: p, committedOffset, logEndOffset: logEnd, lag: Math.max(0, lag) };
+      });
+    });
+    return {
+      group,
+      ...this.logs.activity(group),
+      partitions,
+      totalLag: partitions.reduce((a, p) => a + p.lag, 0),
+    };
+  }
 
   private topics(): SimulatedTopic[] {
     return [
@@ -197,6 +351,7 @@ export class SimulatedKafka implements KafkaPort {
       { name: "orders.dlq", partitions: 3 },
       { name: this.scenario.topic, partitions: this.scenario.partitions },
       { name: this.testTopic, partitions: 1 },
+      ...this.logs.names().map((name) => ({ name, partitions: this.logs.partitionCount(name) ?? 0 })),
     ].sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 

@@ -22,7 +22,7 @@ const problemsOf = (id: string, raw: unknown) => {
 };
 
 describe("the registry", () => {
-  it("holds the nine actions by their public ids, each with a risk tier", () => {
+  it("holds the ten actions by their public ids, each with a risk tier", () => {
     expect(actionIds()).toEqual([
       "scale-taskmanagers",
       "rollback",
@@ -33,6 +33,7 @@ describe("the registry", () => {
       "reboot-broker",
       "firehose-buffering",
       "trigger-checkpoint",
+      "reset-consumer-offsets",
     ]);
     expect(Object.fromEntries(actionIds().map((id) => [id, action(id).risk]))).toEqual({
       "scale-taskmanagers": "high",
@@ -44,6 +45,7 @@ describe("the registry", () => {
       "reboot-broker": "critical",
       "firehose-buffering": "high",
       "trigger-checkpoint": "low",
+      "reset-consumer-offsets": "high",
     });
   });
 });
@@ -77,8 +79,33 @@ describe("params the runbooks propose are accepted as they are", () => {
       },
     ],
     ["trigger-checkpoint", { jobId: JOB_ID }],
+    [
+      "reset-consumer-offsets",
+      { group: "order-processor", topic: "orders.raw", fromTime: "2025-01-13T10:15:00.000Z" },
+    ],
+    ["reset-consumer-offsets", { group: "order-processor", topic: "orders.raw", minutesAgo: 30 }],
+    [
+      "reset-consumer-offsets",
+      {
+        group: "order-processor",
+        topic: "orders.raw",
+        fromTime: "2025-01-13T10:15:00+01:00",
+        partitions: [
+          { partition: 0, from: 1200, to: 950 },
+          { partition: 2, from: null, to: 40 },
+        ],
+      },
+    ],
   ])("%s %j", (id, raw) => {
     expect(action(id).parse(raw, config)).toEqual({ ok: true, params: raw });
+  });
+
+  it("reset-consumer-offsets takes the group and topic from the config when a proposal leaves them out", () => {
+    const custom = testConfig({ pipeline: { consumerGroup: "orders-v2", sourceTopic: "orders.v2" } });
+    expect(action("reset-consumer-offsets").parse({ minutesAgo: 10 }, custom)).toEqual({
+      ok: true,
+      params: { group: "orders-v2", topic: "orders.v2", minutesAgo: 10 },
+    });
   });
 });
 
@@ -127,6 +154,14 @@ describe("scope: only the pipeline's objects may be touched", () => {
       "firehose-buffering",
       { streamName: "audit-firehose", sizeMb: 64, intervalSeconds: 60 },
       ["streamName: only order-firehose may be changed, not audit-firehose"],
+    ],
+    [
+      "reset-consumer-offsets",
+      { group: "billing", topic: "payments", minutesAgo: 5 },
+      [
+        "group: only order-processor may be reset, not billing",
+        "topic: only orders.raw may be reset, not payments",
+      ],
     ],
   ])("%s %j", (id, raw, problems) => {
     expect(problemsOf(id, raw)).toEqual(problems);
@@ -182,6 +217,32 @@ describe("values are checked before anything is read", () => {
     ],
     ["trigger-checkpoint", { jobId: "order-processing" }, ["jobId: a Flink job id (32 hex digits)"]],
     ["reboot-broker", { clusterArn: CLUSTER_ARN, brokerId: "2" }, [expect.stringMatching(/^brokerId: /)]],
+    ["reset-consumer-offsets", {}, ["fromTime or minutesAgo: say from when to reprocess"]],
+    [
+      "reset-consumer-offsets",
+      { fromTime: "2025-01-13T10:15:00Z", minutesAgo: 30 },
+      ["fromTime and minutesAgo: give one of them, not both"],
+    ],
+    [
+      "reset-consumer-offsets",
+      { fromTime: "2999-01-01T00:00:00Z" },
+      ["fromTime: 2999-01-01T00:00:00Z is in the future"],
+    ],
+    ["reset-consumer-offsets", { fromTime: "yesterday 10:15" }, [expect.stringMatching(/^fromTime: /)]],
+    // A time without its zone is ambiguous at 3 a.m.: refused.
+    ["reset-consumer-offsets", { fromTime: "2025-01-13T10:15:00" }, [expect.stringMatching(/^fromTime: /)]],
+    ["reset-consumer-offsets", { minutesAgo: 0 }, [expect.stringMatching(/^minutesAgo: /)]],
+    ["reset-consumer-offsets", { minutesAgo: 43_201 }, [expect.stringMatching(/^minutesAgo: /)]],
+    [
+      "reset-consumer-offsets",
+      { group: "order processor", minutesAgo: 5 },
+      [expect.stringMatching(/^group: a Kafka consumer group name/)],
+    ],
+    [
+      "reset-consumer-offsets",
+      { minutesAgo: 5, partitions: [{ partition: 0, from: 10, to: 5 }] },
+      ["partitions: only with the fromTime they were computed for"],
+    ],
   ])("%s %j", (id, raw, problems) => {
     expect(problemsOf(id, raw)).toEqual(problems);
   });

@@ -328,6 +328,18 @@ describe("checkpoint-failure runbook", () => {
     const post = step(report, "post-incident");
     expect(post.status).toBe("warning");
     expect(post.summary).toBe("State since 2026-01-13 10:25:06 UTC (5 min) is not in any checkpoint.");
+    // Reprocessing (if a restart loses the state) starts at the window open at the last checkpoint.
+    expect(post.findings[0]?.proposals).toEqual([
+      {
+        action: "reset-consumer-offsets",
+        label: "Reprocess orders.raw from 10:25 UTC",
+        params: { group: "order-processor", topic: "orders.raw", fromTime: "2026-01-13T10:25:00.000Z" },
+      },
+    ]);
+    expect(post.findings[0]?.detail).toContain(
+      "Reprocess only if a restart happened without a checkpoint to restore: order-processor's offsets stand where checkpoint",
+    );
+    expect(report.conclusion.suggestedActions.map((a) => a.action)).not.toContain("reset-consumer-offsets");
     expect(triggerCalls).toEqual([]);
     expect(k8s.writes).toEqual([]);
   });
@@ -441,5 +453,6 @@ describe("checkpoint-failure runbook", () => {
     const report = await run({ flink: fakeFlink({ stats: old }), kubernetes: fakeK8s().port });
     expect(report.conclusion).toMatchObject({ cause: "recovered", severity: "ok", suggestedActions: [] });
     expect(step(report, "post-incident").status).toBe("ok");
+    expect(step(report, "post-incident").findings[0]?.proposals).toEqual([]);
   });
 });

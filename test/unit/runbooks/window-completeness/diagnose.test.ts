@@ -8,6 +8,7 @@ import {
   isWatermarkStuck,
   lateFractionOf,
 } from "../../../../src/runbooks/window-completeness/diagnose.ts";
+import { firstShortWindow } from "../../../../src/runbooks/window-completeness/steps.ts";
 import {
   expectedWindowIds,
   windowIdAt,
@@ -203,5 +204,33 @@ describe("windows", () => {
       ])?.at,
     ).toEqual(at(5));
     expect(worstPoint([])).toBeUndefined();
+  });
+});
+
+describe("firstShortWindow: where reprocessing lost records starts", () => {
+  const at = (hhmm: string) => new Date(`2025-01-13T${hhmm}:00.000Z`);
+  const series = (values: [string, number][]) => values.map(([t, value]) => ({ at: at(t), value }));
+
+  it("the earliest 5-minute window under the threshold, not the worst one", () => {
+    const view = {
+      series: series([
+        ["10:05", 99],
+        ["10:10", 91],
+        ["10:15", 80],
+        ["10:20", 96],
+      ]),
+      worst: { windowId: "window-2025-01-13-10-15", at: at("10:15"), value: 80 },
+    };
+    expect(firstShortWindow(view, 95)).toEqual(at("10:10"));
+  });
+
+  it("the worst window when none is under the threshold; undefined without data", () => {
+    const view = {
+      series: series([["10:05", 99]]),
+      worst: { windowId: "window-2025-01-13-10-05", at: at("10:05"), value: 99 },
+    };
+    expect(firstShortWindow(view, 95)).toEqual(at("10:05"));
+    expect(firstShortWindow({ series: [] }, 95)).toBeUndefined();
+    expect(firstShortWindow(undefined, 95)).toBeUndefined();
   });
 });
