@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { formatUtc } from "../core/format-units.ts";
+import { isFlinkError } from "../ports/flink.ts";
 import {
   type KafkaPort,
   type OffsetResetPartition,
@@ -115,6 +116,25 @@ function fromTimeOf(params: ResetConsumerOffsetsParams, nowMs: number): number {
   throw new ActionRefusal("say from when to reprocess: fromTime or minutesAgo");
 }
 
+/**
+ * Flink's KafkaSource does not join the group, so "no active member" does not mean the job is
+ * stopped: a RUNNING job commits its own offsets at its next checkpoint and overwrites a reset, and
+ * a job restored from a checkpoint reads the offsets in its state. While the job runs, refuse.
+ * Without a Flink port the job cannot be checked: said in the preview, not refused.
+ */
+async function flinkJobRefusal(ctx: ActionContext): Promise<string | undefined> {
+  const flink = ctx.ports.flink;
+  if (flink === undefined) return undefined;
+  try {
+    const job = await flink.findJob(ctx.config.flink?.jobName);
+    if (job.state !== "RUNNING" && job.state !== "RESTARTING" && job.state !== "CREATED") return undefined;
+    return `the Flink job ${job.name} is ${job.state}: its Kafka source commits its own offsets at each checkpoint and would overwrite the reset. Stop it with a savepoint first; after the reset, start it without restoring state (or run a backfill job on the group)`;
+  } catch (error) {
+    if (isFlinkError(error) && error.kind === "no-job") return undefined;
+    return `could not check that the Flink job is stopped (${messageOf(error)}); not resetting while it may be running`;
+  }
+}
+
 async function readPlan(params: ResetConsumerOffsetsParams, ctx: ActionContext): Promise<OffsetResetPlan> {
   const kafka: KafkaPort = requirePort(ctx.ports.kafka, "Kafka");
   const now = ctx.ports.clock.now().getTime();
@@ -154,7 +174,7 @@ export const resetConsumerOffsets: ActionDefinition<ResetConsumerOffsetsParams> 
   },
   async prepare(params, ctx) {
     const plan = await readPlan(params, ctx);
-    const active = activeGroupRefusal(plan);
+    const active = activeGroupRefusal(plan) ?? (await flinkJobRefusal(ctx));
     if (active) throw new ActionRefusal(active);
     const moved = partitionsToMove(plan);
     if (moved.length === 0) {
@@ -169,13 +189,17 @@ export const resetConsumerOffsets: ActionDefinition<ResetConsumerOffsetsParams> 
         fromTime: new Date(plan.fromTimestampMs).toISOString(),
         partitions: moved,
       },
-      preview: resetPreview(plan, moved),
+      preview:
+        resetPreview(plan, moved) +
+        (ctx.ports.flink === undefined
+          ? " (Flink is not configured: check by hand that the job is stopped)"
+          : ""),
     };
   },
   async recheck(params, ctx) {
     return refusalOf(async () => {
       const plan = await readPlan(params, ctx);
-      const active = activeGroupRefusal(plan);
+      const active = activeGroupRefusal(plan) ?? (await flinkJobRefusal(ctx));
       if (active) throw new ActionRefusal(active);
       const changed = movedSincePreview(plan, params.partitions ?? []);
       if (changed.length > 0) {

@@ -161,7 +161,7 @@ describe("reset-consumer-offsets through Slack on a real broker", () => {
     expect(await committed(group, topic)).toEqual([12, 8, 5]);
     const harness = await start(group, topic);
     const { root, approval, requestId, outcome } = await requestReset(harness);
-    const preview = `reset consumer group ${group} to ${formatUtc(new Date(FROM_TIME))} on ${topic} p0: 12 -> 6 (6 records), p1: 8 -> 6 (2 records), p2: 5 -> 3 (2 records); 10 records to re-read`;
+    const preview = `reset consumer group ${group} to ${formatUtc(new Date(FROM_TIME))} on ${topic} p0: 12 -> 6 (6 records), p1: 8 -> 6 (2 records), p2: 5 -> 3 (2 records); 10 records to re-read (Flink is not configured: check by hand that the job is stopped)`;
     expect(outcome).toBe(`Approval requested: ${preview}`);
     expect(textOf(approval)).toContain(":lock: Approval needed: *Reset consumer offsets (reprocess)*");
     expect(textOf(approval)).toContain(preview.replaceAll(">", "&gt;"));

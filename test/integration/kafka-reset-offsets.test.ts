@@ -141,7 +141,7 @@ describe("reset-consumer-offsets on a real broker", () => {
       ],
     });
     expect(prepared.preview).toBe(
-      `reset consumer group ${group} to ${formatUtc(new Date(BASE + 6 * MINUTE))} on ${topic} p0: 12 -> 6 (6 records), p1: 8 -> 6 (2 records), p2: 5 -> 3 (2 records); 10 records to re-read`,
+      `reset consumer group ${group} to ${formatUtc(new Date(BASE + 6 * MINUTE))} on ${topic} p0: 12 -> 6 (6 records), p1: 8 -> 6 (2 records), p2: 5 -> 3 (2 records); 10 records to re-read (Flink is not configured: check by hand that the job is stopped)`,
     );
     expect(await committed(group, topic)).toEqual([12, 8, 5]);
 

@@ -7,6 +7,7 @@ import type { ActionFormSpec } from "../action-form.ts";
 import { firehoseBufferingForm } from "./firehose-buffering-form.ts";
 import { growPvcForm } from "./grow-pvc-form.ts";
 import { rebootBrokerForm } from "./reboot-broker-form.ts";
+import { resetOffsetsForm } from "./reset-offsets-form.ts";
 import { rollbackForm } from "./rollback-form.ts";
 import { scaleForm } from "./scale-form.ts";
 import { setResourcesForm } from "./set-resources-form.ts";
@@ -18,4 +19,5 @@ export const ACTION_FORMS: Readonly<Record<string, ActionFormSpec>> = {
   "grow-pvc": growPvcForm,
   "firehose-buffering": firehoseBufferingForm,
   "reboot-broker": rebootBrokerForm,
+  "reset-consumer-offsets": resetOffsetsForm,
 };

@@ -9,6 +9,8 @@ import { numberOrText, problemsByField } from "../../../src/actions/action-form.
 import { findAction } from "../../../src/actions/registry.ts";
 import { systemClock } from "../../../src/ports/clock.ts";
 import type { RolloutRevision } from "../../../src/ports/kubernetes.ts";
+import { ConsumerLagScenario } from "../../../src/sandbox/simulated/consumer-lag-scenario.ts";
+import { SimulatedKafka } from "../../../src/sandbox/simulated/simulated-kafka.ts";
 import { SimulatedMsk } from "../../../src/sandbox/simulated/simulated-msk.ts";
 import { fakeKubernetesPort } from "../../fakes/ports.ts";
 import { CLUSTER_ARN, testConfig } from "./config.ts";
@@ -78,7 +80,7 @@ describe("problemsByField", () => {
 });
 
 describe("which actions take a value", () => {
-  it("the six with a value have a form; restart, delete pods and trigger checkpoint do not", () => {
+  it("the seven with a value have a form; restart, delete pods and trigger checkpoint do not", () => {
     const withForm = [
       "scale-taskmanagers",
       "rollback",
@@ -86,6 +88,7 @@ describe("which actions take a value", () => {
       "grow-pvc",
       "firehose-buffering",
       "reboot-broker",
+      "reset-consumer-offsets",
     ];
     for (const id of withForm) expect(findAction(id)?.form, id).toBeDefined();
     for (const id of ["restart-taskmanagers", "delete-taskmanager-pods", "trigger-checkpoint"]) {
@@ -105,6 +108,9 @@ describe("which actions take a value", () => {
     ["firehose-buffering", { streamName: "order-firehose", sizeMb: 64, intervalSeconds: 60 }, false],
     ["reboot-broker", { clusterArn: CLUSTER_ARN }, true],
     ["reboot-broker", { clusterArn: CLUSTER_ARN, brokerId: 2 }, false],
+    ["reset-consumer-offsets", { group: "order-processor" }, true],
+    ["reset-consumer-offsets", { fromTime: "2025-01-13T10:15:00Z" }, false],
+    ["reset-consumer-offsets", { minutesAgo: 30 }, false],
   ] as const)("%s %j needs a value: %s", (id, params, expected) => {
     expect(formOf(id).needsValue(params)).toBe(expected);
   });
@@ -305,5 +311,43 @@ describe("grow-pvc and firehose-buffering", () => {
     expect(
       parsed.ok ? {} : problemsByField(["sizeMb", "intervalSeconds"], parsed.problems, spec.problemPrefixes),
     ).toEqual({ sizeMb: "buffer size 200 MiB is outside 1..128 MiB (whole MiB)" });
+  });
+});
+
+describe("reset-consumer-offsets", () => {
+  const base = {
+    group: "order-processor",
+    topic: "orders.raw",
+    fromTime: "2025-01-13T10:15:00.000Z",
+    partitions: [{ partition: 0, from: 10, to: 5 }],
+  };
+  it("asks for the time, starting from the proposal's, and says what the group is doing", async () => {
+    const kafka = new SimulatedKafka(new ConsumerLagScenario());
+    const form = await formOf("reset-consumer-offsets").describe(base, {
+      config,
+      ports: { clock: systemClock, kafka },
+    });
+    expect(form.intro).toMatch(
+      /^Moves order-processor's committed offsets on orders\.raw back .* Now: group Stable, 4 members, lag [\d,]+\./,
+    );
+    expect(form.fields).toEqual([
+      expect.objectContaining({ kind: "text", id: "fromTime", initial: "2025-01-13T10:15:00.000Z" }),
+    ]);
+  });
+  it("a new time drops the partitions computed for the old one; parse() checks the time", () => {
+    const spec = formOf("reset-consumer-offsets");
+    expect(spec.toParams({ fromTime: "2025-01-13T10:00:00Z" }, base)).toEqual({
+      group: "order-processor",
+      topic: "orders.raw",
+      fromTime: "2025-01-13T10:00:00Z",
+    });
+    const parsed = findAction("reset-consumer-offsets")!.parse(
+      spec.toParams({ fromTime: "yesterday" }, base),
+      config,
+    );
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? {} : Object.keys(problemsByField(["fromTime"], parsed.problems))).toEqual([
+      "fromTime",
+    ]);
   });
 });

@@ -14,8 +14,11 @@ import {
 } from "../../../src/actions/reset-consumer-offsets.ts";
 import type { Clock } from "../../../src/ports/clock.ts";
 import { systemClock } from "../../../src/ports/clock.ts";
+import { FlinkError, type FlinkPort } from "../../../src/ports/flink.ts";
 import type { OffsetResetPlan } from "../../../src/ports/kafka.ts";
+import { overridePort } from "../../../src/sandbox/drills/override-ports.ts";
 import { ConsumerLagScenario } from "../../../src/sandbox/simulated/consumer-lag-scenario.ts";
+import { SimulatedFlink } from "../../../src/sandbox/simulated/simulated-flink.ts";
 import { SimulatedKafka } from "../../../src/sandbox/simulated/simulated-kafka.ts";
 import { testConfig } from "./config.ts";
 
@@ -152,7 +155,7 @@ describe("prepare, recheck and execute over the simulated Kafka", () => {
       ],
     });
     expect(prepared.preview).toBe(
-      "reset consumer group replay to 2025-01-13 10:05:00 UTC on orders.replay p0: 18 -> 5 (13 records), p1: 7 -> 5 (2 records); 15 records to re-read",
+      "reset consumer group replay to 2025-01-13 10:05:00 UTC on orders.replay p0: 18 -> 5 (13 records), p1: 7 -> 5 (2 records); 15 records to re-read (Flink is not configured: check by hand that the job is stopped)",
     );
     // What the request stores parses again as it is.
     expect(resetConsumerOffsets.parse(prepared.params, config)).toEqual({
@@ -170,6 +173,45 @@ describe("prepare, recheck and execute over the simulated Kafka", () => {
     ]);
     const lag = await kafka.groupLag("replay", ["orders.replay"]);
     expect(lag.partitions.map((p) => p.committedOffset)).toEqual([5, 5]);
+  });
+
+  it("refuses while the Flink job runs (its source commits its own offsets), and says when Flink cannot be read", async () => {
+    const { ctx } = world();
+    const parsed = resetConsumerOffsets.parse({ minutesAgo: 20 }, config);
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    const flink = new SimulatedFlink(new ConsumerLagScenario());
+    const withFlink = (port: FlinkPort): ActionContext => ({ ...ctx, ports: { ...ctx.ports, flink: port } });
+
+    const running = resetConsumerOffsets.prepare(parsed.params, withFlink(flink));
+    await expect(running).rejects.toBeInstanceOf(ActionRefusal);
+    await expect(running).rejects.toThrow(
+      /^the Flink job order-processing is RUNNING: its Kafka source commits its own offsets at each checkpoint and would overwrite the reset\. Stop it with a savepoint first/,
+    );
+
+    // No job at all (stopped and gone): the reset may go ahead, and the preview does not warn.
+    const none = overridePort<FlinkPort>(flink, {
+      findJob: async () => {
+        throw new FlinkError("no-job", "no RUNNING job");
+      },
+    });
+    const prepared = await resetConsumerOffsets.prepare(parsed.params, withFlink(none));
+    expect(prepared.preview).not.toContain("Flink is not configured");
+    expect(await resetConsumerOffsets.recheck(prepared.params, withFlink(none))).toBeUndefined();
+    // The job came back between the request and the approval: refused at execution time.
+    expect(await resetConsumerOffsets.recheck(prepared.params, withFlink(flink))).toMatch(/is RUNNING/);
+
+    // Flink does not answer: not reset while the job may be running.
+    const down = overridePort<FlinkPort>(flink, {
+      findJob: async () => {
+        throw new FlinkError(
+          "unreachable",
+          "could not reach Flink REST at http://127.0.0.1:1: connection refused",
+        );
+      },
+    });
+    await expect(resetConsumerOffsets.prepare(parsed.params, withFlink(down))).rejects.toThrow(
+      /^could not check that the Flink job is stopped \(could not reach Flink REST.*\); not resetting while it may be running$/,
+    );
   });
 
   it("refuses while a consumer is in the group, and when the group is already before the time", async () => {
