@@ -48,7 +48,12 @@ export function plainText(mrkdwn: string, userName: (id: string) => string = (id
     .replace(/:large_green_circle:/g, "🟢")
     .replace(/:memo:/g, "📝")
     .replace(/:gear:/g, "⚙️ ")
-    .replace(/:eyes:/g, "👀");
+    .replace(/:eyes:/g, "👀")
+    .replace(/:mag:/g, "🔍")
+    .replace(/:ice_cube:/g, "🧊")
+    .replace(/:sunny:/g, "☀️ ")
+    .replace(/:no_entry_sign:/g, "🚫")
+    .replace(/:grey_question:/g, "❔");
 }
 
 export function renderMessage(
