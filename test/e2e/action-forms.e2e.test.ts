@@ -10,7 +10,7 @@
  * No runbook of the harness's world proposes a rollback, so the rollback step is posted into the
  * incident's thread with the bot's own client and thread renderer (what a dlq-spike run posts).
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findRunbook } from "../../src/core/catalog.ts";
 import type { StepReport } from "../../src/core/runbook.ts";
 import { ViewSubmissionRefused } from "../../src/sandbox/slack-emulator/index.ts";
@@ -22,7 +22,7 @@ import {
   buttonOf,
   CHANNEL,
   type Harness,
-  type HarnessOptions,
+  harnessPerTest,
   startHarness,
   textOf,
   until,
@@ -31,20 +31,7 @@ import {
 
 const DEPLOYMENT_PATH = "/apis/apps/v1/namespaces/flink/deployments/flink-taskmanager";
 
-let h: Harness | undefined;
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-
-afterEach(async () => {
-  if (!h) return;
-  const failed = h.failedCalls();
-  await h.stop();
-  h = undefined;
-  expect(failed).toEqual([]);
-});
+const start = harnessPerTest(startHarness);
 
 const kubeWrites = (harness: Harness) =>
   harness.kube.requests

@@ -8,39 +8,18 @@
  * - reboot-broker: the real MSK adapter on the MSK stand-in in front of a private moto.
  */
 import { KafkaClient } from "@aws-sdk/client-kafka";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMsk } from "../../src/adapters/aws/msk.ts";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import { createOrderProcessing } from "../contract/msk.contract.ts";
 import { type MotoPeer, startMotoPeer } from "../peers/moto-peer.ts";
 import { type MskStandIn, startMskStandIn } from "../peers/msk-standin.ts";
-import {
-  buttonOf,
-  CHANNEL,
-  type Harness,
-  type HarnessOptions,
-  startHarness,
-  textOf,
-  WAIT_MS,
-} from "./harness.ts";
+import { buttonOf, CHANNEL, type Harness, harnessPerTest, startHarness, textOf, WAIT_MS } from "./harness.ts";
 
 const DEPLOYMENT_PATH = "/apis/apps/v1/namespaces/flink/deployments/flink-taskmanager";
 
-let h: Harness | undefined;
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-
-afterEach(async () => {
-  if (!h) return;
-  const failed = h.failedCalls();
-  await h.stop();
-  h = undefined;
-  expect(failed).toEqual([]);
-});
+const start = harnessPerTest(startHarness);
 
 const kubeWrites = (harness: Harness) =>
   harness.kube.requests

@@ -5,14 +5,14 @@
  * the channel allow-list, approvers from Slack user groups (looked up, cached for a minute), the
  * Preview button, and stale buttons.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import {
   buttonOf,
   CHANNEL,
   type Harness,
-  type HarnessOptions,
+  harnessPerTest,
   SCALE_PATH,
   scaleButtonId,
   startHarness,
@@ -21,20 +21,7 @@ import {
   WAIT_MS,
 } from "./harness.ts";
 
-let h: Harness | undefined;
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-
-afterEach(async () => {
-  if (!h) return;
-  const failed = h.failedCalls();
-  await h.stop();
-  h = undefined;
-  expect(failed).toEqual([]);
-});
+const start = harnessPerTest(startHarness);
 
 const writes = (harness: Harness) => harness.kube.requests.filter((r) => r.method !== "GET");
 const tier = (t: "low" | "high" | "critical") => ({ approvals: { riskTiers: { "scale-taskmanagers": t } } });

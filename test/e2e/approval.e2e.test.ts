@@ -5,14 +5,14 @@
  * expired, stale buttons) are told to the clicker and logged in the thread; a double click or
  * fifty concurrent clicks execute once, and every losing click is told why it did nothing.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from "../../src/slack/render/index.ts";
 import {
   buttonOf,
   CHANNEL,
   type Harness,
-  type HarnessOptions,
+  harnessPerTest,
   SCALE_PATH,
   scaleButtonId,
   startHarness,
@@ -21,20 +21,7 @@ import {
   WAIT_MS,
 } from "./harness.ts";
 
-let h: Harness | undefined;
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-
-afterEach(async () => {
-  if (!h) return;
-  const failed = h.failedCalls();
-  await h.stop();
-  h = undefined;
-  expect(failed).toEqual([]);
-});
+const start = harnessPerTest(startHarness);
 
 /** Concurrent Approve clicks in the exactly-once test. */
 const CLICKS = 50;

@@ -9,27 +9,14 @@
  *   request outcome-unknown at start, says so in the thread for a human to check, replaces the
  *   buttons, audits it, and never runs it again, not even when Approve is pressed again.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { InteractionResult } from "../../src/sandbox/slack-emulator/index.ts";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from "../../src/slack/render/index.ts";
-import { buttonOf, CHANNEL, SCALE_PATH, textOf, until, WAIT_MS } from "./harness.ts";
-import { type ProcessHarness, type ProcessHarnessOptions, startProcessHarness } from "./process-harness.ts";
+import { buttonOf, CHANNEL, harnessPerTest, SCALE_PATH, textOf, until, WAIT_MS } from "./harness.ts";
+import { type ProcessHarness, startProcessHarness } from "./process-harness.ts";
 
-let h: ProcessHarness | undefined;
-
-async function start(options: ProcessHarnessOptions = {}): Promise<ProcessHarness> {
-  h = await startProcessHarness(options);
-  return h;
-}
-
-afterEach(async () => {
-  if (!h) return;
-  const failed = h.failedCalls();
-  await h.stop();
-  h = undefined;
-  expect(failed).toEqual([]);
-});
+const start = harnessPerTest(startProcessHarness);
 
 const writes = (harness: ProcessHarness) => harness.kube.requests.filter((r) => r.method !== "GET");
 const SCALE_PATCH = {

@@ -4,10 +4,12 @@
  * adapter, simulated Kafka/CloudWatch for the diagnosis data, and a SQLite store in a temp file
  * (so that a test can restart the bot on the same file).
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, expect } from "vitest";
 import { createKubernetes } from "../../src/adapters/kubernetes/index.ts";
 import { type AppConfig, configSchema } from "../../src/config/schema.ts";
 import { findRunbook, type RunbookMeta } from "../../src/core/catalog.ts";
@@ -397,4 +399,26 @@ export async function until(condition: () => boolean | Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`until: condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * One harness per test, stopped after it: `const start = harnessPerTest(startHarness)`. After each
+ * test it also checks that no Web API call the bot made was refused by the emulator.
+ */
+export function harnessPerTest<O, H extends { failedCalls(): unknown[]; stop(): Promise<void> }>(
+  launch: (options?: O) => Promise<H>,
+): (options?: O) => Promise<H> {
+  let current: H | undefined;
+  afterEach(async () => {
+    if (!current) return;
+    const running = current;
+    current = undefined;
+    const failed = running.failedCalls();
+    await running.stop();
+    expect(failed).toEqual([]);
+  });
+  return async (options) => {
+    current = await launch(options);
+    return current;
+  };
 }

@@ -4,15 +4,14 @@
  * answered 401 and changes nothing. Both transports: the same event delivered twice (Slack's
  * retry, same event_id) or the same alert message in two deliveries makes one incident.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { alertmanagerMessage } from "../../src/sandbox/alert-messages.ts";
 import type { JsonObject } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import {
   buttonOf,
   CHANNEL,
-  type Harness,
-  type HarnessOptions,
+  harnessPerTest,
   runbookMeta,
   SCALE_PATH,
   scaleButtonId,
@@ -22,20 +21,7 @@ import {
   WAIT_MS,
 } from "./harness.ts";
 
-let h: Harness | undefined;
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-
-afterEach(async () => {
-  if (!h) return;
-  const failed = h.failedCalls();
-  await h.stop();
-  h = undefined;
-  expect(failed).toEqual([]);
-});
+const start = harnessPerTest(startHarness);
 
 const ALERT_TEXT = "[FIRING:1] kafka-consumer-lag-high (high ecommerce-streaming)";
 

@@ -4,24 +4,11 @@
  * "Recovered" or "Not recovered after N: next step" in the thread, with one audit event that the
  * post-incident report shows. Timings are shortened through `actions.verification`.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
-import { CHANNEL, type Harness, type HarnessOptions, startHarness } from "./harness.ts";
+import { CHANNEL, type Harness, harnessPerTest, startHarness } from "./harness.ts";
 
-let h: Harness | undefined;
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-
-afterEach(async () => {
-  if (!h) return;
-  const failed = h.failedCalls();
-  await h.stop();
-  h = undefined;
-  expect(failed).toEqual([]);
-});
+const start = harnessPerTest(startHarness);
 
 const fast = (withinMinutes: number) => ({
   config: { actions: { verification: { withinMinutes, everySeconds: 0.25 } } },
