@@ -22,6 +22,7 @@ import {
   riskTierOf,
 } from "../core/approval.ts";
 import type { Proposal } from "../core/finding.ts";
+import { formatUtc } from "../core/format-units.ts";
 import type { ApprovalView } from "../core/views.ts";
 import type { ActionRequest, Incident } from "../store/store.ts";
 import { RecoveryVerifier } from "./recovery-verifier.ts";
@@ -160,6 +161,9 @@ export class ActionDesk {
     const wrongChannel = this.channelRefusal(input.channel);
     if (wrongChannel) return refuse(wrongChannel);
     if (!def) return refuse(`unknown action \`${input.proposal.action}\``);
+    const resolved = resolvedReason(incident);
+    if (resolved)
+      return refuse(`${resolved}: run \`/runbook ${incident.runbookId}\` again if a fix is still needed`);
     const tier = this.tierOf(def.id);
     const policy = canRequestTier({
       requesterId: input.userId,
@@ -684,6 +688,8 @@ export class ActionDesk {
     if (!def) return finish(false, `unknown action ${request.action}`);
     const freeze = await this.freezeState();
     if (freeze.frozen) return finish(false, `not executed, ${this.frozenReason(freeze)}`);
+    const resolved = resolvedReason(await store.getIncident(request.incidentId));
+    if (resolved) return finish(false, `not executed, the world changed: ${resolved}`);
     const parsed = def.parse(request.params, config);
     if (!parsed.ok) return finish(false, `invalid parameters (${parsed.problems.join("; ")})`);
     try {
@@ -771,4 +777,11 @@ export class ActionDesk {
 function channelDetails(origin: ClickOrigin | undefined): Record<string, unknown> {
   if (origin === undefined) return {};
   return { channel: origin.channelId, ...(origin.channelName ? { channelName: origin.channelName } : {}) };
+}
+
+/** Why a fix no longer applies: its alert resolved (the seed's precondition "is the alert still firing"). */
+function resolvedReason(incident: Incident | undefined): string | undefined {
+  if (incident?.state !== "resolved") return undefined;
+  const at = incident.resolvedAt ? ` at ${formatUtc(incident.resolvedAt)}` : "";
+  return `the alert ${incident.alertName} resolved${at}`;
 }

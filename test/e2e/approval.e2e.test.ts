@@ -332,6 +332,35 @@ describe("refusals", () => {
     expect((await harness.store.getRequest(requestIdOf(approval)))?.state).toBe("failed");
   });
 
+  it("the alert resolved since the request: not executed at approval, and a new request is refused", async () => {
+    const harness = await start();
+    const root = await harness.runAlert("consumer-lag");
+    const approval = await harness.requestScale(root.ts, "U_ALICE");
+    await harness.postAlert("consumer-lag", "resolved");
+    await harness.waitForReply(root.ts, (m) => m.text.includes("resolved after"));
+    await harness.emulator.clickButton("U_BOB", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    const done = await outcomeOf(harness, approval, /Failed:/);
+    expect(textOf(done)).toMatch(
+      /not executed, the world changed: the alert kafka-consumer-lag-high resolved at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/,
+    );
+    await harness.idle();
+    expect(patches(harness)).toEqual([]);
+    expect((await harness.store.getRequest(requestIdOf(approval)))?.state).toBe("failed");
+
+    // The fix button of the resolved incident's thread asks again: refused, said in the thread.
+    const step4 = await harness.waitForReply(root.ts, (m) => /Step 4: Fix/.test(m.text));
+    await harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, scaleButtonId(step4)!);
+    const refusal = await harness.waitForReply(root.ts, (m) =>
+      m.text.startsWith(":no_entry: <@U_ALICE> asked for"),
+    );
+    expect(refusal.text).toMatch(
+      /refused, the alert kafka-consumer-lag-high resolved at .+ UTC: run `\/runbook consumer-lag` again if a fix is still needed\.$/,
+    );
+    await harness.idle();
+    expect(patches(harness)).toEqual([]);
+    expect(await harness.store.listRequests({ state: "requested" })).toEqual([]);
+  });
+
   it("an RBAC refusal from the cluster fails the request with the server's words", async () => {
     const harness = await start();
     const root = await harness.runAlert("consumer-lag");
