@@ -15,6 +15,8 @@ const paramsSchema = z
   .object({
     clusterArn: z.string().min(1),
     brokerId: z.number().int().min(1),
+    /** Set by the preview: Kafka did not list the broker as alive then (undefined: Kafka not readable). */
+    downAtRequest: z.boolean().optional(),
   })
   .strict();
 
@@ -71,6 +73,21 @@ async function plan(params: RebootBrokerParams, ctx: ActionContext) {
   return { cluster, broker };
 }
 
+/**
+ * Whether Kafka lists the broker as alive now; undefined when Kafka is not configured or does not
+ * answer (a cluster in trouble often does not): then the reboot is judged on MSK's word alone.
+ */
+async function brokerAlive(brokerId: number, ctx: ActionContext): Promise<boolean | undefined> {
+  const kafka = ctx.ports.kafka;
+  if (kafka === undefined) return undefined;
+  try {
+    const cluster = await kafka.describeCluster({ expectedBrokers: ctx.config.thresholds.minBrokersAlive });
+    return cluster.brokers.some((b) => b.id === brokerId) && !cluster.missingBrokerIds.includes(brokerId);
+  } catch {
+    return undefined;
+  }
+}
+
 export const rebootBroker: ActionDefinition<RebootBrokerParams> = {
   id: "reboot-broker",
   title: "Reboot MSK broker",
@@ -88,10 +105,24 @@ export const rebootBroker: ActionDefinition<RebootBrokerParams> = {
   },
   async prepare(params, ctx) {
     const { cluster, broker } = await plan(params, ctx);
-    return { params, preview: rebootPreview(cluster, broker, ctx.config) };
+    const alive = await brokerAlive(params.brokerId, ctx);
+    const { downAtRequest: _was, ...rest } = params;
+    return {
+      params: alive === undefined ? rest : { ...rest, downAtRequest: !alive },
+      preview:
+        rebootPreview(cluster, broker, ctx.config) + (alive === true ? " (Kafka lists it as alive now)" : ""),
+    };
   },
   async recheck(params, ctx) {
-    return refusalOf(() => plan(params, ctx));
+    return refusalOf(async () => {
+      await plan(params, ctx);
+      // The seed's precondition: is the broker still down? Not rebooting one that came back.
+      if (params.downAtRequest === true && (await brokerAlive(params.brokerId, ctx)) === true) {
+        throw new ActionRefusal(
+          `broker ${params.brokerId} answers again since the request: not rebooting a broker that recovered`,
+        );
+      }
+    });
   },
   async execute(params, ctx) {
     const msk = requirePort(ctx.ports.msk, "MSK");
