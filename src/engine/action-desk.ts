@@ -8,24 +8,22 @@ import { ActionRefusal, type JsonParams } from "../actions/action.ts";
 import { type ActionForm, type FormValues, problemsByField } from "../actions/action-form.ts";
 import { findAction } from "../actions/registry.ts";
 import {
-  type Approvers,
   approvedOnRequest,
-  approverSet,
   canReject,
   canRequestTier,
   decideApproval,
   describeTier,
-  isAllowedChannel,
   type RiskTier,
   requestDeadline,
   requiredApprovals,
-  riskTierOf,
 } from "../core/approval.ts";
 import type { Proposal } from "../core/finding.ts";
-import { formatUtc } from "../core/format-units.ts";
 import type { ApprovalView } from "../core/views.ts";
 import type { ActionRequest, Incident } from "../store/store.ts";
+import { DeskPolicy } from "./desk-policy.ts";
+import { frozenReason, KillSwitch } from "./kill-switch.ts";
 import { RecoveryVerifier } from "./recovery-verifier.ts";
+import { RequestExecutor, resolvedReason } from "./request-executor.ts";
 import { errorMessage } from "./run-probe.ts";
 import type {
   ClickOrigin,
@@ -35,11 +33,6 @@ import type {
   Outcome,
 } from "./service-types.ts";
 
-/** The store setting that holds the runtime freeze. */
-const FREEZE_KEY = "actions.frozen";
-
-const USERGROUP_CACHE_MS = 60_000;
-
 /** How the desk runs background work and thread I/O: the incident service's, so idle() covers both. */
 export interface DeskWork {
   track(work: Promise<unknown>): void;
@@ -47,9 +40,11 @@ export interface DeskWork {
 }
 
 export class ActionDesk {
-  private usergroupCache: { at: number; members: string[] } | undefined;
   /** Watches the alert's signal after each successful fix. */
   readonly verifier: RecoveryVerifier;
+  private readonly policy: DeskPolicy;
+  private readonly killSwitch: KillSwitch;
+  private readonly executor: RequestExecutor;
 
   constructor(
     private readonly deps: IncidentServiceDeps,
@@ -57,64 +52,45 @@ export class ActionDesk {
     readonly instanceId: string,
   ) {
     this.verifier = new RecoveryVerifier(deps, (fn) => work.safe(fn));
-  }
-
-  private async approvers(): Promise<Approvers> {
-    const { users, usergroups } = this.deps.config.approvals;
-    if (usergroups.length === 0) return { users, usergroupMembers: [] };
-    const cached = this.usergroupCache;
-    if (cached && Date.now() - cached.at < USERGROUP_CACHE_MS)
-      return { users, usergroupMembers: cached.members };
-    try {
-      const members = await this.deps.directory.usergroupMembers(usergroups);
-      this.usergroupCache = { at: Date.now(), members };
-      return { users, usergroupMembers: members };
-    } catch (error) {
-      this.deps.logger.warn(
-        { err: errorMessage(error) },
-        "could not resolve user groups; using configured users only",
-      );
-      return { users, usergroupMembers: cached?.members ?? [] };
-    }
+    this.policy = new DeskPolicy(deps);
+    this.killSwitch = new KillSwitch(deps, this.policy, () => this.refreshPendingRequests());
+    this.executor = new RequestExecutor(deps, work, instanceId, this.killSwitch, this.verifier, (r) =>
+      this.showRequest(r),
+    );
   }
 
   /** The risk tier an action runs under: `approvals.riskTiers`, else its declared risk, else high. */
   tierOf(actionId: string): RiskTier {
-    return riskTierOf(actionId, findAction(actionId)?.risk, this.deps.config.approvals.riskTiers);
+    return this.policy.tierOf(actionId);
   }
 
-  /** Channels where buttons are honoured: `approvals.channels`, else the incident channels. */
-  private allowedChannels(): readonly string[] {
-    const { approvals, slack } = this.deps.config;
-    return approvals.channels ?? slack.incidentChannels;
+  freezeState(): Promise<FreezeState> {
+    return this.killSwitch.freezeState();
   }
 
-  /** The refusal for a button pressed in `origin`, when that channel is not on the allow-list. */
-  private channelRefusal(origin: ClickOrigin | undefined): string | undefined {
-    if (origin === undefined) return undefined;
-    const allowed = isAllowedChannel(this.allowedChannels(), {
-      id: origin.channelId,
-      name: origin.channelName,
-    });
-    return allowed ? undefined : "buttons are not honoured in this channel (see approvals.channels)";
+  /** `/runbook freeze [reason]` (see KillSwitch). */
+  freeze(channel: string, userId: string, reason?: string): Promise<CommandOutcome> {
+    return this.killSwitch.freeze(channel, userId, reason);
   }
 
-  /**
-   * Whether actions are frozen (preview only): by the config kill switch `actions.frozen`, or at
-   * run time by `/runbook freeze` (kept in the store, so a restart and every replica see it).
-   */
-  async freezeState(): Promise<FreezeState> {
-    const setting = await this.deps.store.getSetting(FREEZE_KEY);
-    const runtime =
-      setting?.value === true ? { by: setting.updatedBy, at: setting.updatedAt.toISOString() } : undefined;
-    const config = this.deps.config.actions.frozen;
-    return { frozen: config || runtime !== undefined, config, ...(runtime ? { runtime } : {}) };
+  /** `/runbook unfreeze` (see KillSwitch). */
+  unfreeze(channel: string, userId: string): Promise<CommandOutcome> {
+    return this.killSwitch.unfreeze(channel, userId);
   }
 
-  private frozenReason(state: FreezeState): string {
-    return state.config
-      ? "actions are frozen by the config (actions.frozen): preview only"
-      : "actions are frozen (`/runbook freeze`): preview only until `/runbook unfreeze`";
+  /** Expires requests past their deadline; run periodically. */
+  sweepExpired(now = new Date()): Promise<number> {
+    return this.executor.sweepExpired(now);
+  }
+
+  /** Executions whose process died become outcome-unknown; run at start and periodically. */
+  sweepInterrupted(now = new Date()): Promise<number> {
+    return this.executor.sweepInterrupted(now);
+  }
+
+  /** At start: interrupted executions, approved requests never started, unfinished watches. */
+  recoverInterrupted(): Promise<number> {
+    return this.executor.recoverInterrupted();
   }
 
   /** Audits a refused click or command and says it in the thread. */
@@ -158,16 +134,16 @@ export class ActionDesk {
         reason,
         { action: input.proposal.action, attempted: "request", ...channelDetails(input.channel) },
       );
-    const wrongChannel = this.channelRefusal(input.channel);
+    const wrongChannel = this.policy.channelRefusal(input.channel);
     if (wrongChannel) return refuse(wrongChannel);
     if (!def) return refuse(`unknown action \`${input.proposal.action}\``);
     const resolved = resolvedReason(incident);
     if (resolved)
       return refuse(`${resolved}: run \`/runbook ${incident.runbookId}\` again if a fix is still needed`);
-    const tier = this.tierOf(def.id);
+    const tier = this.policy.tierOf(def.id);
     const policy = canRequestTier({
       requesterId: input.userId,
-      approvers: await this.approvers(),
+      approvers: await this.policy.approvers(),
       allowSelfApproval: config.approvals.allowSelfApproval,
       tier,
     });
@@ -213,7 +189,7 @@ export class ActionDesk {
         message: `A request for ${def.title} is already open in this thread: ${request.preview} (${request.state}).`,
       };
     }
-    const freeze = await this.freezeState();
+    const freeze = await this.killSwitch.freezeState();
     // Low risk: the requester's click is the approval (unless frozen: then it waits, preview only).
     let shown = request;
     if (approvedOnRequest(tier) && !freeze.frozen) {
@@ -236,7 +212,7 @@ export class ActionDesk {
         thread.postNote(
           incident.channel,
           incident.threadTs,
-          `:ice_cube: <@${input.userId}> asked for *${prepared.preview}*: shown as a preview only, ${this.frozenReason(freeze)}.`,
+          `:ice_cube: <@${input.userId}> asked for *${prepared.preview}*: shown as a preview only, ${frozenReason(freeze)}.`,
         ),
       );
       return { ok: true, message: `Frozen, preview only: ${prepared.preview}` };
@@ -249,7 +225,7 @@ export class ActionDesk {
           `:ballot_box_with_check: <@${input.userId}> requested and approved *${prepared.preview}* (low risk: one click).`,
         ),
       );
-      await this.execute({ ...shown, messageTs: ts });
+      await this.executor.execute({ ...shown, messageTs: ts });
       return { ok: true, message: `Approved and executed: ${prepared.preview}` };
     }
     return { ok: true, message: `Approval requested: ${prepared.preview}` };
@@ -283,14 +259,14 @@ export class ActionDesk {
       );
       return { ok: false as const, message: out.message };
     };
-    const wrongChannel = this.channelRefusal(input.channel);
+    const wrongChannel = this.policy.channelRefusal(input.channel);
     if (wrongChannel) return refuse(wrongChannel);
     if (!def?.form)
       return { ok: false, message: `${def?.title ?? input.proposal.action} takes no value to choose.` };
-    const tier = this.tierOf(def.id);
+    const tier = this.policy.tierOf(def.id);
     const policy = canRequestTier({
       requesterId: input.userId,
-      approvers: await this.approvers(),
+      approvers: await this.policy.approvers(),
       allowSelfApproval: config.approvals.allowSelfApproval,
       tier,
     });
@@ -347,7 +323,7 @@ export class ActionDesk {
     const incident = await store.getIncident(input.incidentId);
     if (!incident) return { ok: false, message: "This button belongs to an incident the bot does not know." };
     const def = findAction(input.proposal.action);
-    const wrongChannel = this.channelRefusal(input.channel);
+    const wrongChannel = this.policy.channelRefusal(input.channel);
     if (wrongChannel) {
       return this.refuseInThread(
         incident,
@@ -373,8 +349,8 @@ export class ActionDesk {
           : `could not read the current state: ${errorMessage(error)}`;
       return { ok: false, message: `Preview of ${def.title}: ${why}.` };
     }
-    const tier = this.tierOf(def.id);
-    const freeze = await this.freezeState();
+    const tier = this.policy.tierOf(def.id);
+    const freeze = await this.killSwitch.freezeState();
     await store.audit({
       at: new Date(),
       actor: input.userId,
@@ -387,13 +363,13 @@ export class ActionDesk {
       `\`\`\`${prepared.preview}\`\`\``,
       `Risk: ${describeTier(tier, config.approvals.allowSelfApproval)}.`,
     ];
-    if (freeze.frozen) lines.push(`:ice_cube: ${this.frozenReason(freeze)}.`);
+    if (freeze.frozen) lines.push(`:ice_cube: ${frozenReason(freeze)}.`);
     return { ok: true, message: lines.join("\n") };
   }
 
   approvalView(request: ActionRequest, title?: string, extra: { frozen?: boolean } = {}): ApprovalView {
     const result = request.result as { ok?: boolean; message?: string } | null;
-    const tier = this.tierOf(request.action);
+    const tier = this.policy.tierOf(request.action);
     return {
       requestId: request.id,
       incidentId: request.incidentId,
@@ -418,7 +394,7 @@ export class ActionDesk {
   private async showRequest(request: ActionRequest): Promise<void> {
     const incident = await this.deps.store.getIncident(request.incidentId);
     if (!incident || !request.messageTs) return;
-    const frozen = request.state === "requested" ? (await this.freezeState()).frozen : false;
+    const frozen = request.state === "requested" ? (await this.killSwitch.freezeState()).frozen : false;
     await this.work.safe(() =>
       this.deps.thread.updateApproval(
         incident.channel,
@@ -434,19 +410,23 @@ export class ActionDesk {
     if (!click.ok) return click.outcome;
     const { request, incident, refuse } = click;
     const now = new Date();
-    const tier = this.tierOf(request.action);
+    const tier = this.policy.tierOf(request.action);
     const decision = decideApproval(
       request,
       userId,
-      { approvers: await this.approvers(), allowSelfApproval: config.approvals.allowSelfApproval, tier },
+      {
+        approvers: await this.policy.approvers(),
+        allowSelfApproval: config.approvals.allowSelfApproval,
+        tier,
+      },
       now,
     );
     if (!decision.ok) {
-      if (decision.reason === "request has expired") await this.expire(request, now);
+      if (decision.reason === "request has expired") await this.executor.expire(request, now);
       return refuse(decision.reason);
     }
-    const freeze = await this.freezeState();
-    if (freeze.frozen) return refuse(this.frozenReason(freeze));
+    const freeze = await this.killSwitch.freezeState();
+    if (freeze.frozen) return refuse(frozenReason(freeze));
     const required = requiredApprovals(tier);
     const outcome = await store.recordApproval(requestId, {
       by: userId,
@@ -455,7 +435,7 @@ export class ActionDesk {
       details: { tier },
     });
     if (!outcome.recorded) {
-      if (outcome.reason === "expired" && outcome.current) await this.expire(outcome.current, now);
+      if (outcome.reason === "expired" && outcome.current) await this.executor.expire(outcome.current, now);
       if (outcome.reason === "already-approved") {
         return { ok: false, message: "You have already approved this request; it needs another person." };
       }
@@ -474,7 +454,7 @@ export class ActionDesk {
     );
     await this.showRequest(outcome.request);
     if (!outcome.approved) return { ok: true, message: `Approval recorded${progress}.` };
-    await this.execute(outcome.request);
+    await this.executor.execute(outcome.request);
     return { ok: true, message: "Approved." };
   }
 
@@ -487,7 +467,7 @@ export class ActionDesk {
     const allowed = canReject({
       actorId: userId,
       requesterId: request.requesterId,
-      approvers: await this.approvers(),
+      approvers: await this.policy.approvers(),
     });
     if (!allowed.ok) return refuse(allowed.reason);
     const outcome = await store.transitionRequest(requestId, "requested", "rejected", {
@@ -533,7 +513,7 @@ export class ActionDesk {
         { attempted, ...channelDetails(channel) },
         requestId,
       );
-    const wrongChannel = this.channelRefusal(channel);
+    const wrongChannel = this.policy.channelRefusal(channel);
     if (wrongChannel) return { ok: false, outcome: await refuse(wrongChannel) };
     return { ok: true, request, incident, refuse };
   }
@@ -556,232 +536,15 @@ export class ActionDesk {
     return { ok: true, request, incident };
   }
 
-  // ----------------------------------------------------------------------------- kill switch
-
-  /**
-   * `/runbook freeze [reason]` by an authorised person: every action becomes preview-only until
-   * `/runbook unfreeze`. Kept in the store (a restart keeps it). `channelLine` is said in the
-   * channel where the command was typed; `message` goes to the person.
-   */
-  async freeze(channel: string, userId: string, reason?: string): Promise<CommandOutcome> {
-    return this.setFrozen(channel, userId, true, reason);
-  }
-
-  /** `/runbook unfreeze`: lifts the runtime freeze (never the config's `actions.frozen`). */
-  async unfreeze(channel: string, userId: string): Promise<CommandOutcome> {
-    return this.setFrozen(channel, userId, false);
-  }
-
-  private async setFrozen(
-    channel: string,
-    userId: string,
-    frozen: boolean,
-    reason?: string,
-  ): Promise<CommandOutcome> {
-    const { store } = this.deps;
-    const verb = frozen ? "freeze" : "unfreeze";
-    const now = new Date();
-    if (!approverSet(await this.approvers()).has(userId)) {
-      const why = "only an authorised approver can freeze or unfreeze actions";
-      await store.audit({
-        at: now,
-        actor: userId,
-        kind: "action.refused",
-        details: { attempted: verb, channel, reason: why },
-      });
-      return {
-        ok: false,
-        message: `Refused: ${why}.`,
-        channelLine: `:no_entry: <@${userId}> typed \`/runbook ${verb}\`: refused, ${why}.`,
-      };
-    }
-    // Unfreezing when no `/runbook freeze` is in force changes nothing (and audits nothing).
-    const current = (await store.getSetting(FREEZE_KEY))?.value === true;
-    const changed =
-      current !== frozen &&
-      (await store.putSetting(FREEZE_KEY, frozen, {
-        at: now,
-        actor: userId,
-        kind: frozen ? "actions.frozen" : "actions.unfrozen",
-        details: { channel, ...(reason ? { reason } : {}) },
-      }));
-    const state = await this.freezeState();
-    if (!changed) {
-      const message = frozen
-        ? `Actions are already frozen (${this.frozenReason(state)}).`
-        : state.config
-          ? "No `/runbook freeze` is in force; actions stay frozen by the config (actions.frozen)."
-          : "Actions are not frozen.";
-      return { ok: true, message };
-    }
-    await this.refreshPendingRequests();
-    const why = reason ? ` Reason: ${reason}` : "";
-    const line = frozen
-      ? `:ice_cube: <@${userId}> froze all actions: requests are shown as previews and Approve executes nothing until \`/runbook unfreeze\`.${why}`
-      : state.config
-        ? `:ice_cube: <@${userId}> lifted \`/runbook freeze\`, but actions stay frozen by the config (actions.frozen).`
-        : `:sunny: <@${userId}> unfroze actions: approved requests execute again.`;
-    return { ok: true, message: frozen ? "Actions frozen." : "Runtime freeze lifted.", channelLine: line };
-  }
-
   /** Redraws every pending request, so that its message says whether Approve would execute. */
   private async refreshPendingRequests(): Promise<void> {
     for (const request of await this.deps.store.listRequests({ state: "requested" })) {
       await this.showRequest(request);
     }
   }
-
-  private async execute(request: ActionRequest): Promise<void> {
-    const { store, thread, config } = this.deps;
-    const incident = await store.getIncident(request.incidentId);
-    if (!incident) return;
-    const note = (text: string) =>
-      this.work.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
-    const started = await store.transitionRequest(request.id, "approved", "executing", {
-      at: new Date(),
-      actor: "bot",
-      executor: this.instanceId,
-    });
-    if (!started.won) return; // another process or click took it
-    // The lease: renewed while this process works on it, so other processes know it is alive.
-    const leaseMs = config.actions.executionLeaseSeconds * 1000;
-    const lease = setInterval(
-      () => {
-        store
-          .renewExecution(request.id, this.instanceId, new Date())
-          .catch((error: unknown) =>
-            this.deps.logger.warn({ err: errorMessage(error), request: request.id }, "lease renewal failed"),
-          );
-      },
-      Math.max(50, leaseMs / 3),
-    );
-    lease.unref();
-    try {
-      await this.run(request, started.request, incident, note);
-    } finally {
-      clearInterval(lease);
-    }
-  }
-
-  /** The execution proper, once this process holds the request (`executing`). */
-  private async run(
-    request: ActionRequest,
-    executing: ActionRequest,
-    incident: Incident,
-    note: (text: string) => Promise<void>,
-  ): Promise<void> {
-    const { store, config, ports } = this.deps;
-    const def = findAction(request.action);
-    const finish = async (ok: boolean, message: string, details: Record<string, unknown> = {}) => {
-      const done = await store.transitionRequest(request.id, "executing", ok ? "succeeded" : "failed", {
-        at: new Date(),
-        actor: "bot",
-        result: { ok, message, ...details },
-        ...(ok ? {} : { note: message }),
-      });
-      await note(
-        ok ? `:white_check_mark: Done: ${message}.` : `:x: *${request.preview}* failed: ${message}.`,
-      );
-      if (done.won) await this.showRequest(done.request);
-      if (ok && done.won) await this.verifier.start(done.request, incident, ports.clock.now());
-    };
-    if (!def) return finish(false, `unknown action ${request.action}`);
-    const freeze = await this.freezeState();
-    if (freeze.frozen) return finish(false, `not executed, ${this.frozenReason(freeze)}`);
-    const resolved = resolvedReason(await store.getIncident(request.incidentId));
-    if (resolved) return finish(false, `not executed, the world changed: ${resolved}`);
-    const parsed = def.parse(request.params, config);
-    if (!parsed.ok) return finish(false, `invalid parameters (${parsed.problems.join("; ")})`);
-    try {
-      const changed = await def.recheck(parsed.params, { ports, config });
-      if (changed) return finish(false, `not executed, the world changed: ${changed}`);
-      await this.showRequest(executing);
-      const result = await def.execute(parsed.params, { ports, config });
-      return finish(true, result.message, { details: result.details });
-    } catch (error) {
-      return finish(false, errorMessage(error));
-    }
-  }
-
-  private async expire(request: ActionRequest, now: Date): Promise<void> {
-    const out = await this.deps.store.transitionRequest(request.id, "requested", "expired", {
-      at: now,
-      actor: "bot",
-    });
-    if (out.won) await this.announceExpired(out.request);
-  }
-
-  private async announceExpired(request: ActionRequest): Promise<void> {
-    const incident = await this.deps.store.getIncident(request.incidentId);
-    if (!incident) return;
-    await this.showRequest(request);
-    await this.work.safe(() =>
-      this.deps.thread.postNote(
-        incident.channel,
-        incident.threadTs,
-        `:hourglass: The request for *${request.preview}* expired unapproved.`,
-      ),
-    );
-  }
-
-  /** Expires requests past their deadline; run periodically. */
-  async sweepExpired(now = new Date()): Promise<number> {
-    const ids = await this.deps.store.expireDue(now);
-    for (const id of ids) {
-      const request = await this.deps.store.getRequest(id);
-      if (request) await this.announceExpired(request);
-    }
-    return ids.length;
-  }
-
-  /**
-   * Executions whose executor stopped renewing its lease (its process died) become outcome-unknown,
-   * said in their threads. Live executions of other processes sharing the store are left alone.
-   * Run at start and periodically.
-   */
-  async sweepInterrupted(now = new Date()): Promise<number> {
-    const leaseMs = this.deps.config.actions.executionLeaseSeconds * 1000;
-    const interrupted = await this.deps.store.markInterruptedExecutions(now, {
-      heartbeatBefore: new Date(now.getTime() - leaseMs),
-    });
-    for (const request of interrupted) {
-      const incident = await this.deps.store.getIncident(request.incidentId);
-      if (!incident) continue;
-      await this.showRequest(request);
-      await this.work.safe(() =>
-        this.deps.thread.postNote(
-          incident.channel,
-          incident.threadTs,
-          `:warning: The bot stopped while executing *${request.preview}*: its outcome is unknown. Check by hand; it will not be re-run automatically.`,
-        ),
-      );
-    }
-    return interrupted.length;
-  }
-
-  /** At start: interrupted executions (see sweepInterrupted), approved requests never started, unfinished watches. */
-  async recoverInterrupted(): Promise<number> {
-    const interrupted = await this.sweepInterrupted();
-    // Approved but never started (the bot stopped between the two writes): the approval stands,
-    // so execute it now; preconditions are re-checked as always.
-    const approved = await this.deps.store.listRequests({ state: "approved" });
-    for (const request of approved) this.work.track(this.execute(request));
-    // Fixes whose recovery watch was cut short by the stop are watched for the time they had left.
-    await this.verifier.resume();
-    return interrupted;
-  }
-
-  // ----------------------------------------------------------------------------- post-incident report
 }
 
 function channelDetails(origin: ClickOrigin | undefined): Record<string, unknown> {
   if (origin === undefined) return {};
   return { channel: origin.channelId, ...(origin.channelName ? { channelName: origin.channelName } : {}) };
-}
-
-/** Why a fix no longer applies: its alert resolved (the seed's precondition "is the alert still firing"). */
-function resolvedReason(incident: Incident | undefined): string | undefined {
-  if (incident?.state !== "resolved") return undefined;
-  const at = incident.resolvedAt ? ` at ${formatUtc(incident.resolvedAt)}` : "";
-  return `the alert ${incident.alertName} resolved${at}`;
 }

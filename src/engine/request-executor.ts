@@ -1,0 +1,174 @@
+/**
+ * Executing approved requests exactly once: the conditional move to executing, a lease renewed
+ * while it runs (so other processes sharing the store leave it alone), the preconditions checked
+ * again (freeze, the alert still firing, the action's own recheck), the outcome written and said,
+ * then the recovery watch. Also the sweeps: requests that expired unapproved, executions whose
+ * process died (outcome-unknown, never re-run), approvals never started.
+ */
+import { findAction } from "../actions/registry.ts";
+import { formatUtc } from "../core/format-units.ts";
+import type { ActionRequest, Incident } from "../store/store.ts";
+import type { DeskWork } from "./action-desk.ts";
+import { frozenReason, type KillSwitch } from "./kill-switch.ts";
+import type { RecoveryVerifier } from "./recovery-verifier.ts";
+import { errorMessage } from "./run-probe.ts";
+import type { IncidentServiceDeps } from "./service-types.ts";
+
+export class RequestExecutor {
+  constructor(
+    private readonly deps: IncidentServiceDeps,
+    private readonly work: DeskWork,
+    private readonly instanceId: string,
+    private readonly killSwitch: KillSwitch,
+    private readonly verifier: RecoveryVerifier,
+    /** Redraws a request's message in its thread (buttons replaced by the outcome). */
+    private readonly show: (request: ActionRequest) => Promise<void>,
+  ) {}
+
+  async execute(request: ActionRequest): Promise<void> {
+    const { store, thread, config } = this.deps;
+    const incident = await store.getIncident(request.incidentId);
+    if (!incident) return;
+    const note = (text: string) =>
+      this.work.safe(() => thread.postNote(incident.channel, incident.threadTs, text));
+    const started = await store.transitionRequest(request.id, "approved", "executing", {
+      at: new Date(),
+      actor: "bot",
+      executor: this.instanceId,
+    });
+    if (!started.won) return; // another process or click took it
+    // The lease: renewed while this process works on it, so other processes know it is alive.
+    const leaseMs = config.actions.executionLeaseSeconds * 1000;
+    const lease = setInterval(
+      () => {
+        store
+          .renewExecution(request.id, this.instanceId, new Date())
+          .catch((error: unknown) =>
+            this.deps.logger.warn({ err: errorMessage(error), request: request.id }, "lease renewal failed"),
+          );
+      },
+      Math.max(50, leaseMs / 3),
+    );
+    lease.unref();
+    try {
+      await this.run(request, started.request, incident, note);
+    } finally {
+      clearInterval(lease);
+    }
+  }
+
+  /** The execution proper, once this process holds the request (`executing`). */
+  private async run(
+    request: ActionRequest,
+    executing: ActionRequest,
+    incident: Incident,
+    note: (text: string) => Promise<void>,
+  ): Promise<void> {
+    const { store, config, ports } = this.deps;
+    const def = findAction(request.action);
+    const finish = async (ok: boolean, message: string, details: Record<string, unknown> = {}) => {
+      const done = await store.transitionRequest(request.id, "executing", ok ? "succeeded" : "failed", {
+        at: new Date(),
+        actor: "bot",
+        result: { ok, message, ...details },
+        ...(ok ? {} : { note: message }),
+      });
+      await note(
+        ok ? `:white_check_mark: Done: ${message}.` : `:x: *${request.preview}* failed: ${message}.`,
+      );
+      if (done.won) await this.show(done.request);
+      if (ok && done.won) await this.verifier.start(done.request, incident, ports.clock.now());
+    };
+    if (!def) return finish(false, `unknown action ${request.action}`);
+    const freeze = await this.killSwitch.freezeState();
+    if (freeze.frozen) return finish(false, `not executed, ${frozenReason(freeze)}`);
+    const resolved = resolvedReason(await store.getIncident(request.incidentId));
+    if (resolved) return finish(false, `not executed, the world changed: ${resolved}`);
+    const parsed = def.parse(request.params, config);
+    if (!parsed.ok) return finish(false, `invalid parameters (${parsed.problems.join("; ")})`);
+    try {
+      const changed = await def.recheck(parsed.params, { ports, config });
+      if (changed) return finish(false, `not executed, the world changed: ${changed}`);
+      await this.show(executing);
+      const result = await def.execute(parsed.params, { ports, config });
+      return finish(true, result.message, { details: result.details });
+    } catch (error) {
+      return finish(false, errorMessage(error));
+    }
+  }
+
+  async expire(request: ActionRequest, now: Date): Promise<void> {
+    const out = await this.deps.store.transitionRequest(request.id, "requested", "expired", {
+      at: now,
+      actor: "bot",
+    });
+    if (out.won) await this.announceExpired(out.request);
+  }
+
+  private async announceExpired(request: ActionRequest): Promise<void> {
+    const incident = await this.deps.store.getIncident(request.incidentId);
+    if (!incident) return;
+    await this.show(request);
+    await this.work.safe(() =>
+      this.deps.thread.postNote(
+        incident.channel,
+        incident.threadTs,
+        `:hourglass: The request for *${request.preview}* expired unapproved.`,
+      ),
+    );
+  }
+
+  /** Expires requests past their deadline; run periodically. */
+  async sweepExpired(now = new Date()): Promise<number> {
+    const ids = await this.deps.store.expireDue(now);
+    for (const id of ids) {
+      const request = await this.deps.store.getRequest(id);
+      if (request) await this.announceExpired(request);
+    }
+    return ids.length;
+  }
+
+  /**
+   * Executions whose executor stopped renewing its lease (its process died) become outcome-unknown,
+   * said in their threads. Live executions of other processes sharing the store are left alone.
+   * Run at start and periodically.
+   */
+  async sweepInterrupted(now = new Date()): Promise<number> {
+    const leaseMs = this.deps.config.actions.executionLeaseSeconds * 1000;
+    const interrupted = await this.deps.store.markInterruptedExecutions(now, {
+      heartbeatBefore: new Date(now.getTime() - leaseMs),
+    });
+    for (const request of interrupted) {
+      const incident = await this.deps.store.getIncident(request.incidentId);
+      if (!incident) continue;
+      await this.show(request);
+      await this.work.safe(() =>
+        this.deps.thread.postNote(
+          incident.channel,
+          incident.threadTs,
+          `:warning: The bot stopped while executing *${request.preview}*: its outcome is unknown. Check by hand; it will not be re-run automatically.`,
+        ),
+      );
+    }
+    return interrupted.length;
+  }
+
+  /** At start: interrupted executions (see sweepInterrupted), approved requests never started, unfinished watches. */
+  async recoverInterrupted(): Promise<number> {
+    const interrupted = await this.sweepInterrupted();
+    // Approved but never started (the bot stopped between the two writes): the approval stands,
+    // so execute it now; preconditions are re-checked as always.
+    const approved = await this.deps.store.listRequests({ state: "approved" });
+    for (const request of approved) this.work.track(this.execute(request));
+    // Fixes whose recovery watch was cut short by the stop are watched for the time they had left.
+    await this.verifier.resume();
+    return interrupted;
+  }
+}
+
+/** Why a fix no longer applies: its alert resolved (the seed's precondition "is the alert still firing"). */
+export function resolvedReason(incident: Incident | undefined): string | undefined {
+  if (incident?.state !== "resolved") return undefined;
+  const at = incident.resolvedAt ? ` at ${formatUtc(incident.resolvedAt)}` : "";
+  return `the alert ${incident.alertName} resolved${at}`;
+}
