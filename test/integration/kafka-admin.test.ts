@@ -10,6 +10,7 @@ import { type Admin, Kafka, logLevel, Partitioners, type Producer } from "kafkaj
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKafkajsKafka } from "../../src/adapters/kafka/kafkajs-kafka.ts";
 import { KafkaError, type KafkaPort } from "../../src/ports/kafka.ts";
+import { createServedTopics } from "../peers/kafka-topics.ts";
 
 const brokers = inject("kafkaBrokers");
 const kafka = new Kafka({ brokers: [brokers], clientId: "kafka-admin-test", logLevel: logLevel.NOTHING });
@@ -24,10 +25,8 @@ function unique(prefix: string): string {
 
 async function createTopic(partitions: number): Promise<string> {
   const topic = unique("admin");
-  await admin.createTopics({
-    topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-    waitForLeaders: true,
-  });
+  // Not createTopics({ waitForLeaders: true }): it can fail on a KRaft broker under load (see the helper).
+  await createServedTopics(brokers, [{ topic, numPartitions: partitions }]);
   return topic;
 }
 

@@ -9,6 +9,7 @@ import { type Admin, Kafka, logLevel, Partitioners, type Producer } from "kafkaj
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKafkajsKafka } from "../../src/adapters/kafka/kafkajs-kafka.ts";
 import type { KafkaPort } from "../../src/ports/kafka.ts";
+import { createServedTopics } from "../peers/kafka-topics.ts";
 
 const brokers = inject("kafkaBrokers");
 const version = inject("kafkaVersion");
@@ -30,10 +31,9 @@ function unique(prefix: string): string {
 /** A topic with 3 partitions holding `counts[p]` records in partition p. */
 async function topicWithRecords(counts: readonly [number, number, number]): Promise<string> {
   const topic = unique("lag");
-  await admin.createTopics({
-    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-    waitForLeaders: true,
-  });
+  // Not admin.createTopics({ waitForLeaders: true }): on a KRaft broker under load that can fail
+  // with UNKNOWN_TOPIC_OR_PARTITION before the broker has applied the new topic (see the helper).
+  await createServedTopics(brokers, [{ topic, numPartitions: 3 }]);
   // One send per partition: kafkajs retries a whole multi-partition request when one partition
   // errors (a fresh topic's leader can still be settling), which would duplicate the others.
   for (const [partition, count] of counts.entries()) {

@@ -14,6 +14,7 @@ import { createKafkajsKafka } from "../../src/adapters/kafka/kafkajs-kafka.ts";
 import { formatUtc } from "../../src/core/format-units.ts";
 import { systemClock } from "../../src/ports/clock.ts";
 import { KafkaGroupActiveError, type KafkaPort } from "../../src/ports/kafka.ts";
+import { createServedTopics } from "../peers/kafka-topics.ts";
 import { testConfig } from "../unit/actions/config.ts";
 
 const brokers = inject("kafkaBrokers");
@@ -44,10 +45,8 @@ afterAll(async () => {
 /** A topic of 3 partitions: p0 12 records a minute apart, p1 8, p2 5 two minutes apart (from BASE). */
 async function ordersTopic(): Promise<string> {
   const topic = `reprocess-orders-${randomUUID().slice(0, 8)}`;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-  });
+  // Not createTopics({ waitForLeaders: true }): it can fail on a KRaft broker under load (see the helper).
+  await createServedTopics(brokers, [{ topic, numPartitions: 3 }]);
   const send = (partition: number, n: number, stepMinutes: number) =>
     producer.send({
       topic,
