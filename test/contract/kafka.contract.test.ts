@@ -3,12 +3,14 @@
  * Kafka broker of the global setup (single node, replication factor 1), and the sandbox's
  * simulated Kafka telling the consumer-lag story (orders.raw, order-processor).
  */
+
 import { randomUUID } from "node:crypto";
 import { type Consumer, Kafka, logLevel } from "kafkajs";
 import { inject } from "vitest";
 import { createKafkajsKafka } from "../../src/adapters/kafka/kafkajs-kafka.ts";
 import { ConsumerLagScenario } from "../../src/sandbox/simulated/consumer-lag-scenario.ts";
 import { SimulatedKafka } from "../../src/sandbox/simulated/simulated-kafka.ts";
+import { createServedTopics } from "../peers/kafka-topics.ts";
 import { kafkaContract, type OffsetResetSetup } from "./kafka.contract.ts";
 
 kafkaContract("kafkajs adapter on a real Kafka broker", async () => {
@@ -23,13 +25,10 @@ kafkaContract("kafkajs adapter on a real Kafka broker", async () => {
   const producer = kafka.producer();
   await producer.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: sampleTopic, numPartitions: 3, replicationFactor: 1 },
-        { topic: testTopic, numPartitions: 1, replicationFactor: 1 },
-      ],
-    });
+    await createServedTopics(brokers, [
+      { topic: sampleTopic, numPartitions: 3 },
+      { topic: testTopic, numPartitions: 1 },
+    ]);
     const base = Date.now() - 120_000;
     for (const partition of [0, 1, 2]) {
       await producer.send({
@@ -62,17 +61,11 @@ kafkaContract("kafkajs adapter on a real Kafka broker", async () => {
   const setupProducer = kafka.producer();
   await setupProducer.connect();
   const idleTopic = `contract-idle-${id}`;
-  await setupAdmin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic: idleTopic, numPartitions: 1, replicationFactor: 1 }],
-  });
+  await createServedTopics(brokers, [{ topic: idleTopic, numPartitions: 1 }]);
   const consumers: Consumer[] = [];
   const resets: OffsetResetSetup = {
     async createTopic(topic, partitions) {
-      await setupAdmin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-      });
+      await createServedTopics(brokers, [{ topic, numPartitions: partitions }]);
     },
     async produce(topic, partition, timestampsMs) {
       await setupProducer.send({

@@ -6,6 +6,7 @@
  * second person), the offsets are really committed on the broker, and the thread says so. With a
  * consumer back in the group before the approval, the execution is refused and nothing moves.
  */
+
 import { randomUUID } from "node:crypto";
 import { type Admin, type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
@@ -14,6 +15,7 @@ import { formatUtc } from "../../src/core/format-units.ts";
 import type { KafkaPort } from "../../src/ports/kafka.ts";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
+import { createServedTopics } from "../peers/kafka-topics.ts";
 import { buttonOf, CHANNEL, type Harness, startHarness, textOf, WAIT_MS } from "./harness.ts";
 
 const brokers = inject("kafkaBrokers");
@@ -57,10 +59,7 @@ async function pipeline(): Promise<{ topic: string; group: string }> {
   const id = randomUUID().slice(0, 8);
   const topic = `orders-e2e-${id}`;
   const group = `order-processor-e2e-${id}`;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-  });
+  await createServedTopics(brokers, [{ topic, numPartitions: 3 }]);
   for (const [partition, n, step] of [
     [0, 12, 1],
     [1, 8, 1],

@@ -2,6 +2,7 @@
  * `runbook-bot diagnose lag --json` end to end against the real peers: a Kafka broker with known
  * lag, CloudWatch metrics in moto, and the Kubernetes API test server. Asserts the runbook's numbers.
  */
+
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwat
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../cli/run-cli.ts";
+import { createServedTopics } from "../peers/kafka-topics.ts";
 import { type KubeApiServer, startKubeApiServer } from "../peers/kube-api-server.ts";
 
 const brokers = inject("kafkaBrokers");
@@ -31,10 +33,7 @@ async function seedKafka(): Promise<void> {
   await admin.connect();
   await producer.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    await createServedTopics(brokers, [{ topic, numPartitions: 3 }]);
     const counts = [100, 200, 50];
     await producer.send({
       topic,

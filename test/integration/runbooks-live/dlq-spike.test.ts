@@ -8,9 +8,11 @@
  *   records with a throwaway consumer group.
  * - The rollout history: the Kubernetes API test server (ReplicaSets of flink-taskmanager).
  */
+
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { type MonitoringStandin, startMonitoringStandin } from "../../peers/aws-monitoring-standin.ts";
+import { createServedTopics } from "../../peers/kafka-topics.ts";
 import { type KubeApiServer, startKubeApiServer } from "../../peers/kube-api-server.ts";
 import {
   awsSection,
@@ -80,10 +82,7 @@ async function seedTopic(topic: string, old: object[], newest: object[]): Promis
   await admin.connect();
   await producer.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    await createServedTopics(brokers, [{ topic, numPartitions: 1 }]);
     for (const batch of [old, newest]) {
       await producer.send({
         topic,

@@ -9,9 +9,11 @@
  * Flink is left unconfigured (its watermarks only corroborate the metric). Not shown here:
  * window-not-fired and state-backend-loss (the drills show them; same probes, other values).
  */
+
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { type MonitoringStandin, startMonitoringStandin } from "../../peers/aws-monitoring-standin.ts";
+import { createServedTopics } from "../../peers/kafka-topics.ts";
 import {
   awsSection,
   flat,
@@ -74,7 +76,7 @@ async function seed(options: {
   await admin.connect();
   await producer.connect();
   try {
-    await admin.createTopics({ topics: [{ topic: p.topic, numPartitions: 1 }], waitForLeaders: true });
+    await createServedTopics(brokers, [{ topic: p.topic, numPartitions: 1 }]);
     await producer.send({
       topic: p.topic,
       messages: Array.from({ length: 5 }, (_, i) => ({
