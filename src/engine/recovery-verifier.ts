@@ -12,6 +12,9 @@ import { type FinalVerdict, watchRecovery } from "./recovery-watch.ts";
 import { errorMessage } from "./run-probe.ts";
 import type { IncidentServiceDeps } from "./service-types.ts";
 
+/** How long after its window a watch cut short by a stop still gets its one last look. */
+const RESUME_GRACE_MS = 3_600_000;
+
 export class RecoveryVerifier {
   private readonly watches = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
@@ -70,7 +73,8 @@ export class RecoveryVerifier {
         if (this.stopping.signal.aborted) return; // the bot is stopping: resumed at the next start
         verdict = { state: "not-recovered", afterMs: 0, reading: undefined, error: errorMessage(error) };
       }
-      if (resumed) verdict = { ...verdict, afterMs: verdict.afterMs + (withinMs - left) };
+      // Timed from the fix, not from the restart.
+      if (resumed) verdict = { ...verdict, afterMs: ports.clock.now().getTime() - since.getTime() };
       const line = verdictLine(verdict, check);
       await this.deps.store.audit({
         at: ports.clock.now(),
@@ -97,7 +101,8 @@ export class RecoveryVerifier {
 
   /**
    * At start: succeeded requests whose watch never reached a verdict (the bot stopped) are watched
-   * again for the time they had left; past it, one last look decides.
+   * again for the time they had left; up to an hour past it, one last look decides; later ones are
+   * left (logged).
    */
   async resume(): Promise<number> {
     const { store, config } = this.deps;
@@ -105,12 +110,21 @@ export class RecoveryVerifier {
     const now = this.deps.ports.clock.now();
     let resumed = 0;
     for (const request of await store.listRequests({ state: "succeeded" })) {
+      const age = now.getTime() - request.updatedAt.getTime();
+      // Cheap first: no window is longer than a day.
+      if (age > 24 * 3_600_000 + RESUME_GRACE_MS) continue;
       const incident = await store.getIncident(request.incidentId);
       const check = incident ? automatedRunbook(incident.runbookId)?.verify : undefined;
       if (!incident || !check) continue;
       const { withinMs } = recoveryTiming(check, config);
-      // Older than a day past its window: nobody is waiting for that verdict any more.
-      if (now.getTime() - request.updatedAt.getTime() > withinMs + 24 * 3_600_000) continue;
+      // Long past its window: a verdict now would not say what the fix did; nobody waits for it.
+      if (age > withinMs + RESUME_GRACE_MS) {
+        this.deps.logger.info(
+          { request: request.id },
+          "recovery watch not resumed: its window has long passed",
+        );
+        continue;
+      }
       const events = await store.listAudit({ requestId: request.id });
       if (events.some((e) => e.kind === "action.verified")) continue;
       await this.start(request, incident, request.updatedAt, true);
