@@ -2,6 +2,7 @@
 import type { Admin } from "kafkajs";
 import { type GroupLag, KafkaError, type PartitionLag } from "../../ports/kafka.ts";
 import { errorType } from "./kafka-errors.ts";
+import { retryOnLeaderMove } from "./leader-retry.ts";
 
 export async function readGroupLag(
   admin: Admin,
@@ -56,7 +57,7 @@ export async function topicOffsets(
   topic: string,
 ): Promise<{ partition: number; logStart: number; logEnd: number }[]> {
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await retryOnLeaderMove(() => admin.fetchTopicOffsets(topic));
     return offsets.map((o) => ({ partition: o.partition, logStart: Number(o.low), logEnd: Number(o.high) }));
   } catch (err) {
     if (errorType(err) === "UNKNOWN_TOPIC_OR_PARTITION")

@@ -17,7 +17,7 @@ export function toKafkaError(err: unknown, target: string, secrets: readonly str
   let text: string;
   if (code === "ECONNREFUSED") {
     kind = "unreachable";
-    text = `could not reach Kafka at ${target}: connection refused`;
+    text = `could not reach ${whichBroker(root, target)}: connection refused`;
   } else if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
     kind = "unreachable";
     text = `could not reach Kafka at ${target}: host not found`;
@@ -51,6 +51,16 @@ export function toKafkaError(err: unknown, target: string, secrets: readonly str
   return new KafkaError(kind, redact(text, secrets));
 }
 
+/**
+ * "Kafka at <target>", or "Kafka broker <b> (one of <target>)" when one broker of several failed:
+ * with a broker down, its partitions' reads fail although the others answer.
+ */
+function whichBroker(root: unknown, target: string): string {
+  const broker = (root as { broker?: unknown } | null)?.broker;
+  if (typeof broker !== "string" || broker.length === 0 || broker === target) return `Kafka at ${target}`;
+  return `Kafka broker ${broker} (one of ${target})`;
+}
+
 /** kafkajs wraps errors (retries exceeded -> originalError, non-retriable -> cause); find the innermost. */
 function rootCause(err: unknown): unknown {
   let current = err;
@@ -64,7 +74,7 @@ function rootCause(err: unknown): unknown {
   return current;
 }
 
-function isNamed(err: unknown, name: string): boolean {
+export function isNamed(err: unknown, name: string): boolean {
   let current = err;
   for (let depth = 0; depth < 10 && current; depth++) {
     if ((current as { name?: unknown }).name === name) return true;

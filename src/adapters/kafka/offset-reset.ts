@@ -19,6 +19,7 @@ import {
 } from "../../ports/kafka.ts";
 import { topicOffsets } from "./group-lag.ts";
 import { firstLine } from "./kafka-errors.ts";
+import { retryOnLeaderMove } from "./leader-retry.ts";
 import { TimeoutError, withTimeout } from "./with-timeout.ts";
 
 async function groupActivity(admin: Admin, group: string): Promise<{ state: string; members: number }> {
@@ -40,7 +41,7 @@ export async function readOffsetResetPlan(
   // The log bounds first: a missing topic fails here with its name.
   const bounds = await topicOffsets(admin, topic);
   const [atTime, committed, activity] = await Promise.all([
-    admin.fetchTopicOffsetsByTimestamp(topic, fromTimestampMs),
+    retryOnLeaderMove(() => admin.fetchTopicOffsetsByTimestamp(topic, fromTimestampMs)),
     admin.fetchOffsets({ groupId: group, topics: [topic] }),
     groupActivity(admin, group),
   ]);
