@@ -14,7 +14,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 
@@ -114,7 +114,8 @@ export interface KafkaClusterPeer {
  * A real multi-node KRaft cluster: `nodes` JVMs, each broker+controller (combined roles), one
  * static controller quorum of all of them, distinct node ids 1..n, ports and log dirs, the same
  * cached jars as the single broker, -Xmx256m each. Internal topics get replication factor
- * min(3, nodes) and min.insync.replicas 2, as on MSK. Logs: .cache/kafka/<version>/cluster-node-<id>.log.
+ * min(3, nodes) and min.insync.replicas 2, as on MSK. Logs: .cache/kafka/<version>/cluster-<work dir>-node-<id>.log,
+ * removed by a clean stop.
  */
 export async function startKafkaCluster(options: { readonly nodes: number }): Promise<KafkaClusterPeer> {
   const count = options.nodes;
@@ -130,7 +131,8 @@ export async function startKafkaCluster(options: { readonly nodes: number }): Pr
     port: ports[i * 2]!,
     controllerPort: ports[i * 2 + 1]!,
     dir: join(workDir, `node-${i + 1}`),
-    logFile: join(cacheDir, `cluster-node-${i + 1}.log`),
+    // Per cluster: two clusters of parallel test files must not write into one file.
+    logFile: join(cacheDir, `cluster-${basename(workDir)}-node-${i + 1}.log`),
   }));
   const voters = specs.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(",");
   const nodes = specs.map((n) => ({ id: n.id, address: `127.0.0.1:${n.port}` }));
@@ -179,7 +181,7 @@ export async function startKafkaCluster(options: { readonly nodes: number }): Pr
     );
     await waitUntilReady(brokers, anyExit, specs[0]!.logFile, count);
     progress(
-      `Apache Kafka ${version} cluster of ${count} ready at ${brokers} (logs: ${cacheDir}/cluster-node-*.log)`,
+      `Apache Kafka ${version} cluster of ${count} ready at ${brokers} (logs: ${cacheDir}/cluster-${basename(workDir)}-node-*.log)`,
     );
   } catch (err) {
     killNow();
@@ -206,7 +208,19 @@ export async function startKafkaCluster(options: { readonly nodes: number }): Pr
         .filter((n) => running.has(n.id))
         .map((n) => n.address)
         .join(",");
-      await waitUntilReady(alive, node.exited, spec(id).logFile, undefined, id);
+      try {
+        await waitUntilReady(alive, node.exited, spec(id).logFile, undefined, id);
+      } catch (err) {
+        // Say which of the other nodes are still up: a peer that died makes a restart hang.
+        const others = [...running.entries()]
+          .filter(([other]) => other !== id)
+          .map(([other, { child }]) =>
+            child.exitCode === null && child.signalCode === null
+              ? `node ${other} running (pid ${child.pid})`
+              : `node ${other} ended (${child.signalCode ?? `exit ${child.exitCode}`})`,
+          );
+        throw new Error(`${(err as Error).message}\nOther nodes: ${others.join("; ")}`);
+      }
       progress(`node ${id} of the cluster is back`);
     },
     stop(): Promise<void> {
@@ -215,6 +229,8 @@ export async function startKafkaCluster(options: { readonly nodes: number }): Pr
         running.clear();
         guard.remove();
         await rm(workDir, { recursive: true, force: true });
+        // A clean stop leaves no logs behind; a failed run keeps them (and its errors carry tails).
+        await Promise.all(specs.map((n) => rm(n.logFile, { force: true })));
       })();
       return stopping;
     },
