@@ -109,10 +109,10 @@ export class RecoveryVerifier {
     if (!config.actions.verification.enabled) return 0;
     const now = this.deps.ports.clock.now();
     let resumed = 0;
-    for (const request of await store.listRequests({ state: "succeeded" })) {
+    // No window is longer than a day: older successes are not even read.
+    const since = new Date(now.getTime() - 24 * 3_600_000 - RESUME_GRACE_MS);
+    for (const request of await store.listRequests({ state: "succeeded", updatedSince: since })) {
       const age = now.getTime() - request.updatedAt.getTime();
-      // Cheap first: no window is longer than a day.
-      if (age > 24 * 3_600_000 + RESUME_GRACE_MS) continue;
       const incident = await store.getIncident(request.incidentId);
       const check = incident ? automatedRunbook(incident.runbookId)?.verify : undefined;
       if (!incident || !check) continue;

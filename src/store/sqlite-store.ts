@@ -502,12 +502,17 @@ export class SqliteStore implements Store {
 
   async listRequests(filter: RequestFilter = {}): Promise<ActionRequest[]> {
     return this.db
-      .prepare<{ state: string | null; incidentId: string | null }, RequestRow>(
+      .prepare<{ state: string | null; incidentId: string | null; since: number | null }, RequestRow>(
         `SELECT * FROM action_requests
          WHERE (@state IS NULL OR state = @state) AND (@incidentId IS NULL OR incident_id = @incidentId)
+           AND (@since IS NULL OR updated_at >= @since)
          ORDER BY created_at, rowid`,
       )
-      .all({ state: filter.state ?? null, incidentId: filter.incidentId ?? null })
+      .all({
+        state: filter.state ?? null,
+        incidentId: filter.incidentId ?? null,
+        since: filter.updatedSince?.getTime() ?? null,
+      })
       .map(toRequest);
   }
 

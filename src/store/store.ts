@@ -164,6 +164,8 @@ export type TransitionOutcome =
 export interface RequestFilter {
   readonly state?: RequestState;
   readonly incidentId?: string;
+  /** Only requests whose last change is at or after this time. */
+  readonly updatedSince?: Date;
 }
 
 export interface InterruptedFilter {

@@ -304,6 +304,10 @@ describe("action requests", () => {
     expect(ids(await store.listRequests({ incidentId }))).toEqual([a.id, c.id]);
     expect(ids(await store.listRequests({ incidentId, state: "requested" }))).toEqual([a.id]);
     expect(ids(await store.listRequests({ state: "succeeded" }))).toEqual([]);
+    // By last change: c was rejected at 3, a and b have not changed since their creation.
+    expect(ids(await store.listRequests({ updatedSince: at(2) }))).toEqual([c.id]);
+    expect(ids(await store.listRequests({ updatedSince: at(1) }))).toEqual([b.id, c.id]);
+    expect(ids(await store.listRequests({ updatedSince: at(4) }))).toEqual([]);
   });
 
   it("setRequestMessageTs records the thread message showing the request", async () => {
