@@ -10,7 +10,6 @@ import { findAction } from "../actions/registry.ts";
 import {
   approvedOnRequest,
   canReject,
-  canRequestTier,
   decideApproval,
   describeTier,
   type RiskTier,
@@ -140,14 +139,8 @@ export class ActionDesk {
     const resolved = resolvedReason(incident);
     if (resolved)
       return refuse(`${resolved}: run \`/runbook ${incident.runbookId}\` again if a fix is still needed`);
-    const tier = this.policy.tierOf(def.id);
-    const policy = canRequestTier({
-      requesterId: input.userId,
-      approvers: await this.policy.approvers(),
-      allowSelfApproval: config.approvals.allowSelfApproval,
-      tier,
-    });
-    if (!policy.ok) return refuse(policy.reason);
+    const { tier, refusal } = await this.policy.requestRefusal(def.id, input.userId);
+    if (refusal) return refuse(refusal);
     const parsed = def.parse(input.proposal.params, config);
     if (!parsed.ok) return refuse(`invalid parameters (${parsed.problems.join("; ")})`);
     let prepared: Awaited<ReturnType<typeof def.prepare>>;
@@ -263,14 +256,8 @@ export class ActionDesk {
     if (wrongChannel) return refuse(wrongChannel);
     if (!def?.form)
       return { ok: false, message: `${def?.title ?? input.proposal.action} takes no value to choose.` };
-    const tier = this.policy.tierOf(def.id);
-    const policy = canRequestTier({
-      requesterId: input.userId,
-      approvers: await this.policy.approvers(),
-      allowSelfApproval: config.approvals.allowSelfApproval,
-      tier,
-    });
-    if (!policy.ok) return refuse(policy.reason);
+    const { tier, refusal } = await this.policy.requestRefusal(def.id, input.userId);
+    if (refusal) return refuse(refusal);
     try {
       const form = await def.form.describe(input.proposal.params, { ports, config });
       return {

@@ -4,7 +4,13 @@
  * cached for a minute), each action's tier, and the channel allow-list.
  */
 import { findAction } from "../actions/registry.ts";
-import { type Approvers, isAllowedChannel, type RiskTier, riskTierOf } from "../core/approval.ts";
+import {
+  type Approvers,
+  canRequestTier,
+  isAllowedChannel,
+  type RiskTier,
+  riskTierOf,
+} from "../core/approval.ts";
 import { errorMessage } from "./run-probe.ts";
 import type { ClickOrigin, IncidentServiceDeps } from "./service-types.ts";
 
@@ -37,6 +43,18 @@ export class DeskPolicy {
   /** The risk tier an action runs under: `approvals.riskTiers`, else its declared risk, else high. */
   tierOf(actionId: string): RiskTier {
     return riskTierOf(actionId, findAction(actionId)?.risk, this.deps.config.approvals.riskTiers);
+  }
+
+  /** The tier `userId` would request `actionId` under, and why they may not (undefined: they may). */
+  async requestRefusal(actionId: string, userId: string): Promise<{ tier: RiskTier; refusal?: string }> {
+    const tier = this.tierOf(actionId);
+    const policy = canRequestTier({
+      requesterId: userId,
+      approvers: await this.approvers(),
+      allowSelfApproval: this.deps.config.approvals.allowSelfApproval,
+      tier,
+    });
+    return policy.ok ? { tier } : { tier, refusal: policy.reason };
   }
 
   /** Channels where buttons are honoured: `approvals.channels`, else the incident channels. */

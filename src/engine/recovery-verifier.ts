@@ -51,16 +51,9 @@ export class RecoveryVerifier {
         verdict = await watchRecovery({
           check,
           ports,
+          config,
           // A resumed watch only has the time that was left.
-          config: resumed
-            ? {
-                ...config,
-                actions: {
-                  ...config.actions,
-                  verification: { ...config.actions.verification, withinMinutes: left / 60_000 },
-                },
-              }
-            : config,
+          withinMs: left,
           since,
           signal: this.stopping.signal,
           onLook: (look) =>

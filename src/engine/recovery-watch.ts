@@ -26,6 +26,8 @@ export interface RecoveryWatchInput {
   readonly since: Date;
   /** Aborted when the bot stops: the watch ends without a verdict (it rejects). */
   readonly signal: AbortSignal;
+  /** How long to watch, when not the check's (or the config's) window: a resumed watch's remainder. */
+  readonly withinMs?: number;
   /** Called after each look (progress lines, logs). */
   readonly onLook?: (look: RecoveryLook) => void;
 }
@@ -33,7 +35,9 @@ export interface RecoveryWatchInput {
 export async function watchRecovery(input: RecoveryWatchInput): Promise<FinalVerdict> {
   const { check, ports, config, since, signal } = input;
   const clock = ports.clock;
-  const { withinMs, everyMs } = recoveryTiming(check, config);
+  const timing = recoveryTiming(check, config);
+  const withinMs = input.withinMs ?? timing.withinMs;
+  const everyMs = timing.everyMs;
   const startedAt = clock.now();
   const deadline = new Date(startedAt.getTime() + withinMs);
   const looks: RecoveryLook[] = [];

@@ -82,7 +82,7 @@ export class RequestExecutor {
     if (!def) return finish(false, `unknown action ${request.action}`);
     const freeze = await this.killSwitch.freezeState();
     if (freeze.frozen) return finish(false, `not executed, ${frozenReason(freeze)}`);
-    const resolved = resolvedReason(await store.getIncident(request.incidentId));
+    const resolved = resolvedReason(incident); // read when this execution started
     if (resolved) return finish(false, `not executed, the world changed: ${resolved}`);
     const parsed = def.parse(request.params, config);
     if (!parsed.ok) return finish(false, `invalid parameters (${parsed.problems.join("; ")})`);
@@ -105,17 +105,16 @@ export class RequestExecutor {
     if (out.won) await this.announceExpired(out.request);
   }
 
-  private async announceExpired(request: ActionRequest): Promise<void> {
+  /** Redraws a request whose state the bot changed by itself, and says why in its thread. */
+  private async announce(request: ActionRequest, line: string): Promise<void> {
     const incident = await this.deps.store.getIncident(request.incidentId);
     if (!incident) return;
     await this.show(request);
-    await this.work.safe(() =>
-      this.deps.thread.postNote(
-        incident.channel,
-        incident.threadTs,
-        `:hourglass: The request for *${request.preview}* expired unapproved.`,
-      ),
-    );
+    await this.work.safe(() => this.deps.thread.postNote(incident.channel, incident.threadTs, line));
+  }
+
+  private announceExpired(request: ActionRequest): Promise<void> {
+    return this.announce(request, `:hourglass: The request for *${request.preview}* expired unapproved.`);
   }
 
   /** Expires requests past their deadline; run periodically. */
@@ -139,15 +138,9 @@ export class RequestExecutor {
       heartbeatBefore: new Date(now.getTime() - leaseMs),
     });
     for (const request of interrupted) {
-      const incident = await this.deps.store.getIncident(request.incidentId);
-      if (!incident) continue;
-      await this.show(request);
-      await this.work.safe(() =>
-        this.deps.thread.postNote(
-          incident.channel,
-          incident.threadTs,
-          `:warning: The bot stopped while executing *${request.preview}*: its outcome is unknown. Check by hand; it will not be re-run automatically.`,
-        ),
+      await this.announce(
+        request,
+        `:warning: The bot stopped while executing *${request.preview}*: its outcome is unknown. Check by hand; it will not be re-run automatically.`,
       );
     }
     return interrupted.length;
