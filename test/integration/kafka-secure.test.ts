@@ -302,28 +302,7 @@ describe("the runbooks over SCRAM on the real broker", { timeout: 90_000 }, () =
   });
 
   it("`runbook-bot diagnose lag` from a config file over SASL_SSL / SCRAM-SHA-512", async () => {
-    const path = join(dir, "config.yaml");
-    writeFileSync(
-      path,
-      [
-        "kafka:",
-        `  brokers: ["${secure.saslSsl}"]`,
-        "  ssl:",
-        `    caFile: ${caFile}`,
-        "  sasl:",
-        "    mechanism: scram-sha-512",
-        `    username: ${secure.username}`,
-        `    passwordEnv: ${PASSWORD_ENV}`,
-        "pipeline:",
-        `  sourceTopic: ${topic}`,
-        `  consumerGroup: ${group}`,
-        "thresholds:",
-        "  consumerLagRecords: 20",
-        "runbooks:",
-        "  lagSampleIntervalSeconds: 1",
-        "",
-      ].join("\n"),
-    );
+    const path = writeLagConfig();
     const run = await runCli(["diagnose", "lag", "--json", "--config", path], {
       env: { [PASSWORD_ENV]: secure.password },
     });
@@ -335,4 +314,48 @@ describe("the runbooks over SCRAM on the real broker", { timeout: 90_000 }, () =
       `Lag 35 (threshold 20), worst ${topic}/0 at 30; 35 -> 35 in 1 s (0.0 records/s).`,
     );
   });
+
+  it("`runbook-bot diagnose lag` with a wrong password: the finding says why, without the password", async () => {
+    const run = await runCli(["diagnose", "lag", "--json", "--config", writeLagConfig()], {
+      env: { [PASSWORD_ENV]: WRONG_PASSWORD },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain(WRONG_PASSWORD);
+    const report = JSON.parse(run.stdout) as {
+      steps: { status: string; findings: { title: string; detail?: string }[] }[];
+    };
+    const assess = report.steps[0]!;
+    expect(assess.status).toBe("error");
+    const problem = assess.findings.find((f) => f.title === "Could not read the consumer group's lag");
+    expect(problem?.detail).toContain(
+      `could not authenticate to Kafka at ${secure.saslSsl}: SASL authentication failed (check kafka.sasl`,
+    );
+  });
 });
+
+/** A config file for `diagnose lag` over SASL_SSL with SCRAM-SHA-512 and the test CA. */
+function writeLagConfig(): string {
+  const path = join(dir, `config-${randomUUID().slice(0, 8)}.yaml`);
+  writeFileSync(
+    path,
+    [
+      "kafka:",
+      `  brokers: ["${secure.saslSsl}"]`,
+      "  ssl:",
+      `    caFile: ${caFile}`,
+      "  sasl:",
+      "    mechanism: scram-sha-512",
+      `    username: ${secure.username}`,
+      `    passwordEnv: ${PASSWORD_ENV}`,
+      "pipeline:",
+      `  sourceTopic: ${topic}`,
+      `  consumerGroup: ${group}`,
+      "thresholds:",
+      "  consumerLagRecords: 20",
+      "runbooks:",
+      "  lagSampleIntervalSeconds: 1",
+      "",
+    ].join("\n"),
+  );
+  return path;
+}
