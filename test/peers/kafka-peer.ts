@@ -2,8 +2,9 @@
  * A real Apache Kafka broker for the integration tests: single node, KRaft, combined
  * broker+controller roles, on 127.0.0.1 with ports chosen at run time and a fresh log dir per run.
  *
- * The jars come from Maven Central through Maven (scripts/kafka/pom.xml) into
- * .cache/kafka/<version>/lib, once; later runs reuse them. Needs `java` (17+) and `mvn` on PATH.
+ * The jars come from Maven Central through Maven (scripts/kafka/pom.xml) into a cache outside the
+ * clone, <KAFKA_PEER_CACHE, default ~/.cache/runbook-bot/kafka>/<version>/lib, once; later runs (of
+ * any clone) reuse them. Needs `java` (17+) and `mvn` on PATH.
  *
  * Manual use: `npx tsx test/peers/kafka-peer.ts [--secure]` starts a broker, prints its bootstrap
  * address (and with --secure the TLS/SASL listeners, the CA and the credentials) and stops it on Ctrl-C.
@@ -13,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
@@ -50,6 +51,12 @@ const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 15_000;
 
+/** Where the jars (and the brokers' logs) of a Kafka version live: outside the clone, shared. */
+function cacheDirFor(version: string): string {
+  const root = process.env.KAFKA_PEER_CACHE?.trim() || join(homedir(), ".cache/runbook-bot/kafka");
+  return join(root, version);
+}
+
 function progress(message: string): void {
   process.stderr.write(`[kafka-peer] ${message}\n`);
 }
@@ -64,14 +71,15 @@ export interface KafkaPeerOptions {
 
 export async function startKafkaPeer(options: KafkaPeerOptions = {}): Promise<KafkaPeer> {
   const version = process.env.KAFKA_PEER_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
-  const cacheDir = join(repoRoot, ".cache/kafka", version);
+  const cacheDir = cacheDirFor(version);
   const libDir = await ensureJars(version, cacheDir);
 
   const [port, controllerPort, sslPort, saslSslPort, saslPlainPort] = (await freePorts(
     options.secure ? 5 : 2,
   )) as [number, number, number?, number?, number?];
   const workDir = await mkdtemp(join(tmpdir(), "kafka-peer-"));
-  const logFile = join(cacheDir, "broker.log");
+  // Per run: brokers of parallel runs (other clones share the cache) must not write into one file.
+  const logFile = join(cacheDir, `broker-${basename(workDir)}.log`);
   const classpath = `${libDir}/*`;
   const propsFile = join(workDir, "server.properties");
   let secure: SecureListenerSetup | undefined;
@@ -112,6 +120,8 @@ export async function startKafkaPeer(options: KafkaPeerOptions = {}): Promise<Ka
         await terminate(started);
         guard.remove();
         await rm(workDir, { recursive: true, force: true });
+        // A clean stop leaves no log behind; a failed start keeps it (and its error carries the tail).
+        await rm(logFile, { force: true });
       })();
       return stopping;
     };
@@ -146,14 +156,14 @@ export interface KafkaClusterPeer {
  * A real multi-node KRaft cluster: `nodes` JVMs, each broker+controller (combined roles), one
  * static controller quorum of all of them, distinct node ids 1..n, ports and log dirs, the same
  * cached jars as the single broker, -Xmx256m each. Internal topics get replication factor
- * min(3, nodes) and min.insync.replicas 2, as on MSK. Logs: .cache/kafka/<version>/cluster-<work dir>-node-<id>.log,
+ * min(3, nodes) and min.insync.replicas 2, as on MSK. Logs: <cache>/<version>/cluster-<work dir>-node-<id>.log,
  * removed by a clean stop.
  */
 export async function startKafkaCluster(options: { readonly nodes: number }): Promise<KafkaClusterPeer> {
   const count = options.nodes;
   if (!Number.isInteger(count) || count < 1 || count > 5) throw new Error("kafka-peer: 1 to 5 nodes");
   const version = process.env.KAFKA_PEER_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
-  const cacheDir = join(repoRoot, ".cache/kafka", version);
+  const cacheDir = cacheDirFor(version);
   const libDir = await ensureJars(version, cacheDir);
   const classpath = `${libDir}/*`;
   const ports = await freePorts(count * 2);

@@ -1,7 +1,7 @@
 /**
  * Starts the real peers the integration tests talk to, once per run, on 127.0.0.1:
  * an Apache Kafka broker (KRaft, jars from Maven Central; also TLS and SASL listeners) and a moto server (AWS emulator, PyPI).
- * Each peer installs what it needs into .cache/ on first use.
+ * Each peer installs what it needs on first use (Kafka into ~/.cache/runbook-bot/kafka, moto into .cache/).
  */
 import type { TestProject } from "vitest/node";
 import { startKafkaPeer } from "../peers/kafka-peer.ts";
