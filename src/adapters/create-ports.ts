@@ -37,13 +37,16 @@ export function regionOfArn(arn: string): string | undefined {
 }
 
 /** kafka.ssl -> the adapter's TLS options, the CA read from its file (load-config checked it). */
-function kafkaTls(config: AppConfig): KafkaTls {
-  const ssl = config.kafka?.ssl ?? false;
-  if (typeof ssl === "boolean") return ssl;
+function kafkaTls(config: AppConfig): { ssl?: KafkaTls } {
+  const ssl = config.kafka?.ssl;
+  if (ssl === undefined) return {}; // kafka-config.ts: off, or on for aws-msk-iam
+  if (typeof ssl === "boolean") return { ssl };
   return {
-    ...(ssl.caFile === undefined ? {} : { ca: readFileSync(ssl.caFile, "utf8") }),
-    ...(ssl.servername === undefined ? {} : { servername: ssl.servername }),
-    ...(ssl.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: ssl.rejectUnauthorized }),
+    ssl: {
+      ...(ssl.caFile === undefined ? {} : { ca: readFileSync(ssl.caFile, "utf8") }),
+      ...(ssl.servername === undefined ? {} : { servername: ssl.servername }),
+      ...(ssl.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: ssl.rejectUnauthorized }),
+    },
   };
 }
 
@@ -74,7 +77,7 @@ export function createPorts(config: AppConfig, clock: Clock = systemClock): Port
           kafka: createKafkajsKafka({
             brokers: kafka.brokers,
             clientId: kafka.clientId,
-            ssl: kafkaTls(config),
+            ...kafkaTls(config),
             connectionTimeoutMs: kafka.connectionTimeoutMs,
             requestTimeoutMs: kafka.requestTimeoutMs,
             expectedBrokers: config.thresholds.minBrokersAlive,

@@ -68,8 +68,12 @@ export const kafkaSchema = z
   .object({
     brokers: z.array(nonEmpty).min(1),
     clientId: nonEmpty.default("runbook-bot"),
-    /** true: TLS trusting the system CAs; a mapping: TLS with a CA file, a server name, or no check. */
-    ssl: z.union([z.boolean(), kafkaTlsSchema]).default(false),
+    /**
+     * true: TLS trusting the system CAs; a mapping: TLS with a CA file, a server name, or no check.
+     * Unset: off, except on with sasl aws-msk-iam (kafka-config.ts decides; no default here, or
+     * an unset value would turn TLS off for IAM).
+     */
+    ssl: z.union([z.boolean(), kafkaTlsSchema]).optional(),
     sasl: z.discriminatedUnion("mechanism", [saslPasswordSchema, saslMskIamSchema]).optional(),
     connectionTimeoutMs: z.number().int().positive().default(5000),
     requestTimeoutMs: z.number().int().positive().default(10000),

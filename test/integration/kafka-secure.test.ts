@@ -237,6 +237,19 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
     expect(b.ms).toBeLessThan(5000);
   });
 
+  it("sasl aws-msk-iam with kafka.ssl left out: the client speaks TLS (MSK's IAM port requires it)", async () => {
+    // No IAM on this broker: what matters is the first thing the client does. Over TLS with the
+    // system CAs it fails on the test CA; a plaintext client would be cut off instead.
+    const kafka = portFor({
+      brokers: [secure.saslSsl],
+      sasl: { mechanism: "aws-msk-iam", region: "us-east-1" },
+    });
+    const { error } = await failure(kafka.describeCluster());
+    expect(error.message).toBe(
+      `TLS to Kafka at ${secure.saslSsl} failed: the broker's certificate is not trusted (self-signed certificate in certificate chain): set kafka.ssl.caFile to the CA that signed it`,
+    );
+  });
+
   it("kafka.ssl.caFile that does not exist or holds no certificate: refused when the config loads", () => {
     const notPem = join(dir, "not-a-cert.pem");
     writeFileSync(notPem, "hello\n");
