@@ -1,4 +1,5 @@
 /** Builds the real adapters from the config; a section left out means that port is absent. */
+import { readFileSync } from "node:fs";
 import type { AppConfig } from "../config/schema.ts";
 import { type Clock, systemClock } from "../ports/clock.ts";
 import type { Ports } from "../ports/index.ts";
@@ -8,7 +9,7 @@ import { createCloudWatchMetrics } from "./aws/cloudwatch-metrics.ts";
 import { createFirehose } from "./aws/firehose.ts";
 import { createMsk } from "./aws/msk.ts";
 import { createFlinkRest } from "./flink/flink-rest.ts";
-import type { KafkaSasl } from "./kafka/kafka-config.ts";
+import type { KafkaSasl, KafkaTls } from "./kafka/kafka-config.ts";
 import { createKafkajsKafka } from "./kafka/kafkajs-kafka.ts";
 import { createKubernetes } from "./kubernetes/index.ts";
 
@@ -33,6 +34,20 @@ export function awsOptionsFor(
 /** The region in an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/...). */
 export function regionOfArn(arn: string): string | undefined {
   return arn.split(":")[3] || undefined;
+}
+
+/** kafka.ssl -> the adapter's TLS options, the CA read from its file (load-config checked it). */
+function kafkaTls(config: AppConfig): { ssl?: KafkaTls } {
+  const ssl = config.kafka?.ssl;
+  if (ssl === undefined) return {}; // kafka-config.ts: off, or on for aws-msk-iam
+  if (typeof ssl === "boolean") return { ssl };
+  return {
+    ssl: {
+      ...(ssl.caFile === undefined ? {} : { ca: readFileSync(ssl.caFile, "utf8") }),
+      ...(ssl.servername === undefined ? {} : { servername: ssl.servername }),
+      ...(ssl.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: ssl.rejectUnauthorized }),
+    },
+  };
 }
 
 function kafkaSasl(config: AppConfig): { sasl?: KafkaSasl } {
@@ -62,7 +77,7 @@ export function createPorts(config: AppConfig, clock: Clock = systemClock): Port
           kafka: createKafkajsKafka({
             brokers: kafka.brokers,
             clientId: kafka.clientId,
-            ssl: kafka.ssl,
+            ...kafkaTls(config),
             connectionTimeoutMs: kafka.connectionTimeoutMs,
             requestTimeoutMs: kafka.requestTimeoutMs,
             expectedBrokers: config.thresholds.minBrokersAlive,

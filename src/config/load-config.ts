@@ -94,6 +94,7 @@ export function buildConfig(
   if (passwordEnv && !kafkaPassword) {
     problems.push(`kafka.sasl.passwordEnv: environment variable ${passwordEnv} is not set`);
   }
+  problems.push(...kafkaCaFileProblems(file.kafka?.ssl));
   const secrets: Secrets = {
     ...(env.SLACK_BOT_TOKEN ? { slackBotToken: env.SLACK_BOT_TOKEN } : {}),
     ...(env.SLACK_APP_TOKEN ? { slackAppToken: env.SLACK_APP_TOKEN } : {}),
@@ -112,6 +113,24 @@ export function buildConfig(
   problems.push(...(validate?.(config) ?? []));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
+}
+
+/** kafka.ssl.caFile must be a readable PEM file holding at least one certificate. */
+function kafkaCaFileProblems(ssl: boolean | { readonly caFile?: string | undefined } | undefined): string[] {
+  const caFile = typeof ssl === "object" ? ssl.caFile : undefined;
+  if (caFile === undefined) return [];
+  let text: string;
+  try {
+    text = readFileSync(caFile, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return [
+      `kafka.ssl.caFile: cannot read ${caFile}: ${code === "ENOENT" ? "file not found" : (code ?? String(error))}`,
+    ];
+  }
+  return text.includes("-----BEGIN CERTIFICATE-----")
+    ? []
+    : [`kafka.ssl.caFile: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`];
 }
 
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {

@@ -52,11 +52,28 @@ const saslMskIamSchema = z
   })
   .strict();
 
+/** TLS with settings: a private CA, a certificate name that differs from the broker address. */
+const kafkaTlsSchema = z
+  .object({
+    /** PEM file of the CA certificate(s) to trust instead of the system ones. */
+    caFile: nonEmpty.optional(),
+    /** SNI and the name the certificate must carry, when it differs from the broker address. */
+    servername: nonEmpty.optional(),
+    /** Check the broker's certificate (unset: true). false only for a test cluster. */
+    rejectUnauthorized: z.boolean().optional(),
+  })
+  .strict();
+
 export const kafkaSchema = z
   .object({
     brokers: z.array(nonEmpty).min(1),
     clientId: nonEmpty.default("runbook-bot"),
-    ssl: z.boolean().default(false),
+    /**
+     * true: TLS trusting the system CAs; a mapping: TLS with a CA file, a server name, or no check.
+     * Unset: off, except on with sasl aws-msk-iam (kafka-config.ts decides; no default here, or
+     * an unset value would turn TLS off for IAM).
+     */
+    ssl: z.union([z.boolean(), kafkaTlsSchema]).optional(),
     sasl: z.discriminatedUnion("mechanism", [saslPasswordSchema, saslMskIamSchema]).optional(),
     connectionTimeoutMs: z.number().int().positive().default(5000),
     requestTimeoutMs: z.number().int().positive().default(10000),

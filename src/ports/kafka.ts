@@ -127,6 +127,11 @@ export type RoundTripResult =
       /** Fit for a thread: "no acknowledgement within 5000 ms", "topic x does not exist". */
       readonly reason: string;
       readonly timedOut: boolean;
+      /**
+       * The bot's own access was refused (SASL credentials, TLS trust or name, ACLs): the brokers
+       * answered, so this says nothing about whether they are up.
+       */
+      readonly accessRefused?: boolean;
       /** Set when the write was acknowledged (failedAt "consume"). */
       readonly produceMs?: number;
       readonly elapsedMs: number;

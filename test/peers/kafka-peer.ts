@@ -2,21 +2,29 @@
  * A real Apache Kafka broker for the integration tests: single node, KRaft, combined
  * broker+controller roles, on 127.0.0.1 with ports chosen at run time and a fresh log dir per run.
  *
- * The jars come from Maven Central through Maven (scripts/kafka/pom.xml) into
- * .cache/kafka/<version>/lib, once; later runs reuse them. Needs `java` (17+) and `mvn` on PATH.
+ * The jars come from Maven Central through Maven (scripts/kafka/pom.xml) into a cache outside the
+ * clone, <KAFKA_PEER_CACHE, default ~/.cache/runbook-bot/kafka>/<version>/lib, once; later runs (of
+ * any clone) reuse them. Needs `java` (17+) and `mvn` on PATH.
  *
- * Manual use: `npx tsx test/peers/kafka-peer.ts` starts a broker, prints its bootstrap address
- * and stops it on Ctrl-C.
+ * Manual use: `npx tsx test/peers/kafka-peer.ts [--secure]` starts a broker, prints its bootstrap
+ * address (and with --secure the TLS/SASL listeners, the CA and the credentials) and stops it on Ctrl-C.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import {
+  type KafkaSecureListeners,
+  prepareSecureListeners,
+  type SecureListenerSetup,
+} from "./kafka-secure-listeners.ts";
+
+export type { KafkaSecureListeners } from "./kafka-secure-listeners.ts";
 
 /**
  * The newest Kafka Maven Central serves. Kafka 4 removed old protocol versions (KIP-896); kafkajs
@@ -31,6 +39,8 @@ export interface KafkaPeer {
   readonly brokers: string;
   /** Broker version, e.g. "4.1.0". */
   readonly version: string;
+  /** The SSL, SASL_SSL and SASL_PLAINTEXT listeners, when started with `secure: true`. */
+  readonly secure?: KafkaSecureListeners;
   /** Stops the broker (SIGTERM, then SIGKILL after a grace period) and removes its log dir. */
   stop(): Promise<void>;
 }
@@ -41,21 +51,51 @@ const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 15_000;
 
+/** Where the jars (and the brokers' logs) of a Kafka version live: outside the clone, shared. */
+function cacheDirFor(version: string): string {
+  const root = process.env.KAFKA_PEER_CACHE?.trim() || join(homedir(), ".cache/runbook-bot/kafka");
+  return join(root, version);
+}
+
 function progress(message: string): void {
   process.stderr.write(`[kafka-peer] ${message}\n`);
 }
 
-export async function startKafkaPeer(): Promise<KafkaPeer> {
+export interface KafkaPeerOptions {
+  /**
+   * Also open listeners as MSK runs them (kafka-secure-listeners.ts): TLS with a test CA made now,
+   * SASL_SSL with SCRAM-SHA-512/256, SASL_PLAINTEXT with PLAIN. Needs `openssl`.
+   */
+  readonly secure?: boolean;
+}
+
+export async function startKafkaPeer(options: KafkaPeerOptions = {}): Promise<KafkaPeer> {
   const version = process.env.KAFKA_PEER_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
-  const cacheDir = join(repoRoot, ".cache/kafka", version);
+  const cacheDir = cacheDirFor(version);
   const libDir = await ensureJars(version, cacheDir);
 
-  const [port, controllerPort] = (await freePorts(2)) as [number, number];
+  const [port, controllerPort, sslPort, saslSslPort, saslPlainPort] = (await freePorts(
+    options.secure ? 5 : 2,
+  )) as [number, number, number?, number?, number?];
   const workDir = await mkdtemp(join(tmpdir(), "kafka-peer-"));
-  const logFile = join(cacheDir, "broker.log");
+  // Per run: brokers of parallel runs (other clones share the cache) must not write into one file.
+  const logFile = join(cacheDir, `broker-${basename(workDir)}.log`);
   const classpath = `${libDir}/*`;
   const propsFile = join(workDir, "server.properties");
-  await writeFile(propsFile, serverProperties(port, controllerPort, join(workDir, "data")));
+  let secure: SecureListenerSetup | undefined;
+  try {
+    if (options.secure) {
+      secure = await prepareSecureListeners(workDir, {
+        ssl: sslPort!,
+        saslSsl: saslSslPort!,
+        saslPlaintext: saslPlainPort!,
+      });
+    }
+    await writeFile(propsFile, serverProperties(port, controllerPort, join(workDir, "data"), secure));
+  } catch (err) {
+    await rm(workDir, { recursive: true, force: true });
+    throw err;
+  }
 
   let child: ChildProcess | undefined;
   const killNow = (): void => {
@@ -65,7 +105,7 @@ export async function startKafkaPeer(): Promise<KafkaPeer> {
   const guard = installExitGuard(killNow);
 
   try {
-    await formatStorage(classpath, propsFile, clusterId());
+    await formatStorage(classpath, propsFile, clusterId(), secure?.formatArgs);
     const node = spawnKafka(classpath, propsFile, workDir, logFile, "-Xmx512m");
     child = node.child;
     const started = node.child;
@@ -80,10 +120,12 @@ export async function startKafkaPeer(): Promise<KafkaPeer> {
         await terminate(started);
         guard.remove();
         await rm(workDir, { recursive: true, force: true });
+        // A clean stop leaves no log behind; a failed start keeps it (and its error carries the tail).
+        await rm(logFile, { force: true });
       })();
       return stopping;
     };
-    return { brokers, version, stop };
+    return { brokers, version, ...(secure ? { secure: secure.listeners } : {}), stop };
   } catch (err) {
     killNow();
     guard.remove();
@@ -114,14 +156,14 @@ export interface KafkaClusterPeer {
  * A real multi-node KRaft cluster: `nodes` JVMs, each broker+controller (combined roles), one
  * static controller quorum of all of them, distinct node ids 1..n, ports and log dirs, the same
  * cached jars as the single broker, -Xmx256m each. Internal topics get replication factor
- * min(3, nodes) and min.insync.replicas 2, as on MSK. Logs: .cache/kafka/<version>/cluster-<work dir>-node-<id>.log,
+ * min(3, nodes) and min.insync.replicas 2, as on MSK. Logs: <cache>/<version>/cluster-<work dir>-node-<id>.log,
  * removed by a clean stop.
  */
 export async function startKafkaCluster(options: { readonly nodes: number }): Promise<KafkaClusterPeer> {
   const count = options.nodes;
   if (!Number.isInteger(count) || count < 1 || count > 5) throw new Error("kafka-peer: 1 to 5 nodes");
   const version = process.env.KAFKA_PEER_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
-  const cacheDir = join(repoRoot, ".cache/kafka", version);
+  const cacheDir = cacheDirFor(version);
   const libDir = await ensureJars(version, cacheDir);
   const classpath = `${libDir}/*`;
   const ports = await freePorts(count * 2);
@@ -237,10 +279,26 @@ export async function startKafkaCluster(options: { readonly nodes: number }): Pr
   };
 }
 
-async function formatStorage(classpath: string, propsFile: string, id: string): Promise<void> {
+async function formatStorage(
+  classpath: string,
+  propsFile: string,
+  id: string,
+  extraArgs: readonly string[] = [],
+): Promise<void> {
   const formatOut = await run(
     "java",
-    ["-cp", classpath, ...quietJavaFlags, "kafka.tools.StorageTool", "format", "-t", id, "-c", propsFile],
+    [
+      "-cp",
+      classpath,
+      ...quietJavaFlags,
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      id,
+      "-c",
+      propsFile,
+      ...extraArgs,
+    ],
     { timeoutMs: 60_000 },
   );
   if (formatOut.code !== 0) {
@@ -339,14 +397,20 @@ async function ensureJars(version: string, cacheDir: string): Promise<string> {
   return libDir;
 }
 
-function serverProperties(port: number, controllerPort: number, dataDir: string): string {
+function serverProperties(
+  port: number,
+  controllerPort: number,
+  dataDir: string,
+  secure?: SecureListenerSetup,
+): string {
+  const advertised = [`PLAINTEXT://127.0.0.1:${port}`, ...(secure?.listenerEntries ?? [])];
   return `${[
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `listeners=${[...advertised, `CONTROLLER://127.0.0.1:${controllerPort}`].join(",")}`,
+    `advertised.listeners=${advertised.join(",")}`,
+    `listener.security.protocol.map=${["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT", ...(secure?.protocolMapEntries ?? [])].join(",")}`,
     "controller.listener.names=CONTROLLER",
     "inter.broker.listener.name=PLAINTEXT",
     `log.dirs=${dataDir}`,
@@ -358,6 +422,7 @@ function serverProperties(port: number, controllerPort: number, dataDir: string)
     "share.coordinator.state.topic.replication.factor=1",
     "share.coordinator.state.topic.min.isr=1",
     "group.initial.rebalance.delay.ms=0",
+    ...(secure?.properties ?? []),
   ].join("\n")}\n`;
 }
 
@@ -571,8 +636,9 @@ function logTail(logFile: string): string {
 }
 
 async function main(): Promise<void> {
-  const peer = await startKafkaPeer();
+  const peer = await startKafkaPeer({ secure: process.argv.includes("--secure") });
   process.stdout.write(`${peer.brokers}\n`);
+  if (peer.secure) process.stdout.write(`${JSON.stringify(peer.secure, null, 2)}\n`);
   progress(`Kafka ${peer.version} at ${peer.brokers}; Ctrl-C stops it`);
   const shutdown = (): void => {
     progress("stopping...");

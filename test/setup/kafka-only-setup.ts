@@ -6,8 +6,9 @@ import type { TestProject } from "vitest/node";
 import { startKafkaPeer } from "../peers/kafka-peer.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const kafka = await startKafkaPeer();
+  const kafka = await startKafkaPeer({ secure: true });
   project.provide("kafkaBrokers", kafka.brokers);
   project.provide("kafkaVersion", kafka.version);
+  if (kafka.secure) project.provide("kafkaSecure", kafka.secure);
   return () => kafka.stop();
 }

@@ -1,3 +1,5 @@
+import type { KafkaSecureListeners } from "../peers/kafka-secure-listeners.ts";
+
 // Values the global setup hands to tests through vitest's provide/inject.
 declare module "vitest" {
   export interface ProvidedContext {
@@ -5,9 +7,9 @@ declare module "vitest" {
     kafkaBrokers: string;
     /** Version of that broker, e.g. "4.1.0". */
     kafkaVersion: string;
+    /** The same broker's SSL, SASL_SSL (SCRAM) and SASL_PLAINTEXT (PLAIN) listeners, CA and credentials. */
+    kafkaSecure: KafkaSecureListeners;
     /** http://127.0.0.1:PORT of the moto server started for this run. */
     motoEndpoint: string;
   }
 }
-
-export {};

@@ -15,7 +15,12 @@ export function toKafkaError(err: unknown, target: string, secrets: readonly str
   const type = errorType(err);
   let kind: KafkaErrorKind = "failed";
   let text: string;
-  if (code === "ECONNREFUSED") {
+  const tls = typeof code === "string" ? tlsProblem(code, message) : undefined;
+  if (tls !== undefined) {
+    // The broker answered; the bot's TLS settings do not accept its certificate. Not a broker outage.
+    kind = "auth";
+    text = `TLS to Kafka at ${target} failed: ${tls}`;
+  } else if (code === "ECONNREFUSED") {
     kind = "unreachable";
     text = `could not reach ${whichBroker(root, target)}: connection refused`;
   } else if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
@@ -29,7 +34,13 @@ export function toKafkaError(err: unknown, target: string, secrets: readonly str
     text = `could not reach Kafka at ${target}: connection closed by the broker (TLS or SASL mismatch?)`;
   } else if (isNamed(err, "KafkaJSSASLAuthenticationError") || type === "SASL_AUTHENTICATION_FAILED") {
     kind = "auth";
-    text = `could not authenticate to Kafka at ${target}: SASL authentication failed`;
+    text = `could not authenticate to Kafka at ${target}: SASL authentication failed (check kafka.sasl: the user name, the password, and that the user has a credential for this mechanism)`;
+  } else if (type === "UNSUPPORTED_SASL_MECHANISM") {
+    kind = "auth";
+    text = `could not authenticate to Kafka at ${target}: this listener does not offer the configured SASL mechanism (check kafka.sasl.mechanism and the port: on MSK SCRAM is 9096, IAM 9098, TLS without SASL 9094)`;
+  } else if (isNamed(err, "KafkaJSConnectionClosedError")) {
+    kind = "unreachable";
+    text = `could not reach Kafka at ${target}: the broker closed the connection (a broker shutting down, or kafka.ssl / kafka.sasl not matching this listener)`;
   } else if (/could not sign an MSK IAM token/.test(message)) {
     kind = "auth";
     text = `could not authenticate to Kafka at ${target}: ${firstLine(message)}`;
@@ -50,6 +61,31 @@ export function toKafkaError(err: unknown, target: string, secrets: readonly str
   }
   return new KafkaError(kind, redact(text, secrets));
 }
+
+/** Node's certificate check codes -> what is wrong and which setting fixes it; undefined if not TLS. */
+function tlsProblem(code: string, message: string): string | undefined {
+  const reason = message.replace(/^Connection error: /, "");
+  if (UNTRUSTED_CERT_CODES.has(code)) {
+    return `the broker's certificate is not trusted (${reason}): set kafka.ssl.caFile to the CA that signed it`;
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return `the broker's certificate does not carry the name the bot checked (${reason}): connect by a name the certificate carries, or set kafka.ssl.servername`;
+  }
+  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
+    return `the broker's certificate is not valid now (${reason})`;
+  }
+  return undefined;
+}
+
+const UNTRUSTED_CERT_CODES: ReadonlySet<string> = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+]);
 
 /**
  * "Kafka at <target>", or "Kafka broker <b> (one of <target>)" when one broker of several failed:

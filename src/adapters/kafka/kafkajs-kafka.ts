@@ -135,7 +135,7 @@ export function createKafkajsKafka(options: KafkajsKafkaOptions): KafkaPort {
         topic,
         timeoutMs,
         groupPrefix,
-        describe: (err) => safe(err).message,
+        describe: (err) => safe(err),
       });
     },
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Admin, Kafka } from "kafkajs";
-import type { RoundTripResult } from "../../ports/kafka.ts";
+import type { KafkaError, RoundTripResult } from "../../ports/kafka.ts";
 import { errorType } from "./kafka-errors.ts";
 import { readWithScratchGroup } from "./scratch-read.ts";
 import { TimeoutError, withTimeout } from "./with-timeout.ts";
@@ -16,8 +16,8 @@ export async function runRoundTrip(
     readonly topic: string;
     readonly timeoutMs: number;
     readonly groupPrefix: string;
-    /** Turns an error into a safe one-line reason (names the target, no secrets). */
-    readonly describe: (err: unknown) => string;
+    /** Turns an error into a KafkaError with a safe one-line message (names the target, no secrets). */
+    readonly describe: (err: unknown) => KafkaError;
   },
 ): Promise<RoundTripResult> {
   const { topic, timeoutMs } = request;
@@ -57,12 +57,20 @@ export async function runRoundTrip(
     sent = { partition: first.partition, offset: Number(first.baseOffset) };
   } catch (err) {
     const timedOut = err instanceof TimeoutError;
-    const reason = timedOut
-      ? `no acknowledgement within ${timeoutMs} ms`
-      : errorType(err) === "UNKNOWN_TOPIC_OR_PARTITION"
-        ? `topic ${topic} does not exist`
-        : request.describe(err);
-    return { ok: false, topic, failedAt: "produce", reason, timedOut, elapsedMs: elapsed() };
+    if (timedOut || errorType(err) === "UNKNOWN_TOPIC_OR_PARTITION") {
+      const reason = timedOut ? `no acknowledgement within ${timeoutMs} ms` : `topic ${topic} does not exist`;
+      return { ok: false, topic, failedAt: "produce", reason, timedOut, elapsedMs: elapsed() };
+    }
+    const error = request.describe(err);
+    return {
+      ok: false,
+      topic,
+      failedAt: "produce",
+      reason: error.message,
+      timedOut,
+      ...(error.kind === "auth" ? { accessRefused: true } : {}),
+      elapsedMs: elapsed(),
+    };
   } finally {
     await withTimeout(producer.disconnect(), 5000).catch(() => {});
   }
@@ -102,12 +110,14 @@ export async function runRoundTrip(
     };
   } catch (err) {
     const timedOut = err instanceof TimeoutError;
+    const error = timedOut ? undefined : request.describe(err);
     return {
       ok: false,
       topic,
       failedAt: "consume",
-      reason: timedOut ? `could not start reading within ${timeoutMs} ms` : request.describe(err),
+      reason: error?.message ?? `could not start reading within ${timeoutMs} ms`,
       timedOut,
+      ...(error?.kind === "auth" ? { accessRefused: true } : {}),
       produceMs,
       elapsedMs: elapsed(),
     };

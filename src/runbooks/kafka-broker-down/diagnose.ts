@@ -24,6 +24,8 @@ export interface BrokerSignals {
   /** The produce/consume probe: true = a record went in and came back out. */
   readonly roundTripOk?: boolean;
   readonly roundTripFailedAt?: "produce" | "consume";
+  /** The produce/consume probe was refused the bot's own access (credentials, TLS, ACLs). */
+  readonly roundTripAccessRefused?: boolean;
   /** MSK cluster state (ACTIVE, REBOOTING_BROKER, HEALING, ...); undefined when MSK was not read. */
   readonly mskState?: string;
   /** MSK reports an operation running on the cluster (a reboot, a replacement, an update). */
@@ -78,6 +80,13 @@ export function diagnoseBrokers(s: BrokerSignals): BrokerDiagnosis {
   const mskText = running ? `; MSK reports ${s.mskState ?? "an operation in progress"}` : "";
 
   if (down === undefined) {
+    if (produceFailed && s.roundTripAccessRefused === true) {
+      // The brokers answered and refused the bot: its own settings, not an outage.
+      return d(
+        "unknown",
+        "Kafka refused the bot's own connection (its credentials or TLS settings), so the brokers' state is unknown; this is no sign of a broker outage: fix the bot's kafka.sasl / kafka.ssl settings and run again",
+      );
+    }
     if (produceFailed) {
       return d(
         "cluster-unusable",

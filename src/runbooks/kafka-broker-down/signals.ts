@@ -32,7 +32,15 @@ export function brokerSignals(results: ProbeResults, config: AppConfig): BrokerS
         }),
     ...(trip === undefined
       ? {}
-      : { roundTripOk: trip.ok, ...(trip.ok ? {} : { roundTripFailedAt: trip.failedAt }) }),
+      : {
+          roundTripOk: trip.ok,
+          ...(trip.ok
+            ? {}
+            : {
+                roundTripFailedAt: trip.failedAt,
+                ...(trip.accessRefused ? { roundTripAccessRefused: true } : {}),
+              }),
+        }),
     ...(msk === undefined ? {} : { mskState: msk.cluster.state }),
     ...(opRunning === undefined ? {} : { mskOperationInProgress: opRunning }),
   };

@@ -353,7 +353,7 @@ export function assessAction(results: ProbeResults, config: AppConfig): StepAsse
     case "unknown":
       findings.push(
         finding("info", "Could not tell which brokers are down", {
-          detail: "Neither Kafka nor MSK answered the bot. Check by hand:",
+          detail: `${capitalize(diagnosis.because)}. Check by hand:`,
           evidence: [
             {
               kind: "code",

@@ -123,6 +123,14 @@ const cases: Case[] = [
     down: undefined,
   },
   {
+    name: "Kafka metadata unreadable, produce refused the bot's access (credentials, TLS): not an outage",
+    signals: { roundTripOk: false, roundTripFailedAt: "produce", roundTripAccessRefused: true },
+    cause: "unknown",
+    down: undefined,
+    because:
+      "Kafka refused the bot's own connection (its credentials or TLS settings), so the brokers' state is unknown; this is no sign of a broker outage: fix the bot's kafka.sasl / kafka.ssl settings and run again",
+  },
+  {
     name: "Kafka unreadable, MSK rebooting",
     signals: { mskState: "REBOOTING_BROKER" },
     cause: "broker-rebooting",
