@@ -1,18 +1,21 @@
 /**
  * Starts the real peers the integration tests talk to, once per run, on 127.0.0.1:
- * an Apache Kafka broker (KRaft, jars from Maven Central) and a moto server (AWS emulator, PyPI).
- * Each peer installs what it needs into .cache/ on first use.
+ * an Apache Kafka broker (KRaft, jars from Maven Central), a moto server (AWS emulator, PyPI) and a
+ * Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager built from the Go module
+ * proxy). Each peer installs or builds what it needs into its cache on first use.
  */
 import type { TestProject } from "vitest/node";
 import { startKafkaPeer } from "../peers/kafka-peer.ts";
+import { provideKubePeer, startKubePeer } from "../peers/kube-peer.ts";
 import { startMotoPeer } from "../peers/moto-peer.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [kafka, moto] = await Promise.all([startKafkaPeer(), startMotoPeer()]);
+  const [kafka, moto, kube] = await Promise.all([startKafkaPeer(), startMotoPeer(), startKubePeer()]);
   project.provide("kafkaBrokers", kafka.brokers);
   project.provide("kafkaVersion", kafka.version);
   project.provide("motoEndpoint", moto.endpoint);
+  provideKubePeer(project, kube);
   return async () => {
-    await Promise.allSettled([kafka.stop(), moto.stop()]);
+    await Promise.allSettled([kafka.stop(), moto.stop(), kube.stop()]);
   };
 }

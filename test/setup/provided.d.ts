@@ -7,6 +7,8 @@ declare module "vitest" {
     kafkaVersion: string;
     /** http://127.0.0.1:PORT of the moto server started for this run. */
     motoEndpoint: string;
+    /** The real Kubernetes control plane started for this run (test/peers/kube-peer.ts). */
+    kubePeer: import("../peers/kube-peer.ts").KubePeerInfo;
   }
 }
 
