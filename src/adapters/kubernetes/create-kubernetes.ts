@@ -321,7 +321,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     };
   }
 
-  async function storageClass(name: string | null): Promise<V1StorageClass | undefined> {
+  async function storageClass(name: string | null): Promise<V1StorageClass | undefined | "unreadable"> {
     if (name === null) return undefined;
     try {
       return await kube.call(`get storageclass ${name}`, { object: `storageclass ${name}` }, () =>
@@ -329,6 +329,9 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       );
     } catch (error) {
       if (error instanceof KubernetesError && error.code === "not-found") return undefined;
+      // StorageClasses are cluster-scoped: without manifests/optional/cluster-read.yaml the claim
+      // is still worth reporting, with its class's expansion policy unknown.
+      if (error instanceof KubernetesError && error.code === "forbidden") return "unreadable";
       throw error;
     }
   }
@@ -642,7 +645,11 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       );
       return volumeClaimInfo(
         patched,
-        claim.allowsExpansion ? ({ allowVolumeExpansion: true } as V1StorageClass) : undefined,
+        claim.allowsExpansion === null
+          ? "unreadable"
+          : claim.allowsExpansion
+            ? ({ allowVolumeExpansion: true } as V1StorageClass)
+            : undefined,
         namespace,
         name,
       );

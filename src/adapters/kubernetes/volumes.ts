@@ -9,7 +9,8 @@ import { parseMemoryBytes, QuantityError } from "./quantity.ts";
 
 export function volumeClaimInfo(
   claim: V1PersistentVolumeClaim,
-  storageClass: V1StorageClass | undefined,
+  /** undefined: no such class (or none named); "unreadable": reading it was forbidden. */
+  storageClass: V1StorageClass | undefined | "unreadable",
   namespace: string,
   name: string,
 ): VolumeClaimInfo {
@@ -28,7 +29,7 @@ export function volumeClaimInfo(
     capacity,
     capacityBytes: capacity === null ? null : parseMemoryBytes(capacity),
     storageClass: claim.spec?.storageClassName ?? null,
-    allowsExpansion: storageClass?.allowVolumeExpansion === true,
+    allowsExpansion: storageClass === "unreadable" ? null : storageClass?.allowVolumeExpansion === true,
     resizing,
   };
 }
@@ -52,7 +53,8 @@ export function expansionRefusal(claim: VolumeClaimInfo, size: string): Kubernet
   if (claim.storageClass === null) {
     return new KubernetesError("refused", `${label} has no StorageClass, so it cannot be expanded`);
   }
-  if (!claim.allowsExpansion) {
+  // null: the class could not be read; the API server's admission refuses it if it may not grow.
+  if (claim.allowsExpansion === false) {
     return new KubernetesError(
       "refused",
       `${label} cannot be expanded: StorageClass ${claim.storageClass} does not set allowVolumeExpansion: true`,
