@@ -165,8 +165,10 @@ function operations(port: KubernetesPort, namespace: string): Record<string, () 
     volumeClaim: () => port.volumeClaim(namespace, STORY_CLAIM),
     volumeUsage: () => port.volumeUsage(namespace, STORY_SELECTOR),
     getScale: () => port.getScale(namespace, STORY_DEPLOYMENT),
-    scaleDeployment: () =>
-      port.scaleDeployment(namespace, STORY_DEPLOYMENT, (replicas = replicas === 4 ? 5 : 4)),
+    scaleDeployment: () => {
+      replicas = replicas === 4 ? 5 : 4;
+      return port.scaleDeployment(namespace, STORY_DEPLOYMENT, replicas);
+    },
     restartRollout: () => port.restartRollout(namespace, STORY_DEPLOYMENT),
     undoRollout: () => port.undoRollout(namespace, STORY_DEPLOYMENT),
     setContainerResources: () =>
@@ -174,7 +176,10 @@ function operations(port: KubernetesPort, namespace: string): Record<string, () 
         limits: { memory: `${8 + (claimGi % 3)}Gi` },
       }),
     deletePods: () => port.deletePods(namespace, STORY_SELECTOR),
-    expandVolumeClaim: () => port.expandVolumeClaim(namespace, STORY_CLAIM, `${(claimGi += 1)}Gi`),
+    expandVolumeClaim: () => {
+      claimGi += 1;
+      return port.expandVolumeClaim(namespace, STORY_CLAIM, `${claimGi}Gi`);
+    },
   };
 }
 
