@@ -10,7 +10,11 @@ export default defineConfig({
   // Paths below are relative to the repository root, not to this file's folder.
   root: fileURLToPath(new URL("../..", import.meta.url)),
   test: {
-    include: ["test/integration/actions-kubernetes.test.ts", "test/integration/actions-flink.test.ts"],
+    include: [
+      "test/integration/actions-kubernetes.test.ts",
+      "test/integration/actions-kubernetes-real.test.ts",
+      "test/integration/actions-flink.test.ts",
+    ],
     globalSetup: ["test/setup/kube-only-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
