@@ -41,6 +41,8 @@ export function growRefusal(claim: VolumeClaimInfo, to: string): string | undefi
   if (claim.resizing !== null) {
     return `${claim.name} is being resized already (${claim.resizing}); wait until it finishes`;
   }
+  if (claim.phase !== "Bound")
+    return `${claim.name} is ${claim.phase}, not Bound: only a bound claim can grow`;
   if (toBytes <= claim.requestedBytes) {
     return `${claim.name} can only grow: ${to} is not larger than its current ${claim.requested}`;
   }

@@ -191,7 +191,7 @@ describe("writes go to the FlinkDeployment", () => {
       {
         method: "PATCH",
         path: `${FD_PATH}/flink`,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { spec: { taskManager: { replicas: 8 } } },
       },
@@ -211,7 +211,7 @@ describe("writes go to the FlinkDeployment", () => {
       {
         method: "PATCH",
         path: `${FD_PATH}/order-processor`,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { metadata: { resourceVersion: version }, spec: { restartNonce: 3 } },
       },
@@ -241,7 +241,7 @@ describe("writes go to the FlinkDeployment", () => {
       {
         method: "PATCH",
         path: `${FD_PATH}/flink`,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { spec: { taskManager: { resource: { cpu: 3.5, memory: "12Gi" } } } },
       },

@@ -286,3 +286,68 @@ export async function serviceAccountKubeConfig(
     namespace,
   );
 }
+
+/**
+ * The Flink Kubernetes Operator's standalone layout, as the operator would leave it (no operator
+ * runs here): FlinkDeployment "flink" (restartNonce 3, 4 taskmanagers of 2 CPU / 8Gi) owning the
+ * Deployment flink-taskmanager (container flink-main-container), its 4 pods Running and Ready.
+ * The FlinkDeployment CRD must be installed (kube-flink-crd.ts).
+ */
+export async function seedOperatorStandalone(peer: KubePeerInfo, namespace: string): Promise<string[]> {
+  const path = `/apis/flink.apache.org/v1beta1/namespaces/${namespace}/flinkdeployments`;
+  const fd = await kube<{ metadata: { uid: string } }>(peer, "POST", path, {
+    apiVersion: "flink.apache.org/v1beta1",
+    kind: "FlinkDeployment",
+    metadata: { name: "flink" },
+    spec: {
+      image: "flink-job:1.4.3",
+      flinkVersion: "v1_20",
+      mode: "standalone",
+      restartNonce: 3,
+      jobManager: { replicas: 1, resource: { cpu: 1, memory: "2Gi" } },
+      taskManager: { replicas: 4, resource: { cpu: 2, memory: "8Gi" } },
+      job: { jarURI: "local:///opt/flink/usrlib/job.jar", parallelism: 8, upgradeMode: "last-state" },
+    },
+  });
+  await kube(
+    peer,
+    "PATCH",
+    `${path}/flink/status`,
+    {
+      status: {
+        jobStatus: { state: "RUNNING" },
+        lifecycleState: "STABLE",
+        jobManagerDeploymentStatus: "READY",
+        reconciliationStatus: { state: "DEPLOYED" },
+        taskManager: { replicas: 4, labelSelector: `app=${STORY_DEPLOYMENT}` },
+      },
+    },
+    MERGE_PATCH,
+  );
+  const limits = { cpu: "2", memory: "8Gi" };
+  await kube(
+    peer,
+    "POST",
+    `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    deploymentManifest({
+      name: STORY_DEPLOYMENT,
+      labels: { app: STORY_DEPLOYMENT },
+      replicas: 4,
+      image: "flink-job:1.4.3",
+      container: "flink-main-container",
+      resources: { limits, requests: limits },
+      ownerReferences: [
+        {
+          apiVersion: "flink.apache.org/v1beta1",
+          kind: "FlinkDeployment",
+          name: "flink",
+          uid: fd.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    }),
+  );
+  await settlePods(peer, namespace, peer.node, { labelSelector: STORY_SELECTOR, expect: 4 });
+  return settleRollout(peer, namespace, STORY_DEPLOYMENT, STORY_SELECTOR);
+}

@@ -60,7 +60,14 @@ import {
   matchesTaskmanagerName,
   type RawFlinkDeployment,
 } from "./flink-deployment.ts";
-import { DEFAULT_RETRY, KubeCaller, loadKubeConfig, type RetryPolicy, safeServerUrl } from "./kube-client.ts";
+import {
+  DEFAULT_RETRY,
+  FIELD_MANAGER,
+  KubeCaller,
+  loadKubeConfig,
+  type RetryPolicy,
+  safeServerUrl,
+} from "./kube-client.ts";
 import { boundLogLines, DEFAULT_TAIL_LINES, LOG_LIMIT_BYTES, logQueryProblem } from "./pod-logs.ts";
 import { defaultContainer, podInfo } from "./pod-status.ts";
 import { joinPodUsage, podMetricsItems } from "./pod-usage.ts";
@@ -241,7 +248,15 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     const object = `flinkdeployment ${namespace}/${name}`;
     return (await kube.call(`patch ${object}`, { object }, () =>
       custom.patchNamespacedCustomObject(
-        { group: FLINK_GROUP, version: FLINK_VERSION, namespace, plural: FLINK_PLURAL, name, body },
+        {
+          group: FLINK_GROUP,
+          version: FLINK_VERSION,
+          namespace,
+          plural: FLINK_PLURAL,
+          name,
+          body,
+          fieldManager: FIELD_MANAGER,
+        },
         kube.options(PatchStrategy.MergePatch),
       ),
     )) as RawFlinkDeployment;
@@ -356,6 +371,11 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     const base = { pod: name, container };
     if (!containers.includes(container)) {
       const error = `pod ${name} has no container ${JSON.stringify(container)} (containers: ${containers.join(", ")})`;
+      return { ...base, lines: [], matched: 0, truncated: false, error };
+    }
+    if (!pod.spec?.nodeName) {
+      // The API answers 204 without a Content-Type: there is no kubelet to ask yet.
+      const error = `pod ${name} is not scheduled yet: no logs`;
       return { ...base, lines: [], matched: 0, truncated: false, error };
     }
     try {
@@ -474,22 +494,17 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
         const fd = await getFlinkDeployment(namespace, options.flinkDeployment);
         return flinkScale(fd, namespace, options.flinkDeployment);
       }
-      const object = deploymentLabel(namespace, deployment);
-      try {
-        const scale = await kube.call(`get scale of ${object}`, { object }, () =>
-          apps.readNamespacedDeploymentScale({ namespace, name: deployment }, kube.options()),
-        );
-        return toDeploymentScale(scale, namespace, deployment);
-      } catch (error) {
-        if (!detect || !(error instanceof KubernetesError) || error.code !== "not-found") throw error;
-        const resolved = await resolve(namespace, deployment);
-        if (resolved.workload.mode === "deployment") throw error;
-        return flinkScale(
-          (resolved as { flink: RawFlinkDeployment }).flink,
-          namespace,
-          resolved.workload.name,
-        );
+      if (detect) {
+        // A Deployment owned by a FlinkDeployment keeps whatever replicas the operator last
+        // wrote; the desired count is the FlinkDeployment's.
+        const target = await resolve(namespace, deployment);
+        if ("flink" in target) return flinkScale(target.flink, namespace, target.workload.name);
       }
+      const object = deploymentLabel(namespace, deployment);
+      const scale = await kube.call(`get scale of ${object}`, { object }, () =>
+        apps.readNamespacedDeploymentScale({ namespace, name: deployment }, kube.options()),
+      );
+      return toDeploymentScale(scale, namespace, deployment);
     },
 
     async scaleDeployment(namespace: string, deployment: string, replicas: number): Promise<DeploymentScale> {
@@ -507,7 +522,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = deploymentLabel(namespace, deployment);
       const scale = await kube.call(`patch scale of ${object}`, { object }, () =>
         apps.patchNamespacedDeploymentScale(
-          { namespace, name: deployment, body: { spec: { replicas } } },
+          { namespace, name: deployment, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
           kube.options(PatchStrategy.MergePatch),
         ),
       );
@@ -530,7 +545,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = deploymentLabel(namespace, target.workload.name);
       await kube.call(`patch ${object}`, { object }, () =>
         apps.patchNamespacedDeployment(
-          { namespace, name: target.workload.name, body: patch },
+          { namespace, name: target.workload.name, body: patch, fieldManager: FIELD_MANAGER },
           kube.options(PatchStrategy.StrategicMergePatch),
         ),
       );
@@ -550,7 +565,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = deploymentLabel(namespace, target.workload.name);
       await kube.call(`patch ${object}`, { object }, () =>
         apps.patchNamespacedDeployment(
-          { namespace, name: target.workload.name, body: plan.patch },
+          { namespace, name: target.workload.name, body: plan.patch, fieldManager: FIELD_MANAGER },
           kube.options(PatchStrategy.JsonPatch),
         ),
       );
@@ -625,7 +640,12 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = deploymentLabel(namespace, target.workload.name);
       await kube.call(`patch ${object}`, { object }, () =>
         apps.patchNamespacedDeployment(
-          { namespace, name: target.workload.name, body: resourcesPatch(container, resources) },
+          {
+            namespace,
+            name: target.workload.name,
+            body: resourcesPatch(container, resources),
+            fieldManager: FIELD_MANAGER,
+          },
           kube.options(PatchStrategy.StrategicMergePatch),
         ),
       );
@@ -639,7 +659,12 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = `persistentvolumeclaim ${namespace}/${name}`;
       const patched = await kube.call(`patch ${object}`, { object }, () =>
         core.patchNamespacedPersistentVolumeClaim(
-          { namespace, name, body: { spec: { resources: { requests: { storage: size } } } } },
+          {
+            namespace,
+            name,
+            body: { spec: { resources: { requests: { storage: size } } } },
+            fieldManager: FIELD_MANAGER,
+          },
           kube.options(PatchStrategy.MergePatch),
         ),
       );

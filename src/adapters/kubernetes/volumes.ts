@@ -34,6 +34,11 @@ export function volumeClaimInfo(
   };
 }
 
+/** "is Pending, not Bound: only a bound claim can grow" (the spec of an unbound claim is immutable). */
+export function notBound(claim: VolumeClaimInfo): string {
+  return `is ${claim.phase}, not Bound: only a bound claim can grow`;
+}
+
 /** Why the claim cannot grow to `size` (checked before any write), or null when it can. */
 export function expansionRefusal(claim: VolumeClaimInfo, size: string): KubernetesError | null {
   let bytes: number;
@@ -44,6 +49,10 @@ export function expansionRefusal(claim: VolumeClaimInfo, size: string): Kubernet
     throw error;
   }
   const label = `persistentvolumeclaim ${claim.namespace}/${claim.name}`;
+  if (claim.phase !== "Bound") {
+    // The API refuses with a 422 and a Go struct diff: say what it means before writing.
+    return new KubernetesError("refused", `${label} ${notBound(claim)}`);
+  }
   if (bytes <= claim.requestedBytes) {
     return new KubernetesError(
       "refused",
