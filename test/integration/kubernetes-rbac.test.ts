@@ -21,9 +21,18 @@ import {
   STORY_CONTAINER,
   STORY_DEPLOYMENT,
 } from "../../src/sandbox/simulated/simulated-kubernetes.ts";
+import { installFlinkDeploymentCrd } from "../peers/kube-flink-crd.ts";
+import { finishDeletions, settlePods } from "../peers/kube-kubelet.ts";
 import type { KubePeerInfo } from "../peers/kube-peer.ts";
 import { eventually, kube, kubeFetch, MERGE_PATCH } from "../peers/kube-rest.ts";
-import { deleteNamespace, STORY_SELECTOR, seedStory, serviceAccountKubeConfig } from "../peers/kube-story.ts";
+import {
+  createNamespace,
+  deleteNamespace,
+  STORY_SELECTOR,
+  seedOperatorStandalone,
+  seedStory,
+  serviceAccountKubeConfig,
+} from "../peers/kube-story.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML manifests.
 type Doc = Record<string, any>;
@@ -122,18 +131,14 @@ async function settled(peer: KubePeerInfo, namespace: string, rule: Rule, expect
 /** "degraded": answered, but with a part it was not allowed to read (said in the result). */
 type Outcome = "ok" | "forbidden" | "degraded" | `error: ${string}`;
 
-async function outcome(call: () => Promise<unknown>): Promise<Outcome> {
+async function outcome(call: () => Promise<unknown>, op = ""): Promise<Outcome> {
   try {
     const value = await call();
-    if (
-      value !== null &&
-      typeof value === "object" &&
-      "allowsExpansion" in value &&
-      value.allowsExpansion === null
-    ) {
+    // volumeClaim answers without the StorageClass it may not read (allowsExpansion null).
+    if (op === "volumeClaim" && (value as { allowsExpansion?: unknown }).allowsExpansion === null) {
       return "degraded";
     }
-    // A read that degrades instead of throwing says so in an `error` field of its items.
+    // podLogs says per pod what it could not read.
     if (Array.isArray(value)) {
       const failed = value.find((v) => v !== null && typeof v === "object" && "error" in v && v.error);
       if (failed) return /forbidden/i.test(String((failed as { error: unknown }).error)) ? "forbidden" : "ok";
@@ -183,10 +188,34 @@ function operations(port: KubernetesPort, namespace: string): Record<string, () 
   };
 }
 
-async function runAll(ops: Record<string, () => Promise<unknown>>): Promise<Record<string, Outcome>> {
+/** One taskmanager layout in a namespace of its own, the manifests applied there. */
+interface Layout {
+  readonly namespace: string;
+  readonly port: KubernetesPort;
+  readonly ops: Record<string, () => Promise<unknown>>;
+}
+
+/**
+ * What a kubelet would do between two rounds: finish the deletions and run the pods the
+ * ReplicaSet controller made, so every round reads logs of scheduled pods.
+ */
+async function settle(peer: KubePeerInfo, namespace: string): Promise<void> {
+  const answer = await kubeFetch(
+    peer,
+    "GET",
+    `/apis/apps/v1/namespaces/${namespace}/deployments/${STORY_DEPLOYMENT}`,
+  );
+  if (answer.status !== 200) return;
+  const replicas = (answer.body as { spec: { replicas: number } }).spec.replicas;
+  await finishDeletions(peer, namespace, STORY_SELECTOR);
+  await settlePods(peer, namespace, peer.node, { labelSelector: STORY_SELECTOR, expect: replicas });
+}
+
+async function runAll(peer: KubePeerInfo, layout: Layout): Promise<Record<string, Outcome>> {
+  await settle(peer, layout.namespace);
   const out: Record<string, Outcome> = {};
   // One at a time: the writes change what the next read sees.
-  for (const [name, call] of Object.entries(ops)) out[name] = await outcome(call);
+  for (const [name, call] of Object.entries(layout.ops)) out[name] = await outcome(call, name);
   return out;
 }
 
@@ -201,42 +230,81 @@ const READS = [
   "getScale",
 ];
 
+const FD_PATH = (ns: string) => `/apis/flink.apache.org/v1beta1/namespaces/${ns}/flinkdeployments`;
+
+/** Native mode: a FlinkDeployment "flink" and no taskmanager Deployment (Flink makes the pods). */
+async function seedNative(peer: KubePeerInfo, namespace: string): Promise<void> {
+  await kube(peer, "POST", FD_PATH(namespace), {
+    apiVersion: "flink.apache.org/v1beta1",
+    kind: "FlinkDeployment",
+    metadata: { name: "flink" },
+    spec: {
+      image: "flink-job:1.4.3",
+      flinkVersion: "v1_20",
+      mode: "native",
+      jobManager: { replicas: 1, resource: { cpu: 1, memory: "2Gi" } },
+      taskManager: { replicas: 4, resource: { cpu: 2, memory: "8Gi" } },
+      job: { jarURI: "local:///opt/flink/usrlib/job.jar", parallelism: 8, upgradeMode: "last-state" },
+    },
+  });
+}
+
 describe("the manifests' RBAC, as the bot's ServiceAccount on a real kube-apiserver", () => {
   const peer = inject("kubePeer");
-  let namespace = "";
-  let port: KubernetesPort;
-  let ops: Record<string, () => Promise<unknown>>;
-  const applied: Doc[][] = [];
-  const role = (): Doc => rewritten(docsOf("role.yaml"), namespace)[0]!;
-  const remediation = (): Doc[] => rewritten(docsOf("optional/remediation-role.yaml"), namespace);
-  const clusterRead = (): Doc[] => rewritten(docsOf("optional/cluster-read.yaml"), namespace);
+  const layouts: Record<"deployment" | "operator" | "native", Layout> = {} as never;
+  const clusterScoped: Doc[] = [];
+  const role = (ns: string): Doc => rewritten(docsOf("role.yaml"), ns)[0]!;
+  const remediation = (ns: string): Doc[] => rewritten(docsOf("optional/remediation-role.yaml"), ns);
+  const clusterRead = (ns: string): Doc[] => rewritten(docsOf("optional/cluster-read.yaml"), ns);
+  const all = () => Object.values(layouts);
 
-  beforeAll(async () => {
-    namespace = (await seedStory(peer, "rbac")).namespace;
-    const base = ["serviceaccount.yaml", "role.yaml", "rolebinding.yaml"].flatMap((f) =>
-      rewritten(docsOf(f), namespace),
+  async function layout(namespace: string): Promise<Layout> {
+    await apply(
+      peer,
+      ["serviceaccount.yaml", "role.yaml", "rolebinding.yaml"].flatMap((f) =>
+        rewritten(docsOf(f), namespace),
+      ),
     );
-    await apply(peer, base);
-    applied.push(base);
-    port = createKubernetes({
+    const port = createKubernetes({
       kubeConfigYaml: await serviceAccountKubeConfig(peer, namespace, ACCOUNT),
       requestTimeoutMs: 10_000,
     });
-    ops = operations(port, namespace);
-    await settled(peer, namespace, role().rules[0] as Rule, true);
-  }, 120_000);
+    await settled(peer, namespace, role(namespace).rules[0] as Rule, true);
+    return { namespace, port, ops: operations(port, namespace) };
+  }
+
+  /** Applies an optional file in every layout's namespace and waits until its rules are in force. */
+  async function applyEverywhere(docsFor: (ns: string) => Doc[]): Promise<void> {
+    for (const { namespace } of all()) {
+      const docs = docsFor(namespace);
+      await apply(peer, docs);
+      clusterScoped.push(...docs.filter((d) => d.metadata.namespace === undefined));
+      for (const rule of docs[0]!.rules as Rule[]) {
+        for (const verb of rule.verbs) {
+          await settled(peer, namespace, { ...rule, verbs: [verb] }, true);
+        }
+      }
+    }
+  }
+
+  beforeAll(async () => {
+    await installFlinkDeploymentCrd(peer);
+    layouts.deployment = await layout((await seedStory(peer, "rbac")).namespace);
+    const operatorNs = await createNamespace(peer, "rbac-op");
+    await seedOperatorStandalone(peer, operatorNs);
+    layouts.operator = await layout(operatorNs);
+    const nativeNs = await createNamespace(peer, "rbac-native");
+    await seedNative(peer, nativeNs);
+    layouts.native = await layout(nativeNs);
+  }, 180_000);
 
   afterAll(async () => {
-    for (const docs of applied)
-      await remove(
-        peer,
-        docs.filter((d) => d.metadata.namespace === undefined),
-      );
-    if (namespace) await deleteNamespace(peer, namespace);
+    await remove(peer, clusterScoped);
+    await Promise.all(all().map((l) => deleteNamespace(peer, l.namespace)));
   });
 
   it("role.yaml alone: every read and the scale work; the other fixes are forbidden, said, not thrown", async () => {
-    const got = await runAll(ops);
+    const got = await runAll(peer, layouts.deployment);
     for (const read of READS) expect(got[read], read).toBe(read === "volumeClaim" ? "degraded" : "ok");
     expect(got.scaleDeployment).toBe("ok");
     expect(got.volumeUsage).toBe("forbidden");
@@ -252,7 +320,7 @@ describe("the manifests' RBAC, as the bot's ServiceAccount on a real kube-apiser
   });
 
   it("role.yaml alone: the state volume claim is read; the StorageClass's expansion policy is unknown, not fatal", async () => {
-    const claim = await port.volumeClaim(namespace, STORY_CLAIM);
+    const claim = await layouts.deployment.port.volumeClaim(layouts.deployment.namespace, STORY_CLAIM);
     expect(claim).toMatchObject({
       name: STORY_CLAIM,
       phase: "Bound",
@@ -261,38 +329,53 @@ describe("the manifests' RBAC, as the bot's ServiceAccount on a real kube-apiser
     });
   });
 
+  it("role.yaml alone, operator mode: the FlinkDeployment scales (its scale subresource); restart and resources are forbidden", async () => {
+    const { port, namespace } = layouts.operator;
+    const scaled = await port.scaleDeployment(namespace, STORY_DEPLOYMENT, 6);
+    expect(scaled).toMatchObject({ name: "flink", replicas: 6 });
+    const fd = await kube<{ spec: { taskManager: { replicas: number } } }>(
+      peer,
+      "GET",
+      `${FD_PATH(namespace)}/flink`,
+    );
+    expect(fd.spec.taskManager.replicas).toBe(6);
+    expect(await port.getScale(namespace, STORY_DEPLOYMENT)).toMatchObject({ name: "flink", replicas: 6 });
+    expect(await outcome(() => port.restartRollout(namespace, STORY_DEPLOYMENT))).toBe("forbidden");
+    expect(
+      await outcome(() =>
+        port.setContainerResources(namespace, STORY_DEPLOYMENT, "flink-main-container", {
+          limits: { memory: "12Gi" },
+        }),
+      ),
+    ).toBe("forbidden");
+    // Native mode: found by listing FlinkDeployments, scaled the same way.
+    const native = layouts.native;
+    expect(await native.port.taskmanagerWorkload(native.namespace, STORY_DEPLOYMENT)).toMatchObject({
+      mode: "flink-operator",
+      name: "flink",
+    });
+    expect(await native.port.scaleDeployment(native.namespace, STORY_DEPLOYMENT, 5)).toMatchObject({
+      replicas: 5,
+    });
+  });
+
   it("role.yaml + optional/remediation-role.yaml: every fix works, as that file says (grow-PVC included)", async () => {
-    const docs = remediation();
-    await apply(peer, docs);
-    applied.push(docs);
-    for (const rule of docs[0]!.rules as Rule[]) await settled(peer, namespace, rule, true);
-    const got = await runAll(ops);
+    await applyEverywhere(remediation);
+    const got = await runAll(peer, layouts.deployment);
     for (const [name, result] of Object.entries(got)) {
       if (name !== "volumeUsage" && name !== "volumeClaim") expect(result, name).toBe("ok");
     }
     expect(got.volumeClaim).toBe("degraded");
     expect(got.volumeUsage).toBe("forbidden");
+    const { port, namespace } = layouts.operator;
+    expect(await outcome(() => port.restartRollout(namespace, STORY_DEPLOYMENT))).toBe("ok");
   });
 
   it("with optional/cluster-read.yaml too: the expansion policy and the kubelet's volume stats are read", async () => {
-    const docs = clusterRead();
-    await apply(peer, docs);
-    applied.push(docs);
-    for (const rule of docs[0]!.rules as Rule[]) {
-      await eventually("cluster-read bound", async () =>
-        (await allowed(peer, namespace, {
-          group: rule.apiGroups[0] ?? "",
-          resource: (rule.resources[0] ?? "").split("/")[0] ?? "",
-          verb: "get",
-          ...(rule.resources[0]?.includes("/") ? { subresource: rule.resources[0].split("/")[1] } : {}),
-        }))
-          ? true
-          : undefined,
-      );
-    }
-    const claim = await port.volumeClaim(namespace, STORY_CLAIM);
+    await applyEverywhere(clusterRead);
+    const claim = await layouts.deployment.port.volumeClaim(layouts.deployment.namespace, STORY_CLAIM);
     expect(claim.allowsExpansion).toBe(true);
-    const got = await runAll(ops);
+    const got = await runAll(peer, layouts.deployment);
     for (const [name, result] of Object.entries(got)) {
       // The fake kubelet serves logs, not /stats/summary: authorised, then an answer of its own.
       if (name === "volumeUsage") expect(result).not.toBe("forbidden");
@@ -301,38 +384,63 @@ describe("the manifests' RBAC, as the bot's ServiceAccount on a real kube-apiser
   });
 
   it("nothing the code never does is granted: without any one rule or verb, some operation is forbidden", async () => {
-    const namespaced: { doc: Doc; path: string }[] = [
-      { doc: role(), path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/roles/runbook-bot` },
+    const runEverywhere = async (): Promise<Record<string, Outcome>> => {
+      const out: Record<string, Outcome> = {};
+      for (const [name, l] of Object.entries(layouts)) {
+        for (const [op, result] of Object.entries(await runAll(peer, l))) out[`${name}.${op}`] = result;
+      }
+      return out;
+    };
+    const baseline = await runEverywhere();
+    const files: { name: string; rules: Rule[]; path: (ns: string) => string }[] = [
       {
-        doc: remediation()[0]!,
-        path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/roles/runbook-bot-remediation`,
+        name: "role.yaml",
+        rules: role("x").rules as Rule[],
+        path: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/runbook-bot`,
       },
       {
-        doc: clusterRead()[0]!,
-        path: `/apis/rbac.authorization.k8s.io/v1/clusterroles/runbook-bot-cluster-read-${namespace}`,
+        name: "optional/remediation-role.yaml",
+        rules: remediation("x")[0]!.rules as Rule[],
+        path: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/runbook-bot-remediation`,
+      },
+      {
+        name: "optional/cluster-read.yaml",
+        rules: clusterRead("x")[0]!.rules as Rule[],
+        path: (ns) => `/apis/rbac.authorization.k8s.io/v1/clusterroles/runbook-bot-cluster-read-${ns}`,
       },
     ];
     const unused: string[] = [];
-    for (const { doc, path } of namespaced) {
-      const rules = doc.rules as Rule[];
-      for (const [i, rule] of rules.entries()) {
+    const patchEverywhere = async (
+      file: (typeof files)[number],
+      rules: Rule[],
+      rule: Rule,
+      expected: boolean,
+    ) => {
+      for (const { namespace } of all()) {
+        await kube(peer, "PATCH", file.path(namespace), { rules }, MERGE_PATCH);
+        await settled(peer, namespace, rule, expected);
+      }
+    };
+    for (const file of files) {
+      for (const [i, rule] of file.rules.entries()) {
         for (const verb of rule.verbs) {
-          const without = structuredClone(rules);
+          const without = structuredClone(file.rules);
           const trimmed = { ...rule, verbs: rule.verbs.filter((v) => v !== verb) };
           if (trimmed.verbs.length > 0) without[i] = trimmed;
           else without.splice(i, 1);
-          await kube(peer, "PATCH", path, { rules: without }, MERGE_PATCH);
-          await settled(peer, namespace, { ...rule, verbs: [verb] }, false);
-          const got = await runAll(ops);
-          const broke = Object.entries(got).filter(([, r]) => r === "forbidden" || r === "degraded");
-          if (broke.length === 0) unused.push(`${doc.metadata.name}: ${verb} ${rule.resources.join(",")}`);
-          await kube(peer, "PATCH", path, { rules }, MERGE_PATCH);
-          await settled(peer, namespace, { ...rule, verbs: [verb] }, true);
+          const one = { ...rule, verbs: [verb] };
+          await patchEverywhere(file, without, one, false);
+          const got = await runEverywhere();
+          const broke = Object.entries(got).filter(
+            ([op, r]) => (r === "forbidden" || r === "degraded") && baseline[op] !== r,
+          );
+          if (broke.length === 0) unused.push(`${file.name}: ${verb} ${rule.resources.join(",")}`);
+          await patchEverywhere(file, file.rules, one, true);
         }
       }
     }
     expect(unused).toEqual([]);
-  }, 240_000);
+  }, 300_000);
 });
 
 describe("manifests/ on disk", () => {

@@ -262,6 +262,46 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     )) as RawFlinkDeployment;
   }
 
+  /**
+   * Sets spec.taskManager.replicas through the FlinkDeployment's scale subresource (the operator's
+   * CRD maps it there), so a Role may grant the scale alone (flinkdeployments/scale patch) without
+   * a patch of the whole object, which would let restart and resources through as well. A CRD
+   * without the subresource (404) gets the merge patch of the field instead.
+   */
+  async function scaleFlinkDeployment(
+    namespace: string,
+    name: string,
+    replicas: number,
+  ): Promise<DeploymentScale> {
+    const object = `flinkdeployment ${namespace}/${name}`;
+    try {
+      const scale = (await kube.call(`patch scale of ${object}`, { object }, () =>
+        custom.patchNamespacedCustomObjectScale(
+          {
+            group: FLINK_GROUP,
+            version: FLINK_VERSION,
+            namespace,
+            plural: FLINK_PLURAL,
+            name,
+            body: { spec: { replicas } },
+            fieldManager: FIELD_MANAGER,
+          },
+          kube.options(PatchStrategy.MergePatch),
+        ),
+      )) as V1Scale;
+      return {
+        namespace: scale.metadata?.namespace ?? namespace,
+        name: scale.metadata?.name ?? name,
+        replicas: scale.spec?.replicas ?? replicas,
+        currentReplicas: scale.status?.replicas ?? 0,
+      };
+    } catch (error) {
+      if (!(error instanceof KubernetesError) || error.code !== "not-found") throw error;
+      const fd = await patchFlinkDeployment(namespace, name, { spec: { taskManager: { replicas } } });
+      return flinkScale(fd, namespace, name);
+    }
+  }
+
   function flinkWorkload(
     namespace: string,
     fd: RawFlinkDeployment,
@@ -513,12 +553,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       }
       const target =
         detect || options.flinkDeployment !== undefined ? await resolve(namespace, deployment) : undefined;
-      if (target && "flink" in target) {
-        const fd = await patchFlinkDeployment(namespace, target.workload.name, {
-          spec: { taskManager: { replicas } },
-        });
-        return flinkScale(fd, namespace, target.workload.name);
-      }
+      if (target && "flink" in target) return scaleFlinkDeployment(namespace, target.workload.name, replicas);
       const object = deploymentLabel(namespace, deployment);
       const scale = await kube.call(`patch scale of ${object}`, { object }, () =>
         apps.patchNamespacedDeploymentScale(

@@ -74,6 +74,7 @@ const EXPECTED_RULES: Rule[] = [
   { apiGroups: [""], resources: ["persistentvolumeclaims"], resourceNames: [PVC], verbs: ["get"] },
   { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["list"] },
   { apiGroups: ["flink.apache.org"], resources: ["flinkdeployments"], verbs: ["get", "list"] },
+  { apiGroups: ["flink.apache.org"], resources: ["flinkdeployments/scale"], verbs: ["patch"] },
 ];
 
 /** Where each permission is granted: the default Role, or one of the optional files. */
@@ -119,6 +120,7 @@ const ADAPTER_PERMISSIONS: Record<string, readonly Permission[]> = {
     { group: "flink.apache.org", resource: "flinkdeployments", verb: "get", grant: "role" },
     { group: "flink.apache.org", resource: "flinkdeployments", verb: "list", grant: "role" },
     { group: "flink.apache.org", resource: "flinkdeployments", verb: "patch", grant: "remediation" },
+    { group: "flink.apache.org", resource: "flinkdeployments/scale", verb: "patch", grant: "role" },
   ],
 };
 
@@ -219,11 +221,11 @@ describe("Role", () => {
     ]) {
       expect(verbs.has(verb), verb).toBe(false);
     }
-    // The only write: the TaskManager replica count (the Deployment's scale subresource). A
-    // FlinkDeployment patch could change any field (restart, resources), so it is remediation's.
+    // The only write: the TaskManager replica count (a scale subresource). A FlinkDeployment
+    // patch could change any field (restart, resources), so it is remediation's.
     for (const rule of role.rules as Rule[]) {
       if (rule.verbs.includes("patch")) {
-        expect(["deployments/scale"]).toContain(rule.resources.join());
+        expect(["deployments/scale", "flinkdeployments/scale"]).toContain(rule.resources.join());
         if (rule.resources.includes("deployments/scale")) {
           expect(rule.resourceNames).toEqual([loadedConfig().pipeline.taskmanagerDeployment]);
         }
