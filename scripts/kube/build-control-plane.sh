@@ -45,8 +45,14 @@ import _ "go.etcd.io/etcd/server/v3"' > tools.go
   rm -rf "$work"
 fi
 
+# A binary built without the version stamp answers /version with v0.0.0-master: rebuild it
+# (only the link step runs again: Go's build cache keeps the compiled packages).
 need=()
-for b in kube-apiserver kube-controller-manager; do [[ -x "$BIN/$b" ]] || need+=("$b"); done
+for b in kube-apiserver kube-controller-manager; do
+  if [[ ! -x "$BIN/$b" ]] || ! "$BIN/$b" --version 2>/dev/null | grep -qx "Kubernetes v$KUBE_VERSION"; then
+    need+=("$b")
+  fi
+done
 if (( ${#need[@]} )); then
   log "building ${need[*]} v$KUBE_VERSION (about 15-20 minutes on a cold cache, 2 cores)"
   work="$(mktemp -d)"
@@ -72,9 +78,15 @@ if (( ${#need[@]} )); then
     echo 'package kubewrap' > doc.go
     printf '//go:build tools\npackage kubewrap\nimport (\n _ "k8s.io/kubernetes/cmd/kube-apiserver"\n _ "k8s.io/kubernetes/cmd/kube-controller-manager"\n)\n' > tools.go
     go mod tidy >&2 || true
+    major="${KUBE_VERSION%%.*}"
+    ldflags=""
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      ldflags+=" -X $pkg.gitVersion=v$KUBE_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=${minor%%.*}"
+      ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+    done
     for b in "${need[@]}"; do
       log "go build $b"
-      go build -p 2 -trimpath -o "$BIN/$b.tmp" "k8s.io/kubernetes/cmd/$b"
+      go build -p 2 -trimpath -ldflags "$ldflags" -o "$BIN/$b.tmp" "k8s.io/kubernetes/cmd/$b"
       mv "$BIN/$b.tmp" "$BIN/$b"
     done
   )

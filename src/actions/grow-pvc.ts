@@ -41,18 +41,24 @@ export function growRefusal(claim: VolumeClaimInfo, to: string): string | undefi
   if (claim.resizing !== null) {
     return `${claim.name} is being resized already (${claim.resizing}); wait until it finishes`;
   }
+  if (claim.phase !== "Bound")
+    return `${claim.name} is ${claim.phase}, not Bound: only a bound claim can grow`;
   if (toBytes <= claim.requestedBytes) {
     return `${claim.name} can only grow: ${to} is not larger than its current ${claim.requested}`;
   }
   if (claim.storageClass === null) return `${claim.name} has no StorageClass, so it cannot be expanded`;
-  if (!claim.allowsExpansion) {
+  if (claim.allowsExpansion === false) {
     return `${claim.name} cannot be expanded: StorageClass ${claim.storageClass} does not set allowVolumeExpansion: true`;
   }
   return undefined;
 }
 
 export function growPreview(claim: VolumeClaimInfo, to: string): string {
-  return `grow ${claim.name} ${claim.requested} -> ${to} (StorageClass ${claim.storageClass ?? "none"} allows expansion)`;
+  const policy =
+    claim.allowsExpansion === null
+      ? "whether it allows expansion could not be read; the API server refuses the patch if not"
+      : "allows expansion";
+  return `grow ${claim.name} ${claim.requested} -> ${to} (StorageClass ${claim.storageClass ?? "none"} ${policy})`;
 }
 
 async function readClaim(params: GrowPvcParams, ctx: ActionContext): Promise<VolumeClaimInfo> {

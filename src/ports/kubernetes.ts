@@ -186,8 +186,12 @@ export interface VolumeClaimInfo {
   readonly capacity: string | null;
   readonly capacityBytes: number | null;
   readonly storageClass: string | null;
-  /** The StorageClass's allowVolumeExpansion (false when the class is unknown or unset). */
-  readonly allowsExpansion: boolean;
+  /**
+   * The StorageClass's allowVolumeExpansion (false when the class does not exist or does not set
+   * it); null when the bot may not read StorageClasses (they are cluster-scoped: the optional
+   * manifests/optional/cluster-read.yaml grants it), so the API server decides at the write.
+   */
+  readonly allowsExpansion: boolean | null;
   /** A resize in flight: the Resizing / FileSystemResizePending condition, else null. */
   readonly resizing: string | null;
 }

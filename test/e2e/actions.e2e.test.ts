@@ -96,7 +96,7 @@ describe("rollback", () => {
     expect(writes[0]).toMatchObject({
       method: "PATCH",
       path: DEPLOYMENT_PATH,
-      query: {},
+      query: { fieldManager: "runbook-bot" },
       contentType: "application/json-patch+json",
     });
     const body = writes[0]?.body as { op: string; path: string; value: unknown }[];
@@ -181,7 +181,7 @@ describe("restart-taskmanagers", () => {
     expect(writes[0]).toEqual({
       method: "PATCH",
       path: DEPLOYMENT_PATH,
-      query: {},
+      query: { fieldManager: "runbook-bot" },
       contentType: "application/strategic-merge-patch+json",
       body: {
         spec: {

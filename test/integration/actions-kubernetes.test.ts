@@ -123,7 +123,7 @@ describe("rollback", () => {
       {
         method: "PATCH",
         path: DEPLOYMENT_PATH,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/json-patch+json",
         body: [
           { op: "replace", path: "/spec/template", value: template },
@@ -214,7 +214,7 @@ describe("restart-taskmanagers", () => {
       {
         method: "PATCH",
         path: DEPLOYMENT_PATH,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/strategic-merge-patch+json",
         body: {
           spec: {
@@ -258,7 +258,7 @@ describe("restart-taskmanagers", () => {
       {
         method: "PATCH",
         path: `${FD_PATH}/flink`,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { metadata: { resourceVersion: "1" }, spec: { restartNonce: 4 } },
       },
@@ -322,7 +322,7 @@ describe("set-taskmanager-resources", () => {
       {
         method: "PATCH",
         path: DEPLOYMENT_PATH,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/strategic-merge-patch+json",
         body: {
           spec: {
@@ -380,7 +380,7 @@ describe("set-taskmanager-resources", () => {
       {
         method: "PATCH",
         path: `${FD_PATH}/flink`,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { spec: { taskManager: { resource: { memory: "12Gi" } } } },
       },
@@ -410,7 +410,7 @@ describe("grow-pvc", () => {
       {
         method: "PATCH",
         path: "/api/v1/namespaces/flink/persistentvolumeclaims/flink-state-pvc",
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { spec: { resources: { requests: { storage: "100Gi" } } } },
       },

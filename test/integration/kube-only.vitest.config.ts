@@ -1,7 +1,8 @@
 /**
- * Runs the Kubernetes tests alone, without the repo's globalSetup (Kafka, moto):
+ * Runs the Kubernetes tests alone, with only the Kubernetes control plane peer (no Kafka, no moto):
  * `npx vitest run -c test/integration/kube-only.vitest.config.ts`.
- * Unit tests, the adapter on the API server peer, and the KubernetesPort contract suite.
+ * Unit tests, the adapter on the real control plane and on the stand-in, and the KubernetesPort
+ * contract suite.
  */
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
@@ -15,7 +16,9 @@ export default defineConfig({
       "test/integration/kubernetes-*.test.ts",
       "test/contract/kubernetes.contract.test.ts",
     ],
+    globalSetup: ["test/setup/kube-only-setup.ts"],
     testTimeout: 30_000,
+    hookTimeout: 120_000,
     pool: "forks",
   },
 });

@@ -162,14 +162,17 @@ describe("podUsage", () => {
 });
 
 describe("getScale", () => {
-  it("reads the scale subresource", async () => {
+  it("reads the deployment (is it owned by a FlinkDeployment?), then its scale subresource", async () => {
     expect(await port.getScale(NS, DEPLOYMENT)).toEqual({
       namespace: NS,
       name: DEPLOYMENT,
       replicas: 4,
       currentReplicas: 4,
     });
-    expect(kube.requests.map(({ method, path }) => `${method} ${path}`)).toEqual([`GET ${SCALE_PATH}`]);
+    expect(kube.requests.map(({ method, path }) => `${method} ${path}`)).toEqual([
+      "GET /apis/apps/v1/namespaces/flink/deployments/flink-taskmanager",
+      `GET ${SCALE_PATH}`,
+    ]);
   });
 
   it("names the missing deployment", async () => {
@@ -456,9 +459,9 @@ describe("the API server peer", () => {
     );
     await expect(port.getScale(NS, DEPLOYMENT)).resolves.toMatchObject({ replicas: 4 });
     expect(kube.requests.map((r) => [r.verb, r.resource, r.namespace, r.name])).toEqual([
+      // The Deployment first (a FlinkDeployment may own it), then its scale.
+      ["get", "deployments.apps", NS, DEPLOYMENT],
       ["get", "deployments.apps/scale", NS, DEPLOYMENT],
-      // After a 404 the adapter looks for a FlinkDeployment behind the name: the Deployment exists,
-      // so the scale's 404 stands.
       ["get", "deployments.apps", NS, DEPLOYMENT],
       ["get", "deployments.apps/scale", NS, DEPLOYMENT],
     ]);

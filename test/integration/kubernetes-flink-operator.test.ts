@@ -179,7 +179,9 @@ describe("detection", () => {
 });
 
 describe("writes go to the FlinkDeployment", () => {
-  it("scales with a merge patch of spec.taskManager.replicas", async () => {
+  it("scales with a merge patch of spec.taskManager.replicas when the CRD has no scale subresource", async () => {
+    // This server serves no /scale for FlinkDeployments (the operator's CRD does: see
+    // kubernetes-rbac.test.ts on the real kube-apiserver): the 404 falls back to the field.
     const { port, kube: server } = await start(standaloneSeed());
     expect(await port.scaleDeployment(NS, "flink-taskmanager", 8)).toEqual({
       namespace: NS,
@@ -190,8 +192,15 @@ describe("writes go to the FlinkDeployment", () => {
     expect(writes(server)).toEqual([
       {
         method: "PATCH",
+        path: `${FD_PATH}/flink/scale`,
+        query: { fieldManager: "runbook-bot" },
+        contentType: "application/merge-patch+json",
+        body: { spec: { replicas: 8 } },
+      },
+      {
+        method: "PATCH",
         path: `${FD_PATH}/flink`,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { spec: { taskManager: { replicas: 8 } } },
       },
@@ -211,7 +220,7 @@ describe("writes go to the FlinkDeployment", () => {
       {
         method: "PATCH",
         path: `${FD_PATH}/order-processor`,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { metadata: { resourceVersion: version }, spec: { restartNonce: 3 } },
       },
@@ -241,7 +250,7 @@ describe("writes go to the FlinkDeployment", () => {
       {
         method: "PATCH",
         path: `${FD_PATH}/flink`,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { spec: { taskManager: { resource: { cpu: 3.5, memory: "12Gi" } } } },
       },

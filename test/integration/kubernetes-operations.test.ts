@@ -253,7 +253,7 @@ describe("restartRollout", () => {
       {
         method: "PATCH",
         path: DEPLOYMENT_PATH,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/strategic-merge-patch+json",
         body: {
           spec: {
@@ -313,7 +313,7 @@ describe("undoRollout", () => {
       {
         method: "PATCH",
         path: DEPLOYMENT_PATH,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/json-patch+json",
         body: [
           { op: "replace", path: "/spec/template", value: expectedTemplate },
@@ -422,7 +422,7 @@ describe("setContainerResources", () => {
       {
         method: "PATCH",
         path: DEPLOYMENT_PATH,
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/strategic-merge-patch+json",
         body: {
           spec: {
@@ -493,7 +493,7 @@ describe("volumes", () => {
       {
         method: "PATCH",
         path: "/api/v1/namespaces/flink/persistentvolumeclaims/flink-state-pvc",
-        query: {},
+        query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
         body: { spec: { resources: { requests: { storage: "100Gi" } } } },
       },

@@ -11,5 +11,7 @@ declare module "vitest" {
     kafkaSecure: KafkaSecureListeners;
     /** http://127.0.0.1:PORT of the moto server started for this run. */
     motoEndpoint: string;
+    /** The real Kubernetes control plane started for this run (test/peers/kube-peer.ts). */
+    kubePeer: import("../peers/kube-peer.ts").KubePeerInfo;
   }
 }

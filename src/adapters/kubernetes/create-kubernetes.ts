@@ -60,7 +60,14 @@ import {
   matchesTaskmanagerName,
   type RawFlinkDeployment,
 } from "./flink-deployment.ts";
-import { DEFAULT_RETRY, KubeCaller, loadKubeConfig, type RetryPolicy, safeServerUrl } from "./kube-client.ts";
+import {
+  DEFAULT_RETRY,
+  FIELD_MANAGER,
+  KubeCaller,
+  loadKubeConfig,
+  type RetryPolicy,
+  safeServerUrl,
+} from "./kube-client.ts";
 import { boundLogLines, DEFAULT_TAIL_LINES, LOG_LIMIT_BYTES, logQueryProblem } from "./pod-logs.ts";
 import { defaultContainer, podInfo } from "./pod-status.ts";
 import { joinPodUsage, podMetricsItems } from "./pod-usage.ts";
@@ -241,10 +248,58 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     const object = `flinkdeployment ${namespace}/${name}`;
     return (await kube.call(`patch ${object}`, { object }, () =>
       custom.patchNamespacedCustomObject(
-        { group: FLINK_GROUP, version: FLINK_VERSION, namespace, plural: FLINK_PLURAL, name, body },
+        {
+          group: FLINK_GROUP,
+          version: FLINK_VERSION,
+          namespace,
+          plural: FLINK_PLURAL,
+          name,
+          body,
+          fieldManager: FIELD_MANAGER,
+        },
         kube.options(PatchStrategy.MergePatch),
       ),
     )) as RawFlinkDeployment;
+  }
+
+  /**
+   * Sets spec.taskManager.replicas through the FlinkDeployment's scale subresource (the operator's
+   * CRD maps it there), so a Role may grant the scale alone (flinkdeployments/scale patch) without
+   * a patch of the whole object, which would let restart and resources through as well. A CRD
+   * without the subresource (404) gets the merge patch of the field instead.
+   */
+  async function scaleFlinkDeployment(
+    namespace: string,
+    name: string,
+    replicas: number,
+  ): Promise<DeploymentScale> {
+    const object = `flinkdeployment ${namespace}/${name}`;
+    try {
+      const scale = (await kube.call(`patch scale of ${object}`, { object }, () =>
+        custom.patchNamespacedCustomObjectScale(
+          {
+            group: FLINK_GROUP,
+            version: FLINK_VERSION,
+            namespace,
+            plural: FLINK_PLURAL,
+            name,
+            body: { spec: { replicas } },
+            fieldManager: FIELD_MANAGER,
+          },
+          kube.options(PatchStrategy.MergePatch),
+        ),
+      )) as V1Scale;
+      return {
+        namespace: scale.metadata?.namespace ?? namespace,
+        name: scale.metadata?.name ?? name,
+        replicas: scale.spec?.replicas ?? replicas,
+        currentReplicas: scale.status?.replicas ?? 0,
+      };
+    } catch (error) {
+      if (!(error instanceof KubernetesError) || error.code !== "not-found") throw error;
+      const fd = await patchFlinkDeployment(namespace, name, { spec: { taskManager: { replicas } } });
+      return flinkScale(fd, namespace, name);
+    }
   }
 
   function flinkWorkload(
@@ -321,7 +376,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     };
   }
 
-  async function storageClass(name: string | null): Promise<V1StorageClass | undefined> {
+  async function storageClass(name: string | null): Promise<V1StorageClass | undefined | "unreadable"> {
     if (name === null) return undefined;
     try {
       return await kube.call(`get storageclass ${name}`, { object: `storageclass ${name}` }, () =>
@@ -329,6 +384,9 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       );
     } catch (error) {
       if (error instanceof KubernetesError && error.code === "not-found") return undefined;
+      // StorageClasses are cluster-scoped: without manifests/optional/cluster-read.yaml the claim
+      // is still worth reporting, with its class's expansion policy unknown.
+      if (error instanceof KubernetesError && error.code === "forbidden") return "unreadable";
       throw error;
     }
   }
@@ -353,6 +411,11 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     const base = { pod: name, container };
     if (!containers.includes(container)) {
       const error = `pod ${name} has no container ${JSON.stringify(container)} (containers: ${containers.join(", ")})`;
+      return { ...base, lines: [], matched: 0, truncated: false, error };
+    }
+    if (!pod.spec?.nodeName) {
+      // The API answers 204 without a Content-Type: there is no kubelet to ask yet.
+      const error = `pod ${name} is not scheduled yet: no logs`;
       return { ...base, lines: [], matched: 0, truncated: false, error };
     }
     try {
@@ -471,22 +534,17 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
         const fd = await getFlinkDeployment(namespace, options.flinkDeployment);
         return flinkScale(fd, namespace, options.flinkDeployment);
       }
-      const object = deploymentLabel(namespace, deployment);
-      try {
-        const scale = await kube.call(`get scale of ${object}`, { object }, () =>
-          apps.readNamespacedDeploymentScale({ namespace, name: deployment }, kube.options()),
-        );
-        return toDeploymentScale(scale, namespace, deployment);
-      } catch (error) {
-        if (!detect || !(error instanceof KubernetesError) || error.code !== "not-found") throw error;
-        const resolved = await resolve(namespace, deployment);
-        if (resolved.workload.mode === "deployment") throw error;
-        return flinkScale(
-          (resolved as { flink: RawFlinkDeployment }).flink,
-          namespace,
-          resolved.workload.name,
-        );
+      if (detect) {
+        // A Deployment owned by a FlinkDeployment keeps whatever replicas the operator last
+        // wrote; the desired count is the FlinkDeployment's.
+        const target = await resolve(namespace, deployment);
+        if ("flink" in target) return flinkScale(target.flink, namespace, target.workload.name);
       }
+      const object = deploymentLabel(namespace, deployment);
+      const scale = await kube.call(`get scale of ${object}`, { object }, () =>
+        apps.readNamespacedDeploymentScale({ namespace, name: deployment }, kube.options()),
+      );
+      return toDeploymentScale(scale, namespace, deployment);
     },
 
     async scaleDeployment(namespace: string, deployment: string, replicas: number): Promise<DeploymentScale> {
@@ -495,16 +553,11 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       }
       const target =
         detect || options.flinkDeployment !== undefined ? await resolve(namespace, deployment) : undefined;
-      if (target && "flink" in target) {
-        const fd = await patchFlinkDeployment(namespace, target.workload.name, {
-          spec: { taskManager: { replicas } },
-        });
-        return flinkScale(fd, namespace, target.workload.name);
-      }
+      if (target && "flink" in target) return scaleFlinkDeployment(namespace, target.workload.name, replicas);
       const object = deploymentLabel(namespace, deployment);
       const scale = await kube.call(`patch scale of ${object}`, { object }, () =>
         apps.patchNamespacedDeploymentScale(
-          { namespace, name: deployment, body: { spec: { replicas } } },
+          { namespace, name: deployment, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
           kube.options(PatchStrategy.MergePatch),
         ),
       );
@@ -527,7 +580,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = deploymentLabel(namespace, target.workload.name);
       await kube.call(`patch ${object}`, { object }, () =>
         apps.patchNamespacedDeployment(
-          { namespace, name: target.workload.name, body: patch },
+          { namespace, name: target.workload.name, body: patch, fieldManager: FIELD_MANAGER },
           kube.options(PatchStrategy.StrategicMergePatch),
         ),
       );
@@ -547,7 +600,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = deploymentLabel(namespace, target.workload.name);
       await kube.call(`patch ${object}`, { object }, () =>
         apps.patchNamespacedDeployment(
-          { namespace, name: target.workload.name, body: plan.patch },
+          { namespace, name: target.workload.name, body: plan.patch, fieldManager: FIELD_MANAGER },
           kube.options(PatchStrategy.JsonPatch),
         ),
       );
@@ -622,7 +675,12 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = deploymentLabel(namespace, target.workload.name);
       await kube.call(`patch ${object}`, { object }, () =>
         apps.patchNamespacedDeployment(
-          { namespace, name: target.workload.name, body: resourcesPatch(container, resources) },
+          {
+            namespace,
+            name: target.workload.name,
+            body: resourcesPatch(container, resources),
+            fieldManager: FIELD_MANAGER,
+          },
           kube.options(PatchStrategy.StrategicMergePatch),
         ),
       );
@@ -636,13 +694,22 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const object = `persistentvolumeclaim ${namespace}/${name}`;
       const patched = await kube.call(`patch ${object}`, { object }, () =>
         core.patchNamespacedPersistentVolumeClaim(
-          { namespace, name, body: { spec: { resources: { requests: { storage: size } } } } },
+          {
+            namespace,
+            name,
+            body: { spec: { resources: { requests: { storage: size } } } },
+            fieldManager: FIELD_MANAGER,
+          },
           kube.options(PatchStrategy.MergePatch),
         ),
       );
       return volumeClaimInfo(
         patched,
-        claim.allowsExpansion ? ({ allowVolumeExpansion: true } as V1StorageClass) : undefined,
+        claim.allowsExpansion === null
+          ? "unreadable"
+          : claim.allowsExpansion
+            ? ({ allowVolumeExpansion: true } as V1StorageClass)
+            : undefined,
         namespace,
         name,
       );

@@ -13,6 +13,12 @@ import {
 } from "@kubernetes/client-node";
 import { type CallContext, KubernetesError, toKubernetesError } from "./kube-errors.ts";
 
+/**
+ * The field manager every write names (?fieldManager=): the server records the fields the bot set
+ * under it in managedFields, instead of the HTTP client's user agent ("node-fetch").
+ */
+export const FIELD_MANAGER = "runbook-bot";
+
 export interface KubeConfigSource {
   readonly kubeconfigPath?: string;
   readonly context?: string;

@@ -59,7 +59,12 @@ export function podInfo(pod: V1Pod): PodInfo {
         };
   });
   const phase = PHASES.find((p) => p === pod.status?.phase) ?? "Unknown";
-  const ready = (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  // A pod being deleted keeps its phase and Ready condition until its kubelet confirms the
+  // deletion; kubectl shows it as Terminating, and it no longer counts as a ready replica.
+  const terminating =
+    pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
+  const ready =
+    !terminating && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
   const current = containers.find((c) => c.state !== "running" && c.reason !== null)?.reason ?? null;
   const last = containers.find((c) => c.lastTerminationReason !== null)?.lastTerminationReason ?? null;
   const evicted = pod.status?.reason ?? null;
@@ -71,7 +76,7 @@ export function podInfo(pod: V1Pod): PodInfo {
     node: pod.spec?.nodeName ?? null,
     startedAt: apiTime(pod.status?.startTime),
     containers,
-    problem: evicted ?? current ?? (ready ? null : last),
+    problem: terminating ? "Terminating" : (evicted ?? current ?? (ready ? null : last)),
   };
 }
 

@@ -9,7 +9,8 @@ import { parseMemoryBytes, QuantityError } from "./quantity.ts";
 
 export function volumeClaimInfo(
   claim: V1PersistentVolumeClaim,
-  storageClass: V1StorageClass | undefined,
+  /** undefined: no such class (or none named); "unreadable": reading it was forbidden. */
+  storageClass: V1StorageClass | undefined | "unreadable",
   namespace: string,
   name: string,
 ): VolumeClaimInfo {
@@ -28,9 +29,14 @@ export function volumeClaimInfo(
     capacity,
     capacityBytes: capacity === null ? null : parseMemoryBytes(capacity),
     storageClass: claim.spec?.storageClassName ?? null,
-    allowsExpansion: storageClass?.allowVolumeExpansion === true,
+    allowsExpansion: storageClass === "unreadable" ? null : storageClass?.allowVolumeExpansion === true,
     resizing,
   };
+}
+
+/** "is Pending, not Bound: only a bound claim can grow" (the spec of an unbound claim is immutable). */
+export function notBound(claim: VolumeClaimInfo): string {
+  return `is ${claim.phase}, not Bound: only a bound claim can grow`;
 }
 
 /** Why the claim cannot grow to `size` (checked before any write), or null when it can. */
@@ -43,6 +49,10 @@ export function expansionRefusal(claim: VolumeClaimInfo, size: string): Kubernet
     throw error;
   }
   const label = `persistentvolumeclaim ${claim.namespace}/${claim.name}`;
+  if (claim.phase !== "Bound") {
+    // The API refuses with a 422 and a Go struct diff: say what it means before writing.
+    return new KubernetesError("refused", `${label} ${notBound(claim)}`);
+  }
   if (bytes <= claim.requestedBytes) {
     return new KubernetesError(
       "refused",
@@ -52,7 +62,8 @@ export function expansionRefusal(claim: VolumeClaimInfo, size: string): Kubernet
   if (claim.storageClass === null) {
     return new KubernetesError("refused", `${label} has no StorageClass, so it cannot be expanded`);
   }
-  if (!claim.allowsExpansion) {
+  // null: the class could not be read; the API server's admission refuses it if it may not grow.
+  if (claim.allowsExpansion === false) {
     return new KubernetesError(
       "refused",
       `${label} cannot be expanded: StorageClass ${claim.storageClass} does not set allowVolumeExpansion: true`,

@@ -263,6 +263,7 @@ describe("grow-pvc", () => {
       "100Gi",
       "flink-state-pvc has no StorageClass, so it cannot be expanded",
     ],
+    [{ allowsExpansion: null }, "100Gi", undefined],
     [
       { resizing: "FileSystemResizePending" },
       "100Gi",

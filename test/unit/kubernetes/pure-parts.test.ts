@@ -114,6 +114,11 @@ describe("volumes", () => {
     expect(expansionRefusal({ ...claim, allowsExpansion: false }, "60Gi")?.code).toBe("refused");
   });
 
+  it("leaves an unreadable StorageClass (null) to the API server's admission", () => {
+    expect(expansionRefusal({ ...claim, allowsExpansion: null }, "60Gi")).toBeNull();
+    expect(expansionRefusal({ ...claim, allowsExpansion: null }, "40Gi")?.code).toBe("refused");
+  });
+
   it("reads only the asked pods' volumes from a summary", () => {
     const summary = JSON.stringify({
       pods: [
