@@ -47,14 +47,18 @@ export function growRefusal(claim: VolumeClaimInfo, to: string): string | undefi
     return `${claim.name} can only grow: ${to} is not larger than its current ${claim.requested}`;
   }
   if (claim.storageClass === null) return `${claim.name} has no StorageClass, so it cannot be expanded`;
-  if (!claim.allowsExpansion) {
+  if (claim.allowsExpansion === false) {
     return `${claim.name} cannot be expanded: StorageClass ${claim.storageClass} does not set allowVolumeExpansion: true`;
   }
   return undefined;
 }
 
 export function growPreview(claim: VolumeClaimInfo, to: string): string {
-  return `grow ${claim.name} ${claim.requested} -> ${to} (StorageClass ${claim.storageClass ?? "none"} allows expansion)`;
+  const policy =
+    claim.allowsExpansion === null
+      ? "whether it allows expansion is unknown: storageclasses are not readable, the API server decides"
+      : "allows expansion";
+  return `grow ${claim.name} ${claim.requested} -> ${to} (StorageClass ${claim.storageClass ?? "none"} ${policy})`;
 }
 
 async function readClaim(params: GrowPvcParams, ctx: ActionContext): Promise<VolumeClaimInfo> {

@@ -186,8 +186,13 @@ export interface VolumeClaimInfo {
   readonly capacity: string | null;
   readonly capacityBytes: number | null;
   readonly storageClass: string | null;
-  /** The StorageClass's allowVolumeExpansion (false when the class is unknown or unset). */
-  readonly allowsExpansion: boolean;
+  /**
+   * The StorageClass's allowVolumeExpansion (false when the class is missing or does not set it);
+   * null when the class could not be read (storageclasses are cluster-scoped: RBAC may not grant
+   * them, manifests/optional/cluster-read.yaml): whether the claim may grow is unknown, and the
+   * API server's admission decides on a grow.
+   */
+  readonly allowsExpansion: boolean | null;
   /** A resize in flight: the Resizing / FileSystemResizePending condition, else null. */
   readonly resizing: string | null;
 }

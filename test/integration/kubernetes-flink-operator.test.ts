@@ -179,7 +179,7 @@ describe("detection", () => {
 });
 
 describe("writes go to the FlinkDeployment", () => {
-  it("scales with a merge patch of spec.taskManager.replicas", async () => {
+  it("scales through the CRD's scale subresource (spec.taskManager.replicas)", async () => {
     const { port, kube: server } = await start(standaloneSeed());
     expect(await port.scaleDeployment(NS, "flink-taskmanager", 8)).toEqual({
       namespace: NS,
@@ -190,13 +190,14 @@ describe("writes go to the FlinkDeployment", () => {
     expect(writes(server)).toEqual([
       {
         method: "PATCH",
-        path: `${FD_PATH}/flink`,
+        path: `${FD_PATH}/flink/scale`,
         query: { fieldManager: "runbook-bot" },
         contentType: "application/merge-patch+json",
-        body: { spec: { taskManager: { replicas: 8 } } },
+        body: { spec: { replicas: 8 } },
       },
     ]);
     expect(server.state.deployments[0]?.spec.replicas).toBe(4);
+    expect(server.state.flinkDeployments[0]?.spec).toMatchObject({ taskManager: { replicas: 8 } });
   });
 
   it("restarts by incrementing spec.restartNonce, conditional on the version it read", async () => {

@@ -22,7 +22,7 @@
  *        "controller" pick or create the ReplicaSet and number its revision, see syncReplicaSets)
  *   GET|PATCH|PUT /apis/apps/v1/namespaces/{ns}/deployments/{name}/scale
  *   GET  /apis/metrics.k8s.io/v1beta1/pods, .../namespaces/{ns}/pods[/{name}]   (labelSelector)
- *   GET|PATCH /apis/flink.apache.org/v1beta1/namespaces/{ns}/flinkdeployments[/{name}] (when
+ *   GET|PATCH /apis/flink.apache.org/v1beta1/namespaces/{ns}/flinkdeployments[/{name}[/scale]] (when
  *        state.flinkOperator; a CRD takes json-patch, merge-patch and apply, never strategic
  *        merge patch: 415)
  *
@@ -299,7 +299,8 @@ export type KubeResource =
   | "persistentvolumeclaims"
   | "storageclasses.storage.k8s.io"
   | "nodes/proxy"
-  | "flinkdeployments.flink.apache.org";
+  | "flinkdeployments.flink.apache.org"
+  | "flinkdeployments.flink.apache.org/scale";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -1240,6 +1241,8 @@ function routeOf(method: string, path: string): Route | "method-not-allowed" | u
   ) {
     if (segments.length <= 7)
       return make("flinkdeployments.flink.apache.org", e, g, ["get", "list", "patch"]);
+    if (segments.length === 8 && h === "scale")
+      return make("flinkdeployments.flink.apache.org/scale", e, g, ["get", "patch"]);
     return undefined;
   }
   if (a === "apis" && b === "metrics.k8s.io" && c === "v1beta1") {
@@ -1843,6 +1846,75 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     return clone(target);
   }
 
+  /**
+   * The CRD's scale subresource (specReplicasPath .spec.taskManager.replicas, statusReplicasPath
+   * .status.taskManager.replicas, labelSelectorPath .status.taskManager.labelSelector, as in the
+   * operator's CRD): a Scale; a patch may only change spec.replicas.
+   */
+  function flinkDeploymentScale(
+    route: Route,
+    query: URLSearchParams,
+    body: unknown,
+    raw: string,
+    type: string,
+    dryRun: boolean,
+  ) {
+    if (!state.flinkOperator) throw new HttpError(NOT_SERVED());
+    const fd = state.flinkDeployments.find(
+      (f) => f.metadata.namespace === route.namespace && f.metadata.name === route.name,
+    );
+    if (!fd) {
+      throw new HttpError(
+        status(404, `flinkdeployments.flink.apache.org "${route.name}" not found`, {
+          name: route.name!,
+          group: "flink.apache.org",
+          kind: "flinkdeployments",
+        }),
+      );
+    }
+    const taskManager = (o: Record<string, unknown> | undefined) =>
+      (isObject(o?.taskManager) ? o.taskManager : {}) as Record<string, unknown>;
+    const scaleOfFd = (f: FlinkDeploymentObject) => ({
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      metadata: {
+        name: f.metadata.name,
+        namespace: f.metadata.namespace,
+        uid: f.metadata.uid,
+        resourceVersion: f.metadata.resourceVersion,
+        creationTimestamp: f.metadata.creationTimestamp,
+      },
+      spec: { replicas: taskManager(f.spec).replicas ?? 0 },
+      status: {
+        replicas: taskManager(f.status).replicas ?? 0,
+        ...(typeof taskManager(f.status).labelSelector === "string"
+          ? { selector: taskManager(f.status).labelSelector }
+          : {}),
+      },
+    });
+    if (route.verb === "get") return scaleOfFd(fd);
+    checkPatchType(type);
+    const patched = applyPatch(scaleOfFd(fd), body, raw, type as PatchType, query);
+    checkPrecondition(patched, fd, fd.metadata.name, "flinkdeployments.flink.apache.org");
+    const replicas = isObject(patched) && isObject(patched.spec) ? patched.spec.replicas : undefined;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+      throw new HttpError(
+        status(
+          422,
+          `Scale.autoscaling "${fd.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+          { name: fd.metadata.name, group: "autoscaling", kind: "Scale" },
+        ),
+      );
+    }
+    const target = dryRun ? clone(fd) : fd;
+    if (taskManager(target.spec).replicas !== replicas) {
+      target.spec = { ...target.spec, taskManager: { ...taskManager(target.spec), replicas } };
+      target.metadata.generation += 1;
+      target.metadata.resourceVersion = nextResourceVersion();
+    }
+    return scaleOfFd(target);
+  }
+
   /** Validates and stores a new replica count from a patched/replaced Scale. */
   function storeScale(deployment: DeploymentObject, scale: unknown, dryRun: boolean) {
     const replicas = isObject(scale) && isObject(scale.spec) ? scale.spec.replicas : undefined;
@@ -2089,6 +2161,8 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
         return nodeProxy(route.name!, rawPath);
       case "flinkdeployments.flink.apache.org":
         return flinkDeployments(route, query, body, raw, type, selector, dryRun);
+      case "flinkdeployments.flink.apache.org/scale":
+        return flinkDeploymentScale(route, query, body, raw, type, dryRun);
       case "deployments.apps": {
         if (route.verb === "list") {
           const items = inNamespace(state.deployments).filter((d) =>

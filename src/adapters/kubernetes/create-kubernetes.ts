@@ -336,7 +336,8 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     };
   }
 
-  async function storageClass(name: string | null): Promise<V1StorageClass | undefined> {
+  /** The claim's StorageClass; undefined when it does not exist, null when RBAC does not let us read it. */
+  async function storageClass(name: string | null): Promise<V1StorageClass | undefined | null> {
     if (name === null) return undefined;
     try {
       return await kube.call(`get storageclass ${name}`, { object: `storageclass ${name}` }, () =>
@@ -344,6 +345,8 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       );
     } catch (error) {
       if (error instanceof KubernetesError && error.code === "not-found") return undefined;
+      // Cluster-scoped: the namespaced Role cannot grant it (manifests/optional/cluster-read.yaml).
+      if (error instanceof KubernetesError && error.code === "forbidden") return null;
       throw error;
     }
   }
@@ -511,10 +514,25 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       const target =
         detect || options.flinkDeployment !== undefined ? await resolve(namespace, deployment) : undefined;
       if (target && "flink" in target) {
-        const fd = await patchFlinkDeployment(namespace, target.workload.name, {
-          spec: { taskManager: { replicas } },
-        });
-        return flinkScale(fd, namespace, target.workload.name);
+        // The CRD's scale subresource (spec.taskManager.replicas): RBAC can grant it alone
+        // (flinkdeployments/scale), unlike a patch of the whole FlinkDeployment.
+        const name = target.workload.name;
+        const object = `flinkdeployment ${namespace}/${name}`;
+        const scale = (await kube.call(`patch scale of ${object}`, { object }, () =>
+          custom.patchNamespacedCustomObjectScale(
+            {
+              group: FLINK_GROUP,
+              version: FLINK_VERSION,
+              namespace,
+              plural: FLINK_PLURAL,
+              name,
+              body: { spec: { replicas } },
+              fieldManager: FIELD_MANAGER,
+            },
+            kube.options(PatchStrategy.MergePatch),
+          ),
+        )) as V1Scale;
+        return toDeploymentScale(scale, namespace, name);
       }
       const object = deploymentLabel(namespace, deployment);
       const scale = await kube.call(`patch scale of ${object}`, { object }, () =>
@@ -667,7 +685,11 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       );
       return volumeClaimInfo(
         patched,
-        claim.allowsExpansion ? ({ allowVolumeExpansion: true } as V1StorageClass) : undefined,
+        claim.allowsExpansion === null
+          ? null
+          : claim.allowsExpansion
+            ? ({ allowVolumeExpansion: true } as V1StorageClass)
+            : undefined,
         namespace,
         name,
       );

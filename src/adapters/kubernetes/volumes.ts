@@ -7,9 +7,10 @@ import type { V1PersistentVolumeClaim, V1StorageClass } from "@kubernetes/client
 import { KubernetesError, type VolumeClaimInfo, type VolumeUsage } from "../../ports/kubernetes.ts";
 import { parseMemoryBytes, QuantityError } from "./quantity.ts";
 
+/** `storageClass`: the class, undefined when it does not exist, null when it could not be read. */
 export function volumeClaimInfo(
   claim: V1PersistentVolumeClaim,
-  storageClass: V1StorageClass | undefined,
+  storageClass: V1StorageClass | undefined | null,
   namespace: string,
   name: string,
 ): VolumeClaimInfo {
@@ -28,7 +29,7 @@ export function volumeClaimInfo(
     capacity,
     capacityBytes: capacity === null ? null : parseMemoryBytes(capacity),
     storageClass: claim.spec?.storageClassName ?? null,
-    allowsExpansion: storageClass?.allowVolumeExpansion === true,
+    allowsExpansion: storageClass === null ? null : storageClass?.allowVolumeExpansion === true,
     resizing,
   };
 }
@@ -61,7 +62,7 @@ export function expansionRefusal(claim: VolumeClaimInfo, size: string): Kubernet
   if (claim.storageClass === null) {
     return new KubernetesError("refused", `${label} has no StorageClass, so it cannot be expanded`);
   }
-  if (!claim.allowsExpansion) {
+  if (claim.allowsExpansion === false) {
     return new KubernetesError(
       "refused",
       `${label} cannot be expanded: StorageClass ${claim.storageClass} does not set allowVolumeExpansion: true`,

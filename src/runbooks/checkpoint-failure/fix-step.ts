@@ -100,7 +100,9 @@ function volumeTable(volumes: readonly VolumeUsage[]): EvidenceBlock {
 
 export function growPvcProposal(results: ProbeResults, config: AppConfig): Proposal | undefined {
   const claim = probeValue<VolumeClaimInfo>(results, "state-volume-claim");
-  if (!claim?.allowsExpansion || claim.resizing !== null) return undefined;
+  // Unknown (StorageClass not readable) still proposes: the action's preview says so and the API
+  // server's admission refuses a class without expansion.
+  if (!claim || claim.allowsExpansion === false || claim.resizing !== null) return undefined;
   const to = bytesToQuantity(claim.requestedBytes * 2);
   return {
     action: "grow-pvc",
@@ -132,7 +134,7 @@ function diskFindings(results: ProbeResults, config: AppConfig): Finding[] {
         { label: "Capacity", value: claim.capacity ?? "not bound" },
         {
           label: "StorageClass",
-          value: `${claim.storageClass ?? "none"} (expansion ${claim.allowsExpansion ? "allowed" : "not allowed"})`,
+          value: `${claim.storageClass ?? "none"} (expansion ${claim.allowsExpansion === null ? "unknown: storageclasses not readable" : claim.allowsExpansion ? "allowed" : "not allowed"})`,
         },
         ...(claim.resizing ? [{ label: "Resize in flight", value: claim.resizing }] : []),
       ]
@@ -141,7 +143,7 @@ function diskFindings(results: ProbeResults, config: AppConfig): Finding[] {
     ? "The claim could not be read, so the bot cannot tell whether it may grow."
     : claim.resizing !== null
       ? `A resize is already in flight (${claim.resizing}): wait for it rather than growing again.`
-      : !claim.allowsExpansion
+      : claim.allowsExpansion === false
         ? `StorageClass ${claim.storageClass ?? "(none)"} does not allow volume expansion: growing needs a new claim on an expandable class (gp3) and moving the taskmanagers to it.`
         : `Option 1: grow the claim ${claim.requested} -> ${grow?.params.to as string} (the seed: kubectl patch pvc ${statePvc} ... storage). EBS grows online; the filesystem grows when the pod next mounts it or at once with the CSI driver's online resize.`;
   out.push(

@@ -69,11 +69,12 @@ const EXPECTED_RULES: Rule[] = [
   { apiGroups: ["apps"], resources: ["deployments"], resourceNames: [TM], verbs: ["get"] },
   { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: [TM], verbs: ["get", "patch"] },
   { apiGroups: ["apps"], resources: ["replicasets"], verbs: ["list"] },
-  { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+  { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
   { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
   { apiGroups: [""], resources: ["persistentvolumeclaims"], resourceNames: [PVC], verbs: ["get"] },
   { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["list"] },
-  { apiGroups: ["flink.apache.org"], resources: ["flinkdeployments"], verbs: ["get", "list", "patch"] },
+  { apiGroups: ["flink.apache.org"], resources: ["flinkdeployments"], verbs: ["get", "list"] },
+  { apiGroups: ["flink.apache.org"], resources: ["flinkdeployments/scale"], verbs: ["patch"] },
 ];
 
 /** Where each permission is granted: the default Role, or one of the optional files. */
@@ -118,7 +119,8 @@ const ADAPTER_PERMISSIONS: Record<string, readonly Permission[]> = {
   "plural:flinkdeployments": [
     { group: "flink.apache.org", resource: "flinkdeployments", verb: "get", grant: "role" },
     { group: "flink.apache.org", resource: "flinkdeployments", verb: "list", grant: "role" },
-    { group: "flink.apache.org", resource: "flinkdeployments", verb: "patch", grant: "role" },
+    { group: "flink.apache.org", resource: "flinkdeployments", verb: "patch", grant: "remediation" },
+    { group: "flink.apache.org", resource: "flinkdeployments/scale", verb: "patch", grant: "role" },
   ],
 };
 
@@ -222,7 +224,7 @@ describe("Role", () => {
     // The only writes: the TaskManager replica count (scale subresource, or the FlinkDeployment).
     for (const rule of role.rules as Rule[]) {
       if (rule.verbs.includes("patch")) {
-        expect(["deployments/scale", "flinkdeployments"]).toContain(rule.resources.join());
+        expect(["deployments/scale", "flinkdeployments/scale"]).toContain(rule.resources.join());
         if (rule.resources.includes("deployments/scale")) {
           expect(rule.resourceNames).toEqual([loadedConfig().pipeline.taskmanagerDeployment]);
         }
