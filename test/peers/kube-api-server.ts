@@ -1121,7 +1121,12 @@ interface Status {
   status: "Failure";
   message: string;
   reason: string;
-  details?: { name?: string; group?: string; kind?: string };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: { reason: string; message: string; field: string }[];
+  };
   code: number;
 }
 
@@ -1160,6 +1165,37 @@ function status(code: number, message: string, details?: Status["details"]): Sta
 }
 
 const NOT_SERVED = () => status(404, "the server could not find the requested resource");
+
+/** An answer without a body (204), e.g. the log of an unscheduled pod. */
+class NoContent extends Error {}
+
+/** A path no API group serves (metrics-server or a CRD not installed): the real server's plain text. */
+class PageNotFound extends Error {}
+const PAGE_NOT_FOUND = "404 page not found\n";
+
+/**
+ * A 422 as the real server words it (recorded): `<Kind>.<group> "<name>" is invalid: <field>:
+ * <message>`, with details.causes (reason FieldValueInvalid, FieldValueForbidden...).
+ */
+function invalidStatus(
+  object: { kind: string; group?: string; name: string },
+  causes: { field: string; reason: string; message: string }[],
+): Status {
+  const qualified = object.group ? `${object.kind}.${object.group}` : object.kind;
+  const text = causes.map((c) => `${c.field}: ${c.message}`).join(", ");
+  return status(422, `${qualified} "${object.name}" is invalid: ${text}`, {
+    name: object.name,
+    ...(object.group ? { group: object.group } : {}),
+    kind: object.kind,
+    causes: causes.map(({ reason, message, field }) => ({ reason, message, field })),
+  });
+}
+
+const replicasCause = (replicas: unknown) => ({
+  field: "spec.replicas",
+  reason: "FieldValueInvalid",
+  message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+});
 
 interface Route {
   verb: KubeVerb;
@@ -1300,8 +1336,14 @@ function parseBody(text: string, type: string): unknown {
   }
 }
 
+/** A list as the real server sends it (recorded): items carry no kind and apiVersion of their own. */
 function listOf<T>(kind: string, apiVersion: string, items: T[], resourceVersion: string) {
-  return { kind, apiVersion, metadata: { resourceVersion }, items };
+  const bare = items.map((item) => {
+    if (item === null || typeof item !== "object") return item;
+    const { kind: _kind, apiVersion: _apiVersion, ...rest } = item as Record<string, unknown>;
+    return rest;
+  });
+  return { kind, apiVersion, metadata: { resourceVersion }, items: bare };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1665,6 +1707,8 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     if (!names.includes(container)) {
       throw new HttpError(status(400, `container ${container} is not valid for pod ${name}`));
     }
+    // Not scheduled: no kubelet to ask; the real server answers 204 with no body and no Content-Type.
+    if (pod.spec.nodeName === undefined) throw new NoContent();
     const number = (key: string): number | undefined => {
       const text = query.get(key);
       if (text === null) return undefined;
@@ -1706,13 +1750,19 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       isObject(spec.resources) && isObject(spec.resources.requests) ? spec.resources.requests : {};
     const size = requests.storage;
     const name = claim.metadata.name;
-    const invalid = (detail: string) =>
-      new HttpError(
-        status(422, `PersistentVolumeClaim "${name}" is invalid: ${detail}`, {
-          name,
-          kind: "PersistentVolumeClaim",
-        }),
+    const invalid = (detail: string) => {
+      const [field = "", ...message] = detail.split(": ");
+      const reason = message[0]?.startsWith("Forbidden")
+        ? "FieldValueForbidden"
+        : message[0]?.startsWith("Required")
+          ? "FieldValueRequired"
+          : "FieldValueInvalid";
+      return new HttpError(
+        invalidStatus({ kind: "PersistentVolumeClaim", name }, [
+          { field, reason, message: message.join(": ") },
+        ]),
       );
+    };
     if (typeof size !== "string") throw invalid("spec.resources[storage]: Required value");
     let bytes: number;
     try {
@@ -1730,6 +1780,25 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       );
     }
     const current = scaledValue(parseQuantity(claim.spec.resources.requests.storage), 0);
+    if (claim.status.phase !== "Bound" && bytes !== current) {
+      // Validation dumps the Go struct diff of PersistentVolumeClaimSpec (recorded on v1.34.4 for a
+      // claim with one access mode; the hunk for the storage request).
+      const diff = [
+        "@@ -6,7 +6,7 @@",
+        '  "Resources": {',
+        '   "Limits": null,',
+        '   "Requests": {',
+        `-   "storage": "${claim.spec.resources.requests.storage}"`,
+        `+   "storage": "${size}"`,
+        "   }",
+        "  },",
+        `  "VolumeName": "${claim.spec.volumeName ?? ""}",`,
+        "",
+      ].join("\n");
+      throw invalid(
+        `spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${diff}`,
+      );
+    }
     if (bytes < current) {
       throw invalid("spec.resources.requests.storage: Forbidden: field can not be less than status.capacity");
     }
@@ -1800,7 +1869,7 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     selector: Requirement[],
     dryRun: boolean,
   ) {
-    if (!state.flinkOperator) throw new HttpError(NOT_SERVED());
+    if (!state.flinkOperator) throw new PageNotFound();
     const items = state.flinkDeployments.filter((f) => f.metadata.namespace === route.namespace);
     if (route.verb === "list") {
       const matching = items.filter((f) => matchesLabels(selector, f.metadata.labels));
@@ -1859,7 +1928,7 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     type: string,
     dryRun: boolean,
   ) {
-    if (!state.flinkOperator) throw new HttpError(NOT_SERVED());
+    if (!state.flinkOperator) throw new PageNotFound();
     const fd = state.flinkDeployments.find(
       (f) => f.metadata.namespace === route.namespace && f.metadata.name === route.name,
     );
@@ -1899,11 +1968,9 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     const replicas = isObject(patched) && isObject(patched.spec) ? patched.spec.replicas : undefined;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
       throw new HttpError(
-        status(
-          422,
-          `Scale.autoscaling "${fd.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
-          { name: fd.metadata.name, group: "autoscaling", kind: "Scale" },
-        ),
+        invalidStatus({ kind: "Scale", group: "autoscaling", name: fd.metadata.name }, [
+          replicasCause(replicas),
+        ]),
       );
     }
     const target = dryRun ? clone(fd) : fd;
@@ -1920,11 +1987,9 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     const replicas = isObject(scale) && isObject(scale.spec) ? scale.spec.replicas : undefined;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
       throw new HttpError(
-        status(
-          422,
-          `Scale.autoscaling "${deployment.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
-          { name: deployment.metadata.name, group: "autoscaling", kind: "Scale" },
-        ),
+        invalidStatus({ kind: "Scale", group: "autoscaling", name: deployment.metadata.name }, [
+          replicasCause(replicas),
+        ]),
       );
     }
     const target = dryRun ? clone(deployment) : deployment;
@@ -2075,7 +2140,7 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
         return listOf("PodList", "v1", items.map(clone), String(resourceVersion));
       }
       case "pods.metrics.k8s.io": {
-        if (!state.metricsApi) throw new HttpError(NOT_SERVED());
+        if (!state.metricsApi) throw new PageNotFound();
         const metrics = inNamespace(state.podMetrics).map((m) => ({
           kind: "PodMetrics",
           apiVersion: "metrics.k8s.io/v1beta1",
@@ -2181,10 +2246,9 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
         const replicas = patched.spec.replicas;
         if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
           throw new HttpError(
-            status(
-              422,
-              `Deployment.apps "${deployment.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
-            ),
+            invalidStatus({ kind: "Deployment", group: "apps", name: deployment.metadata.name }, [
+              replicasCause(replicas),
+            ]),
           );
         }
         checkContainers(patched.spec, deployment.metadata.name);
@@ -2234,12 +2298,8 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
 
   function checkPatchType(type: string): void {
     if (!(PATCH_TYPES as readonly string[]).includes(type)) {
-      throw new HttpError(
-        status(
-          415,
-          `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(", ")}`,
-        ),
-      );
+      // What v1.34 answers a PATCH of a built-in resource in another content type (recorded).
+      throw new HttpError(status(415, "415: Unsupported Media Type", {}));
     }
   }
 
@@ -2323,16 +2383,23 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     if (failure?.delayMs !== undefined) await delay(failure.delayMs);
     if (failure?.status !== undefined) {
       const message = failure.message ?? defaultFailureMessage(failure.status, addressed, user);
+      // As the real server (recorded): {name?, group? (not for the core group), kind: the plural}.
+      const [plural = "", ...groupParts] = (addressed?.resource.split("/")[0] ?? "").split(".");
+      const group = groupParts.join(".");
       const details =
-        addressed?.name !== undefined
-          ? { name: addressed.name, kind: (addressed.resource.split("/")[0] ?? "").split(".")[0] ?? "" }
+        addressed !== undefined
+          ? {
+              ...(addressed.name !== undefined ? { name: addressed.name } : {}),
+              ...(group ? { group } : {}),
+              kind: plural,
+            }
           : undefined;
       return send(response, failure.status, status(failure.status, message, details));
     }
 
     if (route === undefined) {
       const document = method === "GET" ? discovery(path) : undefined;
-      return document === undefined ? send(response, 404, NOT_SERVED()) : send(response, 200, document);
+      return document === undefined ? send(response, 404, PAGE_NOT_FOUND) : send(response, 200, document);
     }
     if (route === "method-not-allowed") {
       return send(
@@ -2345,6 +2412,12 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       send(response, 200, await serve(route, url.searchParams, body, raw, type, url.pathname));
     } catch (error) {
       if (error instanceof HttpError) return send(response, error.status.code, error.status);
+      if (error instanceof PageNotFound) return send(response, 404, PAGE_NOT_FOUND);
+      if (error instanceof NoContent) {
+        response.writeHead(204, { "cache-control": "no-cache, private" });
+        response.end();
+        return;
+      }
       if (error instanceof BadRequest) return send(response, 400, status(400, error.message));
       throw error;
     }
