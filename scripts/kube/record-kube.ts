@@ -11,6 +11,7 @@
  * or metrics-server would answer cannot be recorded here (none runs): the Summary API and
  * metrics.k8s.io shapes in the stand-in remain from the documentation.
  */
+import { spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   try {
     const story = await seedStory(peer, "flink", true);
     const ns = story.namespace;
-    story.pods.forEach((pod, i) => names.set(pod, `flink-taskmanager-<hash>-<pod${i}>`));
+    for (const [i, pod] of story.pods.entries()) names.set(pod, `flink-taskmanager-<hash>-<pod${i}>`);
     await installFlinkDeploymentCrd(peer);
     const deployments = `/apis/apps/v1/namespaces/${ns}/deployments`;
     const fds = `/apis/flink.apache.org/v1beta1/namespaces/${ns}/flinkdeployments`;
@@ -261,6 +262,8 @@ async function main(): Promise<void> {
     for (const [name, recording] of Object.entries(recordings)) {
       await writeFile(join(dir, `${name}.json`), `${JSON.stringify(recording, null, 2)}\n`);
     }
+    // In the repo's JSON style, so a re-recording diffs only where the server changed.
+    spawnSync("npx", ["biome", "format", "--write", dir], { cwd: repoRoot, stdio: "ignore" });
     process.stderr.write(`[record-kube] ${Object.keys(recordings).length} recordings in ${dir}\n`);
   } finally {
     await peer.stop();
