@@ -323,6 +323,15 @@ export interface KubernetesPort {
     labelSelector?: string,
   ): Promise<TaskmanagerWorkload>;
 
+  /**
+   * The requests and limits of one container of the Deployment's pod template (what `kubectl set
+   * resources` changes); null when the template has no such container.
+   */
+  containerResources(
+    namespace: string,
+    deployment: string,
+    container: string,
+  ): Promise<ContainerResources | null>;
   /** Reads the scale subresource of a deployment (the FlinkDeployment's taskmanager replicas in operator mode). */
   getScale(namespace: string, deployment: string): Promise<DeploymentScale>;
   /** Sets the replicas; resolves with the scale the server answered. */

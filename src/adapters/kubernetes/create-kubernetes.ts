@@ -489,6 +489,17 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       return (await resolve(namespace, deployment, labelSelector)).workload;
     },
 
+    async containerResources(
+      namespace: string,
+      deployment: string,
+      container: string,
+    ): Promise<ContainerResources | null> {
+      const found = await rawDeployment(namespace, deployment);
+      const spec = (found.spec?.template?.spec?.containers ?? []).find((c) => c.name === container);
+      if (spec === undefined) return null;
+      return toContainerResources(spec.resources as Parameters<typeof toContainerResources>[0]);
+    },
+
     async getScale(namespace: string, deployment: string): Promise<DeploymentScale> {
       if (options.flinkDeployment !== undefined) {
         const fd = await getFlinkDeployment(namespace, options.flinkDeployment);
