@@ -1,7 +1,11 @@
 /**
- * A local Kubernetes API server for tests and the sandbox (node:http on 127.0.0.1, random port),
- * built from the documented request/response shapes of kube-apiserver, the kubelet Summary API,
- * metrics-server and the Flink Kubernetes Operator's CRD.
+ * A local Kubernetes API server for tests and the sandbox (node:http on 127.0.0.1, random port):
+ * the stand-in for what the real control plane (test/peers/kube-peer.ts) cannot do here: the
+ * kubelet Summary API through the node proxy, metrics.k8s.io, injected faults, and exact request
+ * assertions. Its error answers, lists and objects follow recordings of a real kube-apiserver
+ * v1.34.4 (test/fixtures/kube-recordings/v1.34.4, scripts/kube/record-kube.ts; held to them by
+ * test/integration/kubernetes-standin-recordings.test.ts). The kubelet Summary and metrics-server
+ * shapes remain from their documentation: neither runs here.
  *
  * Serves:
  *   GET  /version, /healthz, /livez, /readyz                (no auth)
