@@ -42,6 +42,11 @@ export function normalize(value: unknown, names: ReadonlyMap<string, string>): u
   if (typeof value === "string") {
     let text = value;
     for (const [from, to] of names) text = text.split(from).join(to);
+    // Names the server or the fake kubelet make at random.
+    text = text
+      .replace(/^kube-api-access-[a-z0-9]{5}$/, "kube-api-access-<id>")
+      .replace(/^containerd:\/\/[0-9a-f]{64}$/, "containerd://<id>")
+      .replace(/^pvc-[0-9a-f]{32}$/, "pvc-<id>");
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(text)) return "<time>";
     return text;
   }
@@ -223,6 +228,9 @@ async function main(): Promise<void> {
       { metadata: { resourceVersion: "1" }, spec: { restartNonce: 4 } },
       MERGE_PATCH,
     );
+
+    // Deleting a bound pod: it stays, Terminating, until its kubelet confirms (none runs here).
+    await record("pod-delete", peer, "DELETE", `/api/v1/namespaces/${ns}/pods/${story.pods[1]}`);
 
     // Authentication and RBAC.
     await record(

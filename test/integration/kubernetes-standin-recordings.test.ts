@@ -44,6 +44,7 @@ const NOT_COMPARED = new Set(["node-proxy-loopback"]);
  * operator runs here), so only its scale subresource is compared.
  */
 const OBJECTS = new Set([
+  "pod-delete",
   "deployment",
   "deployment-scale",
   "replicasets",
@@ -126,7 +127,7 @@ async function replay(
   name: string,
   recording: Recording,
 ): Promise<{ status: number; contentType: string | null; body: unknown }> {
-  let path = recording.request.path.replace(/flink-taskmanager-<hash>-<pod0>/g, "flink-taskmanager-0");
+  let path = recording.request.path.replace(/flink-taskmanager-<hash>-<pod(\d)>/g, "flink-taskmanager-$1");
   if (name === "unauthorized") path = recording.request.path;
   const token = name === "unauthorized" ? "not-a-token" : kube.token;
   if (name.startsWith("forbidden-")) {
