@@ -7,6 +7,8 @@
  * The kubelet Summary API cannot be reached here (the apiserver refuses to proxy to a loopback
  * node): the volume usage probe's failure is part of what is asserted.
  */
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createPorts } from "../../../src/adapters/create-ports.ts";
 import type { Finding } from "../../../src/core/finding.ts";
@@ -29,6 +31,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await flink?.stop();
   if (story) await deleteNamespace(peer, story.namespace);
+  // The kubeconfig holds the admin token: remove it with its folder.
+  if (kubeconfig) rmSync(dirname(kubeconfig), { recursive: true, force: true });
 });
 
 const config = () =>
