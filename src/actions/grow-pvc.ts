@@ -56,7 +56,7 @@ export function growRefusal(claim: VolumeClaimInfo, to: string): string | undefi
 export function growPreview(claim: VolumeClaimInfo, to: string): string {
   const policy =
     claim.allowsExpansion === null
-      ? "whether it allows expansion could not be read; the API server refuses the patch if not"
+      ? "whether it allows expansion is unknown: storageclasses are not readable, the API server decides"
       : "allows expansion";
   return `grow ${claim.name} ${claim.requested} -> ${to} (StorageClass ${claim.storageClass ?? "none"} ${policy})`;
 }

@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { parseQuantity, QuantityError, scaledValue } from "../adapters/kubernetes/quantity.ts";
-import { bytesToQuantity } from "../core/format-units.ts";
 import type {
   ContainerResources,
   KubernetesPort,
@@ -166,14 +165,10 @@ async function plan(p: SetResourcesParams, ctx: ActionContext): Promise<string> 
       `the taskmanager pods have no container ${JSON.stringify(p.container)} (containers: ${containers.join(", ")})`,
     );
   }
-  // The current limits, from metrics.k8s.io, where a pod has just this one container (best effort).
-  const usage = pods.every((pod) => pod.containers.length === 1)
-    ? await k8s.podUsage(p.namespace, selector).catch(() => [])
-    : [];
-  const first = usage[0];
-  const limits: { cpu?: string; memory?: string } = {};
-  if (first?.cpuLimitMillicores != null) limits.cpu = millicoresQuantity(first.cpuLimitMillicores);
-  if (first?.memoryLimitBytes != null) limits.memory = bytesToQuantity(first.memoryLimitBytes);
+  // The current values from the Deployment's pod template, the object the change patches (not
+  // from metrics.k8s.io, which clusters without metrics-server do not serve).
+  const current = (await k8s.containerResources(p.namespace, p.deployment, p.container)) ?? {};
+  const limits: ResourceValues = current.limits ?? {};
   const onlyLimits = p.requests === undefined || KEYS.every((k) => p.requests?.[k] === undefined);
   const limitsUnchanged = KEYS.every(
     (k) =>
@@ -183,7 +178,7 @@ async function plan(p: SetResourcesParams, ctx: ActionContext): Promise<string> 
   if (onlyLimits && limitsUnchanged) {
     throw new ActionRefusal(`container ${p.container} already has these limits: nothing to change`);
   }
-  return `set resources of container ${p.container} in deployment ${p.deployment} (namespace ${p.namespace}): ${resourceChanges(p, { limits })}; replaces ${count(pods.length, "pod")}`;
+  return `set resources of container ${p.container} in deployment ${p.deployment} (namespace ${p.namespace}): ${resourceChanges(p, current)}; replaces ${count(pods.length, "pod")}`;
 }
 
 export const setTaskmanagerResources: ActionDefinition<SetResourcesParams> = {

@@ -187,9 +187,10 @@ export interface VolumeClaimInfo {
   readonly capacityBytes: number | null;
   readonly storageClass: string | null;
   /**
-   * The StorageClass's allowVolumeExpansion (false when the class does not exist or does not set
-   * it); null when the bot may not read StorageClasses (they are cluster-scoped: the optional
-   * manifests/optional/cluster-read.yaml grants it), so the API server decides at the write.
+   * The StorageClass's allowVolumeExpansion (false when the class is missing or does not set it);
+   * null when the class could not be read (storageclasses are cluster-scoped: RBAC may not grant
+   * them, manifests/optional/cluster-read.yaml): whether the claim may grow is unknown, and the
+   * API server's admission decides on a grow.
    */
   readonly allowsExpansion: boolean | null;
   /** A resize in flight: the Resizing / FileSystemResizePending condition, else null. */
@@ -322,6 +323,15 @@ export interface KubernetesPort {
     labelSelector?: string,
   ): Promise<TaskmanagerWorkload>;
 
+  /**
+   * The requests and limits of one container of the Deployment's pod template (what `kubectl set
+   * resources` changes); null when the template has no such container.
+   */
+  containerResources(
+    namespace: string,
+    deployment: string,
+    container: string,
+  ): Promise<ContainerResources | null>;
   /** Reads the scale subresource of a deployment (the FlinkDeployment's taskmanager replicas in operator mode). */
   getScale(namespace: string, deployment: string): Promise<DeploymentScale>;
   /** Sets the replicas; resolves with the scale the server answered. */

@@ -258,6 +258,17 @@ export function kubernetesContract(name: string, create: () => Promise<Kubernete
         expect(await rejection(port.deletePods(NS, ""))).toMatchObject({ code: "invalid" });
       });
 
+      it("reads one container's resources from the Deployment's template", async () => {
+        expect(await port.containerResources(NS, DEPLOYMENT, "taskmanager")).toEqual({
+          requests: { cpu: "2", memory: "8Gi" },
+          limits: { cpu: "2", memory: "8Gi" },
+        });
+        expect(await port.containerResources(NS, DEPLOYMENT, "sidecar")).toBeNull();
+        expect((await rejection(port.containerResources(NS, "nope", "taskmanager"))).message).toBe(
+          `deployment ${NS}/nope not found`,
+        );
+      });
+
       it("sets one container's resources and refuses requests above limits", async () => {
         const result = await port.setContainerResources(NS, DEPLOYMENT, "taskmanager", {
           requests: { memory: "12Gi" },

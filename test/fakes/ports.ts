@@ -43,6 +43,7 @@ export function fakeKubernetesPort(
     undoRollout: n("undoRollout"),
     deletePods: n("deletePods"),
     setContainerResources: n("setContainerResources"),
+    containerResources: n("containerResources"),
     expandVolumeClaim: n("expandVolumeClaim"),
     ...given,
   };

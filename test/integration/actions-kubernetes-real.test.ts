@@ -267,9 +267,7 @@ describe("delete-taskmanager-pods", () => {
 });
 
 describe("set-taskmanager-resources", () => {
-  // The preview's current limits come from metrics.k8s.io (pod usage), which no metrics-server
-  // serves here: the preview names the new values only (see the report of issue 9).
-  it("the server stores the merged resources and the controller makes a new revision", async () => {
+  it("previews from the Deployment's template; the server stores the merged resources in a new revision", async () => {
     const { ns, ctx } = await story("act-resources");
     const params = {
       namespace: ns,
@@ -279,10 +277,8 @@ describe("set-taskmanager-resources", () => {
       limits: { memory: "12Gi" },
     };
     const prepared = await setTaskmanagerResources.prepare(params, ctx);
-    expect(prepared.preview).toMatch(
-      new RegExp(
-        `^set resources of container taskmanager in deployment ${DEPLOYMENT} \\(namespace ${ns}\\): limits memory .*12Gi, requests memory 10Gi; replaces 4 pods$`,
-      ),
+    expect(prepared.preview).toBe(
+      `set resources of container taskmanager in deployment ${DEPLOYMENT} (namespace ${ns}): limits memory 8Gi -> 12Gi, requests memory 8Gi -> 10Gi; replaces 4 pods`,
     );
     expect(await setTaskmanagerResources.recheck(prepared.params, ctx)).toBeUndefined();
     const result = await setTaskmanagerResources.execute(prepared.params, ctx);
@@ -298,7 +294,7 @@ describe("set-taskmanager-resources", () => {
       .toBe(4);
   });
 
-  it("refuses an unknown container", async () => {
+  it("refuses an unknown container and limits already set (read without metrics-server)", async () => {
     const { ns, ctx } = await story("act-resources-refused");
     const base = { namespace: ns, deployment: DEPLOYMENT, container: "taskmanager" };
     expect(
@@ -306,6 +302,11 @@ describe("set-taskmanager-resources", () => {
         setTaskmanagerResources.prepare({ ...base, container: "sidecar", limits: { cpu: "3" } }, ctx),
       ),
     ).toBe('the taskmanager pods have no container "sidecar" (containers: taskmanager)');
+    expect(
+      await refusal(
+        setTaskmanagerResources.prepare({ ...base, limits: { memory: "8192Mi", cpu: "2000m" } }, ctx),
+      ),
+    ).toBe("container taskmanager already has these limits: nothing to change");
   });
 
   it("sets spec.taskManager.resource on the FlinkDeployment in operator mode", async () => {

@@ -314,7 +314,7 @@ describe("set-taskmanager-resources", () => {
     });
     const prepared = await setTaskmanagerResources.prepare(params, ctx);
     expect(prepared.preview).toBe(
-      "set resources of container taskmanager in deployment flink-taskmanager (namespace flink): limits memory 8Gi -> 12Gi, requests memory 10Gi; replaces 4 pods",
+      "set resources of container taskmanager in deployment flink-taskmanager (namespace flink): limits memory 8Gi -> 12Gi, requests memory 8Gi -> 10Gi; replaces 4 pods",
     );
     expect(await setTaskmanagerResources.recheck(params, ctx)).toBeUndefined();
     const result = await setTaskmanagerResources.execute(params, ctx);

@@ -179,9 +179,7 @@ describe("detection", () => {
 });
 
 describe("writes go to the FlinkDeployment", () => {
-  it("scales with a merge patch of spec.taskManager.replicas when the CRD has no scale subresource", async () => {
-    // This server serves no /scale for FlinkDeployments (the operator's CRD does: see
-    // kubernetes-rbac.test.ts on the real kube-apiserver): the 404 falls back to the field.
+  it("scales through the CRD's scale subresource (spec.taskManager.replicas)", async () => {
     const { port, kube: server } = await start(standaloneSeed());
     expect(await port.scaleDeployment(NS, "flink-taskmanager", 8)).toEqual({
       namespace: NS,
@@ -197,15 +195,9 @@ describe("writes go to the FlinkDeployment", () => {
         contentType: "application/merge-patch+json",
         body: { spec: { replicas: 8 } },
       },
-      {
-        method: "PATCH",
-        path: `${FD_PATH}/flink`,
-        query: { fieldManager: "runbook-bot" },
-        contentType: "application/merge-patch+json",
-        body: { spec: { taskManager: { replicas: 8 } } },
-      },
     ]);
     expect(server.state.deployments[0]?.spec.replicas).toBe(4);
+    expect(server.state.flinkDeployments[0]?.spec).toMatchObject({ taskManager: { replicas: 8 } });
   });
 
   it("restarts by incrementing spec.restartNonce, conditional on the version it read", async () => {

@@ -1,7 +1,11 @@
 /**
- * A local Kubernetes API server for tests and the sandbox (node:http on 127.0.0.1, random port),
- * built from the documented request/response shapes of kube-apiserver, the kubelet Summary API,
- * metrics-server and the Flink Kubernetes Operator's CRD.
+ * A local Kubernetes API server for tests and the sandbox (node:http on 127.0.0.1, random port):
+ * the stand-in for what the real control plane (test/peers/kube-peer.ts) cannot do here: the
+ * kubelet Summary API through the node proxy, metrics.k8s.io, injected faults, and exact request
+ * assertions. Its error answers, lists and objects follow recordings of a real kube-apiserver
+ * v1.34.4 (test/fixtures/kube-recordings/v1.34.4, scripts/kube/record-kube.ts; held to them by
+ * test/integration/kubernetes-standin-recordings.test.ts). The kubelet Summary and metrics-server
+ * shapes remain from their documentation: neither runs here.
  *
  * Serves:
  *   GET  /version, /healthz, /livez, /readyz                (no auth)
@@ -22,7 +26,7 @@
  *        "controller" pick or create the ReplicaSet and number its revision, see syncReplicaSets)
  *   GET|PATCH|PUT /apis/apps/v1/namespaces/{ns}/deployments/{name}/scale
  *   GET  /apis/metrics.k8s.io/v1beta1/pods, .../namespaces/{ns}/pods[/{name}]   (labelSelector)
- *   GET|PATCH /apis/flink.apache.org/v1beta1/namespaces/{ns}/flinkdeployments[/{name}] (when
+ *   GET|PATCH /apis/flink.apache.org/v1beta1/namespaces/{ns}/flinkdeployments[/{name}[/scale]] (when
  *        state.flinkOperator; a CRD takes json-patch, merge-patch and apply, never strategic
  *        merge patch: 415)
  *
@@ -299,7 +303,8 @@ export type KubeResource =
   | "persistentvolumeclaims"
   | "storageclasses.storage.k8s.io"
   | "nodes/proxy"
-  | "flinkdeployments.flink.apache.org";
+  | "flinkdeployments.flink.apache.org"
+  | "flinkdeployments.flink.apache.org/scale";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -1120,7 +1125,12 @@ interface Status {
   status: "Failure";
   message: string;
   reason: string;
-  details?: { name?: string; group?: string; kind?: string };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: { reason: string; message: string; field: string }[];
+  };
   code: number;
 }
 
@@ -1159,6 +1169,37 @@ function status(code: number, message: string, details?: Status["details"]): Sta
 }
 
 const NOT_SERVED = () => status(404, "the server could not find the requested resource");
+
+/** An answer without a body (204), e.g. the log of an unscheduled pod. */
+class NoContent extends Error {}
+
+/** A path no API group serves (metrics-server or a CRD not installed): the real server's plain text. */
+class PageNotFound extends Error {}
+const PAGE_NOT_FOUND = "404 page not found\n";
+
+/**
+ * A 422 as the real server words it (recorded): `<Kind>.<group> "<name>" is invalid: <field>:
+ * <message>`, with details.causes (reason FieldValueInvalid, FieldValueForbidden...).
+ */
+function invalidStatus(
+  object: { kind: string; group?: string; name: string },
+  causes: { field: string; reason: string; message: string }[],
+): Status {
+  const qualified = object.group ? `${object.kind}.${object.group}` : object.kind;
+  const text = causes.map((c) => `${c.field}: ${c.message}`).join(", ");
+  return status(422, `${qualified} "${object.name}" is invalid: ${text}`, {
+    name: object.name,
+    ...(object.group ? { group: object.group } : {}),
+    kind: object.kind,
+    causes: causes.map(({ reason, message, field }) => ({ reason, message, field })),
+  });
+}
+
+const replicasCause = (replicas: unknown) => ({
+  field: "spec.replicas",
+  reason: "FieldValueInvalid",
+  message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+});
 
 interface Route {
   verb: KubeVerb;
@@ -1240,6 +1281,8 @@ function routeOf(method: string, path: string): Route | "method-not-allowed" | u
   ) {
     if (segments.length <= 7)
       return make("flinkdeployments.flink.apache.org", e, g, ["get", "list", "patch"]);
+    if (segments.length === 8 && h === "scale")
+      return make("flinkdeployments.flink.apache.org/scale", e, g, ["get", "patch"]);
     return undefined;
   }
   if (a === "apis" && b === "metrics.k8s.io" && c === "v1beta1") {
@@ -1297,8 +1340,14 @@ function parseBody(text: string, type: string): unknown {
   }
 }
 
+/** A list as the real server sends it (recorded): items carry no kind and apiVersion of their own. */
 function listOf<T>(kind: string, apiVersion: string, items: T[], resourceVersion: string) {
-  return { kind, apiVersion, metadata: { resourceVersion }, items };
+  const bare = items.map((item) => {
+    if (item === null || typeof item !== "object") return item;
+    const { kind: _kind, apiVersion: _apiVersion, ...rest } = item as Record<string, unknown>;
+    return rest;
+  });
+  return { kind, apiVersion, metadata: { resourceVersion }, items: bare };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1662,6 +1711,8 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     if (!names.includes(container)) {
       throw new HttpError(status(400, `container ${container} is not valid for pod ${name}`));
     }
+    // Not scheduled: no kubelet to ask; the real server answers 204 with no body and no Content-Type.
+    if (pod.spec.nodeName === undefined) throw new NoContent();
     const number = (key: string): number | undefined => {
       const text = query.get(key);
       if (text === null) return undefined;
@@ -1703,13 +1754,19 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       isObject(spec.resources) && isObject(spec.resources.requests) ? spec.resources.requests : {};
     const size = requests.storage;
     const name = claim.metadata.name;
-    const invalid = (detail: string) =>
-      new HttpError(
-        status(422, `PersistentVolumeClaim "${name}" is invalid: ${detail}`, {
-          name,
-          kind: "PersistentVolumeClaim",
-        }),
+    const invalid = (detail: string) => {
+      const [field = "", ...message] = detail.split(": ");
+      const reason = message[0]?.startsWith("Forbidden")
+        ? "FieldValueForbidden"
+        : message[0]?.startsWith("Required")
+          ? "FieldValueRequired"
+          : "FieldValueInvalid";
+      return new HttpError(
+        invalidStatus({ kind: "PersistentVolumeClaim", name }, [
+          { field, reason, message: message.join(": ") },
+        ]),
       );
+    };
     if (typeof size !== "string") throw invalid("spec.resources[storage]: Required value");
     let bytes: number;
     try {
@@ -1727,6 +1784,25 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       );
     }
     const current = scaledValue(parseQuantity(claim.spec.resources.requests.storage), 0);
+    if (claim.status.phase !== "Bound" && bytes !== current) {
+      // Validation dumps the Go struct diff of PersistentVolumeClaimSpec (recorded on v1.34.4 for a
+      // claim with one access mode; the hunk for the storage request).
+      const diff = [
+        "@@ -6,7 +6,7 @@",
+        '  "Resources": {',
+        '   "Limits": null,',
+        '   "Requests": {',
+        `-   "storage": "${claim.spec.resources.requests.storage}"`,
+        `+   "storage": "${size}"`,
+        "   }",
+        "  },",
+        `  "VolumeName": "${claim.spec.volumeName ?? ""}",`,
+        "",
+      ].join("\n");
+      throw invalid(
+        `spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${diff}`,
+      );
+    }
     if (bytes < current) {
       throw invalid("spec.resources.requests.storage: Forbidden: field can not be less than status.capacity");
     }
@@ -1797,7 +1873,7 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     selector: Requirement[],
     dryRun: boolean,
   ) {
-    if (!state.flinkOperator) throw new HttpError(NOT_SERVED());
+    if (!state.flinkOperator) throw new PageNotFound();
     const items = state.flinkDeployments.filter((f) => f.metadata.namespace === route.namespace);
     if (route.verb === "list") {
       const matching = items.filter((f) => matchesLabels(selector, f.metadata.labels));
@@ -1843,16 +1919,81 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     return clone(target);
   }
 
+  /**
+   * The CRD's scale subresource (specReplicasPath .spec.taskManager.replicas, statusReplicasPath
+   * .status.taskManager.replicas, labelSelectorPath .status.taskManager.labelSelector, as in the
+   * operator's CRD): a Scale; a patch may only change spec.replicas.
+   */
+  function flinkDeploymentScale(
+    route: Route,
+    query: URLSearchParams,
+    body: unknown,
+    raw: string,
+    type: string,
+    dryRun: boolean,
+  ) {
+    if (!state.flinkOperator) throw new PageNotFound();
+    const fd = state.flinkDeployments.find(
+      (f) => f.metadata.namespace === route.namespace && f.metadata.name === route.name,
+    );
+    if (!fd) {
+      throw new HttpError(
+        status(404, `flinkdeployments.flink.apache.org "${route.name}" not found`, {
+          name: route.name!,
+          group: "flink.apache.org",
+          kind: "flinkdeployments",
+        }),
+      );
+    }
+    const taskManager = (o: Record<string, unknown> | undefined) =>
+      (isObject(o?.taskManager) ? o.taskManager : {}) as Record<string, unknown>;
+    const scaleOfFd = (f: FlinkDeploymentObject) => ({
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      metadata: {
+        name: f.metadata.name,
+        namespace: f.metadata.namespace,
+        uid: f.metadata.uid,
+        resourceVersion: f.metadata.resourceVersion,
+        creationTimestamp: f.metadata.creationTimestamp,
+      },
+      spec: { replicas: taskManager(f.spec).replicas ?? 0 },
+      status: {
+        replicas: taskManager(f.status).replicas ?? 0,
+        ...(typeof taskManager(f.status).labelSelector === "string"
+          ? { selector: taskManager(f.status).labelSelector }
+          : {}),
+      },
+    });
+    if (route.verb === "get") return scaleOfFd(fd);
+    checkPatchType(type);
+    const patched = applyPatch(scaleOfFd(fd), body, raw, type as PatchType, query);
+    checkPrecondition(patched, fd, fd.metadata.name, "flinkdeployments.flink.apache.org");
+    const replicas = isObject(patched) && isObject(patched.spec) ? patched.spec.replicas : undefined;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+      throw new HttpError(
+        invalidStatus({ kind: "Scale", group: "autoscaling", name: fd.metadata.name }, [
+          replicasCause(replicas),
+        ]),
+      );
+    }
+    const target = dryRun ? clone(fd) : fd;
+    if (taskManager(target.spec).replicas !== replicas) {
+      target.spec = { ...target.spec, taskManager: { ...taskManager(target.spec), replicas } };
+      target.metadata.generation += 1;
+      target.metadata.resourceVersion = nextResourceVersion();
+    }
+    return scaleOfFd(target);
+  }
+
   /** Validates and stores a new replica count from a patched/replaced Scale. */
   function storeScale(deployment: DeploymentObject, scale: unknown, dryRun: boolean) {
     const replicas = isObject(scale) && isObject(scale.spec) ? scale.spec.replicas : undefined;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
       throw new HttpError(
-        status(
-          422,
-          `Scale.autoscaling "${deployment.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
-          { name: deployment.metadata.name, group: "autoscaling", kind: "Scale" },
-        ),
+        invalidStatus({ kind: "Scale", group: "autoscaling", name: deployment.metadata.name }, [
+          replicasCause(replicas),
+        ]),
       );
     }
     const target = dryRun ? clone(deployment) : deployment;
@@ -2003,7 +2144,7 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
         return listOf("PodList", "v1", items.map(clone), String(resourceVersion));
       }
       case "pods.metrics.k8s.io": {
-        if (!state.metricsApi) throw new HttpError(NOT_SERVED());
+        if (!state.metricsApi) throw new PageNotFound();
         const metrics = inNamespace(state.podMetrics).map((m) => ({
           kind: "PodMetrics",
           apiVersion: "metrics.k8s.io/v1beta1",
@@ -2089,6 +2230,8 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
         return nodeProxy(route.name!, rawPath);
       case "flinkdeployments.flink.apache.org":
         return flinkDeployments(route, query, body, raw, type, selector, dryRun);
+      case "flinkdeployments.flink.apache.org/scale":
+        return flinkDeploymentScale(route, query, body, raw, type, dryRun);
       case "deployments.apps": {
         if (route.verb === "list") {
           const items = inNamespace(state.deployments).filter((d) =>
@@ -2107,10 +2250,9 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
         const replicas = patched.spec.replicas;
         if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
           throw new HttpError(
-            status(
-              422,
-              `Deployment.apps "${deployment.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
-            ),
+            invalidStatus({ kind: "Deployment", group: "apps", name: deployment.metadata.name }, [
+              replicasCause(replicas),
+            ]),
           );
         }
         checkContainers(patched.spec, deployment.metadata.name);
@@ -2160,12 +2302,8 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
 
   function checkPatchType(type: string): void {
     if (!(PATCH_TYPES as readonly string[]).includes(type)) {
-      throw new HttpError(
-        status(
-          415,
-          `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(", ")}`,
-        ),
-      );
+      // What v1.34 answers a PATCH of a built-in resource in another content type (recorded).
+      throw new HttpError(status(415, "415: Unsupported Media Type", {}));
     }
   }
 
@@ -2249,16 +2387,23 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
     if (failure?.delayMs !== undefined) await delay(failure.delayMs);
     if (failure?.status !== undefined) {
       const message = failure.message ?? defaultFailureMessage(failure.status, addressed, user);
+      // As the real server (recorded): {name?, group? (not for the core group), kind: the plural}.
+      const [plural = "", ...groupParts] = (addressed?.resource.split("/")[0] ?? "").split(".");
+      const group = groupParts.join(".");
       const details =
-        addressed?.name !== undefined
-          ? { name: addressed.name, kind: (addressed.resource.split("/")[0] ?? "").split(".")[0] ?? "" }
+        addressed !== undefined
+          ? {
+              ...(addressed.name !== undefined ? { name: addressed.name } : {}),
+              ...(group ? { group } : {}),
+              kind: plural,
+            }
           : undefined;
       return send(response, failure.status, status(failure.status, message, details));
     }
 
     if (route === undefined) {
       const document = method === "GET" ? discovery(path) : undefined;
-      return document === undefined ? send(response, 404, NOT_SERVED()) : send(response, 200, document);
+      return document === undefined ? send(response, 404, PAGE_NOT_FOUND) : send(response, 200, document);
     }
     if (route === "method-not-allowed") {
       return send(
@@ -2271,6 +2416,12 @@ export async function startKubeApiServer(seed: KubeSeed = {}): Promise<KubeApiSe
       send(response, 200, await serve(route, url.searchParams, body, raw, type, url.pathname));
     } catch (error) {
       if (error instanceof HttpError) return send(response, error.status.code, error.status);
+      if (error instanceof PageNotFound) return send(response, 404, PAGE_NOT_FOUND);
+      if (error instanceof NoContent) {
+        response.writeHead(204, { "cache-control": "no-cache, private" });
+        response.end();
+        return;
+      }
       if (error instanceof BadRequest) return send(response, 400, status(400, error.message));
       throw error;
     }

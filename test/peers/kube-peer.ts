@@ -21,7 +21,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { get as httpsGet } from "node:https";
 import { createServer } from "node:net";
@@ -266,6 +266,8 @@ export async function startKubePeer(): Promise<KubePeer> {
     for (const { child } of procs) {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
+    // The data dir, certificates and logs go too (synchronously: this runs on process exit).
+    rmSync(workDir, { recursive: true, force: true });
   };
   const guard = installExitGuard(killNow);
   let kubelet: Awaited<ReturnType<typeof startKubeletLogServer>> | undefined;

@@ -34,9 +34,12 @@ import {
 
 export const STORY_SELECTOR = `app=${STORY_DEPLOYMENT}`;
 
-/** Creates a namespace named `<prefix>-<random>` and waits for its default ServiceAccount. */
-export async function createNamespace(peer: KubePeerInfo, prefix: string): Promise<string> {
-  const name = `${prefix}-${randomBytes(3).toString("hex")}`;
+/**
+ * Creates a namespace named `<prefix>-<random>` (exactly `prefix` with `exact`) and waits for its
+ * default ServiceAccount.
+ */
+export async function createNamespace(peer: KubePeerInfo, prefix: string, exact = false): Promise<string> {
+  const name = exact ? prefix : `${prefix}-${randomBytes(3).toString("hex")}`;
   await kube(peer, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
   await eventually(`ServiceAccount ${name}/default`, async () =>
     (await kubeFetch(peer, "GET", `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200
@@ -190,8 +193,8 @@ export interface Story {
 }
 
 /** Builds the story in a new namespace; see the header. */
-export async function seedStory(peer: KubePeerInfo, prefix = "story"): Promise<Story> {
-  const namespace = await createNamespace(peer, prefix);
+export async function seedStory(peer: KubePeerInfo, prefix = "story", exact = false): Promise<Story> {
+  const namespace = await createNamespace(peer, prefix, exact);
   await ensureStorageClasses(peer);
   const labels = { app: STORY_DEPLOYMENT };
   const base = `/apis/apps/v1/namespaces/${namespace}/deployments`;
@@ -248,11 +251,21 @@ export async function createBoundClaim(
   storageClassName: string,
   bound = true,
 ): Promise<void> {
+  // A bound claim names its volume and the provisioner that made it (the PV controller's and the
+  // CSI provisioner's marks; neither runs here).
   await kube(peer, "POST", `/api/v1/namespaces/${namespace}/persistentvolumeclaims`, {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
-    metadata: { name },
-    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } }, storageClassName },
+    metadata: {
+      name,
+      ...(bound ? { annotations: { "volume.kubernetes.io/storage-provisioner": "ebs.csi.aws.com" } } : {}),
+    },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: size } },
+      storageClassName,
+      ...(bound ? { volumeName: `pvc-${randomBytes(16).toString("hex")}` } : {}),
+    },
   });
   if (!bound) return;
   await kube(

@@ -262,46 +262,6 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     )) as RawFlinkDeployment;
   }
 
-  /**
-   * Sets spec.taskManager.replicas through the FlinkDeployment's scale subresource (the operator's
-   * CRD maps it there), so a Role may grant the scale alone (flinkdeployments/scale patch) without
-   * a patch of the whole object, which would let restart and resources through as well. A CRD
-   * without the subresource (404) gets the merge patch of the field instead.
-   */
-  async function scaleFlinkDeployment(
-    namespace: string,
-    name: string,
-    replicas: number,
-  ): Promise<DeploymentScale> {
-    const object = `flinkdeployment ${namespace}/${name}`;
-    try {
-      const scale = (await kube.call(`patch scale of ${object}`, { object }, () =>
-        custom.patchNamespacedCustomObjectScale(
-          {
-            group: FLINK_GROUP,
-            version: FLINK_VERSION,
-            namespace,
-            plural: FLINK_PLURAL,
-            name,
-            body: { spec: { replicas } },
-            fieldManager: FIELD_MANAGER,
-          },
-          kube.options(PatchStrategy.MergePatch),
-        ),
-      )) as V1Scale;
-      return {
-        namespace: scale.metadata?.namespace ?? namespace,
-        name: scale.metadata?.name ?? name,
-        replicas: scale.spec?.replicas ?? replicas,
-        currentReplicas: scale.status?.replicas ?? 0,
-      };
-    } catch (error) {
-      if (!(error instanceof KubernetesError) || error.code !== "not-found") throw error;
-      const fd = await patchFlinkDeployment(namespace, name, { spec: { taskManager: { replicas } } });
-      return flinkScale(fd, namespace, name);
-    }
-  }
-
   function flinkWorkload(
     namespace: string,
     fd: RawFlinkDeployment,
@@ -376,7 +336,8 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
     };
   }
 
-  async function storageClass(name: string | null): Promise<V1StorageClass | undefined | "unreadable"> {
+  /** The claim's StorageClass; undefined when it does not exist, null when RBAC does not let us read it. */
+  async function storageClass(name: string | null): Promise<V1StorageClass | undefined | null> {
     if (name === null) return undefined;
     try {
       return await kube.call(`get storageclass ${name}`, { object: `storageclass ${name}` }, () =>
@@ -384,9 +345,8 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       );
     } catch (error) {
       if (error instanceof KubernetesError && error.code === "not-found") return undefined;
-      // StorageClasses are cluster-scoped: without manifests/optional/cluster-read.yaml the claim
-      // is still worth reporting, with its class's expansion policy unknown.
-      if (error instanceof KubernetesError && error.code === "forbidden") return "unreadable";
+      // Cluster-scoped: the namespaced Role cannot grant it (manifests/optional/cluster-read.yaml).
+      if (error instanceof KubernetesError && error.code === "forbidden") return null;
       throw error;
     }
   }
@@ -529,6 +489,17 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       return (await resolve(namespace, deployment, labelSelector)).workload;
     },
 
+    async containerResources(
+      namespace: string,
+      deployment: string,
+      container: string,
+    ): Promise<ContainerResources | null> {
+      const found = await rawDeployment(namespace, deployment);
+      const spec = (found.spec?.template?.spec?.containers ?? []).find((c) => c.name === container);
+      if (spec === undefined) return null;
+      return toContainerResources(spec.resources as Parameters<typeof toContainerResources>[0]);
+    },
+
     async getScale(namespace: string, deployment: string): Promise<DeploymentScale> {
       if (options.flinkDeployment !== undefined) {
         const fd = await getFlinkDeployment(namespace, options.flinkDeployment);
@@ -553,7 +524,27 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       }
       const target =
         detect || options.flinkDeployment !== undefined ? await resolve(namespace, deployment) : undefined;
-      if (target && "flink" in target) return scaleFlinkDeployment(namespace, target.workload.name, replicas);
+      if (target && "flink" in target) {
+        // The CRD's scale subresource (spec.taskManager.replicas): RBAC can grant it alone
+        // (flinkdeployments/scale), unlike a patch of the whole FlinkDeployment.
+        const name = target.workload.name;
+        const object = `flinkdeployment ${namespace}/${name}`;
+        const scale = (await kube.call(`patch scale of ${object}`, { object }, () =>
+          custom.patchNamespacedCustomObjectScale(
+            {
+              group: FLINK_GROUP,
+              version: FLINK_VERSION,
+              namespace,
+              plural: FLINK_PLURAL,
+              name,
+              body: { spec: { replicas } },
+              fieldManager: FIELD_MANAGER,
+            },
+            kube.options(PatchStrategy.MergePatch),
+          ),
+        )) as V1Scale;
+        return toDeploymentScale(scale, namespace, name);
+      }
       const object = deploymentLabel(namespace, deployment);
       const scale = await kube.call(`patch scale of ${object}`, { object }, () =>
         apps.patchNamespacedDeploymentScale(
@@ -706,7 +697,7 @@ export function createKubernetes(options: KubernetesOptions = {}): KubernetesPor
       return volumeClaimInfo(
         patched,
         claim.allowsExpansion === null
-          ? "unreadable"
+          ? null
           : claim.allowsExpansion
             ? ({ allowVolumeExpansion: true } as V1StorageClass)
             : undefined,

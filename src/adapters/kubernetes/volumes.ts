@@ -7,10 +7,10 @@ import type { V1PersistentVolumeClaim, V1StorageClass } from "@kubernetes/client
 import { KubernetesError, type VolumeClaimInfo, type VolumeUsage } from "../../ports/kubernetes.ts";
 import { parseMemoryBytes, QuantityError } from "./quantity.ts";
 
+/** `storageClass`: the class, undefined when it does not exist, null when it could not be read. */
 export function volumeClaimInfo(
   claim: V1PersistentVolumeClaim,
-  /** undefined: no such class (or none named); "unreadable": reading it was forbidden. */
-  storageClass: V1StorageClass | undefined | "unreadable",
+  storageClass: V1StorageClass | undefined | null,
   namespace: string,
   name: string,
 ): VolumeClaimInfo {
@@ -29,7 +29,7 @@ export function volumeClaimInfo(
     capacity,
     capacityBytes: capacity === null ? null : parseMemoryBytes(capacity),
     storageClass: claim.spec?.storageClassName ?? null,
-    allowsExpansion: storageClass === "unreadable" ? null : storageClass?.allowVolumeExpansion === true,
+    allowsExpansion: storageClass === null ? null : storageClass?.allowVolumeExpansion === true,
     resizing,
   };
 }
@@ -62,7 +62,6 @@ export function expansionRefusal(claim: VolumeClaimInfo, size: string): Kubernet
   if (claim.storageClass === null) {
     return new KubernetesError("refused", `${label} has no StorageClass, so it cannot be expanded`);
   }
-  // null: the class could not be read; the API server's admission refuses it if it may not grow.
   if (claim.allowsExpansion === false) {
     return new KubernetesError(
       "refused",

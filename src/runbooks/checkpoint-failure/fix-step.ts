@@ -100,6 +100,8 @@ function volumeTable(volumes: readonly VolumeUsage[]): EvidenceBlock {
 
 export function growPvcProposal(results: ProbeResults, config: AppConfig): Proposal | undefined {
   const claim = probeValue<VolumeClaimInfo>(results, "state-volume-claim");
+  // Unknown (StorageClass not readable) still proposes: the action's preview says so and the API
+  // server's admission refuses a class without expansion.
   if (!claim || claim.allowsExpansion === false || claim.resizing !== null) return undefined;
   const to = bytesToQuantity(claim.requestedBytes * 2);
   return {
@@ -132,7 +134,7 @@ function diskFindings(results: ProbeResults, config: AppConfig): Finding[] {
         { label: "Capacity", value: claim.capacity ?? "not bound" },
         {
           label: "StorageClass",
-          value: `${claim.storageClass ?? "none"} (expansion ${claim.allowsExpansion === null ? "unknown: the bot may not read StorageClasses (manifests/optional/cluster-read.yaml)" : claim.allowsExpansion ? "allowed" : "not allowed"})`,
+          value: `${claim.storageClass ?? "none"} (expansion ${claim.allowsExpansion === null ? "unknown: storageclasses not readable" : claim.allowsExpansion ? "allowed" : "not allowed"})`,
         },
         ...(claim.resizing ? [{ label: "Resize in flight", value: claim.resizing }] : []),
       ]

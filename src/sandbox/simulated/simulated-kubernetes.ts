@@ -571,6 +571,15 @@ export class SimulatedKubernetes implements KubernetesPort {
     return { namespace, pods };
   }
 
+  async containerResources(
+    namespace: string,
+    deployment: string,
+    container: string,
+  ): Promise<ContainerResources | null> {
+    this.workload(namespace, deployment);
+    return container === STORY_CONTAINER ? structuredClone(this.template.resources) : null;
+  }
+
   async setContainerResources(
     namespace: string,
     deployment: string,
