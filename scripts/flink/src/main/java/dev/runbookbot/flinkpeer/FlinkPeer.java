@@ -55,7 +55,7 @@ public final class FlinkPeer {
         int restPort = Integer.parseInt(args.getOrDefault("rest-port", "8081"));
         int parallelism = Integer.parseInt(args.getOrDefault("parallelism", "2"));
         long intervalMs = Long.parseLong(args.getOrDefault("checkpoint-interval-ms", "60000"));
-        int rate = Integer.parseInt(args.getOrDefault("rate", "100"));
+        int rate = Integer.parseInt(args.getOrDefault("rate", "200"));
         int stateKb = Integer.parseInt(args.getOrDefault("state-kb", "256"));
         long slowRecordMs = Long.parseLong(args.getOrDefault("slow-record-ms", "100"));
         long slowSyncMs = Long.parseLong(args.getOrDefault("slow-sync-ms", "6000"));
@@ -87,6 +87,8 @@ public final class FlinkPeer {
         c.put("taskmanager.memory.network.min", "32mb");
         c.put("taskmanager.memory.network.max", "32mb");
         c.put("taskmanager.memory.managed.size", "32mb");
+        // Small network buffers: a slow operator back-pressures its input within seconds.
+        c.put("taskmanager.memory.segment-size", "4kb");
         // Checkpointing as on the seed's cluster: exactly-once, one at a time, retained on cancel.
         c.put("execution.checkpointing.interval", intervalMs + " ms");
         c.put("execution.checkpointing.mode", "EXACTLY_ONCE");
