@@ -32,7 +32,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, sta
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The versions the suites run against (both measured in ../shared/REFERENCE.md). */
@@ -319,10 +319,19 @@ export async function ensureBuilt(version: string): Promise<Built> {
     await rename(join(partial, "out"), outDir);
     await rm(partial, { recursive: true, force: true });
     await writeFile(marker, `${new Date().toISOString()} built in ${Date.now() - startedAt} ms\n`);
+    await pruneOtherBuilds(cacheDir, basename(outDir));
     progress(`built the Flink ${version} peer in ${Math.round((Date.now() - startedAt) / 1000)}s`);
     return built;
   } finally {
     await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/** Builds of older sources of this version (70 MB each) go once a new one is complete. */
+async function pruneOtherBuilds(cacheDir: string, keep: string): Promise<void> {
+  for (const name of readdirSync(cacheDir)) {
+    if (name === keep || !/^[0-9a-f]{12}$/.test(name) || existsSync(join(cacheDir, `${name}.lock`))) continue;
+    await rm(join(cacheDir, name), { recursive: true, force: true });
   }
 }
 
@@ -436,6 +445,8 @@ async function freePorts(count: number): Promise<number[]> {
 async function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  // Keep this process alive until the JVM is gone (it was unref'd to not hold the tests open).
+  child.ref();
   child.kill("SIGTERM");
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<boolean>((done) => {
