@@ -28,7 +28,16 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -264,7 +273,10 @@ export async function ensureBuilt(version: string): Promise<Built> {
   const outDir = join(cacheDir, sourceHash());
   const built: Built = { jar: join(outDir, "flink-peer.jar"), lib: join(outDir, "lib") };
   const marker = join(outDir, "build.complete");
-  if (existsSync(marker)) return built;
+  if (existsSync(marker)) {
+    touch(marker);
+    return built;
+  }
   await mkdir(cacheDir, { recursive: true });
   const lock = `${outDir}.lock`;
   for (;;) {
@@ -327,11 +339,33 @@ export async function ensureBuilt(version: string): Promise<Built> {
   }
 }
 
-/** Builds of older sources of this version (70 MB each) go once a new one is complete. */
+const UNUSED_BUILD_MS = 24 * 3600_000;
+
+/** Marks a build as used now (its marker's mtime). */
+function touch(marker: string): void {
+  try {
+    const now = new Date();
+    utimesSync(marker, now, now);
+  } catch {
+    // read-only cache: pruning just keeps it longer
+  }
+}
+
+/**
+ * Builds of other sources of this version (70 MB each) go once unused for a day (another
+ * checkout on this machine may still run an older one).
+ */
 async function pruneOtherBuilds(cacheDir: string, keep: string): Promise<void> {
   for (const name of readdirSync(cacheDir)) {
     if (name === keep || !/^[0-9a-f]{12}$/.test(name) || existsSync(join(cacheDir, `${name}.lock`))) continue;
-    await rm(join(cacheDir, name), { recursive: true, force: true });
+    let lastUse = 0;
+    try {
+      lastUse = statSync(join(cacheDir, name, "build.complete")).mtimeMs;
+    } catch {
+      // no marker: an interrupted build
+    }
+    if (Date.now() - lastUse > UNUSED_BUILD_MS)
+      await rm(join(cacheDir, name), { recursive: true, force: true });
   }
 }
 

@@ -3,7 +3,7 @@
  * test/fixtures/flink-recordings/<version>/<scenario>/<name>.json. The Flink REST stand-in builds
  * every answer from these: it clones a recorded body and only sets values of keys that body has.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -48,31 +48,7 @@ export function recordedBody<T = Json>(version: string, scenario: string, name: 
   return structuredClone(recording(version, scenario, name).response.body) as T;
 }
 
-/** Every recording of a version (for shape checks). */
-export function allRecordings(version: string): Recording[] {
-  const result: Recording[] = [];
-  for (const scenario of readdirSync(join(RECORDINGS_DIR, version)).sort()) {
-    for (const file of readdirSync(join(RECORDINGS_DIR, version, scenario)).sort()) {
-      if (file.endsWith(".json")) result.push(recording(version, scenario, file.slice(0, -5)));
-    }
-  }
-  return result;
-}
-
 export type Json = Record<string, unknown>;
-
-/**
- * Sets `values` on `target`, a recorded object: every key must already be there (a stand-in that
- * adds a key serves a shape Flink never sent). Returns target.
- */
-export function fill<T extends Json>(target: T, values: Json, what = "recorded object"): T {
-  for (const [key, value] of Object.entries(values)) {
-    if (!(key in target))
-      throw new Error(`flink-recordings: ${what} has no key "${key}" on this Flink version`);
-    (target as Json)[key] = value;
-  }
-  return target;
-}
 
 /** The first element of a recorded array, as the template of every element. */
 export function element<T = Json>(array: unknown, what: string): T {

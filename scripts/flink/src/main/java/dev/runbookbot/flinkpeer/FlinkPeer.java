@@ -123,7 +123,7 @@ public final class FlinkPeer {
         cluster.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                cluster.closeAsync().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                cluster.closeAsync().get(1, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
                 // exiting anyway
             }
