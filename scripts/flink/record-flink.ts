@@ -9,6 +9,7 @@
  * (test/peers/flink-peer.ts). Long stack traces are cut to their first lines and their
  * "Caused by:" lines; the shape (keys, types, array elements) stays as Flink sent it.
  */
+import { spawnSync } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -272,7 +273,9 @@ async function recordScenario(version: string, scenario: FlinkScenario): Promise
       );
       await save("unknown-route", "GET", "/no/such/route");
       // A POST to a path with no POST handler (what Flink before 1.17 answers a checkpoint trigger).
-      await save("unknown-route-post", "POST", `/jobs/${jid}/no-such-route`, { checkpointType: "CONFIGURED" });
+      await save("unknown-route-post", "POST", `/jobs/${jid}/no-such-route`, {
+        checkpointType: "CONFIGURED",
+      });
       await save("unknown-trigger-status", "GET", `/jobs/${jid}/checkpoints/${UNKNOWN_JOB}`);
       await save("trigger-bad-body", "POST", `/jobs/${jid}/checkpoints`, "{not json");
       await save("trigger-bad-type", "POST", `/jobs/${jid}/checkpoints`, { checkpointType: "SOMETIMES" });
@@ -314,6 +317,12 @@ async function main(): Promise<void> {
       );
     }
   }
+  // As the repo's formatter wants them (`npm run lint` checks the fixtures too).
+  const biome = spawnSync("npx", ["biome", "format", "--write", RECORDINGS_DIR], {
+    cwd: repoRoot,
+    stdio: "inherit",
+  });
+  if (biome.status !== 0) throw new Error("record-flink: biome could not format the recordings");
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
