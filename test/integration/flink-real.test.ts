@@ -135,13 +135,10 @@ describe.each(FLINK_VERSIONS)("Apache Flink %s", (version) => {
         .split("\n")
         .filter((l) => l.startsWith("Caused by:"));
       expect(causes.at(-1)).toBe('Caused by: java.lang.NumberFormatException: For input string: "12,50"');
-      // A metric: there once the JobManager fetched the job's metrics again.
-      await eventually(
-        "numRestarts",
-        async () => (await flink().jobMetrics(job.id, ["numRestarts"])).numRestarts,
-        (n) => n !== undefined && n >= 1,
-        20_000,
-      );
+      // A terminal job's metrics leave the JobManager's metric store: numRestarts may be gone
+      // (seen on 1.20.3), and when it is still there it counts the restarts made.
+      const { numRestarts } = await flink().jobMetrics(job.id, ["numRestarts"]);
+      if (numRestarts !== undefined) expect(numRestarts).toBeGreaterThanOrEqual(1);
     });
   });
 
