@@ -156,6 +156,9 @@ export async function startFlinkPeer(options: FlinkPeerOptions = {}): Promise<Fl
       "control-file": controlFile,
       "job-name": FLINK_JOB_NAME,
       "checkpoint-interval-ms": options.checkpointIntervalMs ?? 2_000,
+      // The first checkpoint no sooner than 3/4 of the interval after the job started, so it does
+      // not come before the tasks run (declined, counted as failed).
+      "min-pause-ms": Math.round(((options.checkpointIntervalMs ?? 2_000) * 3) / 4),
       "metrics-interval-ms": options.metricsIntervalMs ?? 1_000,
       ...options.args,
     };
