@@ -347,6 +347,12 @@ function spawnKafka(
   return { child, exited };
 }
 
+/** The jars of the Kafka version the peers run, fetched when missing (npm test's peer preparation). */
+export async function ensureKafkaJars(): Promise<string> {
+  const version = process.env.KAFKA_PEER_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
+  return ensureJars(version, cacheDirFor(version));
+}
+
 /** The jars of this Kafka version in the cache, fetched by Maven when they are not there yet. */
 async function ensureJars(version: string, cacheDir: string): Promise<string> {
   const libDir = join(cacheDir, "lib");

@@ -73,7 +73,7 @@ function binDir(): string {
 const BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager"] as const;
 
 /** The bin folder with the three binaries; runs the build script when one is missing. */
-async function ensureBinaries(): Promise<string> {
+export async function ensureBinaries(): Promise<string> {
   const bin = binDir();
   if (BINARIES.every((b) => existsSync(join(bin, b)))) return bin;
   progress(`building the control plane into ${bin} (cold: about 20 minutes on 2 cores)`);
