@@ -279,6 +279,7 @@ export const checkpointFailureDrills: readonly DrillScenario[] = [
         stacktrace:
           "java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id 10.0.1.11:6122-5c1a2b timed out.\n\tat org.apache.flink.runtime.jobmaster.JobMaster$TaskManagerHeartbeatListener.notifyHeartbeatTimeout(JobMaster.java:1402)",
         truncated: false,
+        rootCause: null,
         time: clock.now(),
         taskName: null,
         location: "10.0.1.11:6122",
