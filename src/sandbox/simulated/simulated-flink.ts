@@ -347,15 +347,15 @@ export class SimulatedFlink implements FlinkPort {
 
   async vertexWatermarks(jobId: string, vertexId: string): Promise<VertexWatermarks> {
     const vertex = this.vertex(jobId, vertexId);
+    // A source has no input, so no input watermark: the real Flink answers [] for it.
+    if (vertex.kind === "source") return { vertexId, subtasks: [], min: null };
     const now = this.now();
     const minute = Math.floor(now / 60_000);
     const subtasks = Array.from({ length: this.parallelism }, (_, i) => ({
       subtask: i,
-      // A source has no input, so no input watermark (Flink reports Long.MIN_VALUE).
-      watermark: vertex.kind === "source" ? null : new Date(now - 1800 - ((minute * 29) % 5) * 100 - i * 100),
+      watermark: new Date(now - 1800 - ((minute * 29) % 5) * 100 - i * 100),
     }));
-    const times = subtasks.map((s) => s.watermark?.getTime());
-    const min = times.some((t) => t === undefined) ? null : new Date(Math.min(...(times as number[])));
+    const min = new Date(Math.min(...subtasks.map((s) => s.watermark.getTime())));
     return { vertexId, subtasks, min };
   }
 
