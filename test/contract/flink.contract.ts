@@ -1,17 +1,30 @@
 /**
- * The FlinkPort contract: what any adapter (the real one on the Flink REST peer, or the sandbox's
+ * The FlinkPort contract: what any adapter (the real one on a real Flink, or the sandbox's
  * simulated one) must return, so the sandbox tells the truth about what Flink says.
  *
- * The subject runs the story's job "order-processing" RUNNING with four vertices
- * (Source: Kafka orders.raw -> enrichment -> window aggregation -> Sink: Firehose), parallelism =
- * taskmanagers (one slot each), checkpoints every 60 s, exactly-once, externalized.
+ * The subject runs the story's job "order-processing" RUNNING and healthy with four vertices
+ * (Source: Kafka orders.raw ... -> enrichment -> the window -> the Firehose sink), each at most as
+ * parallel as there are slots, checkpointing exactly-once, externalized, with at least one
+ * completed checkpoint. What differs between subjects (the checkpoint interval and state backend,
+ * how long healthy checkpoints take) the subject says. Behaviour measured on Flink 1.20.3 and
+ * 2.1.1 (test/peers/flink-peer.ts): a source vertex has no watermarks at all (`[]`), the window
+ * vertex is named "TumblingEventTimeWindows" and a Sink V2 vertex "<name>: Writer".
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type BackpressureLevel, FlinkError, type FlinkPort } from "../../src/ports/flink.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type BackpressureLevel,
+  type CheckpointConfig,
+  FlinkError,
+  type FlinkPort,
+} from "../../src/ports/flink.ts";
 
 export interface FlinkContractSubject {
   readonly port: FlinkPort;
   readonly jobName: string;
+  /** Fields of the checkpoint configuration this subject runs with (interval, state backend...). */
+  readonly checkpointConfig: Partial<CheckpointConfig>;
+  /** Range of the average duration of its (healthy) checkpoints, ms. */
+  readonly checkpointAvgMs: { readonly min: number; readonly max: number };
   readonly stop?: () => Promise<void>;
 }
 
@@ -29,16 +42,18 @@ async function failure(promise: Promise<unknown>): Promise<FlinkError> {
   return error as FlinkError;
 }
 
+/** One subject per run of the contract (a real Flink takes seconds to start). */
 export function flinkContract(label: string, setup: () => Promise<FlinkContractSubject>): void {
   describe(`FlinkPort contract: ${label}`, () => {
     let subject: FlinkContractSubject;
     let port: FlinkPort;
-    beforeEach(async () => {
+    // A real Flink's first start builds it with Maven (minutes on a cold machine).
+    beforeAll(async () => {
       subject = await setup();
       port = subject.port;
-    });
-    afterEach(async () => {
-      await subject.stop?.();
+    }, 900_000);
+    afterAll(async () => {
+      await subject?.stop?.();
     });
 
     it("describes the cluster: taskmanagers, slots, running jobs, version", async () => {
@@ -66,7 +81,7 @@ export function flinkContract(label: string, setup: () => Promise<FlinkContractS
       expect(none.message).toContain('no job named "no-such-job"');
     });
 
-    it("details the job's four vertices, parallelism = taskmanagers", async () => {
+    it("details the job's four vertices, each at most as parallel as there are slots", async () => {
       const job = await port.findJob(subject.jobName);
       const details = await port.jobDetails(job.id);
       const overview = await port.overview();
@@ -74,13 +89,14 @@ export function flinkContract(label: string, setup: () => Promise<FlinkContractS
       expect(details.vertices.map((v) => v.name)).toEqual([
         expect.stringMatching(/^Source: Kafka orders\.raw/),
         expect.stringMatching(/enrichment/),
-        expect.stringMatching(/^Window\(/),
-        expect.stringMatching(/^Sink: Firehose/),
+        expect.stringMatching(/Window/),
+        expect.stringMatching(/Firehose/),
       ]);
       for (const v of details.vertices) {
         expect(v.id).toMatch(/^[0-9a-f]{32}$/);
         expect(v.status).toBe("RUNNING");
-        expect(v.parallelism).toBe(overview.taskmanagers);
+        expect(v.parallelism).toBeGreaterThanOrEqual(1);
+        expect(v.parallelism).toBeLessThanOrEqual(overview.slotsTotal);
         expect(v.metrics.readRecords).toBeGreaterThanOrEqual(0);
         expect(v.metrics.accumulatedBusyMs).toBeGreaterThanOrEqual(0);
       }
@@ -124,22 +140,25 @@ export function flinkContract(label: string, setup: () => Promise<FlinkContractS
         expect(s?.p50).toBeGreaterThanOrEqual(s?.min ?? Number.POSITIVE_INFINITY);
         expect(s?.p99).toBeLessThanOrEqual(s?.max ?? -1);
       }
-      // The story's checkpoints are healthy: a few seconds each.
-      expect(summary.endToEndDurationMs?.avg).toBeGreaterThanOrEqual(4_000);
-      expect(summary.endToEndDurationMs?.avg).toBeLessThanOrEqual(9_000);
+      // Healthy checkpoints, as long as this subject's take.
+      expect(summary.endToEndDurationMs?.avg).toBeGreaterThanOrEqual(subject.checkpointAvgMs.min);
+      expect(summary.endToEndDurationMs?.avg).toBeLessThanOrEqual(subject.checkpointAvgMs.max);
       expect((await failure(port.checkpoints(UNKNOWN_JOB))).kind).toBe("not-found");
     });
 
     it("reports the checkpoint configuration", async () => {
       const job = await port.findJob(subject.jobName);
-      expect(await port.checkpointConfig(job.id)).toMatchObject({
+      const config = await port.checkpointConfig(job.id);
+      expect(config).toMatchObject({
         mode: "exactly_once",
-        intervalMs: 60_000,
         timeoutMs: 600_000,
         maxConcurrent: 1,
         externalization: { enabled: true, deleteOnCancellation: false },
-        stateBackend: expect.stringMatching(/RocksDB/),
+        stateBackend: expect.stringMatching(/StateBackend$/),
+        checkpointStorage: expect.stringMatching(/CheckpointStorage$/),
       });
+      expect(config.intervalMs).toBeGreaterThan(0);
+      expect(config).toMatchObject(subject.checkpointConfig);
     });
 
     it("lists job exceptions newest first, each with a name, a first line and a time", async () => {
@@ -181,10 +200,9 @@ export function flinkContract(label: string, setup: () => Promise<FlinkContractS
       const job = await port.findJob(subject.jobName);
       const [source, ...downstream] = (await port.jobDetails(job.id)).vertices;
       if (!source) throw new Error("no vertices");
+      // A source has no input watermark: Flink lists no watermark metric for it at all.
       const sourceMarks = await port.vertexWatermarks(job.id, source.id);
-      expect(sourceMarks.subtasks).toHaveLength(source.parallelism);
-      expect(sourceMarks.subtasks.every((s) => s.watermark === null)).toBe(true);
-      expect(sourceMarks.min).toBeNull();
+      expect(sourceMarks).toEqual({ vertexId: source.id, subtasks: [], min: null });
       for (const v of downstream) {
         const marks = await port.vertexWatermarks(job.id, v.id);
         expect(marks.subtasks.map((s) => s.subtask)).toEqual(
@@ -258,7 +276,13 @@ export function flinkContract(label: string, setup: () => Promise<FlinkContractS
       expect(triggered.requestId).toMatch(/^[0-9a-f]{32}$/);
       expect(triggered.checkpointId).toBeGreaterThan(newest);
       expect(triggered.waitedMs).toBeGreaterThanOrEqual(0);
-      const after = await port.checkpoints(job.id);
+      // Flink caches checkpoint statistics for a few seconds (rest.cache.checkpoint-statistics.timeout,
+      // default web.refresh-interval = 3 s): the new checkpoint shows once that cache expired.
+      let after = await port.checkpoints(job.id);
+      for (let i = 0; i < 50 && !after.history.some((c) => c.id === triggered.checkpointId); i++) {
+        await new Promise((done) => setTimeout(done, 200));
+        after = await port.checkpoints(job.id);
+      }
       expect(after.history.find((c) => c.id === triggered.checkpointId)?.status).toBe("COMPLETED");
       expect(after.counts.completed).toBeGreaterThan(before.counts.completed);
       expect((await failure(port.triggerCheckpoint(UNKNOWN_JOB))).kind).toBe("not-found");

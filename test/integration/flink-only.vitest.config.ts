@@ -15,6 +15,8 @@ export default defineConfig({
       "test/contract/flink.*.test.ts",
     ],
     testTimeout: 30_000,
+    // A real Flink (test/peers/flink-peer.ts) starts in a hook: a first build takes minutes.
+    hookTimeout: 600_000,
     pool: "forks",
   },
 });

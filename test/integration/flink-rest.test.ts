@@ -227,7 +227,8 @@ describe("reads", () => {
     enrichment.backpressureRatio = 0.72;
     const bp = await flink.vertexBackpressure(server.jobId, enrichment.id);
     const path = `/jobs/${server.jobId}/vertices/${enrichment.id}/backpressure`;
-    expect(gets()).toEqual([path, path]);
+    // "deprecated" also answers an unknown vertex: the adapter checks the job lists it.
+    expect(gets()).toEqual([path, `/jobs/${server.jobId}`, path]);
     expect(bp).toMatchObject({ vertexId: enrichment.id, status: "ok", level: "high" });
     expect(bp.subtasks.map((s) => [s.subtask, s.level, s.ratio])).toEqual([
       [0, "high", 0.73],
@@ -238,7 +239,7 @@ describe("reads", () => {
     expect(bp.subtasks[0]?.busyRatio).toBe(0.35);
     // Sampled now: one request.
     await flink.vertexBackpressure(server.jobId, enrichment.id);
-    expect(gets()).toEqual([path, path, path]);
+    expect(gets()).toEqual([path, `/jobs/${server.jobId}`, path, path]);
   });
 
   it("back pressure that stays unavailable is reported as such after three requests", async () => {
@@ -253,7 +254,7 @@ describe("reads", () => {
       measuredAt: null,
       subtasks: [],
     });
-    expect(gets()).toHaveLength(3);
+    expect(gets()).toHaveLength(4);
   });
 
   it("watermarks: Long.MIN_VALUE on the source is 'none'; downstream the lowest subtask's", async () => {
@@ -327,7 +328,9 @@ describe("reads", () => {
 describe("triggerCheckpoint", () => {
   it("POSTs {checkpointType: CONFIGURED} as JSON, then polls the trigger until COMPLETED", async () => {
     const result = await flink.triggerCheckpoint(server.jobId);
-    const [post, ...polls] = server.requests;
+    // First the job (Flink accepts a trigger for an unknown job and fails it only later).
+    const [check, post, ...polls] = server.requests;
+    expect(check).toMatchObject({ method: "GET", path: `/jobs/${server.jobId}` });
     expect(post).toEqual({
       method: "POST",
       path: `/jobs/${server.jobId}/checkpoints`,
@@ -346,7 +349,7 @@ describe("triggerCheckpoint", () => {
   it("asks for a FULL checkpoint when told", async () => {
     server.state.triggerPolls = 0;
     await flink.triggerCheckpoint(server.jobId, { type: "FULL" });
-    expect(server.requests[0]?.body).toEqual({ checkpointType: "FULL" });
+    expect(server.requests[1]?.body).toEqual({ checkpointType: "FULL" });
     expect([...server.triggers.values()][0]?.type).toBe("FULL");
   });
 
@@ -385,7 +388,7 @@ describe("triggerCheckpoint", () => {
       expect(error.message).toBe(
         `this Flink version cannot trigger checkpoints over REST (1.17+ needed); Flink REST ${server.url} answered 404`,
       );
-      expect(server.requests.map((r) => r.method)).toEqual(["POST"]);
+      expect(server.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
     },
   );
 

@@ -137,11 +137,25 @@ export class FlinkRest implements FlinkPort {
     const what = `vertex ${vertexId} of job ${jobId}`;
     // The first request only starts the metric fetch ("deprecated"); ask again once it had time.
     let result = parseBackpressure(vertexId, await this.http.get(path, what));
+    // Flink answers "deprecated" for a vertex (or job) it does not have, too: check it exists.
+    if (result.status === "unavailable") await this.requireVertex(jobId, vertexId);
     for (let retry = 0; retry < 2 && result.status === "unavailable"; retry++) {
       await this.clock.sleep(this.backpressureRetryMs);
       result = parseBackpressure(vertexId, await this.http.get(path, what));
     }
     return result;
+  }
+
+  /** Throws FlinkError "not-found" unless the job lists the vertex (GET /jobs/:id 404s for an unknown job). */
+  private async requireVertex(jobId: string, vertexId: string): Promise<void> {
+    const details = await this.jobDetails(jobId);
+    if (!details.vertices.some((v) => v.id === vertexId)) {
+      throw new FlinkError(
+        "not-found",
+        `vertex ${vertexId} of job ${jobId} not found on ${this.describeTarget} (the job has ${details.vertices.length} vertices)`,
+        404,
+      );
+    }
   }
 
   async vertexWatermarks(jobId: string, vertexId: string): Promise<VertexWatermarks> {
@@ -165,12 +179,24 @@ export class FlinkRest implements FlinkPort {
   async taskmanagerMetrics(taskmanagerId: string, names: readonly string[]): Promise<FlinkMetricValues> {
     if (names.length === 0) return {};
     const get = names.map(seg).join(",");
-    return parseMetrics(
+    const metrics = parseMetrics(
       await this.http.get(
         `/taskmanagers/${seg(taskmanagerId)}/metrics?get=${get}`,
         `taskmanager ${taskmanagerId}`,
       ),
     );
+    // Flink answers 200 [] for a taskmanager it does not know: tell that apart from "no such metric".
+    if (
+      Object.keys(metrics).length === 0 &&
+      !(await this.taskmanagers()).some((tm) => tm.id === taskmanagerId)
+    ) {
+      throw new FlinkError(
+        "not-found",
+        `taskmanager ${taskmanagerId} not found on ${this.describeTarget} (not in /taskmanagers)`,
+        404,
+      );
+    }
+    return metrics;
   }
 
   async checkpointDetails(jobId: string, checkpointId: number): Promise<CheckpointBreakdown> {
@@ -211,6 +237,9 @@ export class FlinkRest implements FlinkPort {
   ): Promise<TriggeredCheckpoint> {
     const deadlineMs = options.deadlineMs ?? this.triggerDeadlineMs;
     const started = this.clock.now().getTime();
+    // Flink accepts a trigger for a job it does not have (202) and fails it later with a
+    // FlinkJobNotFoundException; a later POST can then answer 500. Ask for the job first.
+    await this.jobDetails(jobId);
     let requestId: string;
     try {
       const response = await this.http.call({
@@ -239,6 +268,13 @@ export class FlinkRest implements FlinkPort {
       );
       const waitedMs = this.clock.now().getTime() - started;
       if (status.state === "completed") return { requestId, checkpointId: status.checkpointId, waitedMs };
+      if (status.state === "failed" && /FlinkJobNotFoundException/.test(status.reason)) {
+        throw new FlinkError(
+          "not-found",
+          `job ${jobId} not found on ${this.describeTarget} (${status.reason})`,
+          404,
+        );
+      }
       if (status.state === "failed") {
         throw new FlinkError(
           "checkpoint-failed",

@@ -347,7 +347,7 @@ export class SimulatedFlink implements FlinkPort {
 
   async vertexWatermarks(jobId: string, vertexId: string): Promise<VertexWatermarks> {
     const vertex = this.vertex(jobId, vertexId);
-    // A source has no input, so no input watermark: the real Flink answers [] for it.
+    // A source has no input, so no input watermark: Flink lists no watermark metric for it (`[]`).
     if (vertex.kind === "source") return { vertexId, subtasks: [], min: null };
     const now = this.now();
     const minute = Math.floor(now / 60_000);
