@@ -119,9 +119,10 @@ export function uploadSlow(s: DurationSignals): boolean {
     s.throughputBytesPerSecond !== undefined && s.throughputBytesPerSecond < s.throughputFloorBytesPerSecond;
   if (s.phases !== undefined) {
     if (dominantPhase(s) !== "async") return false;
+    // A small upload: slow only when it alone takes half the alert threshold (S3's latency).
     return rateMeaningful(s)
       ? s.phases.bytes / (s.phases.asyncMs / 1000) < s.throughputFloorBytesPerSecond
-      : true;
+      : s.phases.asyncMs >= s.thresholdMs / 2;
   }
   return rateSlow && rateMeaningful(s);
 }
@@ -148,6 +149,22 @@ export function diagnoseDuration(s: DurationSignals): DurationDiagnosis {
     };
   }
 
+  if (phase === "sync" && p !== undefined) {
+    return {
+      cause: "sync-phase",
+      confidence: "high",
+      because: `the synchronous phase took ${seconds(p.syncMs)} of checkpoint ${p.checkpointId}'s ${seconds(p.endToEndMs)} (${p.syncVertex}), the upload only ${seconds(p.asyncMs)}: a slow snapshotState or RocksDB memtable flush holds the task, not the network`,
+      notes:
+        growing === true
+          ? [
+              ...notes,
+              "the state grows too, but the time is spent in the synchronous snapshot, not in writing more bytes",
+            ]
+          : notes,
+      openBranches: [],
+    };
+  }
+
   if (growing === true) {
     const both = s.stateTrend === "rising" && s.checkpointSizeTrend === "rising";
     if (s.stateTrend === "rising" && s.checkpointSizeTrend === "flat") {
@@ -159,16 +176,6 @@ export function diagnoseDuration(s: DurationSignals): DurationDiagnosis {
       because: `${s.stateTrend === "rising" ? "StateBackendUsedBytes" : "the checkpoint state size"} trended up over the hour: state is not clearing, so every checkpoint has more to write`,
       notes,
       openBranches: both ? [] : ["network-slow", "compaction"],
-    };
-  }
-
-  if (phase === "sync" && p !== undefined) {
-    return {
-      cause: "sync-phase",
-      confidence: "high",
-      because: `the synchronous phase took ${seconds(p.syncMs)} of checkpoint ${p.checkpointId}'s ${seconds(p.endToEndMs)} (${p.syncVertex}), the upload only ${seconds(p.asyncMs)}: a slow snapshotState or RocksDB memtable flush holds the task, not the network`,
-      notes,
-      openBranches: [],
     };
   }
 

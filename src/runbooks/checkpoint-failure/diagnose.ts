@@ -196,7 +196,7 @@ export function diagnoseCheckpointFailure(s: CheckpointFailureSignals): Checkpoi
     return {
       cause: c.kind,
       confidence,
-      because: `${SOURCE_TEXT[c.source]} says "${clipEvidence(c.evidence)}"`,
+      because: `${SOURCE_TEXT[c.source]} says "${clipEvidence(c.source === "failure-log" ? lastMessage(c.evidence) : c.evidence)}"`,
       notes,
       openBranches: confidence === "high" ? [] : KINDS.filter((k) => k !== c.kind),
     };
@@ -210,14 +210,20 @@ export function diagnoseCheckpointFailure(s: CheckpointFailureSignals): Checkpoi
       because:
         s.lastFailure === undefined
           ? `${downText(s)}, and no checkpoint message names a cause`
-          : `${downText(s)}; the last failure: ${clipEvidence(s.lastFailure)}`,
+          : `${downText(s)}; the last failure: ${clipEvidence(s.lastFailure).replace(/\.$/, "")}`,
       notes,
       openBranches: KINDS,
     };
   }
 
   const read = s.failedInWindow !== undefined;
-  const bare = s.bareMessage === undefined ? "" : `; Flink REST says only "${clipEvidence(s.bareMessage)}"`;
+  const firstLine = s.bareMessage?.replace(/\s+/g, " ").trim();
+  const bare =
+    firstLine === undefined
+      ? ""
+      : /^(\S+: )?Asynchronous task checkpoint failed\.?$/.test(firstLine)
+        ? `; Flink REST says only "${firstLine}"`
+        : `; Flink's failure message ("${clipEvidence(firstLine, 120)}") names no known cause`;
   const logs =
     s.logsTried === undefined || s.logsTried.length === 0
       ? "no jobmanager log source is configured (Kubernetes, Flink's /jobmanager/log, CloudWatch Logs)"
@@ -236,6 +242,12 @@ export function diagnoseCheckpointFailure(s: CheckpointFailureSignals): Checkpoi
 /** "13 checkpoint(s)", or "at least 10 checkpoint(s)" when the count comes from Flink's capped history. */
 export function failedText(s: CheckpointFailureSignals): string {
   return `${s.failedInWindowAtLeast ? "at least " : ""}${s.failedInWindow ?? 0} checkpoint(s)`;
+}
+
+/** A root cause line's own message: what follows its last "...Exception: " (S3's "Access Denied (...)"). */
+function lastMessage(line: string): string {
+  const at = line.lastIndexOf("Exception: ");
+  return at > 0 && at + 11 < line.length ? line.slice(at + 11) : line;
 }
 
 /** The deciding line, cut for a sentence (the full line is shown as evidence). */

@@ -268,7 +268,7 @@ function jobDownFindings(results: ProbeResults, config: AppConfig): Finding[] {
       : ` The job's last failure (the last "Caused by:" of its newest exception): ${signals.lastFailure}.`;
   return [
     finding("critical", "Get the job running again before checkpoints can succeed (human step)", {
-      detail: `Read why the job fails:${last} The previous container's log and the pod events tell why pods crash.${oom ? " A container was OOMKilled: the taskmanagers run out of memory, see `/runbook memory`." : ""} A restart alone does not help a crash loop; once the cause is fixed the job restores from its last completed checkpoint (Step 5).`,
+      detail: `Read why the job fails.${last} The previous container's log and the pod events tell why pods crash.${oom ? " A container was OOMKilled: the taskmanagers run out of memory, see `/runbook memory`." : ""} A restart alone does not help a crash loop; once the cause is fixed the job restores from its last completed checkpoint (Step 5).`,
       evidence: [
         {
           kind: "code",

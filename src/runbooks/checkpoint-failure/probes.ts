@@ -251,12 +251,20 @@ export const jobmanagerLogProbe = probe<JobmanagerLogRead>({
         outcome:
           failures.length > 0
             ? `${failures.length} CheckpointFailureManager warning(s) in ${what}`
-            : `no CheckpointFailureManager warning in ${what}`,
+            : lines.length === 0
+              ? "nothing logged"
+              : `no CheckpointFailureManager warning in ${what}`,
       });
       return failures.length > 0 ? { source, failures, tried } : undefined;
     };
     const failed = (source: JobmanagerLogSource, error: unknown) =>
-      tried.push({ source, outcome: `could not be read: ${message(error)}` });
+      tried.push({
+        source,
+        outcome:
+          isFlinkError(error) && error.status !== undefined
+            ? `not served (HTTP ${error.status})`
+            : `not readable: ${message(error).slice(0, 120)}`,
+      });
 
     if (ports.kubernetes) {
       try {

@@ -230,7 +230,9 @@ describe("(a) a checkpoint failing on S3's 403: Flink REST says only 'Asynchrono
       expect(report.conclusion.cause).toBe("s3-access-denied");
       expect(report.conclusion.confidence).toBe("high");
       expect(report.conclusion.summary).toContain("CheckpointFailureManager");
-      expect(report.conclusion.summary).toContain("java.nio.file.AccessDeniedException: s3://flink-state/");
+      expect(report.conclusion.summary).toContain(
+        'says "Access Denied (Service: Amazon S3; Status Code: 403',
+      );
       const s2 = step(report, "identify-failure-type");
       expect(JSON.stringify(s2.findings[0]?.evidence)).toContain(
         "Status Code: 403; Error Code: AccessDenied",
@@ -250,7 +252,7 @@ describe("(a) a checkpoint failing on S3's 403: Flink REST says only 'Asynchrono
       'Flink REST says only "Asynchronous task checkpoint failed."',
     );
     expect(report.conclusion.summary).toContain("CheckpointFailureManager warning in the jobmanager log");
-    expect(report.conclusion.summary).toContain("Flink's /jobmanager/log: could not be read");
+    expect(report.conclusion.summary).toContain("Flink's /jobmanager/log: not served (HTTP 404)");
     const fix = step(report, "common-fixes").findings[0]!;
     expect(fix.title).toBe("Read the failure in the jobmanager log (human step)");
     const code = JSON.stringify(fix.evidence);
