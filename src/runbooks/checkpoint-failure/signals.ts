@@ -189,13 +189,14 @@ export function restartSignals(results: ProbeResults): RestartSignals | undefine
   const read = probeValue<CheckpointsRead>(results, "checkpoints");
   const second = read?.restarts;
   const latest = second ?? first;
-  if (latest === undefined) return undefined;
   const exceptions = probeValue<JobException[]>(results, "job-exceptions");
   const times = exceptions?.flatMap((e) => (e.time === null ? [] : [e.time])) ?? job?.failureTimes;
-  const from = (read?.readAt ?? latest.at).getTime() - ALERT_WINDOW_MS;
-  const inWindow = times?.filter((t) => t.getTime() >= from).length;
+  if (latest === undefined && times === undefined) return undefined;
+  const at = read?.readAt ?? latest?.at;
+  const inWindow =
+    at === undefined ? undefined : times?.filter((t) => t.getTime() >= at.getTime() - ALERT_WINDOW_MS).length;
   return {
-    total: latest.count,
+    total: latest?.count ?? 0,
     ...(first !== undefined && second !== undefined
       ? { grewBy: second.count - first.count, overMs: second.at.getTime() - first.at.getTime() }
       : {}),
