@@ -115,7 +115,10 @@ export function isRestarting(s: CheckpointFailureSignals): boolean {
   if (r === undefined) return false;
   // numRestarts can lag (a real Flink 1.20 answered 0 after three restarts): the exception
   // history's timestamps count too.
-  return (r.grewBy ?? 0) > 0 || (r.failuresInWindow ?? 0) >= 2;
+  // history's timestamps count too; the history can also trail numRestarts (Flink 2.1 archives a
+  // failure after its restart): two restarts with one of them in the window is a loop as well.
+  const inWindow = r.failuresInWindow ?? 0;
+  return (r.grewBy ?? 0) > 0 || inWindow >= 2 || (r.total >= 2 && inWindow >= 1);
 }
 
 export function restartText(r: RestartSignals): string {

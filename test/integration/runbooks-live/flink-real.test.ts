@@ -135,36 +135,32 @@ for (const version of FLINK_VERSIONS) {
     });
   });
 
-  // On 2.1.1 this run concluded "unknown" with numRestarts 2 and two failures in the exception
-  // history (not yet understood, see the branch's report): the crash loop is checked on 1.20.3.
-  describe
-    .runIf(version === "1.20.3")
-    .sequential(`Flink ${version}: crash loop`, { timeout: 180_000 }, () => {
-      // Up 15 s, restarted 0.5 s after each crash: nearly every sample sees RUNNING.
-      const ctx = withPeer(version, "crash-loop", 0, { "crash-after-ms": 15_000, "restart-delay-ms": 500 });
-      it("(d) numRestarts climbs while the job shows RUNNING: job-down, not 'no fix needed'", async () => {
-        const { peer, flink } = ctx;
-        await waitFor(
-          "two restarts, and the job RUNNING again",
-          async () => ({
-            restarts: (await flink.jobMetrics(peer.jobId, ["numRestarts"])).numRestarts ?? 0,
-            state: (await flink.jobDetails(peer.jobId)).state,
-          }),
-          (r) => r.restarts >= 2 && r.state === "RUNNING",
-          120_000,
-        );
-        // The defect is the RUNNING sample: run again if this one caught the 0.5 s of RESTARTING.
-        let run = await runLive("checkpoint-failure", configFor(peer));
-        for (let i = 0; i < 3 && stepOf(run, "assess").summary.includes("RESTARTING"); i++) {
-          await new Promise((resolve) => setTimeout(resolve, 2_000));
-          run = await runLive("checkpoint-failure", configFor(peer));
-        }
-        expect(stepOf(run, "assess").summary).toContain("job order-processing RUNNING");
-        expect(run.report.conclusion.cause).toBe("job-down");
-        expect(run.report.conclusion.summary).toMatch(/keeps restarting \((numRestarts \d+|\d+ job failure)/);
-        expect(titles(run)).not.toContain("No fix needed now: checkpoints complete again");
-      });
+  describe.sequential(`Flink ${version}: crash loop`, { timeout: 180_000 }, () => {
+    // Up 15 s, restarted 0.5 s after each crash: nearly every sample sees RUNNING.
+    const ctx = withPeer(version, "crash-loop", 0, { "crash-after-ms": 15_000, "restart-delay-ms": 500 });
+    it("(d) numRestarts climbs while the job shows RUNNING: job-down, not 'no fix needed'", async () => {
+      const { peer, flink } = ctx;
+      await waitFor(
+        "two restarts, and the job RUNNING again",
+        async () => ({
+          restarts: (await flink.jobMetrics(peer.jobId, ["numRestarts"])).numRestarts ?? 0,
+          state: (await flink.jobDetails(peer.jobId)).state,
+        }),
+        (r) => r.restarts >= 2 && r.state === "RUNNING",
+        120_000,
+      );
+      // The defect is the RUNNING sample: run again if this one caught the 0.5 s of RESTARTING.
+      let run = await runLive("checkpoint-failure", configFor(peer));
+      for (let i = 0; i < 3 && stepOf(run, "assess").summary.includes("RESTARTING"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        run = await runLive("checkpoint-failure", configFor(peer));
+      }
+      expect(stepOf(run, "assess").summary).toContain("job order-processing RUNNING");
+      expect(run.report.conclusion.cause).toBe("job-down");
+      expect(run.report.conclusion.summary).toMatch(/keeps restarting \((numRestarts \d+|\d+ job failure)/);
+      expect(titles(run)).not.toContain("No fix needed now: checkpoints complete again");
     });
+  });
 
   describe.sequential(`Flink ${version}: restarts exhausted, job FAILED`, { timeout: 180_000 }, () => {
     const ctx = withPeer(version, "failed");

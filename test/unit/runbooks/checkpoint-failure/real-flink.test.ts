@@ -311,6 +311,12 @@ describe("(d) a crash loop with a 10 s restart delay is RUNNING at every sample"
       text: "the job shows RUNNING but keeps restarting (numRestarts 4, up 3 in the",
     },
     {
+      name: "numRestarts 2 and only the first failure archived yet (as measured on Flink 2.1.1)",
+      restarts: [2, 2],
+      failures: [NOW - 20 * S],
+      text: "the job shows RUNNING but keeps restarting (numRestarts 2, 1 job failure(s) in the last 5 minutes)",
+    },
+    {
       name: "numRestarts still 0 (the metric lags, as measured on Flink 1.20.3) but three failures in 35 s",
       restarts: [0, 0],
       failures: [NOW - 5 * S, NOW - 20 * S, NOW - 35 * S],
