@@ -165,7 +165,7 @@ describe("Flink REST faults", () => {
     const vertex = await failure(flink.vertexWatermarks(server.jobId, "ffffffffffffffffffffffffffffffff"));
     expect(vertex.error.kind).toBe("not-found");
     expect(vertex.error.message).toBe(
-      `vertex ffffffffffffffffffffffffffffffff of job ${server.jobId} not found on Flink REST at ${server.url} (org.apache.flink.runtime.rest.NotFoundException: JobVertex ffffffffffffffffffffffffffffffff not found)`,
+      `vertex ffffffffffffffffffffffffffffffff of job ${server.jobId} not found on Flink REST at ${server.url} (org.apache.flink.runtime.rest.handler.RestHandlerException: No vertex with ID 'ffffffffffffffffffffffffffffffff' exists.)`,
     );
     const tm = await failure(
       flink.taskmanagerMetrics("10.0.9.9:6122-abcdef", ["Status.JVM.Memory.Heap.Used"]),

@@ -2,12 +2,14 @@
  * The Flink REST adapter (plain fetch) against the local Flink REST peer
  * (test/peers/flink-rest-server.ts): the exact requests it makes (method, path, query, content
  * type, body), how it reads each version's shapes, and the checkpoint trigger protocol.
- * The peer answers everything here; no real JobManager runs on these machines.
+ * The stand-in serves shapes recorded from real Flink 1.20.3 and 2.1.1; what Flink itself does in
+ * each state is tested on a real Flink in flink-real.test.ts and the contract suite.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFlinkRest, type FlinkRestOptions } from "../../src/adapters/flink/flink-rest.ts";
 import { classifyCheckpointFailure } from "../../src/core/checkpoint-failure.ts";
 import { FlinkError, type FlinkPort } from "../../src/ports/flink.ts";
+import { RECORDED_VERSIONS, recording } from "../peers/flink-recordings.ts";
 import {
   type FlinkRestServer,
   type FlinkVersion,
@@ -31,7 +33,7 @@ function adapter(extra: Partial<FlinkRestOptions> = {}): FlinkPort {
   });
 }
 
-async function start(version: FlinkVersion = "1.18"): Promise<void> {
+async function start(version: FlinkVersion = "1.20.3"): Promise<void> {
   await server?.stop();
   const state = seedState();
   state.version = version;
@@ -71,7 +73,7 @@ describe("reads", () => {
       jobsFinished: 1,
       jobsCancelled: 0,
       jobsFailed: 0,
-      flinkVersion: "1.18.1",
+      flinkVersion: "1.20.3",
     });
     expect(server.requests).toEqual([
       { method: "GET", path: "/overview", query: {}, contentType: null, body: undefined },
@@ -126,42 +128,36 @@ describe("reads", () => {
     );
   });
 
-  it("checkpoints (1.18 shapes): counts, summary with percentiles, the failed S3 checkpoint", async () => {
-    const stats = await flink.checkpoints(server.jobId);
-    expect(gets()).toEqual([`/jobs/${server.jobId}/checkpoints`]);
-    expect(stats.counts).toEqual({ restored: 0, total: 4311, inProgress: 0, completed: 4310, failed: 1 });
-    expect(stats.history.map((c) => c.id)).toEqual([
-      1042, 1041, 1040, 1039, 1038, 1037, 1036, 1035, 1034, 1033,
-    ]);
-    expect(stats.latest.completed?.id).toBe(1042);
-    expect(stats.latest.completed?.externalPath).toBe(
-      `s3://checkpoint-bucket/state/order-processing/${server.jobId}/chk-1042`,
-    );
-    const failed = stats.latest.failed;
-    expect(failed).toMatchObject({ id: 1041, status: "FAILED", failureMessage: S3_ACCESS_DENIED_FAILURE });
-    expect(failed?.failureTime).toBeInstanceOf(Date);
-    expect(stats.history[1]?.failureMessage).toBe(S3_ACCESS_DENIED_FAILURE);
-    const duration = stats.summary.endToEndDurationMs;
-    expect(duration?.min).toBeGreaterThanOrEqual(5_000);
-    expect(duration?.max).toBeLessThanOrEqual(8_000);
-    expect(duration?.p99).not.toBeNull();
-    expect(stats.summary.checkpointedSizeBytes?.max).toBeLessThan(stats.summary.stateSizeBytes?.min ?? 0);
-    // What the checkpoint-failure runbook will do with it.
-    expect(classifyCheckpointFailure(failed?.failureMessage ?? "")).toEqual({
-      kind: "s3-access-denied",
-      evidence: expect.stringContaining("Access Denied (Service: Amazon S3; Status Code: 403"),
-    });
-  });
-
-  it("checkpoints (1.14 shapes): no checkpointed_size, no percentiles", async () => {
-    await start("1.14");
-    const stats = await flink.checkpoints(server.jobId);
-    const newest = stats.history[0];
-    expect(newest?.checkpointedSizeBytes).toBe(newest?.stateSizeBytes);
-    expect(stats.summary.endToEndDurationMs).toMatchObject({ p50: null, p90: null, p99: null });
-    expect(stats.summary.checkpointedSizeBytes).toEqual(stats.summary.stateSizeBytes);
-    expect(stats.summary.stateSizeBytes?.avg).toBeGreaterThan(2 * GB);
-  });
+  it.each(RECORDED_VERSIONS)(
+    "checkpoints (%s shapes): counts, summary with percentiles, the failed S3 checkpoint",
+    async (version) => {
+      await start(version);
+      const stats = await flink.checkpoints(server.jobId);
+      expect(gets()).toEqual([`/jobs/${server.jobId}/checkpoints`]);
+      expect(stats.counts).toEqual({ restored: 0, total: 4311, inProgress: 0, completed: 4310, failed: 1 });
+      expect(stats.history.map((c) => c.id)).toEqual([
+        1042, 1041, 1040, 1039, 1038, 1037, 1036, 1035, 1034, 1033,
+      ]);
+      expect(stats.latest.completed?.id).toBe(1042);
+      expect(stats.latest.completed?.externalPath).toBe(
+        `s3://checkpoint-bucket/state/order-processing/${server.jobId}/chk-1042`,
+      );
+      const failed = stats.latest.failed;
+      expect(failed).toMatchObject({ id: 1041, status: "FAILED", failureMessage: S3_ACCESS_DENIED_FAILURE });
+      expect(failed?.failureTime).toBeInstanceOf(Date);
+      expect(stats.history[1]?.failureMessage).toBe(S3_ACCESS_DENIED_FAILURE);
+      const duration = stats.summary.endToEndDurationMs;
+      expect(duration?.min).toBeGreaterThanOrEqual(5_000);
+      expect(duration?.max).toBeLessThanOrEqual(8_000);
+      expect(duration?.p99).not.toBeNull();
+      expect(stats.summary.checkpointedSizeBytes?.max).toBeLessThan(stats.summary.stateSizeBytes?.min ?? 0);
+      // What the checkpoint-failure runbook will do with it.
+      expect(classifyCheckpointFailure(failed?.failureMessage ?? "")).toEqual({
+        kind: "s3-access-denied",
+        evidence: expect.stringContaining("Access Denied (Service: Amazon S3; Status Code: 403"),
+      });
+    },
+  );
 
   it("checkpoints with none completed yet: summary fields are null, not NaN", async () => {
     const job = server.state.jobs[0];
@@ -193,33 +189,30 @@ describe("reads", () => {
     expect(gets()).toEqual([`/jobs/${server.jobId}/checkpoints/config`]);
   });
 
-  it.each(["1.18", "2.0", "1.14"] as const)(
-    "exceptions (%s shapes): history entries or root-exception",
-    async (version) => {
-      await start(version);
-      const exceptions = await createFlinkRest({ url: server.url, stacktraceChars: 400 }).exceptions(
-        server.jobId,
-        5,
-      );
-      expect(server.requests.at(-1)).toMatchObject({
-        method: "GET",
-        path: `/jobs/${server.jobId}/exceptions`,
-        query: { maxExceptions: "5" },
-      });
-      expect(exceptions).toHaveLength(1);
-      const [e] = exceptions;
-      expect(e?.name).toBe("java.nio.file.AccessDeniedException");
-      expect(e?.message).toMatch(
-        /^java\.nio\.file\.AccessDeniedException: s3a:\/\/checkpoint-bucket\/.*Access Denied/,
-      );
-      expect(e?.taskName).toMatch(/^Window\(.*\(2\/4\)#0$/);
-      expect(e?.location).toBe("10.0.1.13:37651");
-      expect(e?.time).toBeInstanceOf(Date);
-      expect(e?.truncated).toBe(true);
-      expect(e?.stacktrace.length).toBeLessThan(500);
-      expect(e?.stacktrace).toMatch(/… \(\d+ more characters\)$/);
-    },
-  );
+  it.each(RECORDED_VERSIONS)("exceptions (%s shapes): history entries or root-exception", async (version) => {
+    await start(version);
+    const exceptions = await createFlinkRest({ url: server.url, stacktraceChars: 400 }).exceptions(
+      server.jobId,
+      5,
+    );
+    expect(server.requests.at(-1)).toMatchObject({
+      method: "GET",
+      path: `/jobs/${server.jobId}/exceptions`,
+      query: { maxExceptions: "5" },
+    });
+    expect(exceptions).toHaveLength(1);
+    const [e] = exceptions;
+    expect(e?.name).toBe("java.nio.file.AccessDeniedException");
+    expect(e?.message).toMatch(
+      /^java\.nio\.file\.AccessDeniedException: s3a:\/\/checkpoint-bucket\/.*Access Denied/,
+    );
+    expect(e?.taskName).toMatch(/^Window\(.*\(2\/4\)#0$/);
+    expect(e?.location).toBe("10.0.1.13:37651");
+    expect(e?.time).toBeInstanceOf(Date);
+    expect(e?.truncated).toBe(true);
+    expect(e?.stacktrace.length).toBeLessThan(500);
+    expect(e?.stacktrace).toMatch(/… \(\d+ more characters\)$/);
+  });
 
   it("back pressure: asks again when Flink answers 'deprecated' (metrics not fetched yet)", async () => {
     const [, enrichment] = server.state.jobs[0]?.vertices ?? [];
@@ -257,16 +250,25 @@ describe("reads", () => {
     expect(gets()).toHaveLength(4);
   });
 
-  it("watermarks: Long.MIN_VALUE on the source is 'none'; downstream the lowest subtask's", async () => {
-    const [source, , window] = server.state.jobs[0]?.vertices ?? [];
-    if (!source || !window) throw new Error("no vertex");
-    const sourceMarks = await flink.vertexWatermarks(server.jobId, source.id);
-    expect(sourceMarks.subtasks).toEqual([0, 1, 2, 3].map((subtask) => ({ subtask, watermark: null })));
-    expect(sourceMarks.min).toBeNull();
+  it("watermarks: none listed on the source, Long.MIN_VALUE is 'none', else the lowest subtask's", async () => {
+    const [source, enrichment, window] = server.state.jobs[0]?.vertices ?? [];
+    if (!source || !enrichment || !window) throw new Error("no vertex");
+    // A source vertex: Flink lists no watermark metric at all.
+    expect(await flink.vertexWatermarks(server.jobId, source.id)).toEqual({
+      vertexId: source.id,
+      subtasks: [],
+      min: null,
+    });
+    // No watermark yet: Long.MIN_VALUE on every subtask.
+    enrichment.watermarkLagMs = null;
+    const none = await flink.vertexWatermarks(server.jobId, enrichment.id);
+    expect(none.subtasks).toEqual([0, 1, 2, 3].map((subtask) => ({ subtask, watermark: null })));
+    expect(none.min).toBeNull();
     const before = Date.now();
     const marks = await flink.vertexWatermarks(server.jobId, window.id);
     expect(gets()).toEqual([
       `/jobs/${server.jobId}/vertices/${source.id}/watermarks`,
+      `/jobs/${server.jobId}/vertices/${enrichment.id}/watermarks`,
       `/jobs/${server.jobId}/vertices/${window.id}/watermarks`,
     ]);
     const lag = before - (marks.min?.getTime() ?? 0);
@@ -379,18 +381,19 @@ describe("triggerCheckpoint", () => {
     expect(elapsed).toBeLessThan(5_000);
   });
 
-  it.each(["1.16", "1.14"] as const)(
-    "Flink %s (no trigger endpoint): a clear 'cannot' message",
-    async (version) => {
-      await start(version);
-      const error = await failure(flink.triggerCheckpoint(server.jobId));
-      expect(error.kind).toBe("unsupported");
-      expect(error.message).toBe(
-        `this Flink version cannot trigger checkpoints over REST (1.17+ needed); Flink REST ${server.url} answered 404`,
-      );
-      expect(server.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
-    },
-  );
+  it("a Flink without the trigger endpoint (before 1.17): a clear 'cannot' message", async () => {
+    // What Flink's router answers a POST to a path with no POST handler (recorded on 1.20.3).
+    const path = `/jobs/${server.jobId}/checkpoints`;
+    const recorded = recording("1.20.3", "healthy", "unknown-route-post");
+    const body = JSON.stringify(recorded.response.body).split(recorded.request.path).join(path);
+    server.fail({ method: "POST", path, status: recorded.response.status, body });
+    const error = await failure(flink.triggerCheckpoint(server.jobId));
+    expect(error.kind).toBe("unsupported");
+    expect(error.message).toBe(
+      `this Flink version cannot trigger checkpoints over REST (1.17+ needed); Flink REST ${server.url} answered 404`,
+    );
+    expect(server.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
+  });
 
   it("an unknown job: not-found, not 'unsupported'", async () => {
     const error = await failure(flink.triggerCheckpoint("fedcba9876543210fedcba9876543210"));

@@ -28,11 +28,20 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The versions the suites run against (both measured in ../shared/REFERENCE.md). */
@@ -147,6 +156,9 @@ export async function startFlinkPeer(options: FlinkPeerOptions = {}): Promise<Fl
       "control-file": controlFile,
       "job-name": FLINK_JOB_NAME,
       "checkpoint-interval-ms": options.checkpointIntervalMs ?? 2_000,
+      // The first checkpoint no sooner than 3/4 of the interval after the job started, so it does
+      // not come before the tasks run (declined, counted as failed).
+      "min-pause-ms": Math.round(((options.checkpointIntervalMs ?? 2_000) * 3) / 4),
       "metrics-interval-ms": options.metricsIntervalMs ?? 1_000,
       ...options.args,
     };
@@ -264,7 +276,10 @@ export async function ensureBuilt(version: string): Promise<Built> {
   const outDir = join(cacheDir, sourceHash());
   const built: Built = { jar: join(outDir, "flink-peer.jar"), lib: join(outDir, "lib") };
   const marker = join(outDir, "build.complete");
-  if (existsSync(marker)) return built;
+  if (existsSync(marker)) {
+    touch(marker);
+    return built;
+  }
   await mkdir(cacheDir, { recursive: true });
   const lock = `${outDir}.lock`;
   for (;;) {
@@ -319,10 +334,41 @@ export async function ensureBuilt(version: string): Promise<Built> {
     await rename(join(partial, "out"), outDir);
     await rm(partial, { recursive: true, force: true });
     await writeFile(marker, `${new Date().toISOString()} built in ${Date.now() - startedAt} ms\n`);
+    await pruneOtherBuilds(cacheDir, basename(outDir));
     progress(`built the Flink ${version} peer in ${Math.round((Date.now() - startedAt) / 1000)}s`);
     return built;
   } finally {
     await rm(lock, { recursive: true, force: true });
+  }
+}
+
+const UNUSED_BUILD_MS = 24 * 3600_000;
+
+/** Marks a build as used now (its marker's mtime). */
+function touch(marker: string): void {
+  try {
+    const now = new Date();
+    utimesSync(marker, now, now);
+  } catch {
+    // read-only cache: pruning just keeps it longer
+  }
+}
+
+/**
+ * Builds of other sources of this version (70 MB each) go once unused for a day (another
+ * checkout on this machine may still run an older one).
+ */
+async function pruneOtherBuilds(cacheDir: string, keep: string): Promise<void> {
+  for (const name of readdirSync(cacheDir)) {
+    if (name === keep || !/^[0-9a-f]{12}$/.test(name) || existsSync(join(cacheDir, `${name}.lock`))) continue;
+    let lastUse = 0;
+    try {
+      lastUse = statSync(join(cacheDir, name, "build.complete")).mtimeMs;
+    } catch {
+      // no marker: an interrupted build
+    }
+    if (Date.now() - lastUse > UNUSED_BUILD_MS)
+      await rm(join(cacheDir, name), { recursive: true, force: true });
   }
 }
 
@@ -436,6 +482,8 @@ async function freePorts(count: number): Promise<number[]> {
 async function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  // Keep this process alive until the JVM is gone (it was unref'd to not hold the tests open).
+  child.ref();
   child.kill("SIGTERM");
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<boolean>((done) => {

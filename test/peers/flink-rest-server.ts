@@ -1,27 +1,29 @@
 /**
- * A local Flink JobManager REST server for tests (node:http on 127.0.0.1, random port), answering
- * with the JSON shapes of Flink's REST API reference (docs/ops/rest_api, generated from the
- * MessageHeaders/ResponseBody classes; shapes of Flink 1.18 by default, cross-checked with the
- * 1.15 OpenAPI spec and the 2.x reference), seeded with the sandbox's pipeline.
+ * A local stand-in for the Flink JobManager REST API (node:http on 127.0.0.1, random port), for
+ * what a real Flink (test/peers/flink-peer.ts) cannot do on demand: injected faults (5xx, hangs,
+ * timeouts), a basic-auth proxy in front of it, and exact states the runbook tests seed (a
+ * checkpoint history of days, 4 taskmanagers, a given heap). Every response shape it serves comes
+ * from a recording of a real Flink (test/fixtures/flink-recordings/<version>/, made by
+ * scripts/flink/record-flink.ts): each answer is a recorded body, cloned, with the seed's values
+ * set on the keys that body has (test/peers/flink-recordings.ts); test/integration/
+ * flink-rest-server-shapes.test.ts checks that. Versions: "1.20.3" (default) and "2.1.1".
  *
  * Serves:
  *   GET  /overview, /config, /jobs/overview, /jobs/:jid, /jobs/:jid/checkpoints,
- *        /jobs/:jid/checkpoints/config, /jobs/:jid/checkpoints/:triggerid (1.17+),
+ *        /jobs/:jid/checkpoints/config, /jobs/:jid/checkpoints/:triggerid,
  *        /jobs/:jid/exceptions[?maxExceptions=N], /jobs/:jid/vertices/:vid/backpressure,
- *        /jobs/:jid/vertices/:vid/watermarks, /jobs/:jid/metrics[?get=a,b],
- *        /taskmanagers, /taskmanagers/:tmid/metrics[?get=a,b]
- *   POST /jobs/:jid/checkpoints  {"checkpointType": "CONFIGURED"|"FULL"|"INCREMENTAL"} -> 202 {"request-id"} (1.17+)
+ *        /jobs/:jid/vertices/:vid/watermarks, /jobs/:jid/metrics?get=a,b,
+ *        /taskmanagers, /taskmanagers/:tmid/metrics?get=a,b
+ *   POST /jobs/:jid/checkpoints  {"checkpointType": "CONFIGURED"|"FULL"|"INCREMENTAL"} -> 202 {"request-id"}
  *
- * Like the real server: unknown routes (including POST /jobs/:jid/checkpoints before 1.17) answer
- * 404 {"errors":["Not found: <uri>"]} (Flink's RouterHandler); an unknown job answers 404 with
- * the NotFoundException; a body that does not parse answers 400 "Request did not match expected
- * format ..."; metric values are strings; an absent watermark is Long.MIN_VALUE; the first
- * back-pressure request of a vertex answers {"status":"deprecated"} (the metric fetcher has not
- * fetched yet), later ones the sampled levels; a triggered checkpoint stays IN_PROGRESS for
- * `triggerPolls` status requests and then completes (or fails, per `triggerOutcome`).
- * Shapes by `version`: "1.14" (no checkpointed_size, no percentiles, root-exception only,
- * no checkpoint trigger), "1.16" (no checkpoint trigger), "1.18" (default; root-exception and
- * exceptionHistory, `location`), "2.0" (exceptionHistory only, `endpoint`).
+ * As the real one (recorded): an unknown route answers 404 "Unable to load requested file ...";
+ * an unknown job 404 NotFoundException; an unknown vertex 404 on watermarks but 200
+ * {"status":"deprecated"} on back pressure; an unknown taskmanager's metrics 200 []; a trigger on
+ * an unknown job 202, then a FlinkJobNotFoundException; a body that does not parse 400; metric
+ * values are strings; an absent watermark is Long.MIN_VALUE; a source vertex has no watermarks
+ * ([]). Seeded behaviour: the first back-pressure request of a vertex answers "deprecated" when
+ * `backpressureWarmup` is on; a triggered checkpoint stays IN_PROGRESS for `triggerPolls` status
+ * requests and then completes (or fails, per `triggerOutcome`).
  *
  * Every request is recorded (method, path, query, content type, parsed body) in `requests`.
  * `fail()` makes matching requests answer an error status or hang; `state.basicAuth` makes it
@@ -30,8 +32,9 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { element, type Json, type RecordedVersion, recordedBody, recording } from "./flink-recordings.ts";
 
-export type FlinkVersion = "1.14" | "1.16" | "1.18" | "2.0";
+export type FlinkVersion = RecordedVersion;
 
 export interface RecordedRequest {
   readonly method: string;
@@ -274,7 +277,7 @@ export function seedState(now = Date.now()): FlinkRestState {
     },
   }));
   return {
-    version: "1.18",
+    version: "1.20.3",
     jobs: [job, finished],
     taskmanagers,
     triggerPolls: 2,
@@ -284,195 +287,360 @@ export function seedState(now = Date.now()): FlinkRestState {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Responses
+// Responses: recorded bodies with the seed's values
 
 const LONG_MIN = "-9223372036854775808";
+const RECORDED_UNKNOWN_ID = "00000000000000000000000000000000";
 
-function stats(values: number[], withPercentiles: boolean): Record<string, number | string> {
-  if (values.length === 0) {
-    return withPercentiles
-      ? { min: 0, max: 0, avg: 0, p50: "NaN", p90: "NaN", p95: "NaN", p99: "NaN", p999: "NaN" }
-      : { min: 0, max: 0, avg: 0 };
-  }
+/** Sets the values of keys the recorded object has; keys it lacks are left out (not this version's shape). */
+function assign<T extends Json>(target: T, values: Json): T {
+  for (const [key, value] of Object.entries(values)) if (key in target) (target as Json)[key] = value;
+  return target;
+}
+
+/** A recorded object of counters (task states...) with `counts` set and every other counter 0. */
+function counters(template: unknown, counts: Record<string, number>): Json {
+  const result: Json = {};
+  for (const key of Object.keys(template as Json)) result[key] = counts[key] ?? 0;
+  return result;
+}
+
+function stats(template: unknown, values: number[]): Json {
   const sorted = [...values].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
-  const base = {
-    min: sorted[0] ?? 0,
-    max: sorted[sorted.length - 1] ?? 0,
-    avg: Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-  };
-  return withPercentiles
-    ? { ...base, p50: pct(0.5), p90: pct(0.9), p95: pct(0.95), p99: pct(0.99), p999: pct(0.999) }
-    : base;
+  const result: Json = {};
+  for (const key of Object.keys(template as Json)) {
+    if (key === "min") result[key] = sorted[0] ?? 0;
+    else if (key === "max") result[key] = sorted[sorted.length - 1] ?? 0;
+    else if (key === "avg")
+      result[key] = Math.round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length));
+    else if (/^p\d+$/.test(key)) result[key] = pct(Number(`0.${key.slice(1)}`));
+  }
+  return result;
 }
 
-function checkpointJson(c: SeedCheckpoint, job: SeedJob, version: FlinkVersion): Record<string, unknown> {
-  const subtasks = job.vertices.reduce((n, v) => n + v.parallelism, 0);
-  const done = c.status === "COMPLETED";
-  const base: Record<string, unknown> = {
-    className: done ? "completed" : c.status === "FAILED" ? "failed" : "in_progress",
-    id: c.id,
-    status: c.status,
-    is_savepoint: false,
-    savepointFormat: null,
-    trigger_timestamp: c.triggerTimestamp,
-    latest_ack_timestamp: c.triggerTimestamp + c.durationMs,
-    state_size: done ? c.stateSize : 0,
-    end_to_end_duration: c.durationMs,
-    alignment_buffered: 0,
-    processed_data: 0,
-    persisted_data: 0,
-    num_subtasks: subtasks,
-    num_acknowledged_subtasks: done ? subtasks : Math.max(0, subtasks - 3),
-    checkpoint_type: "CHECKPOINT",
-    tasks: {},
-  };
-  if (version !== "1.14") base.checkpointed_size = done ? c.checkpointedSize : 0;
-  if (done) {
-    base.external_path = c.externalPath ?? null;
-    base.discarded = false;
-  }
-  if (c.status === "FAILED") {
-    base.failure_timestamp = c.triggerTimestamp + c.durationMs;
-    base.failure_message = c.failureMessage ?? null;
-  }
-  return base;
+/** Recorded {"errors": [...]} with the recorded ids/paths replaced by these. */
+function recordedError(version: FlinkVersion, name: string, replace: Record<string, string>): string {
+  let text = JSON.stringify(recording(version, "healthy", name).response.body);
+  for (const [from, to] of Object.entries(replace)) text = text.split(from).join(to);
+  return text;
 }
 
-function checkpointingStatistics(job: SeedJob, version: FlinkVersion): unknown {
-  const newestFirst = [...job.checkpoints].sort((a, b) => b.id - a.id);
-  const completed = newestFirst.filter((c) => c.status === "COMPLETED");
-  const failed = newestFirst.filter((c) => c.status === "FAILED");
-  const p = version !== "1.14";
-  const summary: Record<string, unknown> = {
-    state_size: stats(
-      completed.map((c) => c.stateSize),
-      p,
-    ),
-    end_to_end_duration: stats(
-      completed.map((c) => c.durationMs),
-      p,
-    ),
-    alignment_buffered: stats(
-      completed.map(() => 0),
-      p,
-    ),
-  };
-  if (p) {
-    summary.checkpointed_size = stats(
-      completed.map((c) => c.checkpointedSize),
-      p,
-    );
-    summary.processed_data = stats(
-      completed.map(() => 0),
-      p,
-    );
-    summary.persisted_data = stats(
-      completed.map(() => 0),
-      p,
-    );
-  }
-  // Checkpoints older than the retained history (Flink keeps web.checkpoints.history of them).
-  const offset = completed.length > 0 ? 4301 : 0;
-  const inProgress = newestFirst.filter((c) => c.status === "IN_PROGRESS").length;
-  const latestCompleted = completed[0];
-  const latestFailed = failed[0];
-  return {
-    counts: {
-      restored: 0,
-      total: offset + completed.length + failed.length + inProgress,
-      in_progress: inProgress,
-      completed: offset + completed.length,
-      failed: failed.length,
-    },
-    summary,
-    latest: {
-      completed: latestCompleted ? checkpointJson(latestCompleted, job, version) : null,
-      savepoint: null,
-      failed: latestFailed ? checkpointJson(latestFailed, job, version) : null,
-      restored: null,
-    },
-    history: newestFirst.map((c) => checkpointJson(c, job, version)),
-  };
+function overviewJson(state: FlinkRestState): Json {
+  return assign(recordedBody(state.version, "healthy", "overview"), {
+    taskmanagers: state.taskmanagers.length,
+    "slots-total": state.taskmanagers.reduce((n, tm) => n + tm.slots, 0),
+    "slots-available": state.taskmanagers.reduce((n, tm) => n + tm.freeSlots, 0),
+    "jobs-running": state.jobs.filter((j) => j.state === "RUNNING").length,
+    "jobs-finished": state.jobs.filter((j) => j.state === "FINISHED").length,
+    "jobs-cancelled": state.jobs.filter((j) => j.state === "CANCELED").length,
+    "jobs-failed": state.jobs.filter((j) => j.state === "FAILED").length,
+  });
 }
 
-function jobDetails(job: SeedJob, now: number): unknown {
+function taskCount(job: SeedJob): number {
+  return job.vertices.reduce((n, v) => n + v.parallelism, 0);
+}
+
+function jobsOverviewJson(state: FlinkRestState, now: number): Json {
+  const body = recordedBody(state.version, "healthy", "jobs-overview");
+  const template = element<Json>(body.jobs, "jobs overview");
+  body.jobs = state.jobs.map((j) => {
+    const total = taskCount(j);
+    return assign(structuredClone(template), {
+      jid: j.jid,
+      name: j.name,
+      state: j.state,
+      "start-time": j.startTime,
+      "end-time": j.endTime,
+      duration: (j.state === "RUNNING" ? now : j.endTime) - j.startTime,
+      "last-modification": j.startTime + 900,
+      tasks: counters(template.tasks, {
+        total,
+        running: j.state === "RUNNING" ? total : 0,
+        finished: j.state === "FINISHED" ? total : 0,
+      }),
+    });
+  });
+  return body;
+}
+
+function jobDetailsJson(state: FlinkRestState, job: SeedJob, now: number): Json {
+  const body = recordedBody(state.version, "healthy", "job");
+  const vertexTemplate = element<Json>(body.vertices, "job vertices");
   const running = job.state === "RUNNING";
-  return {
+  const plan = body.plan as Json;
+  const nodeTemplate = element<Json>(plan.nodes, "plan nodes");
+  const inputTemplate = element<Json>(nodeTemplate.inputs, "plan node inputs");
+  return assign(body, {
     jid: job.jid,
     name: job.name,
-    isStoppable: false,
     state: job.state,
-    "job-type": "STREAMING",
     "start-time": job.startTime,
     "end-time": job.endTime,
     duration: (running ? now : job.endTime) - job.startTime,
     maxParallelism: -1,
     now,
-    timestamps: {
-      CREATED: job.startTime - 120,
+    timestamps: counters(body.timestamps, {
       INITIALIZING: job.startTime - 150,
+      CREATED: job.startTime - 120,
       RUNNING: job.startTime + 900,
-    },
-    vertices: job.vertices.map((v) => ({
-      id: v.id,
-      slotSharingGroupId: hexId("ssg:default"),
-      name: v.name,
-      maxParallelism: 128,
-      parallelism: v.parallelism,
-      status: running ? "RUNNING" : job.state,
-      "start-time": job.startTime + 900,
-      "end-time": -1,
-      duration: now - job.startTime - 900,
-      tasks: { RUNNING: v.parallelism, FAILED: 0, CANCELED: 0, FINISHED: 0, CREATED: 0, DEPLOYING: 0 },
-      metrics: {
-        "read-bytes": v.readRecords * 412,
-        "read-bytes-complete": true,
-        "write-bytes": v.writeRecords * 412,
-        "write-bytes-complete": true,
-        "read-records": v.readRecords,
-        "read-records-complete": true,
-        "write-records": v.writeRecords,
-        "write-records-complete": true,
-        "accumulated-backpressured-time": Math.round((now - job.startTime) * v.backpressureRatio),
-        "accumulated-idle-time": Math.round((now - job.startTime) * (1 - v.busyRatio - v.backpressureRatio)),
-        "accumulated-busy-time": (now - job.startTime) * v.busyRatio,
-      },
-    })),
-    "status-counts": { RUNNING: job.vertices.length },
-    plan: { jid: job.jid, name: job.name, type: "STREAMING", nodes: [] },
-  };
+      ...(running ? {} : { [job.state]: job.endTime }),
+    }),
+    vertices: job.vertices.map((v) =>
+      assign(structuredClone(vertexTemplate), {
+        id: v.id,
+        name: v.name,
+        maxParallelism: 128,
+        parallelism: v.parallelism,
+        status: running ? "RUNNING" : job.state,
+        "start-time": job.startTime + 900,
+        "end-time": running ? -1 : job.endTime,
+        duration: (running ? now : job.endTime) - job.startTime - 900,
+        tasks: counters(vertexTemplate.tasks, { [running ? "RUNNING" : job.state]: v.parallelism }),
+        metrics: assign(structuredClone(vertexTemplate.metrics as Json), {
+          "read-bytes": v.readRecords * 412,
+          "write-bytes": v.writeRecords * 412,
+          "read-records": v.readRecords,
+          "write-records": v.writeRecords,
+          "accumulated-backpressured-time": Math.round((now - job.startTime) * v.backpressureRatio),
+          "accumulated-idle-time": Math.round(
+            (now - job.startTime) * (1 - v.busyRatio - v.backpressureRatio),
+          ),
+          "accumulated-busy-time": (now - job.startTime) * v.busyRatio,
+        }),
+      }),
+    ),
+    "status-counts": counters(body["status-counts"], {
+      [running ? "RUNNING" : job.state]: job.vertices.length,
+    }),
+    plan: assign(plan, {
+      jid: job.jid,
+      name: job.name,
+      // Flink lists the plan's nodes sink first.
+      nodes: [...job.vertices].reverse().map((v, i, reversed) =>
+        assign(structuredClone(nodeTemplate), {
+          id: v.id,
+          parallelism: v.parallelism,
+          description: `${v.name}<br/>`,
+          inputs:
+            i === reversed.length - 1
+              ? []
+              : [assign(structuredClone(inputTemplate), { id: reversed[i + 1]?.id })],
+        }),
+      ),
+    }),
+  });
 }
 
-function exceptionsJson(job: SeedJob, version: FlinkVersion, max: number): unknown {
-  const entries = job.exceptions.slice(0, max).map((e) => ({
-    exceptionName: e.exceptionName,
-    stacktrace: e.stacktrace,
-    timestamp: e.timestamp,
-    taskName: e.taskName,
-    ...(version === "2.0" ? { endpoint: e.location } : { location: e.location }),
-    taskManagerId:
-      e.location === null ? null : `${e.location.split(":")[0]}:6122-${hexId(e.location).slice(0, 6)}`,
-    failureLabels: {},
-    concurrentExceptions: [],
-  }));
+function checkpointJson(state: FlinkRestState, c: SeedCheckpoint, job: SeedJob): Json {
+  const v = state.version;
+  const template =
+    c.status === "COMPLETED"
+      ? (recordedBody<Json>(v, "healthy", "checkpoints").latest as Json).completed
+      : c.status === "FAILED"
+        ? (recordedBody<Json>(v, "s3-403", "checkpoints").latest as Json).failed
+        : (recordedBody<Json>(v, "s3-slow", "checkpoints").history as Json[]).find(
+            (h) => h.status === "IN_PROGRESS",
+          );
+  if (template === undefined || template === null)
+    throw new Error(`flink-rest-server: no recorded ${c.status} checkpoint`);
+  const subtasks = taskCount(job);
+  const done = c.status === "COMPLETED";
+  return assign(structuredClone(template as Json), {
+    id: c.id,
+    trigger_timestamp: c.triggerTimestamp,
+    latest_ack_timestamp: c.status === "FAILED" ? -1 : c.triggerTimestamp + c.durationMs,
+    checkpointed_size: done ? c.checkpointedSize : 0,
+    state_size: done ? c.stateSize : 0,
+    end_to_end_duration: c.durationMs,
+    num_subtasks: subtasks,
+    num_acknowledged_subtasks: done ? subtasks : c.status === "FAILED" ? 0 : Math.max(0, subtasks - 3),
+    external_path: c.externalPath ?? null,
+    failure_timestamp: c.triggerTimestamp + c.durationMs,
+    failure_message: c.failureMessage ?? null,
+  });
+}
+
+function checkpointingStatistics(state: FlinkRestState, job: SeedJob): Json {
+  const newestFirst = [...job.checkpoints].sort((a, b) => b.id - a.id);
+  const completed = newestFirst.filter((c) => c.status === "COMPLETED");
+  const failed = newestFirst.filter((c) => c.status === "FAILED");
+  const inProgress = newestFirst.filter((c) => c.status === "IN_PROGRESS").length;
+  const body = recordedBody(state.version, "healthy", "checkpoints");
+  const summary =
+    completed.length === 0
+      ? // As Flink sends it before any checkpoint completed (0s and "NaN" percentiles).
+        (recordedBody<Json>(state.version, "s3-403", "checkpoints").summary as Json)
+      : Object.fromEntries(
+          Object.entries(body.summary as Json).map(([key, template]) => [
+            key,
+            stats(
+              template,
+              completed.map((c) =>
+                key === "checkpointed_size"
+                  ? c.checkpointedSize
+                  : key === "state_size"
+                    ? c.stateSize
+                    : key === "end_to_end_duration"
+                      ? c.durationMs
+                      : 0,
+              ),
+            ),
+          ]),
+        );
+  // Checkpoints older than the retained history (Flink keeps web.checkpoints.history of them).
+  const offset = completed.length > 0 ? 4301 : 0;
+  const latestCompleted = completed[0];
+  const latestFailed = failed[0];
+  return assign(body, {
+    counts: assign(body.counts as Json, {
+      restored: 0,
+      total: offset + completed.length + failed.length + inProgress,
+      in_progress: inProgress,
+      completed: offset + completed.length,
+      failed: failed.length,
+    }),
+    summary,
+    latest: assign(body.latest as Json, {
+      completed: latestCompleted ? checkpointJson(state, latestCompleted, job) : null,
+      savepoint: null,
+      failed: latestFailed ? checkpointJson(state, latestFailed, job) : null,
+      restored: null,
+    }),
+    history: newestFirst.map((c) => checkpointJson(state, c, job)),
+  });
+}
+
+function checkpointConfigJson(state: FlinkRestState): Json {
+  const body = recordedBody(state.version, "healthy", "checkpoints-config");
+  return assign(body, {
+    mode: "exactly_once",
+    interval: 60_000,
+    timeout: 600_000,
+    min_pause: 0,
+    max_concurrent: 1,
+    externalization: assign(body.externalization as Json, { enabled: true, delete_on_cancellation: false }),
+    state_backend: "EmbeddedRocksDBStateBackend",
+    checkpoint_storage: "FileSystemCheckpointStorage",
+    unaligned_checkpoints: false,
+    tolerable_failed_checkpoints: 0,
+  });
+}
+
+function exceptionsJson(state: FlinkRestState, job: SeedJob, max: number): Json {
+  const body = recordedBody(state.version, "healthy", "exceptions");
+  // A task failure (crash-loop) has every field of an entry set; its all-exceptions (1.20) too.
+  const crash = recordedBody<Json>(state.version, "crash-loop", "exceptions");
+  const entryTemplate = element<Json>((crash.exceptionHistory as Json).entries, "exception history");
+  const entries = job.exceptions.slice(0, max).map((e) =>
+    assign(structuredClone(entryTemplate), {
+      exceptionName: e.exceptionName,
+      stacktrace: e.stacktrace,
+      timestamp: e.timestamp,
+      taskName: e.taskName,
+      // <= 1.18 says location; 1.19+ endpoint (and 1.20 still both, per the recording).
+      location: e.location,
+      endpoint: e.location,
+      taskManagerId:
+        e.location === null ? null : `${e.location.split(":")[0]}:6122-${hexId(e.location).slice(0, 6)}`,
+      failureLabels: {},
+      concurrentExceptions: [],
+    }),
+  );
   const root = job.exceptions[0];
-  const legacy = {
+  const legacyTemplate = Array.isArray(crash["all-exceptions"])
+    ? (crash["all-exceptions"] as Json[])[0]
+    : undefined;
+  return assign(body, {
     "root-exception": root?.stacktrace ?? null,
     timestamp: root?.timestamp ?? null,
-    "all-exceptions": job.exceptions.slice(0, max).map((e) => ({
-      exception: e.stacktrace,
-      task: e.taskName,
-      location: e.location,
-      timestamp: e.timestamp,
-    })),
+    "all-exceptions": legacyTemplate
+      ? job.exceptions.slice(0, max).map((e) =>
+          assign(structuredClone(legacyTemplate), {
+            exception: e.stacktrace,
+            task: e.taskName,
+            location: e.location,
+            endpoint: e.location,
+            timestamp: e.timestamp,
+          }),
+        )
+      : [],
     truncated: job.exceptions.length > max,
-  };
-  if (version === "1.14") return legacy;
-  const history = { exceptionHistory: { entries, truncated: job.exceptions.length > max } };
-  return version === "2.0" ? history : { ...legacy, ...history };
+    exceptionHistory: assign(body.exceptionHistory as Json, {
+      entries,
+      truncated: job.exceptions.length > max,
+    }),
+  });
 }
 
+function backpressureJson(state: FlinkRestState, v: SeedVertex, now: number): Json {
+  const body = recordedBody(state.version, "healthy", "vertex-1-backpressure");
+  const template = element<Json>(body.subtasks, "back pressure subtasks");
+  const lvl = (r: number) => (r <= 0.1 ? "ok" : r <= 0.5 ? "low" : "high");
+  const subtasks = Array.from({ length: v.parallelism }, (_, i) => {
+    const ratio = Math.min(1, Math.max(0, v.backpressureRatio + (i % 2 === 0 ? 0.01 : -0.01)));
+    return assign(structuredClone(template), {
+      subtask: i,
+      "backpressure-level": lvl(ratio),
+      backpressureLevel: lvl(ratio),
+      ratio,
+      idleRatio: Math.max(0, 1 - ratio - v.busyRatio),
+      busyRatio: v.busyRatio,
+    });
+  });
+  const level = lvl(Math.max(...subtasks.map((s) => s.ratio as number)));
+  return assign(body, {
+    status: "ok",
+    "backpressure-level": level,
+    backpressureLevel: level,
+    "end-timestamp": now - 800,
+    subtasks,
+  });
+}
+
+function watermarksJson(state: FlinkRestState, v: SeedVertex, now: number): Json[] {
+  // A source vertex has no input watermark at all: Flink lists none ([]).
+  if (v.name.startsWith("Source:")) return [];
+  const template = element<Json>(recordedBody(state.version, "healthy", "vertex-1-watermarks"), "watermarks");
+  return Array.from({ length: v.parallelism }, (_, i) =>
+    assign(structuredClone(template), {
+      id: `${i}.currentInputWatermark`,
+      value: v.watermarkLagMs === null ? LONG_MIN : String(now - v.watermarkLagMs - i * 250),
+    }),
+  );
+}
+
+function metricsJson(
+  state: FlinkRestState,
+  metrics: Record<string, string>,
+  get: string | undefined,
+): Json[] {
+  const template = element<Json>(recordedBody(state.version, "healthy", "job-metrics"), "metrics");
+  const names = get === undefined ? Object.keys(metrics) : get.split(",").filter((n) => n !== "");
+  return names
+    .filter((n) => metrics[n] !== undefined)
+    .map((id) => assign(structuredClone(template), { id, value: metrics[id] }));
+}
+
+function taskmanagersJson(state: FlinkRestState, now: number): Json {
+  const body = recordedBody(state.version, "healthy", "taskmanagers");
+  const template = element<Json>(body.taskmanagers, "taskmanagers");
+  body.taskmanagers = state.taskmanagers.map((tm, i) =>
+    assign(structuredClone(template), {
+      id: tm.id,
+      path: `pekko.tcp://flink@${tm.ip}:6122/user/rpc/taskmanager_0`,
+      dataPort: 6121,
+      timeSinceLastHeartbeat: now - 1_500 - i * 200,
+      slotsNumber: tm.slots,
+      freeSlots: tm.freeSlots,
+    }),
+  );
+  return body;
+}
+
+// ---------------------------------------------------------------------------------------------
+/** Flink's error body ({"errors": [...]}, as recorded) for injected faults. */
 function errors(...messages: string[]): string {
   return JSON.stringify({ errors: messages });
 }
@@ -502,30 +670,13 @@ export async function startFlinkRestServer(
     });
     res.end(text);
   };
-  const notFound = (res: ServerResponse, uri: string) => send(res, 404, errors(`Not found: ${uri}`), true);
+  const notFound = (res: ServerResponse, path: string) =>
+    send(res, 404, recordedError(state.version, "unknown-route", { "/no/such/route": path }), true);
   const jobNotFound = (res: ServerResponse, jid: string) =>
-    send(
-      res,
-      404,
-      errors(
-        `org.apache.flink.runtime.rest.NotFoundException: Job ${jid} not found\n\tat org.apache.flink.runtime.rest.handler.job.AbstractExecutionGraphHandler.lambda$handleRequest$1(AbstractExecutionGraphHandler.java:99)`,
-      ),
-      true,
-    );
-
-  const metricsAnswer = (res: ServerResponse, metrics: Record<string, string>, get: string | undefined) => {
-    if (get === undefined)
-      return send(
-        res,
-        200,
-        Object.keys(metrics).map((id) => ({ id })),
-      );
-    const names = get.split(",").filter((n) => n !== "");
-    return send(
-      res,
-      200,
-      names.filter((n) => metrics[n] !== undefined).map((id) => ({ id, value: metrics[id] })),
-    );
+    send(res, 404, recordedError(state.version, "unknown-job", { [RECORDED_UNKNOWN_ID]: jid }), true);
+  const recordedJobId = (name: string) => {
+    const path = recording(state.version, "healthy", name).request.path;
+    return /\/jobs\/([0-9a-f]{32})/.exec(path)?.[1] ?? "";
   };
 
   const route = (
@@ -536,128 +687,25 @@ export async function startFlinkRestServer(
     body: unknown,
   ) => {
     const method = req.method ?? "GET";
-    const uri = req.url ?? path;
     const parts = path.split("/").filter((p) => p !== "");
     const t = now();
-    const triggerSupported = state.version === "1.18" || state.version === "2.0";
     const findJob = (jid: string | undefined) => state.jobs.find((j) => j.jid === jid);
 
-    if (method === "GET" && path === "/overview") {
-      const running = state.jobs.filter((j) => j.state === "RUNNING").length;
-      return send(res, 200, {
-        taskmanagers: state.taskmanagers.length,
-        "slots-total": state.taskmanagers.reduce((n, tm) => n + tm.slots, 0),
-        "slots-available": state.taskmanagers.reduce((n, tm) => n + tm.freeSlots, 0),
-        "jobs-running": running,
-        "jobs-finished": state.jobs.filter((j) => j.state === "FINISHED").length,
-        "jobs-cancelled": state.jobs.filter((j) => j.state === "CANCELED").length,
-        "jobs-failed": state.jobs.filter((j) => j.state === "FAILED").length,
-        "flink-version": { "1.14": "1.14.6", "1.16": "1.16.3", "1.18": "1.18.1", "2.0": "2.0.0" }[
-          state.version
-        ],
-        "flink-commit": "a8c8b1c",
-      });
-    }
-    if (method === "GET" && path === "/config") {
-      return send(res, 200, {
-        "refresh-interval": 3000,
-        "timezone-name": "Coordinated Universal Time",
-        "timezone-offset": 0,
-        "flink-version": state.version,
-        "flink-revision": "a8c8b1c @ 2024-01-01T00:00:00+01:00",
-        features: { "web-submit": false, "web-cancel": false, "web-rescale": false, "web-history": false },
-      });
-    }
-    if (method === "GET" && path === "/jobs/overview") {
-      return send(res, 200, {
-        jobs: state.jobs.map((j) => ({
-          jid: j.jid,
-          name: j.name,
-          state: j.state,
-          "start-time": j.startTime,
-          "end-time": j.endTime,
-          duration: (j.state === "RUNNING" ? t : j.endTime) - j.startTime,
-          "last-modification": j.startTime + 900,
-          tasks: {
-            running: j.state === "RUNNING" ? j.vertices.reduce((n, v) => n + v.parallelism, 0) : 0,
-            canceling: 0,
-            canceled: 0,
-            total: j.vertices.reduce((n, v) => n + v.parallelism, 0),
-            created: 0,
-            scheduled: 0,
-            deploying: 0,
-            reconciling: 0,
-            finished: j.state === "FINISHED" ? j.vertices.reduce((n, v) => n + v.parallelism, 0) : 0,
-            initializing: 0,
-            failed: 0,
-          },
-        })),
-      });
-    }
-    if (method === "GET" && path === "/taskmanagers") {
-      return send(res, 200, {
-        taskmanagers: state.taskmanagers.map((tm, i) => ({
-          id: tm.id,
-          path: `pekko.tcp://flink@${tm.ip}:6122/user/rpc/taskmanager_0`,
-          dataPort: 6121,
-          jmxPort: -1,
-          timeSinceLastHeartbeat: t - 1_500 - i * 200,
-          slotsNumber: tm.slots,
-          freeSlots: tm.freeSlots,
-          totalResource: {
-            cpuCores: tm.slots,
-            taskHeapMemory: 3686,
-            taskOffHeapMemory: 0,
-            managedMemory: 2048,
-            networkMemory: 512,
-            extendedResources: {},
-          },
-          freeResource: {
-            cpuCores: tm.freeSlots,
-            taskHeapMemory: 0,
-            taskOffHeapMemory: 0,
-            managedMemory: 0,
-            networkMemory: 0,
-            extendedResources: {},
-          },
-          hardware: { cpuCores: 2, physicalMemory: 8 * GB, freeMemory: 4 * GB, managedMemory: 2 * GB },
-          memoryConfiguration: {
-            frameworkHeap: 128 * MB,
-            taskHeap: 3686 * MB,
-            frameworkOffHeap: 128 * MB,
-            taskOffHeap: 0,
-            networkMemory: 512 * MB,
-            managedMemory: 2 * GB,
-            jvmMetaspace: 256 * MB,
-            jvmOverhead: 800 * MB,
-            totalFlinkMemory: 6.5 * GB,
-            totalProcessMemory: 8 * GB,
-          },
-        })),
-      });
-    }
+    if (method === "GET" && path === "/overview") return send(res, 200, overviewJson(state));
+    if (method === "GET" && path === "/config")
+      return send(res, 200, recordedBody(state.version, "healthy", "config"));
+    if (method === "GET" && path === "/jobs/overview") return send(res, 200, jobsOverviewJson(state, t));
+    if (method === "GET" && path === "/taskmanagers") return send(res, 200, taskmanagersJson(state, t));
     if (method === "GET" && parts[0] === "taskmanagers" && parts.length === 3 && parts[2] === "metrics") {
       const tm = state.taskmanagers.find((x) => x.id === decodeURIComponent(parts[1] ?? ""));
-      if (!tm) {
-        return send(
-          res,
-          404,
-          errors(
-            `org.apache.flink.runtime.rest.handler.RestHandlerException: Could not find TaskManager ${parts[1]}`,
-          ),
-          true,
-        );
-      }
-      return metricsAnswer(res, tm.metrics, query.get);
+      // Flink answers an unknown taskmanager's metrics with 200 [].
+      return send(res, 200, tm ? metricsJson(state, tm.metrics, query.get) : []);
     }
-    if (parts[0] !== "jobs" || parts.length < 2) return notFound(res, uri);
-    const jid = parts[1];
+    if (parts[0] !== "jobs" || parts.length < 2) return notFound(res, path);
+    const jid = parts[1] ?? "";
     const rest = parts.slice(2);
 
     if (method === "POST" && rest.length === 1 && rest[0] === "checkpoints") {
-      if (!triggerSupported) return notFound(res, uri);
-      const job = findJob(jid);
-      if (!job) return jobNotFound(res, jid ?? "");
       const type =
         body !== null && typeof body === "object"
           ? (body as { checkpointType?: unknown }).checkpointType
@@ -666,78 +714,69 @@ export async function startFlinkRestServer(
         (body !== undefined && (body === null || typeof body !== "object")) ||
         (type !== undefined && type !== "CONFIGURED" && type !== "FULL" && type !== "INCREMENTAL")
       ) {
-        return send(
-          res,
-          400,
-          errors("Request did not match expected format CheckpointTriggerRequestBody."),
-          true,
-        );
+        return send(res, 400, recordedError(state.version, "trigger-bad-body", {}), true);
       }
       const requestId = randomBytes(16).toString("hex");
-      const lastId = Math.max(0, ...job.checkpoints.map((c) => c.id));
+      const job = findJob(jid);
+      // Flink accepts a trigger for a job it does not have and fails it later.
+      const lastId = Math.max(0, ...(job?.checkpoints ?? []).map((c) => c.id));
       triggers.set(requestId, {
-        jid: job.jid,
+        jid,
         type: String(type ?? "CONFIGURED"),
         polls: 0,
         checkpointId: lastId + 1,
       });
-      return send(res, 202, { "request-id": requestId });
+      return send(
+        res,
+        202,
+        assign(recordedBody(state.version, "healthy", "trigger-post"), { "request-id": requestId }),
+      );
     }
-    if (method !== "GET") return notFound(res, uri);
+    if (method !== "GET") return notFound(res, path);
+    if (rest[0] === "checkpoints" && rest.length === 2 && rest[1] !== "config" && !findJob(jid)) {
+      const trigger = triggers.get(rest[1] ?? "");
+      if (trigger && trigger.jid === jid) {
+        const unknown = recordedBody(state.version, "healthy", "trigger-unknown-job-status");
+        return send(res, 200, JSON.parse(JSON.stringify(unknown).split(RECORDED_UNKNOWN_ID).join(jid)));
+      }
+    }
     const job = findJob(jid);
-    if (!job) return jobNotFound(res, jid ?? "");
+    if (!job) return jobNotFound(res, jid);
 
-    if (rest.length === 0) return send(res, 200, jobDetails(job, t));
+    if (rest.length === 0) return send(res, 200, jobDetailsJson(state, job, t));
     if (rest[0] === "checkpoints" && rest.length === 1)
-      return send(res, 200, checkpointingStatistics(job, state.version));
+      return send(res, 200, checkpointingStatistics(state, job));
     if (rest[0] === "checkpoints" && rest[1] === "config" && rest.length === 2) {
-      return send(res, 200, {
-        mode: "exactly_once",
-        interval: 60_000,
-        timeout: 600_000,
-        min_pause: 0,
-        max_concurrent: 1,
-        externalization: { enabled: true, delete_on_cancellation: false },
-        state_backend: "EmbeddedRocksDBStateBackend",
-        checkpoint_storage: "FileSystemCheckpointStorage",
-        unaligned_checkpoints: false,
-        tolerable_failed_checkpoints: 0,
-        aligned_checkpoint_timeout: 0,
-        checkpoints_after_tasks_finish: true,
-        state_changelog_enabled: false,
-        changelog_periodic_materialization_interval: 600_000,
-        changelog_storage: "memory",
-      });
+      return send(res, 200, checkpointConfigJson(state));
     }
-    if (rest[0] === "checkpoints" && rest.length === 2 && triggerSupported) {
+    if (rest[0] === "checkpoints" && rest.length === 2) {
       const trigger = triggers.get(rest[1] ?? "");
       if (!trigger || trigger.jid !== job.jid) {
         return send(
           res,
           404,
-          errors(
-            `org.apache.flink.runtime.rest.handler.RestHandlerException: There is no checkpoint operation with triggerId=${rest[1]} for job ${job.jid}.`,
-          ),
+          recordedError(state.version, "unknown-trigger-status", {
+            [RECORDED_UNKNOWN_ID]: rest[1] ?? "",
+            [recordedJobId("unknown-trigger-status")]: job.jid,
+          }),
           true,
         );
       }
       trigger.polls++;
       if (state.triggerOutcome === "never" || trigger.polls <= state.triggerPolls) {
-        return send(res, 200, { status: { id: "IN_PROGRESS" }, operation: null });
+        return send(res, 200, recordedBody(state.version, "healthy", "trigger-status-in-progress"));
       }
       if (state.triggerOutcome === "fail") {
+        const failed = recordedBody<Json>(state.version, "s3-403", "trigger-status-failed");
+        const cause = (failed.operation as Json).failureCause as Json;
         const trace =
           "org.apache.flink.runtime.checkpoint.CheckpointException: Checkpoint expired before completing.\n\tat org.apache.flink.runtime.checkpoint.CheckpointCoordinator$CheckpointCanceller.run(CheckpointCoordinator.java:2216)";
-        return send(res, 200, {
-          status: { id: "COMPLETED" },
-          operation: {
-            failureCause: {
-              class: "org.apache.flink.runtime.checkpoint.CheckpointException",
-              "stack-trace": trace,
-              "serialized-throwable": Buffer.from(trace).toString("base64"),
-            },
-          },
+        assign(cause, {
+          class: "org.apache.flink.runtime.checkpoint.CheckpointException",
+          "stack-trace": trace,
+          "serialized-throwable": Buffer.from(trace).toString("base64"),
         });
+        return send(res, 200, failed);
       }
       if (!job.checkpoints.some((c) => c.id === trigger.checkpointId)) {
         job.checkpoints.push({
@@ -750,65 +789,41 @@ export async function startFlinkRestServer(
           externalPath: `s3://checkpoint-bucket/state/order-processing/${job.jid}/chk-${trigger.checkpointId}`,
         });
       }
-      return send(res, 200, {
-        status: { id: "COMPLETED" },
-        operation: { checkpointId: trigger.checkpointId },
-      });
+      const completed = recordedBody<Json>(state.version, "healthy", "trigger-status-completed");
+      assign(completed.operation as Json, { checkpointId: trigger.checkpointId });
+      return send(res, 200, completed);
     }
     if (rest[0] === "exceptions" && rest.length === 1) {
       const max = query.maxExceptions === undefined ? 20 : Number(query.maxExceptions);
-      return send(res, 200, exceptionsJson(job, state.version, max));
+      return send(res, 200, exceptionsJson(state, job, max));
     }
-    if (rest[0] === "metrics" && rest.length === 1) return metricsAnswer(res, job.metrics, query.get);
+    if (rest[0] === "metrics" && rest.length === 1)
+      return send(res, 200, metricsJson(state, job.metrics, query.get));
     if (rest[0] === "vertices" && rest.length === 3) {
       const v = job.vertices.find((x) => x.id === rest[1]);
-      if (!v) {
-        return send(
-          res,
-          404,
-          errors(`org.apache.flink.runtime.rest.NotFoundException: JobVertex ${rest[1]} not found`),
-          true,
-        );
-      }
       if (rest[2] === "backpressure") {
-        if (state.backpressureWarmup && !sampled.has(v.id)) {
-          sampled.add(v.id);
-          return send(res, 200, { status: "deprecated" });
+        // Flink answers "deprecated" for a vertex it does not have too.
+        if (!v || (state.backpressureWarmup && !sampled.has(v.id))) {
+          if (v) sampled.add(v.id);
+          return send(res, 200, recordedBody(state.version, "healthy", "unknown-vertex-backpressure"));
         }
-        const lvl = (r: number) => (r <= 0.1 ? "ok" : r <= 0.5 ? "low" : "high");
-        const subtasks = Array.from({ length: v.parallelism }, (_, i) => {
-          const ratio = Math.min(1, Math.max(0, v.backpressureRatio + (i % 2 === 0 ? 0.01 : -0.01)));
-          return {
-            subtask: i,
-            "attempt-number": 0,
-            "backpressure-level": lvl(ratio),
-            backpressureLevel: lvl(ratio),
-            ratio,
-            idleRatio: Math.max(0, 1 - ratio - v.busyRatio),
-            busyRatio: v.busyRatio,
-          };
-        });
-        const level = lvl(Math.max(...subtasks.map((s) => s.ratio)));
-        return send(res, 200, {
-          status: "ok",
-          "backpressure-level": level,
-          backpressureLevel: level,
-          "end-timestamp": t - 800,
-          subtasks,
-        });
+        return send(res, 200, backpressureJson(state, v, t));
       }
       if (rest[2] === "watermarks") {
-        return send(
-          res,
-          200,
-          Array.from({ length: v.parallelism }, (_, i) => ({
-            id: `${i}.currentInputWatermark`,
-            value: v.watermarkLagMs === null ? LONG_MIN : String(t - v.watermarkLagMs - i * 250),
-          })),
-        );
+        if (!v) {
+          return send(
+            res,
+            404,
+            recordedError(state.version, "unknown-vertex-watermarks", {
+              [RECORDED_UNKNOWN_ID]: rest[1] ?? "",
+            }),
+            true,
+          );
+        }
+        return send(res, 200, watermarksJson(state, v, t));
       }
     }
-    return notFound(res, uri);
+    return notFound(res, path);
   };
 
   const server = createServer((req, res) => {
@@ -869,10 +884,15 @@ export async function startFlinkRestServer(
       }
       // A POST whose body is not JSON: Flink cannot map it onto the request body class.
       if (method === "POST" && typeof body === "string") {
-        send(res, 400, errors("Request did not match expected format CheckpointTriggerRequestBody."), true);
+        send(res, 400, recordedError(state.version, "trigger-bad-body", {}), true);
         return;
       }
-      route(req, res, path, query, body);
+      try {
+        route(req, res, path, query, body);
+      } catch (error) {
+        // A bug of the stand-in (e.g. a recording it needs is missing): say so instead of hanging.
+        send(res, 500, errors(`flink-rest-server: ${(error as Error).message}`), true);
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -152,7 +152,7 @@ export class FlinkRest implements FlinkPort {
     if (!details.vertices.some((v) => v.id === vertexId)) {
       throw new FlinkError(
         "not-found",
-        `vertex ${vertexId} of job ${jobId} not found on ${this.describeTarget} (the job has ${details.vertices.length} vertices)`,
+        `vertex ${vertexId} of job ${jobId} not found on Flink REST at ${this.http.target} (the job has ${details.vertices.length} vertices)`,
         404,
       );
     }
@@ -192,7 +192,7 @@ export class FlinkRest implements FlinkPort {
     ) {
       throw new FlinkError(
         "not-found",
-        `taskmanager ${taskmanagerId} not found on ${this.describeTarget} (not in /taskmanagers)`,
+        `taskmanager ${taskmanagerId} not found on Flink REST at ${this.http.target} (not in /taskmanagers)`,
         404,
       );
     }
@@ -271,7 +271,7 @@ export class FlinkRest implements FlinkPort {
       if (status.state === "failed" && /FlinkJobNotFoundException/.test(status.reason)) {
         throw new FlinkError(
           "not-found",
-          `job ${jobId} not found on ${this.describeTarget} (${status.reason})`,
+          `job ${jobId} not found on Flink REST at ${this.http.target} (${status.reason})`,
           404,
         );
       }

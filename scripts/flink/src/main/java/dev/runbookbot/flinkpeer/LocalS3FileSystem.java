@@ -15,7 +15,7 @@ import org.apache.flink.core.fs.local.LocalFileSystem;
  * Scheme "s3" over a local folder: s3://bucket/key is ROOT/bucket/key. Faults: "s3-403" makes
  * every file creation (a PUT) fail as S3A reports a denied PUT (java.nio.file.AccessDeniedException
  * "... (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; ...)"); "s3-slow" makes
- * writes slow (a first-byte latency per file and a throughput cap).
+ * every upload slow (closing a file takes a per-file latency plus its bytes at a capped rate).
  */
 public class LocalS3FileSystem extends LocalFileSystem {
     private final URI uri;
@@ -107,8 +107,7 @@ public class LocalS3FileSystem extends LocalFileSystem {
         if (Faults.on(Faults.S3_403)) throw accessDenied(f);
         FSDataOutputStream out = super.create(local(f), overwrite);
         if (!Faults.on(Faults.S3_SLOW)) return out;
-        sleep(slowFileMs);
-        return new ThrottledOutputStream(out, slowBytesPerSecond);
+        return new ThrottledOutputStream(out, slowFileMs, slowBytesPerSecond);
     }
 
     /** The exception S3A's translateException makes of a 403 on a PUT. */
@@ -139,29 +138,32 @@ public class LocalS3FileSystem extends LocalFileSystem {
         }
     }
 
-    /** Writes at most bytesPerSecond (S3 throttling or a slow network). */
+    /**
+     * Uploads on close, as S3A does: close() takes the per-file latency plus the bytes written at
+     * bytesPerSecond (S3 throttling or a slow network).
+     */
     static final class ThrottledOutputStream extends FSDataOutputStream {
         private final FSDataOutputStream out;
+        private final long fileMs;
         private final long bytesPerSecond;
+        private long written;
 
-        ThrottledOutputStream(FSDataOutputStream out, long bytesPerSecond) {
+        ThrottledOutputStream(FSDataOutputStream out, long fileMs, long bytesPerSecond) {
             this.out = out;
+            this.fileMs = fileMs;
             this.bytesPerSecond = Math.max(1, bytesPerSecond);
-        }
-
-        private void pace(int bytes) throws IOException {
-            sleep(bytes * 1000L / bytesPerSecond);
         }
 
         @Override
         public void write(int b) throws IOException {
             out.write(b);
+            written++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            pace(len);
             out.write(b, off, len);
+            written += len;
         }
 
         @Override
@@ -181,7 +183,11 @@ public class LocalS3FileSystem extends LocalFileSystem {
 
         @Override
         public void close() throws IOException {
-            out.close();
+            try {
+                sleep(fileMs + written * 1000L / bytesPerSecond);
+            } finally {
+                out.close();
+            }
         }
     }
 }
