@@ -5,7 +5,8 @@
  * one checkpoint's I/O and changes nothing else: low risk.
  */
 import { z } from "zod";
-import { type FlinkJobSummary, type FlinkPort, isFlinkError } from "../ports/flink.ts";
+import { type CheckpointFailureKind, classifyCheckpointFailureText } from "../core/checkpoint-failure.ts";
+import { FlinkError, type FlinkJobSummary, type FlinkPort, isFlinkError } from "../ports/flink.ts";
 import { type ActionContext, type ActionDefinition, ActionRefusal } from "./action.ts";
 import { parseParams } from "./parse-params.ts";
 import { refusalOf, requirePort } from "./require-port.ts";
@@ -63,7 +64,9 @@ export const triggerCheckpoint: ActionDefinition<TriggerCheckpointParams> = {
   },
   async execute(params, ctx) {
     const flink = requirePort(ctx.ports.flink, "Flink REST");
-    const done = await flink.triggerCheckpoint(params.jobId);
+    const done = await flink.triggerCheckpoint(params.jobId).catch((error: unknown) => {
+      throw withFailureType(error);
+    });
     return {
       message: `checkpoint ${done.checkpointId} of job ${shortId(params.jobId)} completed after ${(done.waitedMs / 1000).toFixed(1)} s`,
       details: {
@@ -75,3 +78,26 @@ export const triggerCheckpoint: ActionDefinition<TriggerCheckpointParams> = {
     };
   },
 };
+
+const FAILURE_TYPE: Record<Exclude<CheckpointFailureKind, "unknown">, string> = {
+  "s3-access-denied": "A. S3 permission denied",
+  "kms-denied": "B. KMS key denied",
+  "disk-full": "C. RocksDB disk full",
+  timeout: "D. S3 upload timeout",
+};
+
+/**
+ * A triggered checkpoint that failed carries Flink's failureCause (its last Caused by in the
+ * message): the one place Flink REST names why a checkpoint failed. Say which failure type it is.
+ */
+export function withFailureType(error: unknown): unknown {
+  if (!isFlinkError(error) || error.kind !== "checkpoint-failed") return error;
+  const c = classifyCheckpointFailureText(error.message);
+  if (c.kind === "unknown") return error;
+  return new FlinkError(
+    "checkpoint-failed",
+    `${error.message} — ${FAILURE_TYPE[c.kind]} (see \`/runbook checkpoint\` for the fix)`,
+    error.status,
+    { cause: error },
+  );
+}

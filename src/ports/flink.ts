@@ -143,6 +143,12 @@ export interface JobException {
   readonly stacktrace: string;
   readonly truncated: boolean;
   readonly time: Date | null;
+  /**
+   * The last `Caused by:` of the whole stack trace (read before it was cut), e.g.
+   * "java.lang.IllegalStateException: order 42 has no customer"; null when the trace has none.
+   * For "JobException: Recovery is suppressed by ..." this is the failure that made the job give up.
+   */
+  readonly rootCause: string | null;
   /** The failing task, e.g. "Window(...) (2/4)#0"; null for global failures. */
   readonly taskName: string | null;
   /** host:port of the taskmanager the task ran on; null for global failures. */
@@ -198,6 +204,41 @@ export interface TaskManagerMemory {
   readonly gcTimeMs: number | null;
 }
 
+/** One vertex's share of one checkpoint, from its subtasks (the slowest subtask of each phase). */
+export interface VertexCheckpointBreakdown {
+  readonly vertexId: string;
+  readonly status: string;
+  readonly checkpointedSizeBytes: number;
+  readonly endToEndDurationMs: number;
+  readonly subtasks: number;
+  readonly acknowledgedSubtasks: number;
+  /** Longest synchronous part of a subtask (snapshotState, RocksDB memtable flush), ms; null when none acknowledged. */
+  readonly maxSyncMs: number | null;
+  /** Longest asynchronous part of a subtask (writing the state to the checkpoint storage), ms. */
+  readonly maxAsyncMs: number | null;
+  /** Longest barrier alignment of a subtask, ms. */
+  readonly maxAlignmentMs: number | null;
+  /** Longest wait from the trigger until the barrier reached a subtask, ms. */
+  readonly maxStartDelayMs: number | null;
+}
+
+/** Where one checkpoint's time went, per vertex (/jobs/:jid/checkpoints/details/:cpid[/subtasks/:vid]). */
+export interface CheckpointBreakdown {
+  readonly checkpointId: number;
+  readonly status: CheckpointStatus;
+  readonly endToEndDurationMs: number;
+  readonly checkpointedSizeBytes: number;
+  readonly vertices: readonly VertexCheckpointBreakdown[];
+}
+
+/** The tail of the JobManager's log as Flink serves it (GET /jobmanager/log). */
+export interface JobManagerLog {
+  /** Lines, oldest first. */
+  readonly lines: readonly string[];
+  /** true when the start of the file was left out (only the tail was kept). */
+  readonly truncated: boolean;
+}
+
 export type CheckpointTriggerType = "CONFIGURED" | "FULL";
 
 export interface TriggeredCheckpoint {
@@ -228,6 +269,13 @@ export interface FlinkPort {
   jobMetrics(jobId: string, names: readonly string[]): Promise<FlinkMetricValues>;
   taskmanagers(): Promise<TaskManagerSummary[]>;
   taskmanagerMetrics(taskmanagerId: string, names: readonly string[]): Promise<FlinkMetricValues>;
+  /** Where one checkpoint's time went: per vertex, the slowest subtask's sync / async / alignment phases. */
+  checkpointDetails(jobId: string, checkpointId: number): Promise<CheckpointBreakdown>;
+  /**
+   * The tail (at most `maxBytes`, default 1 MiB) of the JobManager's log file, where Flink serves
+   * it. FlinkError "not-found" when the JobManager has no log file to serve (e.g. it logs to stdout).
+   */
+  jobManagerLog(options?: { readonly maxBytes?: number }): Promise<JobManagerLog>;
   /** Heap/managed/direct memory of every taskmanager (one metrics call each, in parallel). */
   taskmanagerMemory(): Promise<TaskManagerMemory[]>;
   /**

@@ -146,6 +146,45 @@ export function flinkContract(label: string, setup: () => Promise<FlinkContractS
       expect((await failure(port.checkpoints(UNKNOWN_JOB))).kind).toBe("not-found");
     });
 
+    it("details a completed checkpoint per vertex: the slowest subtask's sync, async and alignment", async () => {
+      const job = await port.findJob(subject.jobName);
+      const [stats, details] = await Promise.all([port.checkpoints(job.id), port.jobDetails(job.id)]);
+      const completed = stats.latest.completed;
+      expect(completed).not.toBeNull();
+      const b = await port.checkpointDetails(job.id, completed!.id);
+      expect(b.checkpointId).toBe(completed!.id);
+      expect(b.status).toBe("COMPLETED");
+      expect(b.endToEndDurationMs).toBe(completed!.endToEndDurationMs);
+      expect(b.checkpointedSizeBytes).toBe(completed!.checkpointedSizeBytes);
+      expect(b.vertices.map((v) => v.vertexId).sort()).toEqual(details.vertices.map((v) => v.id).sort());
+      for (const v of b.vertices) {
+        expect(v.acknowledgedSubtasks).toBe(v.subtasks);
+        for (const ms of [v.maxSyncMs, v.maxAsyncMs, v.maxAlignmentMs, v.maxStartDelayMs]) {
+          expect(ms).toEqual(expect.any(Number));
+          expect(ms).toBeGreaterThanOrEqual(0);
+        }
+        // A subtask's phases happen within the checkpoint.
+        expect((v.maxSyncMs ?? 0) + (v.maxAsyncMs ?? 0)).toBeLessThanOrEqual(b.endToEndDurationMs + 50);
+      }
+      expect(b.vertices.reduce((a, v) => a + v.checkpointedSizeBytes, 0)).toBeLessThanOrEqual(
+        b.checkpointedSizeBytes + 1024,
+      );
+      expect((await failure(port.checkpointDetails(UNKNOWN_JOB, completed!.id))).kind).toBe("not-found");
+    });
+
+    it("serves the JobManager's log as lines, or says it has none (not-found)", async () => {
+      const log = await port.jobManagerLog({ maxBytes: 64 * 1024 }).catch((e: unknown) => e);
+      if (log instanceof FlinkError) {
+        expect(log.kind).toBe("not-found");
+        return;
+      }
+      expect(log).toMatchObject({ truncated: expect.any(Boolean) });
+      const lines = (log as { lines: readonly string[] }).lines;
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.join("\n").length).toBeLessThanOrEqual(64 * 1024);
+      expect(lines.some((l) => l.includes("org.apache.flink"))).toBe(true);
+    });
+
     it("reports the checkpoint configuration", async () => {
       const job = await port.findJob(subject.jobName);
       const config = await port.checkpointConfig(job.id);

@@ -3,6 +3,7 @@
  * "not used in this test", so a test that starts calling something new fails loudly.
  * (Adapters are tested against their real peers; see test/integration and test/contract.)
  */
+import type { FlinkPort } from "../../src/ports/flink.ts";
 import type { KafkaPort } from "../../src/ports/kafka.ts";
 import type { KubernetesPort } from "../../src/ports/kubernetes.ts";
 
@@ -45,6 +46,29 @@ export function fakeKubernetesPort(
     setContainerResources: n("setContainerResources"),
     containerResources: n("containerResources"),
     expandVolumeClaim: n("expandVolumeClaim"),
+    ...given,
+  };
+}
+
+export function fakeFlinkPort(given: Partial<FlinkPort> & Pick<FlinkPort, "describeTarget">): FlinkPort {
+  const n = (method: string) => notUsed("flink", method);
+  return {
+    overview: n("overview"),
+    jobs: n("jobs"),
+    findJob: n("findJob"),
+    jobDetails: n("jobDetails"),
+    checkpoints: n("checkpoints"),
+    checkpointConfig: n("checkpointConfig"),
+    exceptions: n("exceptions"),
+    vertexBackpressure: n("vertexBackpressure"),
+    vertexWatermarks: n("vertexWatermarks"),
+    jobMetrics: n("jobMetrics"),
+    taskmanagers: n("taskmanagers"),
+    taskmanagerMetrics: n("taskmanagerMetrics"),
+    taskmanagerMemory: n("taskmanagerMemory"),
+    checkpointDetails: n("checkpointDetails"),
+    jobManagerLog: n("jobManagerLog"),
+    triggerCheckpoint: n("triggerCheckpoint"),
     ...given,
   };
 }

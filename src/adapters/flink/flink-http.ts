@@ -129,6 +129,68 @@ export class FlinkHttp {
     return (await this.call({ method: "GET", path, ...(what === undefined ? {} : { what }) })).json;
   }
 
+  /**
+   * GETs a plain-text file (a log), keeping only its last `maxBytes`: the body is streamed, so a
+   * large file never sits in memory whole. Not retried. Throws FlinkError like call().
+   */
+  async getTextTail(
+    path: string,
+    maxBytes: number,
+    what: string,
+  ): Promise<{ text: string; truncated: boolean }> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    const headers: Record<string, string> = { Accept: "text/plain", ...this.headers };
+    if (this.authorization !== undefined) headers.Authorization = this.authorization;
+    try {
+      const response = await fetch(`${this.base}${path}`, { headers, signal: controller.signal });
+      if (response.status < 200 || response.status >= 300) {
+        const detail = flinkErrorText(await response.text());
+        throw new FlinkError(
+          response.status === 404 ? "not-found" : "http",
+          `${what} not served by Flink REST at ${this.target} (${response.status}: ${detail})`,
+          response.status,
+        );
+      }
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      let dropped = false;
+      for await (const chunk of response.body ?? []) {
+        const buf = Buffer.from(chunk as Uint8Array);
+        chunks.push(buf);
+        kept += buf.length;
+        while (kept - (chunks[0]?.length ?? 0) >= maxBytes && chunks.length > 1) {
+          kept -= chunks.shift()!.length;
+          dropped = true;
+        }
+      }
+      let all = Buffer.concat(chunks);
+      if (all.length > maxBytes) {
+        all = all.subarray(all.length - maxBytes);
+        dropped = true;
+      }
+      let text = all.toString("utf8");
+      // A cut start is a partial line: drop it.
+      if (dropped) text = text.slice(text.indexOf("\n") + 1);
+      return { text, truncated: dropped };
+    } catch (error) {
+      if (error instanceof FlinkError) throw error;
+      if (timedOut) throw this.timeoutError({ method: "GET", path }, this.timeoutMs);
+      throw new FlinkError(
+        "unreachable",
+        `could not reach Flink REST at ${this.target} (${networkReason(error)})`,
+        undefined,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async call(request: FlinkRequest): Promise<FlinkResponse> {
     const timeoutMs = request.timeoutMs ?? this.timeoutMs;
     const started = Date.now();

@@ -8,8 +8,10 @@
  * - exceptions: `exceptionHistory.entries` (1.13+) with `root-exception` as fallback (removed in 2.0);
  * - checkpoint trigger status: `failureCause` (CheckpointInfo) and `failure-cause` (other async operations).
  */
+import { lastCausedBy } from "../../core/flink-log.ts";
 import {
   type BackpressureLevel,
+  type CheckpointBreakdown,
   type CheckpointConfig,
   type CheckpointRecord,
   type CheckpointStats,
@@ -25,6 +27,7 @@ import {
   type StatsSummary,
   type TaskManagerSummary,
   type VertexBackpressure,
+  type VertexCheckpointBreakdown,
   type VertexWatermarks,
 } from "../../ports/flink.ts";
 
@@ -271,6 +274,7 @@ function exception(
   return {
     name: name ?? firstLine.split(":")[0]?.trim() ?? "unknown",
     message: firstLine,
+    rootCause: lastCausedBy(stacktrace),
     stacktrace: cut.text,
     truncated: cut.truncated,
     time: time(json[timeKey]),
@@ -443,4 +447,85 @@ function failureReason(cause: unknown): string {
   const cls = str(json, "class");
   const message = str(json, "message");
   return [cls, message].filter((p) => p !== null).join(": ") || "unknown failure";
+}
+
+/** GET /jobs/:jid/checkpoints/details/:cpid: the checkpoint and the ids of its vertices ("tasks"). */
+export function parseCheckpointDetails(value: unknown): {
+  checkpointId: number;
+  status: CheckpointRecord["status"];
+  endToEndDurationMs: number;
+  checkpointedSizeBytes: number;
+  vertexIds: string[];
+} {
+  const json = record(value, "checkpoint details");
+  const entry = checkpointRecord(json);
+  if (entry === null) throw invalid("checkpoint details");
+  return {
+    checkpointId: entry.id,
+    status: entry.status,
+    endToEndDurationMs: entry.endToEndDurationMs,
+    checkpointedSizeBytes: entry.checkpointedSizeBytes,
+    vertexIds: Object.keys(optionalRecord(json.tasks) ?? {}),
+  };
+}
+
+/** The max of a {min, max, avg} statistic, or of the per-subtask values when the summary lacks it. */
+function maxOfPhase(summary: unknown, values: readonly (number | null)[]): number | null {
+  const fromSummary = num(optionalRecord(summary)?.max);
+  if (fromSummary !== null) return fromSummary;
+  const present = values.filter((v): v is number => v !== null);
+  return present.length === 0 ? null : Math.max(...present);
+}
+
+/**
+ * GET /jobs/:jid/checkpoints/details/:cpid/subtasks/:vid (TaskCheckpointStatisticsWithSubtaskDetails):
+ * per subtask `checkpoint: {sync, async}`, `alignment: {duration, ...}`, `start_delay`; acknowledged
+ * subtasks only ("pending_or_failed" ones carry no numbers).
+ */
+export function parseVertexCheckpoint(vertexId: string, value: unknown): VertexCheckpointBreakdown {
+  const json = record(value, "checkpoint subtask details");
+  const summary = optionalRecord(json.summary) ?? {};
+  const phases = optionalRecord(summary.checkpoint_duration) ?? {};
+  const alignment = optionalRecord(summary.alignment) ?? {};
+  const subtasks = (Array.isArray(json.subtasks) ? json.subtasks : [])
+    .map((s) => optionalRecord(s))
+    .filter((s): s is Json => s !== null && s.status === "completed");
+  const per = (pick: (s: Json) => unknown) => subtasks.map((s) => num(pick(s)));
+  return {
+    vertexId,
+    status: str(json, "status") ?? "UNKNOWN",
+    checkpointedSizeBytes: numOr(json, numOr(json, 0, "state_size"), "checkpointed_size"),
+    endToEndDurationMs: numOr(json, 0, "end_to_end_duration"),
+    subtasks: numOr(json, 0, "num_subtasks"),
+    acknowledgedSubtasks: numOr(json, 0, "num_acknowledged_subtasks"),
+    maxSyncMs: maxOfPhase(
+      phases.sync,
+      per((s) => optionalRecord(s.checkpoint)?.sync),
+    ),
+    maxAsyncMs: maxOfPhase(
+      phases.async,
+      per((s) => optionalRecord(s.checkpoint)?.async),
+    ),
+    maxAlignmentMs: maxOfPhase(
+      alignment.duration,
+      per((s) => optionalRecord(s.alignment)?.duration),
+    ),
+    maxStartDelayMs: maxOfPhase(
+      summary.start_delay,
+      per((s) => s.start_delay),
+    ),
+  };
+}
+
+export function checkpointBreakdown(
+  details: ReturnType<typeof parseCheckpointDetails>,
+  vertices: readonly VertexCheckpointBreakdown[],
+): CheckpointBreakdown {
+  return {
+    checkpointId: details.checkpointId,
+    status: details.status,
+    endToEndDurationMs: details.endToEndDurationMs,
+    checkpointedSizeBytes: details.checkpointedSizeBytes,
+    vertices,
+  };
 }

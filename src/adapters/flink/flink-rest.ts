@@ -3,12 +3,14 @@
  *   GET  /overview, /jobs/overview, /jobs/:id, /jobs/:id/checkpoints, /jobs/:id/checkpoints/config,
  *        /jobs/:id/exceptions?maxExceptions=N, /jobs/:id/vertices/:vid/backpressure,
  *        /jobs/:id/vertices/:vid/watermarks, /jobs/:id/metrics?get=..., /taskmanagers,
- *        /taskmanagers/:tm/metrics?get=...
+ *        /taskmanagers/:tm/metrics?get=..., /jobs/:id/checkpoints/details/:cpid[/subtasks/:vid],
+ *        /jobmanager/log (text)
  *   POST /jobs/:id/checkpoints {"checkpointType":"CONFIGURED"} -> 202 {"request-id"}, then
  *   GET  /jobs/:id/checkpoints/:triggerId until status.id is COMPLETED (Flink 1.17+).
  */
 import { type Clock, systemClock } from "../../ports/clock.ts";
 import {
+  type CheckpointBreakdown,
   type CheckpointConfig,
   type CheckpointStats,
   type CheckpointTriggerType,
@@ -19,6 +21,7 @@ import {
   type FlinkMetricValues,
   type FlinkPort,
   type JobException,
+  type JobManagerLog,
   type TaskManagerMemory,
   type TaskManagerSummary,
   type TriggeredCheckpoint,
@@ -27,8 +30,10 @@ import {
 } from "../../ports/flink.ts";
 import { FlinkHttp, type FlinkHttpOptions } from "./flink-http.ts";
 import {
+  checkpointBreakdown,
   parseBackpressure,
   parseCheckpointConfig,
+  parseCheckpointDetails,
   parseCheckpoints,
   parseExceptions,
   parseJobDetails,
@@ -37,6 +42,7 @@ import {
   parseOverview,
   parseTaskmanagers,
   parseTriggerStatus,
+  parseVertexCheckpoint,
   parseWatermarks,
   record,
 } from "./flink-parse.ts";
@@ -191,6 +197,29 @@ export class FlinkRest implements FlinkPort {
       );
     }
     return metrics;
+  }
+
+  async checkpointDetails(jobId: string, checkpointId: number): Promise<CheckpointBreakdown> {
+    const base = `/jobs/${seg(jobId)}/checkpoints/details/${checkpointId}`;
+    const what = `checkpoint ${checkpointId} of job ${jobId}`;
+    const details = parseCheckpointDetails(await this.http.get(base, what));
+    const vertices = await Promise.all(
+      details.vertexIds.map(async (vid) =>
+        parseVertexCheckpoint(vid, await this.http.get(`${base}/subtasks/${seg(vid)}`, what)),
+      ),
+    );
+    return checkpointBreakdown(details, vertices);
+  }
+
+  async jobManagerLog(options: { readonly maxBytes?: number } = {}): Promise<JobManagerLog> {
+    const { text, truncated } = await this.http.getTextTail(
+      "/jobmanager/log",
+      options.maxBytes ?? 1024 * 1024,
+      "the JobManager log",
+    );
+    const lines = text.split(/\r?\n/);
+    if (lines.at(-1) === "") lines.pop();
+    return { lines, truncated };
   }
 
   async taskmanagerMemory(): Promise<TaskManagerMemory[]> {

@@ -3,7 +3,7 @@
 import { logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
 import type { MetricId } from "../../core/metric-catalog.ts";
 import { probe } from "../../core/runbook.ts";
-import type { CheckpointConfig, CheckpointStats } from "../../ports/flink.ts";
+import type { CheckpointBreakdown, CheckpointConfig, CheckpointStats } from "../../ports/flink.ts";
 import type { PodLog } from "../../ports/kubernetes.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
 import { catalogMetricProbe } from "../catalog-metric-probe.ts";
@@ -89,5 +89,35 @@ export const checkpointConfigProbe = probe<CheckpointConfig>({
         ? (known.value as FlinkCheckpoints).jobId
         : (await ports.flink!.findJob(config.flink?.jobName)).id;
     return ports.flink!.checkpointConfig(jobId);
+  },
+});
+
+export interface CheckpointPhases {
+  readonly breakdown: CheckpointBreakdown;
+  /** Vertex id -> name, for the thread. */
+  readonly names: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where the newest completed checkpoint's time went, per vertex: Flink's sync / async / alignment
+ * durations (/jobs/:jid/checkpoints/details/:cpid/subtasks/:vid). Decides between a slow upload
+ * (async), a slow snapshot (sync) and barriers held up by back pressure (alignment).
+ */
+export const checkpointPhasesProbe = probe<CheckpointPhases | null>({
+  id: "checkpoint-phases",
+  title: "read where the newest checkpoint's time went (sync / async / alignment)",
+  needs: ["flink"],
+  async run({ ports, prior }) {
+    const known = prior.checkpoints;
+    if (known?.status !== "ok") throw new Error("the checkpoint history could not be read");
+    const { jobId, stats } = known.value as FlinkCheckpoints;
+    const newest = stats.latest.completed ?? stats.history.find((c) => c.status === "COMPLETED");
+    if (!newest) return null;
+    const flink = ports.flink!;
+    const [breakdown, details] = await Promise.all([
+      flink.checkpointDetails(jobId, newest.id),
+      flink.jobDetails(jobId),
+    ]);
+    return { breakdown, names: Object.fromEntries(details.vertices.map((v) => [v.id, v.name])) };
   },
 });

@@ -5,11 +5,19 @@ import { type ProbeResults, probeValue } from "../../core/runbook.ts";
 import type { CheckpointRecord } from "../../ports/flink.ts";
 import type { PodLog } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import type { DurationSignals } from "./diagnose.ts";
-import type { FlinkCheckpoints, SizesQuery } from "./probes.ts";
+import type { DurationSignals, PhaseSignals } from "./diagnose.ts";
+import type { CheckpointPhases, FlinkCheckpoints, SizesQuery } from "./probes.ts";
 
 /** The seed: "If > 30 seconds for 500 MB = network slow". */
 export const THROUGHPUT_FLOOR_BYTES_PER_SECOND = (500 * 2 ** 20) / 30;
+/**
+ * Below this many bytes per checkpoint an upload "rate" measures request latency, not the network:
+ * a healthy 50 KB checkpoint written in 60 ms is "0.8 MB/s". The network is judged by its rate only
+ * from here (the seed's yardstick is 500 MB).
+ */
+export const RATE_MIN_BYTES = 16 * 2 ** 20;
+/** A phase "dominates" a checkpoint when it takes at least this share of its end-to-end duration. */
+export const DOMINANT_SHARE = 0.5;
 /** Compaction log lines of one taskmanager in 15 minutes from which it counts as busy compacting. */
 export const COMPACTION_BUSY_LINES = 5;
 
@@ -77,6 +85,37 @@ export function maxCompactionLines(logs: readonly PodLog[]): number | undefined 
   return read.length === 0 ? undefined : Math.max(...read.map((l) => l.matched));
 }
 
+/** The slowest subtask of each phase over the newest completed checkpoint's vertices. */
+export function phaseSignals(results: ProbeResults): PhaseSignals | undefined {
+  const read = probeValue<CheckpointPhases | null>(results, "checkpoint-phases");
+  if (!read) return undefined;
+  const { breakdown, names } = read;
+  const slowest = (pick: (v: (typeof breakdown.vertices)[number]) => number | null) => {
+    let best: { ms: number; vertex: string } | undefined;
+    for (const v of breakdown.vertices) {
+      const ms = pick(v);
+      if (ms !== null && (best === undefined || ms > best.ms))
+        best = { ms, vertex: names[v.vertexId] ?? v.vertexId };
+    }
+    return best;
+  };
+  const sync = slowest((v) => v.maxSyncMs);
+  const async = slowest((v) => v.maxAsyncMs);
+  const alignment = slowest((v) => v.maxAlignmentMs);
+  if (sync === undefined && async === undefined) return undefined;
+  return {
+    checkpointId: breakdown.checkpointId,
+    endToEndMs: breakdown.endToEndDurationMs,
+    bytes: breakdown.checkpointedSizeBytes,
+    syncMs: sync?.ms ?? 0,
+    syncVertex: sync?.vertex ?? "-",
+    asyncMs: async?.ms ?? 0,
+    asyncVertex: async?.vertex ?? "-",
+    alignmentMs: alignment?.ms ?? 0,
+    alignmentVertex: alignment?.vertex ?? "-",
+  };
+}
+
 export function durationSignals(results: ProbeResults, config: AppConfig): DurationSignals {
   const durations = probeValue<MetricPoint[]>(results, "checkpoint-duration") ?? [];
   const state = probeValue<MetricPoint[]>(results, "state-backend-bytes") ?? [];
@@ -90,7 +129,12 @@ export function durationSignals(results: ProbeResults, config: AppConfig): Durat
   const throughput = impliedThroughput(results);
   const logs = probeValue<PodLog[]>(results, "compaction-logs");
   const compaction = logs === undefined ? undefined : maxCompactionLines(logs);
+  const phases = phaseSignals(results);
   return {
+    rateMinBytes: RATE_MIN_BYTES,
+    dominantShare: DOMINANT_SHARE,
+    ...(phases === undefined ? {} : { phases }),
+    ...(throughput === undefined ? {} : { checkpointBytes: throughput.bytes }),
     thresholdMs: config.thresholds.checkpointDurationSeconds * 1000,
     throughputFloorBytesPerSecond: THROUGHPUT_FLOOR_BYTES_PER_SECOND,
     compactionBusyLines: COMPACTION_BUSY_LINES,

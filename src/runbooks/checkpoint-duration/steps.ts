@@ -7,10 +7,22 @@ import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } fro
 import type { CheckpointConfig } from "../../ports/flink.ts";
 import type { PodLog } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import { type DurationCause, type DurationDiagnosis, diagnoseDuration, mbPerSecond } from "./diagnose.ts";
 import {
+  type DominantPhase,
+  type DurationCause,
+  type DurationDiagnosis,
+  type DurationSignals,
+  diagnoseDuration,
+  dominantPhase,
+  mbPerSecond,
+  rateMeaningful,
+  uploadSlow,
+} from "./diagnose.ts";
+import {
+  type CheckpointPhases,
   COMPACTION_WINDOW_SECONDS,
   checkpointConfigProbe,
+  checkpointPhasesProbe,
   checkpointSizesProbe,
   compactionLogsProbe,
   durationProbe,
@@ -27,12 +39,14 @@ import {
   impliedThroughput,
   logSizes,
   maxCompactionLines,
+  RATE_MIN_BYTES,
   THROUGHPUT_FLOOR_BYTES_PER_SECOND,
 } from "./signals.ts";
 
 export const CAUSE_TITLE: Record<DurationCause, string> = {
   "below-threshold": "checkpoint duration is back under the threshold",
   "state-leak": "A. checkpoint size growing (state leak)",
+  "sync-phase": "slow synchronous snapshot (snapshotState / RocksDB flush)",
   "network-slow": "B. network slow (S3 upload slow)",
   compaction: "C. RocksDB compaction pause",
   unknown: "not determined",
@@ -128,19 +142,25 @@ function sizesFinding(results: ProbeResults): Finding | undefined {
   if (throughput) {
     fields.push({
       label: "Implied upload throughput",
-      value: `${mbPerSecond(throughput.bytesPerSecond)} (${formatBytes(throughput.bytes)} in ${formatDuration(throughput.durationMs)}${throughput.source === "logs" ? ", logged size over the latest duration" : ", last completed checkpoints"})`,
+      value:
+        throughput.bytes >= RATE_MIN_BYTES
+          ? `${mbPerSecond(throughput.bytesPerSecond)} (${formatBytes(throughput.bytes)} in ${formatDuration(throughput.durationMs)}${throughput.source === "logs" ? ", logged size over the latest duration" : ", last completed checkpoints"})`
+          : `not meaningful: ${formatBytes(throughput.bytes)} per checkpoint is too little for a rate (from ${formatBytes(RATE_MIN_BYTES)})`,
     });
   }
-  const slow = throughput !== undefined && throughput.bytesPerSecond < THROUGHPUT_FLOOR_BYTES_PER_SECOND;
+  const slow =
+    throughput !== undefined &&
+    throughput.bytes >= RATE_MIN_BYTES &&
+    throughput.bytesPerSecond < THROUGHPUT_FLOOR_BYTES_PER_SECOND;
   // The largest upload of the same source the throughput was measured on.
   const maxBytes = throughput?.source === "flink" ? s?.checkpointedSizeBytes?.max : sizes?.max;
   const arithmetic =
-    throughput && maxBytes !== undefined
+    throughput && maxBytes !== undefined && throughput.bytes >= RATE_MIN_BYTES
       ? ` At ${mbPerSecond(throughput.bytesPerSecond)}, the largest checkpoint (${formatBytes(maxBytes)}) takes about ${formatDuration((maxBytes / throughput.bytesPerSecond) * 1000)} to upload.`
       : "";
   return finding(
     slow ? "warning" : "info",
-    `Checkpoint sizes${throughput ? ` and upload throughput ${mbPerSecond(throughput.bytesPerSecond)}` : ""}`,
+    `Checkpoint sizes${throughput && throughput.bytes >= RATE_MIN_BYTES ? ` and upload throughput ${mbPerSecond(throughput.bytesPerSecond)}` : ""}`,
     {
       detail: `Sizes from Flink's retained checkpoints${logs ? ", corroborated by the seed's Logs Insights query" : ""}.${arithmetic}${slow ? ` Under ${mbPerSecond(THROUGHPUT_FLOOR_BYTES_PER_SECOND)} (the seed's 500 MB in 30 s) is slow.` : ""}`,
       evidence: [{ kind: "fields", fields }, ...(logs ? [{ kind: "code" as const, text: logs.query }] : [])],
@@ -169,13 +189,96 @@ export function assessDuration(results: ProbeResults, config: AppConfig): StepAs
     summary:
       s.latestDurationMs === undefined
         ? "The checkpoint duration could not be read."
-        : `Latest checkpoint ${secondsText(s.latestDurationMs)} (threshold ${secondsText(thresholdMs)}), ${s.durationTrend ?? "trend unknown"} over the hour${s.throughputBytesPerSecond === undefined ? "" : `; uploads at ${mbPerSecond(s.throughputBytesPerSecond)}`}.`,
+        : `Latest checkpoint ${secondsText(s.latestDurationMs)} (threshold ${secondsText(thresholdMs)}), ${s.durationTrend ?? "trend unknown"} over the hour${s.throughputBytesPerSecond === undefined || !rateMeaningful(s) ? "" : `; uploads at ${mbPerSecond(s.throughputBytesPerSecond)}`}.`,
     findings,
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Step 2: Root Cause
+
+function phasesFinding(results: ProbeResults, s: DurationSignals): Finding | undefined {
+  const read = probeValue<CheckpointPhases | null>(results, "checkpoint-phases");
+  const p = s.phases;
+  if (!read || p === undefined) return undefined;
+  const phase = dominantPhase(s);
+  const ms = (v: number | null) => (v === null ? "-" : `${Math.round(v)} ms`);
+  return finding(
+    phase === "sync" ? "warning" : "info",
+    `Checkpoint ${p.checkpointId} (${secondsText(p.endToEndMs)}): ${phase === undefined ? "no phase dominates" : `mostly ${PHASE_TEXT[phase]}`}; slowest subtask sync ${secondsText(p.syncMs)}, async ${secondsText(p.asyncMs)}, alignment ${secondsText(p.alignmentMs)}`,
+    {
+      detail:
+        "Flink's own timing of each subtask: sync = the snapshot taken while the task waits (snapshotState, RocksDB flush); async = writing it to the checkpoint storage (the upload); alignment = waiting for the barriers of all inputs (back pressure).",
+      evidence: [
+        {
+          kind: "table",
+          columns: ["VERTEX", "SIZE", "SYNC", "ASYNC", "ALIGNMENT", "START DELAY"],
+          rows: read.breakdown.vertices.map((v) => [
+            read.names[v.vertexId] ?? v.vertexId,
+            formatBytes(v.checkpointedSizeBytes),
+            ms(v.maxSyncMs),
+            ms(v.maxAsyncMs),
+            ms(v.maxAlignmentMs),
+            ms(v.maxStartDelayMs),
+          ]),
+        },
+      ],
+    },
+  );
+}
+
+const PHASE_TEXT: Record<DominantPhase, string> = {
+  sync: "the synchronous snapshot",
+  async: "the upload (async)",
+  alignment: "barrier alignment",
+};
+
+/** B. Network: judged only when the upload dominates and, for a rate, the checkpoint is big enough. */
+function networkFinding(s: DurationSignals): Finding | undefined {
+  const p = s.phases;
+  const slow = uploadSlow(s);
+  const bytes = p?.bytes ?? s.checkpointBytes;
+  if (p !== undefined) {
+    const phase = dominantPhase(s);
+    if (phase !== "async") {
+      return finding(
+        "ok",
+        `B. Network: not the bottleneck: the upload took ${secondsText(p.asyncMs)} of ${secondsText(p.endToEndMs)}${phase === undefined ? "" : `, ${PHASE_TEXT[phase]} ${secondsText(phase === "sync" ? p.syncMs : p.alignmentMs)}`}`,
+      );
+    }
+    const rate = rateMeaningful(s)
+      ? ` at ${mbPerSecond(p.bytes / (p.asyncMs / 1000))}`
+      : ` for ${formatBytes(p.bytes)}`;
+    return finding(
+      slow ? "warning" : "ok",
+      `B. Network: the upload took ${secondsText(p.asyncMs)} of ${secondsText(p.endToEndMs)}${rate}${slow ? " (slow)" : ""}`,
+      {
+        detail: slow
+          ? `${rateMeaningful(s) ? "" : "Too little data for a rate: the time is S3's latency per request. "}The bot cannot time S3 itself: the upload test in Step 3 confirms it.`
+          : "Fast enough: the network is not the bottleneck.",
+      },
+    );
+  }
+  if (s.throughputBytesPerSecond === undefined) return undefined;
+  if (!rateMeaningful(s)) {
+    return finding(
+      "info",
+      `B. Network: not judged: checkpoints write ${bytes === undefined ? "an unknown size" : formatBytes(bytes)}, too little for an upload rate to mean anything`,
+      {
+        detail: `A rate says something about the network from ${formatBytes(s.rateMinBytes)} per checkpoint (the seed's yardstick is 500 MB in 30 s); below, it measures request latency.`,
+      },
+    );
+  }
+  return finding(
+    slow ? "warning" : "ok",
+    `B. Network: checkpoints upload at ${mbPerSecond(s.throughputBytesPerSecond)}${slow ? ` (slow: under ${mbPerSecond(s.throughputFloorBytesPerSecond)})` : ""}`,
+    {
+      detail: slow
+        ? `${s.stateTrend === "rising" ? "" : "Sizes flat but duration up -> low throughput. "}The bot cannot time S3 itself: the upload test in Step 3 confirms it.`
+        : "Fast enough: the network is not the bottleneck.",
+    },
+  );
+}
 
 export function assessRootCause(results: ProbeResults, config: AppConfig): StepAssessment {
   const d = diagnosisOf(results, config);
@@ -212,20 +315,10 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
       ),
     );
   }
-  if (s.throughputBytesPerSecond !== undefined) {
-    const slow = s.throughputBytesPerSecond < s.throughputFloorBytesPerSecond;
-    findings.push(
-      finding(
-        slow ? "warning" : "ok",
-        `B. Network: checkpoints upload at ${mbPerSecond(s.throughputBytesPerSecond)}${slow ? ` (slow: under ${mbPerSecond(s.throughputFloorBytesPerSecond)})` : ""}`,
-        {
-          detail: slow
-            ? `${s.stateTrend === "rising" ? "" : "Sizes flat but duration up -> low throughput. "}The bot cannot time S3 itself: the upload test in Step 3 confirms it.`
-            : "Fast enough: the network is not the bottleneck.",
-        },
-      ),
-    );
-  }
+  const phases = phasesFinding(results, s);
+  if (phases) findings.push(phases);
+  const network = networkFinding(s);
+  if (network) findings.push(network);
   const logs = probeValue<PodLog[]>(results, "compaction-logs");
   if (logs !== undefined) {
     const max = maxCompactionLines(logs);
@@ -314,6 +407,26 @@ function compactionFix(): Finding {
   );
 }
 
+function syncFix(d: DurationDiagnosis): Finding {
+  return finding(
+    "warning",
+    "Make the synchronous snapshot short (human step, code or configuration change)",
+    {
+      detail: `${d.because.charAt(0).toUpperCase()}${d.because.slice(1)}. The synchronous phase blocks the task: records wait while it runs. Usual causes: a CheckpointedFunction.snapshotState that does blocking I/O or copies a big structure; with RocksDB, flushing a large memtable. Faster S3 would not help.`,
+      evidence: [
+        {
+          kind: "code",
+          text: "// snapshotState: only hand state to Flink, no remote calls, no deep copies\n@Override\npublic void snapshotState(FunctionSnapshotContext ctx) throws Exception {\n    pending.update(buffer);   // ListState, written asynchronously by the backend\n}",
+        },
+        {
+          kind: "code",
+          text: "# File: flink-config.yaml (RocksDB)\nexecution.checkpointing.incremental: true\nstate.backend.rocksdb.writebuffer.size: 32mb   # smaller memtables flush faster",
+        },
+      ],
+    },
+  );
+}
+
 export function assessFix(results: ProbeResults, config: AppConfig): StepAssessment {
   const d = diagnosisOf(results, config);
   const cfg = probeValue<CheckpointConfig>(results, "checkpoint-config");
@@ -335,6 +448,9 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
     case "compaction":
       findings.push(compactionFix());
       break;
+    case "sync-phase":
+      findings.push(syncFix(d));
+      break;
     case "unknown":
       findings.push(stateLeakFix(), networkFix(config, cfg), compactionFix());
       break;
@@ -349,6 +465,8 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
 export const FIX_LINE: Record<DurationCause, string> = {
   "below-threshold": "no fix needed now.",
   "state-leak": "clear old state (evictor), reduce TTL, or emit windows more often (code change).",
+  "sync-phase":
+    "make the operator's snapshot cheap: no blocking I/O or big copies in snapshotState; with RocksDB, incremental checkpoints and smaller write buffers (code or configuration change).",
   "network-slow": "increase upload parallelism or accept slower checkpoints (configuration change).",
   compaction: "tune the compaction style or accept slower checkpoints (configuration change).",
   unknown: "work the three branches by hand.",
@@ -416,7 +534,7 @@ export const checkpointDurationSteps: readonly StepSpec[] = [
     id: "root-cause",
     title: "Step 2: Root Cause",
     budgetSeconds: 120,
-    probes: [stateBytesProbe, compactionLogsProbe],
+    probes: [stateBytesProbe, compactionLogsProbe, checkpointPhasesProbe],
     assess: assessRootCause,
   },
   { id: "fix", title: "Step 3: Fix", probes: [checkpointConfigProbe], assess: assessFix },

@@ -262,10 +262,15 @@ function timeoutFindings(results: ProbeResults, config: AppConfig): Finding[] {
 function jobDownFindings(results: ProbeResults, config: AppConfig): Finding[] {
   const { namespace, taskmanagerSelector, jobmanagerSelector } = config.pipeline;
   const pods = allPods(results) ?? [];
-  const oom = checkpointFailureSignals(results, config.pipeline.statePvc).oomKilled === true;
+  const signals = checkpointFailureSignals(results, config.pipeline.statePvc);
+  const oom = signals.oomKilled === true;
+  const last =
+    signals.lastFailure === undefined
+      ? ""
+      : ` The job's last failure (the last "Caused by:" of its newest exception): ${signals.lastFailure}.`;
   return [
     finding("critical", "Get the job running again before checkpoints can succeed (human step)", {
-      detail: `Read why the pods crash: the previous container's log and the pod events.${oom ? " A container was OOMKilled: the taskmanagers run out of memory, see `/runbook memory`." : ""} A restart alone does not help a crash loop; once the cause is fixed the job restores from its last completed checkpoint (Step 5).`,
+      detail: `Read why the job fails.${last} The previous container's log and the pod events tell why pods crash.${oom ? " A container was OOMKilled: the taskmanagers run out of memory, see `/runbook memory`." : ""} A restart alone does not help a crash loop; once the cause is fixed the job restores from its last completed checkpoint (Step 5).`,
       evidence: [
         {
           kind: "code",
@@ -327,15 +332,10 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
       break;
     case "unknown":
       findings.push(
-        finding("warning", "Read the failure by hand (human step)", {
+        finding("warning", "Read the failure in the jobmanager log (human step)", {
           detail:
-            "Open the Flink web UI's Checkpoints tab (History, the failed checkpoint's message), or read the jobmanager log around the failure:",
-          evidence: [
-            {
-              kind: "code",
-              text: `kubectl logs -n ${config.pipeline.namespace} -l ${config.pipeline.jobmanagerSelector} --tail=500 | grep -i -B5 -A5 checkpoint\nkubectl port-forward -n ${config.pipeline.namespace} svc/flink-jobmanager 8081:8081   # then http://localhost:8081/#/job/running`,
-            },
-          ],
+            'Flink REST gives only the first line of a failed checkpoint ("Asynchronous task checkpoint failed."): the cause is in the jobmanager log, under the WARN of org.apache.flink.runtime.checkpoint.CheckpointFailureManager "Failed to trigger or complete checkpoint N for job ...". Its last "Caused by:" line is the cause: Access Denied / 403 = A, kms: = B, No space left on device = C, timeout / expired = D. Any of these sources has it:',
+          evidence: [{ kind: "code", text: whereToLook(config) }],
         }),
       );
       break;
@@ -355,6 +355,18 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
   };
 }
 
+/** Exactly where the checkpoint failure's cause is written, for a human to read when the bot could not. */
+export function whereToLook(config: AppConfig): string {
+  const { namespace, jobmanagerSelector, logGroup } = config.pipeline;
+  return [
+    "# 1) the jobmanager pod's log: the last failure and its exception chain",
+    `kubectl logs -n ${namespace} -l ${jobmanagerSelector} --tail=5000 | grep -A80 'Failed to trigger or complete checkpoint' | grep -E 'Failed to trigger|^Caused by:' | tail -5`,
+    "# 2) CloudWatch Logs (if the pods ship their logs there)",
+    `aws logs filter-log-events --log-group-name ${logGroup} --start-time $(( ($(date +%s) - 1800) * 1000 )) --filter-pattern '"Caused by"' --query 'events[-5:].message'`,
+    "# 3) Flink's web UI: Job Manager > Logs (or GET /jobmanager/log), search CheckpointFailureManager",
+  ].join("\n");
+}
+
 export const FIX_LINE: Record<CheckpointFailureCause, string> = {
   "s3-access-denied":
     "grant the role s3:PutObject on the checkpoint bucket (human step with the policy filled in).",
@@ -363,7 +375,8 @@ export const FIX_LINE: Record<CheckpointFailureCause, string> = {
   timeout: "raise CheckpointTimeout or checkpoint less often (configuration change).",
   "job-down": "find why the pods crash (previous logs, events) and fix that first.",
   recovered: "no fix needed now.",
-  unknown: "read the failure message in the Flink UI or the jobmanager log.",
+  unknown:
+    'read the last "Caused by:" under the CheckpointFailureManager warning in the jobmanager log (`kubectl logs -l <jobmanager selector> | grep -A80 "Failed to trigger or complete checkpoint"`); Step 3 has the commands.',
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 import { findRunbook } from "../../core/catalog.ts";
 import type { Proposal } from "../../core/finding.ts";
-import { formatDuration } from "../../core/format-units.ts";
 import { type Conclusion, probeValue, type Runbook } from "../../core/runbook.ts";
 import type { CheckpointsRead } from "./probes.ts";
 import {
@@ -10,7 +9,7 @@ import {
   diagnosisOf,
   FIX_LINE,
   growPvcProposal,
-  riskWindow,
+  stateRisk,
   triggerProposal,
 } from "./steps.ts";
 import { checkpointFailureRecovery } from "./verify.ts";
@@ -32,11 +31,9 @@ export const checkpointFailureRunbook: Runbook = {
       if (trigger) actions.push(trigger);
     }
     const read = probeValue<CheckpointsRead>(results, "checkpoints");
-    const window = read ? riskWindow(read) : undefined;
-    const risk =
-      d.cause !== "recovered" && window?.atRiskMs != null
-        ? ` Last completed checkpoint ${formatDuration(window.atRiskMs)} ago: that state is at risk on a restart.`
-        : "";
+    // The same judgement as Step 5's, so the two never disagree.
+    const r = stateRisk(results, config);
+    const risk = d.cause !== "recovered" && r.atRisk && r.conclusion !== "" ? ` ${r.conclusion.trim()}` : "";
     const severity =
       d.cause === "recovered" ? "ok" : d.cause === "unknown" && read === undefined ? "warning" : "critical";
     return {

@@ -1,5 +1,6 @@
 /** Read-only probes of the checkpoint-failure runbook (I/O through ports only). */
 
+import { checkpointFailuresInLog, type LoggedCheckpointFailure } from "../../core/flink-log.ts";
 import type { ProbeContext } from "../../core/runbook.ts";
 import { probe, probeValue } from "../../core/runbook.ts";
 import {
@@ -29,6 +30,26 @@ export interface JobState {
   readonly otherJobs: readonly FlinkJobSummary[];
   /** Why findJob found no RUNNING job, when it did not. */
   readonly noRunningJob: string | null;
+  /** Flink's numRestarts job metric when read, and when it was read. */
+  readonly restarts?: RestartsRead;
+  /** When the job failed recently (its exception history, newest first; at most 5). */
+  readonly failureTimes?: readonly Date[];
+}
+
+export interface RestartsRead {
+  readonly count: number;
+  readonly at: Date;
+}
+
+/** numRestarts of the job now; undefined when Flink does not report it. */
+export async function readRestarts(ctx: ProbeContext, jobId: string): Promise<RestartsRead | undefined> {
+  try {
+    const m = await ctx.ports.flink!.jobMetrics(jobId, ["numRestarts"]);
+    const count = m.numRestarts;
+    return count === undefined ? undefined : { count, at: ctx.ports.clock.now() };
+  } catch {
+    return undefined;
+  }
 }
 
 function message(error: unknown): string {
@@ -39,7 +60,8 @@ export const jobProbe = probe<JobState>({
   id: "job",
   title: "read the Flink job's state",
   needs: ["flink"],
-  async run({ ports, config }) {
+  async run(ctx) {
+    const { ports, config } = ctx;
     const flink = ports.flink!;
     let job: FlinkJobSummary | null = null;
     let otherJobs: FlinkJobSummary[] = [];
@@ -58,11 +80,20 @@ export const jobProbe = probe<JobState>({
       job = candidates[0] ?? null;
     }
     if (job === null) return { job, details: null, detailsError: null, otherJobs, noRunningJob };
+    const restarts = await readRestarts(ctx, job.id);
+    const failureTimes = await flink
+      .exceptions(job.id, 5)
+      .then((list) => list.flatMap((e) => (e.time === null ? [] : [e.time])))
+      .catch(() => undefined);
+    const extra = {
+      ...(restarts === undefined ? {} : { restarts }),
+      ...(failureTimes === undefined ? {} : { failureTimes }),
+    };
     try {
       const details = await flink.jobDetails(job.id);
-      return { job, details, detailsError: null, otherJobs, noRunningJob };
+      return { job, details, detailsError: null, otherJobs, noRunningJob, ...extra };
     } catch (error) {
-      return { job, details: null, detailsError: message(error), otherJobs, noRunningJob };
+      return { job, details: null, detailsError: message(error), otherJobs, noRunningJob, ...extra };
     }
   },
 });
@@ -123,6 +154,8 @@ export interface CheckpointsRead {
   readonly jobId: string;
   readonly stats: CheckpointStats;
   readonly readAt: Date;
+  /** numRestarts read again with the checkpoints (a climb since Step 1 = restarting now). */
+  readonly restarts?: RestartsRead;
 }
 
 export const checkpointsProbe = probe<CheckpointsRead>({
@@ -132,7 +165,8 @@ export const checkpointsProbe = probe<CheckpointsRead>({
   async run(ctx) {
     const jobId = await jobIdOf(ctx);
     const stats = await ctx.ports.flink!.checkpoints(jobId);
-    return { jobId, stats, readAt: ctx.startedAt };
+    const restarts = await readRestarts(ctx, jobId);
+    return { jobId, stats, readAt: ctx.startedAt, ...(restarts === undefined ? {} : { restarts }) };
   },
 });
 
@@ -181,3 +215,117 @@ export const workloadProbe = probe<TaskmanagerWorkload>({
       config.pipeline.taskmanagerSelector,
     ),
 });
+
+/** Where the jobmanager log was read, or could have been. */
+export type JobmanagerLogSource = "kubernetes" | "flink-rest" | "cloudwatch-logs";
+
+export interface JobmanagerLogRead {
+  /** The source the failures below came from; null when no source had any. */
+  readonly source: JobmanagerLogSource | null;
+  /** CheckpointFailureManager warnings found, oldest first. */
+  readonly failures: readonly LoggedCheckpointFailure[];
+  /** Every source tried, in order, with what it gave. */
+  readonly tried: readonly { readonly source: JobmanagerLogSource; readonly outcome: string }[];
+}
+
+/** Lines of the jobmanager log to scan: enough for a few stack traces of a failing checkpoint. */
+const JM_LOG_LINES = 5000;
+const JM_LOG_BYTES = 1024 * 1024;
+
+/**
+ * Flink REST says only "Asynchronous task checkpoint failed.": the cause is in the jobmanager log,
+ * under the CheckpointFailureManager warning. The seed's sources, in order: the jobmanager pods'
+ * log (Kubernetes), Flink's own /jobmanager/log, CloudWatch Logs. The first with a warning wins.
+ */
+export const jobmanagerLogProbe = probe<JobmanagerLogRead>({
+  id: "jobmanager-log",
+  title: "read the checkpoint failures in the jobmanager log",
+  needs: [],
+  async run(ctx) {
+    const { ports, config } = ctx;
+    const tried: { source: JobmanagerLogSource; outcome: string }[] = [];
+    const found = (source: JobmanagerLogSource, lines: readonly string[], what: string) => {
+      const failures = checkpointFailuresInLog(lines);
+      tried.push({
+        source,
+        outcome:
+          failures.length > 0
+            ? `${failures.length} CheckpointFailureManager warning(s) in ${what}`
+            : lines.length === 0
+              ? "nothing logged"
+              : `no CheckpointFailureManager warning in ${what}`,
+      });
+      return failures.length > 0 ? { source, failures, tried } : undefined;
+    };
+    const failed = (source: JobmanagerLogSource, error: unknown) =>
+      tried.push({
+        source,
+        outcome:
+          isFlinkError(error) && error.status !== undefined
+            ? `not served (HTTP ${error.status})`
+            : `not readable: ${message(error).slice(0, 120)}`,
+      });
+
+    if (ports.kubernetes) {
+      try {
+        const logs = await ports.kubernetes.podLogs(
+          config.pipeline.namespace,
+          config.pipeline.jobmanagerSelector,
+          {
+            tailLines: JM_LOG_LINES,
+            maxLines: JM_LOG_LINES,
+            maxBytes: JM_LOG_BYTES,
+          },
+        );
+        const lines = logs.flatMap((l) => l.lines);
+        const hit = found(
+          "kubernetes",
+          lines,
+          `the last ${lines.length} line(s) of ${logs.length} jobmanager pod(s)`,
+        );
+        if (hit) return hit;
+      } catch (error) {
+        failed("kubernetes", error);
+      }
+    }
+    if (ports.flink) {
+      try {
+        const log = await ports.flink.jobManagerLog({ maxBytes: JM_LOG_BYTES });
+        const hit = found("flink-rest", log.lines, `the last ${log.lines.length} line(s) of /jobmanager/log`);
+        if (hit) return hit;
+      } catch (error) {
+        failed("flink-rest", error);
+      }
+    }
+    if (ports.logs) {
+      try {
+        const end = ctx.startedAt;
+        const start = new Date(end.getTime() - 30 * 60_000);
+        const result = await ports.logs.query({
+          logGroups: [config.pipeline.logGroup],
+          query: JM_LOG_QUERY,
+          start,
+          end,
+          signal: ctx.signal,
+        });
+        const lines = result.rows
+          .map((r) => r["@message"] ?? "")
+          .reverse()
+          .flatMap((m) => m.split(/\r?\n/));
+        const hit = found(
+          "cloudwatch-logs",
+          lines,
+          `${lines.length} event(s) of ${config.pipeline.logGroup}`,
+        );
+        if (hit) return hit;
+      } catch (error) {
+        failed("cloudwatch-logs", error);
+      }
+    }
+    return { source: null, failures: [], tried };
+  },
+});
+
+/** Logs Insights: the jobmanager's checkpoint failure warnings and the exception lines under them. */
+export const JM_LOG_QUERY =
+  "fields @timestamp, @message\n| filter @message like /CheckpointFailureManager|Caused by:|Exception/\n| sort @timestamp desc\n| limit 500";

@@ -1,10 +1,16 @@
 /** Pure: probe results -> the signals the checkpoint-failure diagnosis decides on. */
 import { classifyCheckpointFailureText } from "../../core/checkpoint-failure.ts";
+import { failureChainText } from "../../core/flink-log.ts";
 import { type ProbeResults, probeValue } from "../../core/runbook.ts";
-import type { CheckpointRecord, JobException } from "../../ports/flink.ts";
+import type { CheckpointRecord, CheckpointStats, JobException } from "../../ports/flink.ts";
 import type { PodInfo, PodLog, VolumeUsage } from "../../ports/kubernetes.ts";
-import type { CheckpointFailureSignals, FailureClassification, FailureSource } from "./diagnose.ts";
-import type { CheckpointsRead, JobState } from "./probes.ts";
+import type {
+  CheckpointFailureSignals,
+  FailureClassification,
+  FailureSource,
+  RestartSignals,
+} from "./diagnose.ts";
+import type { CheckpointsRead, JobmanagerLogRead, JobState } from "./probes.ts";
 
 /** The seed: "If /data is 90%+ full". */
 export const DISK_FULL_FRACTION = 0.9;
@@ -24,6 +30,9 @@ export function failureTexts(results: ProbeResults): TaggedText[] {
   const read = probeValue<CheckpointsRead>(results, "checkpoints");
   const latestFailed = read?.stats.latest.failed;
   if (latestFailed?.failureMessage) out.push({ source: "checkpoint", text: latestFailed.failureMessage });
+  // The jobmanager log's CheckpointFailureManager warnings, newest first: the cause Flink REST leaves out.
+  const logged = probeValue<JobmanagerLogRead>(results, "jobmanager-log")?.failures ?? [];
+  for (const f of [...logged].reverse()) out.push({ source: "failure-log", text: failureChainText(f) });
   for (const c of read?.stats.history ?? []) {
     if (c.status === "FAILED" && c.failureMessage && c.id !== latestFailed?.id) {
       out.push({ source: "history", text: c.failureMessage });
@@ -31,7 +40,7 @@ export function failureTexts(results: ProbeResults): TaggedText[] {
   }
   // Only exceptions about checkpoints: a heartbeat "timed out" is not an S3 upload timeout.
   for (const e of probeValue<JobException[]>(results, "job-exceptions") ?? []) {
-    const text = e.stacktrace || e.message;
+    const text = [e.rootCause ?? "", e.stacktrace || e.message].filter(Boolean).join("\n");
     if (CHECKPOINT_RELATED.test(text)) out.push({ source: "exception", text });
   }
   for (const [id, source] of [
@@ -78,6 +87,27 @@ export function allPods(results: ProbeResults): PodInfo[] | undefined {
   return [...(jm ?? []), ...(tm ?? [])];
 }
 
+/**
+ * Failed checkpoints in the alert window: Flink's history keeps only its newest entries (10 by
+ * default), so it undercounts a fast failure rate. When the job started inside the window every
+ * failure Flink counts (counts.failed) is in it; otherwise a history whose oldest entry is still
+ * inside the window gives a lower bound.
+ */
+export function failedCountInWindow(
+  stats: CheckpointStats,
+  readAt: Date,
+  jobStart: Date | null,
+): { count: number; atLeast: boolean } {
+  const inHistory = failedInWindow(stats.history, readAt).length;
+  const from = readAt.getTime() - ALERT_WINDOW_MS;
+  if (jobStart !== null && jobStart.getTime() >= from) {
+    return { count: Math.max(inHistory, stats.counts.failed), atLeast: false };
+  }
+  const oldest = Math.min(...stats.history.map((c) => c.triggerTime.getTime()));
+  const cut = stats.history.length > 0 && oldest >= from && stats.counts.total > stats.history.length;
+  return { count: inHistory, atLeast: cut && inHistory > 0 };
+}
+
 /** Checkpoints that failed within the alert window before `readAt`. */
 export function failedInWindow(history: readonly CheckpointRecord[], readAt: Date): CheckpointRecord[] {
   const from = readAt.getTime() - ALERT_WINDOW_MS;
@@ -102,6 +132,15 @@ export function checkpointFailureSignals(results: ProbeResults, statePvc: string
   const volumes = usage === undefined ? undefined : stateVolumes(usage, statePvc);
   const classification = classifyTexts(failureTexts(results));
   const newest = read?.stats.history.find((c) => c.status !== "IN_PROGRESS");
+  const window =
+    read === undefined
+      ? undefined
+      : failedCountInWindow(read.stats, read.readAt, job?.job?.startTime ?? null);
+  const restarts = restartSignals(results);
+  const exceptions = probeValue<JobException[]>(results, "job-exceptions");
+  const lastFailure = exceptions?.[0] ? (exceptions[0].rootCause ?? exceptions[0].message) : undefined;
+  const latestMessage = read?.stats.latest.failed?.failureMessage ?? undefined;
+  const jmLog = probeValue<JobmanagerLogRead>(results, "jobmanager-log");
   return {
     diskFullFraction: DISK_FULL_FRACTION,
     ...(job === undefined ? {} : { jobState: job.job?.state ?? null }),
@@ -118,13 +157,50 @@ export function checkpointFailureSignals(results: ProbeResults, statePvc: string
     ...(read === undefined
       ? {}
       : {
-          failedInWindow: failedInWindow(read.stats.history, read.readAt).length,
+          failedInWindow: window?.count ?? 0,
+          ...(window?.atLeast ? { failedInWindowAtLeast: true } : {}),
           failedTotal: read.stats.counts.failed,
           ...(newest === undefined ? {} : { newestFinished: newest.status as "COMPLETED" | "FAILED" }),
         }),
     ...(volumes === undefined || volumes.length === 0
       ? {}
       : { maxVolumeUsed: Math.max(...volumes.map(usedFraction)) }),
+    ...(restarts === undefined ? {} : { restarts }),
+    ...(lastFailure === undefined ? {} : { lastFailure }),
+    ...(latestMessage === undefined || classifyCheckpointFailureText(latestMessage).kind !== "unknown"
+      ? {}
+      : { bareMessage: latestMessage }),
+    ...(jmLog === undefined
+      ? {}
+      : { logsTried: jmLog.tried.map((t) => `${SOURCE_NAME[t.source]}: ${t.outcome}`) }),
+  };
+}
+
+const SOURCE_NAME: Record<JobmanagerLogRead["tried"][number]["source"], string> = {
+  kubernetes: "jobmanager pods",
+  "flink-rest": "Flink's /jobmanager/log",
+  "cloudwatch-logs": "CloudWatch Logs",
+};
+
+/** numRestarts as read in Step 1 and again in Step 2, and the job failures in the alert window. */
+export function restartSignals(results: ProbeResults): RestartSignals | undefined {
+  const job = probeValue<JobState>(results, "job");
+  const first = job?.restarts;
+  const read = probeValue<CheckpointsRead>(results, "checkpoints");
+  const second = read?.restarts;
+  const latest = second ?? first;
+  const exceptions = probeValue<JobException[]>(results, "job-exceptions");
+  const times = exceptions?.flatMap((e) => (e.time === null ? [] : [e.time])) ?? job?.failureTimes;
+  if (latest === undefined && times === undefined) return undefined;
+  const at = read?.readAt ?? latest?.at;
+  const inWindow =
+    at === undefined ? undefined : times?.filter((t) => t.getTime() >= at.getTime() - ALERT_WINDOW_MS).length;
+  return {
+    total: latest?.count ?? 0,
+    ...(first !== undefined && second !== undefined
+      ? { grewBy: second.count - first.count, overMs: second.at.getTime() - first.at.getTime() }
+      : {}),
+    ...(inWindow === undefined ? {} : { failuresInWindow: inWindow }),
   };
 }
 

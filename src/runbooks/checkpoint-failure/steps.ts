@@ -9,14 +9,16 @@ import type { PodInfo, PodLog } from "../../ports/kubernetes.ts";
 import { reprocessProposal, windowStartAt } from "../reprocess-proposal.ts";
 import { WINDOW_MS } from "../window-completeness/windows.ts";
 import { CAUSE_TITLE, diagnosisOf } from "./cause.ts";
-import { isJobDown, KIND_TITLE } from "./diagnose.ts";
-import { assessFix } from "./fix-step.ts";
+import { failedText, isJobDown, isRestarting, KIND_TITLE, restartText } from "./diagnose.ts";
+import { assessFix, whereToLook } from "./fix-step.ts";
 import {
   type CheckpointsRead,
   checkpointConfigProbe,
   checkpointsProbe,
   exceptionsProbe,
+  type JobmanagerLogRead,
   type JobState,
+  jobmanagerLogProbe,
   jobmanagerLogsProbe,
   jobmanagerPodsProbe,
   jobProbe,
@@ -26,7 +28,7 @@ import {
   volumeUsageProbe,
   workloadProbe,
 } from "./probes.ts";
-import { allPods, checkpointFailureSignals, failedInWindow, podTrouble } from "./signals.ts";
+import { allPods, checkpointFailureSignals, podTrouble } from "./signals.ts";
 
 export { CAUSE_TITLE, diagnosisOf } from "./cause.ts";
 export {
@@ -36,6 +38,7 @@ export {
   growPvcProposal,
   iamPolicyDocument,
   proposedTimeoutMs,
+  whereToLook,
 } from "./fix-step.ts";
 
 const MAX_LOG_LINES = 12;
@@ -172,7 +175,7 @@ export function assessJob(results: ProbeResults, config: AppConfig): StepAssessm
       ? "job state unknown"
       : job.job === null
         ? "Flink lists no job"
-        : `job ${job.job.name} ${job.job.state}`;
+        : `job ${job.job.name} ${job.job.state}${isRestarting(signals) && signals.restarts ? ` but keeps restarting (${restartText(signals.restarts)})` : signals.restarts && signals.restarts.total > 0 ? ` (numRestarts ${signals.restarts.total})` : ""}`;
   const podText =
     pods === undefined
       ? "pods not read"
@@ -207,49 +210,74 @@ export function assessFailureType(results: ProbeResults, config: AppConfig): Ste
   const read = probeValue<CheckpointsRead>(results, "checkpoints");
   const diagnosis = diagnosisOf(results, config);
   if (read) {
-    const { stats, readAt } = read;
-    const recent = failedInWindow(stats.history, readAt);
+    const { stats } = read;
+    const signals = checkpointFailureSignals(results, config.pipeline.statePvc);
+    const recent = signals.failedInWindow ?? 0;
     const failed = stats.latest.failed;
     findings.push(
-      finding(
-        recent.length > 0 ? "critical" : "ok",
-        `${recent.length} checkpoint(s) failed in the last 5 minutes`,
-        {
-          detail: `Flink counts ${stats.counts.completed} completed and ${stats.counts.failed} failed checkpoint(s) since the job started (${stats.counts.inProgress} in progress).`,
-          evidence: [
-            ...(failed
-              ? [
-                  {
-                    kind: "fields" as const,
-                    fields: [
-                      {
-                        label: "Latest failed",
-                        value: `checkpoint ${failed.id}, triggered ${formatUtc(failed.triggerTime)}`,
-                      },
-                      ...(failed.failureTime
-                        ? [{ label: "Failed at", value: formatUtc(failed.failureTime) }]
-                        : []),
-                      {
-                        label: "Failure message",
-                        value: failed.failureMessage ? clip(failed.failureMessage, 600) : "(none)",
-                      },
-                    ],
-                  },
-                ]
-              : []),
-            ...(stats.history.length > 0 ? [historyTable(stats.history)] : []),
-          ],
-        },
-      ),
+      finding(recent > 0 ? "critical" : "ok", `${failedText(signals)} failed in the last 5 minutes`, {
+        detail: `Flink counts ${stats.counts.completed} completed and ${stats.counts.failed} failed checkpoint(s) since the job started (${stats.counts.inProgress} in progress).${signals.failedInWindowAtLeast ? ` Flink's history keeps only the newest ${stats.history.length} checkpoints, all inside the window: more may have failed.` : ""}`,
+        evidence: [
+          ...(failed
+            ? [
+                {
+                  kind: "fields" as const,
+                  fields: [
+                    {
+                      label: "Latest failed",
+                      value: `checkpoint ${failed.id}, triggered ${formatUtc(failed.triggerTime)}`,
+                    },
+                    ...(failed.failureTime
+                      ? [{ label: "Failed at", value: formatUtc(failed.failureTime) }]
+                      : []),
+                    {
+                      label: "Failure message",
+                      value: failed.failureMessage ? clip(failed.failureMessage, 600) : "(none)",
+                    },
+                  ],
+                },
+              ]
+            : []),
+          ...(stats.history.length > 0 ? [historyTable(stats.history)] : []),
+        ],
+      }),
     );
   }
   const exceptions = probeValue<JobException[]>(results, "job-exceptions");
   const newest = exceptions?.[0];
   if (newest) {
+    // "JobException: Recovery is suppressed by ..." says only that Flink gave up: the cause is the last Caused by.
+    const cause = newest.rootCause ?? newest.message;
     findings.push(
-      finding("info", `Newest job exception: ${clip(newest.message, 150)}`, {
+      finding("info", `Newest job exception: ${clip(cause, 150)}`, {
+        ...(newest.rootCause !== null && newest.rootCause !== newest.message
+          ? { detail: `The last "Caused by:" of: ${clip(newest.message, 200)}` }
+          : {}),
         evidence: [{ kind: "log", lines: newest.stacktrace.split(/\r?\n/).slice(0, 8) }],
       }),
+    );
+  }
+  const jmFailures = probeValue<JobmanagerLogRead>(results, "jobmanager-log");
+  const lastLogged = jmFailures?.failures.at(-1);
+  if (jmFailures && lastLogged) {
+    findings.push(
+      finding(
+        "info",
+        `Jobmanager log: checkpoint ${lastLogged.checkpointId ?? "(no id)"} failed: ${clip(lastLogged.rootCause ?? "no cause logged", 150)}`,
+        {
+          detail: `The CheckpointFailureManager warning (${jmFailures.failures.length} in ${JM_SOURCE_TEXT[jmFailures.source ?? "kubernetes"]}), with its exception chain:`,
+          evidence: [
+            {
+              kind: "log",
+              lines: [
+                lastLogged.header,
+                ...(lastLogged.exception ? [lastLogged.exception] : []),
+                ...lastLogged.causes.map((c) => `Caused by: ${c}`),
+              ].map((l) => clip(l, 400)),
+            },
+          ],
+        },
+      ),
     );
   }
   const jmLogs = probeValue<PodLog[]>(results, "jobmanager-checkpoint-logs");
@@ -276,8 +304,10 @@ export function assessFailureType(results: ProbeResults, config: AppConfig): Ste
   } else {
     findings.unshift(
       finding(diagnosis.cause === "recovered" ? "ok" : "warning", "Failure type: not recognised", {
-        detail:
-          'No failure message, exception or log line matched a known type. The seed\'s key: "Access Denied" = IAM permission issue, KMS denied = key policy, "Disk full" / "No space left on device" = RocksDB storage full, "Timeout" / "Checkpoint expired before completing" = S3 slow or network issue.',
+        detail: `${diagnosis.cause === "unknown" ? `${diagnosis.because}. ` : "No failure message, exception or log line matched a known type. "}The seed's key: "Access Denied" = IAM permission issue, KMS denied = key policy, "Disk full" / "No space left on device" = RocksDB storage full, "Timeout" / "Checkpoint expired before completing" = S3 slow or network issue.`,
+        ...(diagnosis.cause === "unknown"
+          ? { evidence: [{ kind: "code" as const, text: whereToLook(config) }] }
+          : {}),
       }),
     );
   }
@@ -288,6 +318,12 @@ export function assessFailureType(results: ProbeResults, config: AppConfig): Ste
     findings,
   };
 }
+
+const JM_SOURCE_TEXT: Record<NonNullable<JobmanagerLogRead["source"]>, string> = {
+  kubernetes: "the jobmanager pods' log",
+  "flink-rest": "Flink's /jobmanager/log",
+  "cloudwatch-logs": "CloudWatch Logs",
+};
 
 // ---------------------------------------------------------------------------------------------
 // Step 3: Common Fixes
@@ -375,6 +411,76 @@ export function riskWindow(read: CheckpointsRead): RiskWindow {
   };
 }
 
+/** Job states in which the job no longer runs and will not restart by itself. */
+const STOPPED = new Set(["FAILED", "CANCELED", "CANCELLING", "SUSPENDED", "FINISHED"]);
+
+export interface StateRisk {
+  readonly atRisk: boolean;
+  /** One sentence for the conclusion ("" when nothing is at risk). */
+  readonly conclusion: string;
+  /** Step 5's summary. */
+  readonly summary: string;
+  /** The job, when it has stopped. */
+  readonly stopped: { readonly state: string; readonly at: Date | null } | null;
+}
+
+/**
+ * What state is at risk, one judgement for the conclusion and Step 5: state is at risk when a
+ * checkpoint failed after the last completed one, or the job is down (stopped, crash-looping,
+ * pods broken): what it processed since the last completed checkpoint is in no checkpoint.
+ */
+export function stateRisk(results: ProbeResults, config: AppConfig): StateRisk {
+  const read = probeValue<CheckpointsRead>(results, "checkpoints");
+  const job = probeValue<JobState>(results, "job")?.job;
+  const stoppedJob = job && STOPPED.has(job.state) ? job : null;
+  const stopped = stoppedJob
+    ? {
+        state: stoppedJob.state,
+        at: stoppedJob.startTime ? new Date(stoppedJob.startTime.getTime() + stoppedJob.durationMs) : null,
+      }
+    : null;
+  if (!read) {
+    return { atRisk: stopped !== null, conclusion: "", summary: "", stopped };
+  }
+  const w = riskWindow(read);
+  const last = w.lastCompleted;
+  const savedAt = last ? (last.latestAckTime ?? last.triggerTime) : null;
+  const down = isJobDown(checkpointFailureSignals(results, config.pipeline.statePvc));
+  if (stopped) {
+    const cfg = probeValue<CheckpointConfig>(results, "checkpoint-config");
+    const before =
+      savedAt && stopped.at
+        ? `, ${formatDuration(Math.max(0, stopped.at.getTime() - savedAt.getTime()))} before it stopped`
+        : "";
+    const discarded =
+      cfg?.externalization.enabled === false
+        ? " Its checkpoints are not externalized: Flink deleted them when the job stopped, so a restart has only a savepoint or the group's committed offsets to start from."
+        : "";
+    const text =
+      last && savedAt
+        ? `The job is ${stopped.state}: what it processed after checkpoint ${last.id} (${formatUtc(savedAt)}${before}) is in no checkpoint, and nothing is processed until it is restarted from that checkpoint.${discarded}`
+        : `The job is ${stopped.state} and Flink retains no completed checkpoint: its state since it started is in no checkpoint.${discarded}`;
+    return { atRisk: true, conclusion: text, summary: text, stopped };
+  }
+  if (w.firstFailure !== null || down) {
+    return {
+      atRisk: true,
+      conclusion:
+        w.atRiskMs === null
+          ? " No completed checkpoint is retained: all state since the job started is at risk on a restart."
+          : ` Last completed checkpoint ${formatDuration(w.atRiskMs)} ago: that state is at risk on a restart.`,
+      summary: `State since ${savedAt ? formatUtc(savedAt) : "the job started"} (${w.atRiskMs === null ? "all of it" : formatDuration(w.atRiskMs)}) is not in any checkpoint.`,
+      stopped,
+    };
+  }
+  return {
+    atRisk: false,
+    conclusion: "",
+    summary: "No state at risk: the last checkpoint completed after the failures.",
+    stopped,
+  };
+}
+
 export function assessPostIncident(results: ProbeResults, config: AppConfig): StepAssessment {
   const read = probeValue<CheckpointsRead>(results, "checkpoints");
   if (!read) {
@@ -419,7 +525,8 @@ export function assessPostIncident(results: ProbeResults, config: AppConfig): St
           : `${formatDuration(w.atRiskMs)} of processing (since ${savedAt ? formatUtc(savedAt) : "-"})`,
     },
   ];
-  const failing = w.firstFailure !== null;
+  const risk = stateRisk(results, config);
+  const failing = risk.atRisk;
   const sgroup = config.pipeline.consumerGroup;
   // Flink commits the group's offsets at each completed checkpoint: a job started without state
   // re-reads from there, and the windows open at that checkpoint lost what came before it.
@@ -428,14 +535,14 @@ export function assessPostIncident(results: ProbeResults, config: AppConfig): St
     reprocessFrom === undefined
       ? `Reprocess (reset ${sgroup}'s offsets to the start of the window open at the last checkpoint) only if a restart happened without a checkpoint to restore.`
       : `Reprocess only if a restart happened without a checkpoint to restore: ${sgroup}'s offsets stand where checkpoint ${last?.id ?? ""} left them, and the window open then (from ${formatUtc(reprocessFrom)}) lost the records before it; resetting the offsets to that window's start (only while no consumer is in the group) rebuilds it, with duplicates downstream.`;
-  const detail = failing
-    ? `The last successful checkpoint is older than the first failure: if the job restarts now it restores checkpoint ${last?.id ?? "(none)"} and re-reads from Kafka everything after it, so nothing is lost while Kafka still holds those records (the seed: 30 days); the Firehose output may get duplicates of that window. Records are lost only if they age out of Kafka before the job checkpoints again. ${reprocess} Then add a regression test: checkpoint with a filled disk / denied bucket and verify the error handling.`
-    : "No failure after the last successful checkpoint: nothing is at risk beyond the normal checkpoint interval.";
+  const detail = risk.stopped
+    ? `${risk.summary} Restarting from checkpoint ${last?.id ?? "(none)"} re-reads from Kafka everything after it, so nothing is lost while Kafka still holds those records (the seed: 30 days); the Firehose output may get duplicates of that window. ${reprocess}`
+    : failing
+      ? `The last successful checkpoint is older than the first failure: if the job restarts now it restores checkpoint ${last?.id ?? "(none)"} and re-reads from Kafka everything after it, so nothing is lost while Kafka still holds those records (the seed: 30 days); the Firehose output may get duplicates of that window. Records are lost only if they age out of Kafka before the job checkpoints again. ${reprocess} Then add a regression test: checkpoint with a filled disk / denied bucket and verify the error handling.`
+      : "No failure after the last successful checkpoint: nothing is at risk beyond the normal checkpoint interval.";
   return {
     status: failing ? "warning" : "ok",
-    summary: failing
-      ? `State since ${savedAt ? formatUtc(savedAt) : "the job started"} (${w.atRiskMs === null ? "all of it" : formatDuration(w.atRiskMs)}) is not in any checkpoint.`
-      : "No state at risk: the last checkpoint completed after the failures.",
+    summary: risk.summary,
     findings: [
       finding(failing ? "warning" : "ok", "Window of state at risk", {
         detail,
@@ -458,7 +565,7 @@ export const checkpointFailureSteps: readonly StepSpec[] = [
     id: "identify-failure-type",
     title: "Step 2: Identify Failure Type",
     budgetSeconds: 120,
-    probes: [checkpointsProbe, exceptionsProbe, jobmanagerLogsProbe],
+    probes: [checkpointsProbe, exceptionsProbe, jobmanagerLogsProbe, jobmanagerLogProbe],
     assess: assessFailureType,
   },
   {

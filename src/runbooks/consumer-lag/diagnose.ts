@@ -4,6 +4,8 @@
  * plus the cases the seed implies (lag already below threshold, a job that is not consuming, a transient spike).
  */
 
+import { type MissingWatermarks, missingWatermarkText } from "../flink-watermarks.ts";
+
 export type LagCause =
   | "below-threshold"
   | "not-consuming"
@@ -35,6 +37,10 @@ export interface LagSignals {
   readonly maxPodPressure?: number;
   readonly pressureThreshold: number;
   readonly watermarkLagMs?: number;
+  /** How far Flink's own lowest vertex watermark trails (used when WatermarkLagMs is missing). */
+  readonly flinkWatermarkLagMs?: number;
+  /** Flink vertices whose subtasks have no watermark at all (Long.MIN_VALUE): windows never fire. */
+  readonly missingWatermarks?: MissingWatermarks;
   readonly watermarkStuckMs: number;
   /** Firehose DeliveryToS3.Records of the most recent minutes (oldest first). */
   readonly recentFirehoseDeliveries?: readonly number[];
@@ -88,10 +94,14 @@ export function diagnoseLag(s: LagSignals): LagDiagnosis {
       );
     }
   }
-  if (s.watermarkLagMs !== undefined && s.watermarkLagMs > s.watermarkStuckMs) {
+  if (s.missingWatermarks !== undefined) {
+    return d("windowing", `Flink reports ${missingWatermarkText(s.missingWatermarks)}`);
+  }
+  const watermarkLag = s.watermarkLagMs ?? s.flinkWatermarkLagMs;
+  if (watermarkLag !== undefined && watermarkLag > s.watermarkStuckMs) {
     return d(
       "windowing",
-      `watermark lag is ${fmt(s.watermarkLagMs / 1000)} s (over ${fmt(s.watermarkStuckMs / 1000)} s): the watermark is stuck`,
+      `${s.watermarkLagMs === undefined ? "Flink's lowest watermark trails by" : "watermark lag is"} ${fmt(watermarkLag / 1000)} s (over ${fmt(s.watermarkStuckMs / 1000)} s): the watermark is stuck`,
     );
   }
   const slowMs = s.enrichmentSlowMs ?? 500;

@@ -27,7 +27,9 @@ export const consumerLagRunbook: Runbook = {
       signals.totalLag !== undefined,
       signals.recordsIn !== undefined && signals.recordsOut !== undefined,
       signals.maxPodPressure !== undefined,
-      signals.watermarkLagMs !== undefined,
+      signals.watermarkLagMs !== undefined ||
+        signals.flinkWatermarkLagMs !== undefined ||
+        signals.missingWatermarks !== undefined,
       signals.recentFirehoseDeliveries !== undefined,
     ].filter(Boolean).length;
     // Enrichment is decided by elimination; unknown means nothing singled a branch out.
@@ -40,7 +42,12 @@ export const consumerLagRunbook: Runbook = {
     const open: string[] = [];
     if (diagnosis.cause === "unknown" || confidence === "low") {
       if (signals.maxPodPressure === undefined) open.push(CAUSE_TITLE.resource);
-      if (signals.watermarkLagMs === undefined) open.push(CAUSE_TITLE.windowing);
+      if (
+        signals.watermarkLagMs === undefined &&
+        signals.flinkWatermarkLagMs === undefined &&
+        signals.missingWatermarks === undefined
+      )
+        open.push(CAUSE_TITLE.windowing);
       if (signals.recentFirehoseDeliveries === undefined) open.push(CAUSE_TITLE.backpressure);
       open.push(CAUSE_TITLE.enrichment);
     }

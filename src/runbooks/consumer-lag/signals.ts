@@ -5,6 +5,7 @@ import { type ProbeResults, probeValue } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
 import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { type FlinkWatermarks, flinkWatermarkLag, missingWatermarks } from "../flink-watermarks.ts";
 import type { LagSignals } from "./diagnose.ts";
 import type { EnrichmentLatency, LagSamples } from "./probes.ts";
 
@@ -29,6 +30,9 @@ export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals
   const pods = probeValue<PodUsage[]>(results, "pod-usage");
   const pressures = (pods ?? []).map(podPressure).filter((p): p is number => p !== undefined);
   const watermark = probeValue<MetricPoint[]>(results, "watermark-lag");
+  const flink = probeValue<FlinkWatermarks>(results, "flink-watermarks");
+  const flinkLag = flink === undefined ? undefined : flinkWatermarkLag(flink);
+  const missing = flink === undefined ? undefined : missingWatermarks(flink);
   const firehose = probeValue<MetricPoint[]>(results, "firehose-delivered");
   const enrichment = probeValue<EnrichmentLatency>(results, "enrichment-latency");
   const recent = enrichment?.rows.slice(-3) ?? [];
@@ -51,6 +55,8 @@ export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals
     ...(watermark === undefined || watermark.length === 0
       ? {}
       : { watermarkLagMs: latestOf(watermark)!.value }),
+    ...(flinkLag === undefined ? {} : { flinkWatermarkLagMs: flinkLag }),
+    ...(missing === undefined ? {} : { missingWatermarks: missing }),
     ...(firehose === undefined || firehose.length === 0
       ? {}
       : { recentFirehoseDeliveries: firehose.map((p) => p.value) }),

@@ -13,6 +13,13 @@ import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } fro
 import type { GroupLag } from "../../ports/kafka.ts";
 import type { PodUsage } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import {
+  type FlinkWatermarks,
+  flinkWatermarkLag,
+  flinkWatermarksProbe,
+  missingWatermarks,
+  missingWatermarkText,
+} from "../flink-watermarks.ts";
 import { diagnoseLag, type LagDiagnosis } from "./diagnose.ts";
 import {
   type EnrichmentLatency,
@@ -210,7 +217,29 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
   }
 
   const watermark = probeValue<MetricPoint[]>(results, "watermark-lag");
-  if (watermark !== undefined) {
+  const flinkWm = probeValue<FlinkWatermarks>(results, "flink-watermarks");
+  const missing = flinkWm === undefined ? undefined : missingWatermarks(flinkWm);
+  const flinkLag = flinkWm === undefined ? undefined : flinkWatermarkLag(flinkWm);
+  if (missing !== undefined) {
+    findings.push(
+      finding(
+        "warning",
+        `C. Windowing: ${missing.none ? "no watermark at all" : "subtasks without a watermark"} in Flink`,
+        {
+          detail: `Flink reports ${missingWatermarkText(missing)}: windows never close, so nothing is emitted downstream. See \`/runbook window\`.`,
+        },
+      ),
+    );
+  } else if (watermark === undefined && flinkLag !== undefined) {
+    const stuck = flinkLag > config.runbooks.watermarkStuckMs;
+    findings.push(
+      finding(
+        stuck ? "warning" : "ok",
+        `C. Windowing: Flink's lowest watermark ${formatCount(flinkLag / 1000)} s behind${stuck ? " (stuck: windows are not closing)" : ""}`,
+      ),
+    );
+  }
+  if (watermark !== undefined && missing === undefined) {
     const latest = latestOf(watermark);
     const stuck = latest !== undefined && latest.value > config.runbooks.watermarkStuckMs;
     findings.push(
@@ -428,6 +457,7 @@ export const consumerLagSteps: readonly StepSpec[] = [
       podUsageProbe,
       scaleProbe,
       watermarkProbe,
+      flinkWatermarksProbe,
       windowEmitProbe,
       firehoseDeliveryProbe,
       enrichmentLatencyProbe,

@@ -6,6 +6,8 @@
  * completeness already back over the threshold.
  */
 
+import { type MissingWatermarks, missingWatermarkText } from "../flink-watermarks.ts";
+
 export type CompletenessCause =
   | "recovered"
   | "watermark-stuck"
@@ -39,6 +41,8 @@ export interface CompletenessSignals {
   readonly watermarkLagMs?: number;
   /** How far the lowest vertex watermark in Flink trails now (corroboration). */
   readonly flinkWatermarkLagMs?: number;
+  /** Flink vertices whose subtasks have no watermark at all (Long.MIN_VALUE): their windows never fire. */
+  readonly missingWatermarks?: MissingWatermarks;
   /** Age of the newest record on the source topic. */
   readonly newestRecordAgeMs?: number;
 
@@ -74,8 +78,12 @@ export function lateFractionOf(s: CompletenessSignals): number | undefined {
   return s.windowRecordsLate / s.windowRecordsIn;
 }
 
-/** The metric says so; Flink's own watermarks decide when the metric is missing. */
+/**
+ * The metric says so; Flink's own watermarks decide when the metric is missing. A subtask without
+ * any watermark (Long.MIN_VALUE) is stuck whatever the metric says: its windows never fire.
+ */
 export function isWatermarkStuck(s: CompletenessSignals): boolean | undefined {
+  if (s.missingWatermarks !== undefined) return true;
   const lag = s.watermarkLagMs ?? s.flinkWatermarkLagMs;
   return lag === undefined ? undefined : lag > s.watermarkStuckMs;
 }
@@ -141,9 +149,21 @@ export function diagnoseCompleteness(s: CompletenessSignals): CompletenessDiagno
     case "source-idle":
       return d(
         "source-idle",
-        `the watermark trails by ${secs(lag ?? 0)} and the newest record on the source topic is ${secs(s.newestRecordAgeMs ?? 0)} old: the source stopped sending, Flink is not stalled`,
+        s.missingWatermarks !== undefined
+          ? `${missingWatermarkText(s.missingWatermarks)}, and the newest record on the source topic is ${secs(s.newestRecordAgeMs ?? 0)} old: the source sends nothing to make one`
+          : `the watermark trails by ${secs(lag ?? 0)} and the newest record on the source topic is ${secs(s.newestRecordAgeMs ?? 0)} old: the source stopped sending, Flink is not stalled`,
       );
     case "watermark-stuck":
+      if (s.missingWatermarks !== undefined) {
+        return d(
+          "watermark-stuck",
+          `${missingWatermarkText(s.missingWatermarks)}${
+            sourceActive === true
+              ? ` while the source topic still receives records (newest ${secs(s.newestRecordAgeMs ?? 0)} old)`
+              : ""
+          }${worst}`,
+        );
+      }
       return d(
         "watermark-stuck",
         `the watermark trails by ${secs(lag ?? 0)} (stuck over ${secs(s.watermarkStuckMs)})${

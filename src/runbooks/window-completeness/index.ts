@@ -19,7 +19,12 @@ const BRANCHES: readonly CompletenessCause[] = [
 function uncheckedBranches(s: CompletenessSignals): CompletenessCause[] {
   const out: CompletenessCause[] = [];
   if (s.windowRecordsLate === undefined || s.windowRecordsIn === undefined) out.push("late-arrivals");
-  if (s.watermarkLagMs === undefined && s.flinkWatermarkLagMs === undefined) out.push("watermark-stuck");
+  if (
+    s.watermarkLagMs === undefined &&
+    s.flinkWatermarkLagMs === undefined &&
+    s.missingWatermarks === undefined
+  )
+    out.push("watermark-stuck");
   if (s.stateReads === undefined) out.push("state-backend-loss");
   if (s.missingWindows === undefined) out.push("window-not-fired");
   return out;

@@ -160,31 +160,7 @@ export const sourceNewestProbe = probe<SourceSample>({
   },
 });
 
-export interface FlinkWatermarks {
-  readonly jobId: string;
-  readonly jobName: string;
-  readonly at: Date;
-  readonly vertices: readonly { readonly name: string; readonly min: Date | null }[];
-}
-
-/** Flink's own view: the lowest input watermark of every vertex. */
-export const flinkWatermarksProbe = probe<FlinkWatermarks>({
-  id: "flink-watermarks",
-  title: "read Flink's watermarks per vertex",
-  needs: ["flink"],
-  async run({ ports, config }) {
-    const flink = ports.flink!;
-    const job = await flink.findJob(config.flink?.jobName);
-    const details = await flink.jobDetails(job.id);
-    const vertices = await Promise.all(
-      details.vertices.map(async (v) => ({
-        name: v.name,
-        min: (await flink.vertexWatermarks(job.id, v.id)).min,
-      })),
-    );
-    return { jobId: job.id, jobName: job.name, at: ports.clock.now(), vertices };
-  },
-});
+export { type FlinkWatermarks, flinkWatermarksProbe } from "../flink-watermarks.ts";
 
 export interface LatestCheckpoint {
   readonly jobId: string;

@@ -3,6 +3,7 @@ import type { AppConfig } from "../../config/schema.ts";
 import { latestOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue } from "../../core/runbook.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { flinkWatermarkLag, missingWatermarks } from "../flink-watermarks.ts";
 import { type CompletenessDiagnosis, type CompletenessSignals, diagnoseCompleteness } from "./diagnose.ts";
 import type { CompletenessView, FlinkWatermarks, LogQueryRun, SourceSample } from "./probes.ts";
 import { expectedWindowIds, sumField } from "./windows.ts";
@@ -10,11 +11,7 @@ import { expectedWindowIds, sumField } from "./windows.ts";
 /** The seed: late records above 5% of a window mean a data-freshness issue. */
 export const LATE_FRACTION_LIMIT = 0.05;
 
-/** How far the lowest Flink watermark trails (over vertices that have one), in ms. */
-export function flinkWatermarkLag(w: FlinkWatermarks): number | undefined {
-  const mins = w.vertices.map((v) => v.min?.getTime()).filter((t): t is number => t !== undefined);
-  return mins.length === 0 ? undefined : Math.max(0, w.at.getTime() - Math.min(...mins));
-}
+export { flinkWatermarkLag } from "../flink-watermarks.ts";
 
 export function newestRecordAge(s: SourceSample): number | undefined {
   const times = s.sample.records.map((r) => Date.parse(r.timestamp)).filter((t) => !Number.isNaN(t));
@@ -62,6 +59,7 @@ export function completenessSignals(results: ProbeResults, config: AppConfig): C
   const outSum = sumField(rows, "records_out");
   const lateSum = sumField(rows, "records_late");
   const flinkLag = flink === undefined ? undefined : flinkWatermarkLag(flink);
+  const noWatermark = flink === undefined ? undefined : missingWatermarks(flink);
   const age = source === undefined ? undefined : newestRecordAge(source);
   const missing = emits === undefined ? undefined : missingWindowsOf(emits);
   const latest = view === undefined ? undefined : latestOf(view.series);
@@ -82,6 +80,7 @@ export function completenessSignals(results: ProbeResults, config: AppConfig): C
     ...(lateSum === undefined ? {} : { windowRecordsLate: lateSum }),
     ...(wm === undefined ? {} : { watermarkLagMs: wm.value }),
     ...(flinkLag === undefined ? {} : { flinkWatermarkLagMs: flinkLag }),
+    ...(noWatermark === undefined ? {} : { missingWatermarks: noWatermark }),
     ...(age === undefined ? {} : { newestRecordAgeMs: age }),
     ...(state === undefined ? {} : { recordsIn: state.a, stateReads: state.b }),
     ...(missing === undefined ? {} : { missingWindows: missing }),

@@ -11,6 +11,7 @@ import { renderStartQueryCommand } from "../../core/log-queries.ts";
 import { formatCount, latestOf } from "../../core/metric-math.ts";
 import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { missingWatermarkText } from "../flink-watermarks.ts";
 import { reprocessProposal } from "../reprocess-proposal.ts";
 import type { CompletenessCause, CompletenessDiagnosis } from "./diagnose.ts";
 import {
@@ -310,7 +311,13 @@ function watermarkFinding(
       columns: ["VERTEX", "LOWEST WATERMARK", "BEHIND"],
       rows: flink.vertices.map((v) => [
         v.name,
-        v.min === null ? "none (source)" : v.min.toISOString(),
+        v.min !== null
+          ? v.min.toISOString()
+          : v.subtasks === 0
+            ? "none (source)"
+            : v.withoutWatermark !== undefined
+              ? `none: ${v.withoutWatermark} of ${v.subtasks} subtask(s) at Long.MIN_VALUE`
+              : "none",
         v.min === null ? "-" : secs(flink.at.getTime() - v.min.getTime()),
       ]),
     });
@@ -324,8 +331,15 @@ function watermarkFinding(
   }
   const age = source === undefined ? undefined : newestRecordAge(source);
   const flinkLag = flink === undefined ? undefined : flinkWatermarkLag(flink);
+  const missing = s.missingWatermarks;
   const parts = [
-    lag === undefined ? "watermark lag unknown" : `watermark ${secs(lag)} behind`,
+    missing !== undefined
+      ? missing.none
+        ? "no watermark at all"
+        : "subtasks without a watermark"
+      : lag === undefined
+        ? "watermark lag unknown"
+        : `watermark ${secs(lag)} behind`,
     flinkLag !== undefined && s.watermarkLagMs !== undefined
       ? `Flink's lowest vertex watermark ${secs(flinkLag)} behind`
       : "",
@@ -336,16 +350,25 @@ function watermarkFinding(
       : `newest record on ${config.pipeline.sourceTopic} ${secs(age)} old`,
   ].filter(Boolean);
   const stuck = d.watermarkStuck === true;
-  return finding(stuck ? "critical" : "ok", `B. Watermark: ${parts.join("; ")}`, {
-    detail: stuck
-      ? d.sourceActive === false
-        ? "The watermark is stuck because nothing arrives: an upstream issue. Restarting Flink will not help."
-        : d.sourceActive === true
-          ? "Records exist in Kafka but the watermark does not move: Flink is stalled, so windows never close."
-          : "The watermark is stuck (over the threshold); whether the source still receives records is unknown."
-      : `Under the ${secs(config.runbooks.watermarkStuckMs)} threshold: windows close.`,
-    evidence,
-  });
+  return finding(
+    stuck ? "critical" : lag === undefined ? "info" : "ok",
+    `B. Watermark: ${parts.join("; ")}`,
+    {
+      detail:
+        missing !== undefined
+          ? `${missingWatermarkText(missing).replace(/^./, (c) => c.toUpperCase())}: windows never close. ${d.sourceActive === false ? "Nothing arrives on the source topic to make one: an upstream issue." : "Check the watermark strategy of the source (assigned? idleness for idle partitions?) and whether records carry event times."}`
+          : lag === undefined
+            ? "Neither WatermarkLagMs nor Flink's watermarks could be read: whether windows close is unknown."
+            : stuck
+              ? d.sourceActive === false
+                ? "The watermark is stuck because nothing arrives: an upstream issue. Restarting Flink will not help."
+                : d.sourceActive === true
+                  ? "Records exist in Kafka but the watermark does not move: Flink is stalled, so windows never close."
+                  : "The watermark is stuck (over the threshold); whether the source still receives records is unknown."
+              : `Under the ${secs(config.runbooks.watermarkStuckMs)} threshold: windows close.`,
+      evidence,
+    },
+  );
 }
 
 function stateFinding(results: ProbeResults, config: AppConfig): Finding | undefined {

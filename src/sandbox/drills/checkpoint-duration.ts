@@ -66,9 +66,39 @@ export function reshapeCheckpoints(stats: CheckpointStats, shape: CheckpointShap
   };
 }
 
+/**
+ * Flink's checkpoint statistics reshaped, and each checkpoint's phases (sync / async / alignment
+ * per vertex) scaled to match: the same split of time and bytes as the healthy world's, where the
+ * upload (async) takes most of a checkpoint.
+ */
 function reshaped(ports: Ports, shape: CheckpointShape): Partial<FlinkPort> {
   const flink = ports.flink!;
-  return { checkpoints: async (jobId) => reshapeCheckpoints(await flink.checkpoints(jobId), shape) };
+  const checkpoints = async (jobId: string) => reshapeCheckpoints(await flink.checkpoints(jobId), shape);
+  return {
+    checkpoints,
+    checkpointDetails: async (jobId, checkpointId) => {
+      const base = await flink.checkpointDetails(jobId, checkpointId);
+      const entry = (await checkpoints(jobId)).history.find((c) => c.id === checkpointId);
+      if (!entry) return base;
+      const t = base.endToEndDurationMs > 0 ? entry.endToEndDurationMs / base.endToEndDurationMs : 1;
+      const b = base.checkpointedSizeBytes > 0 ? entry.checkpointedSizeBytes / base.checkpointedSizeBytes : 1;
+      const ms = (v: number | null) => (v === null ? null : Math.round(v * t));
+      return {
+        ...base,
+        endToEndDurationMs: entry.endToEndDurationMs,
+        checkpointedSizeBytes: entry.checkpointedSizeBytes,
+        vertices: base.vertices.map((v) => ({
+          ...v,
+          checkpointedSizeBytes: Math.round(v.checkpointedSizeBytes * b),
+          endToEndDurationMs: Math.round(v.endToEndDurationMs * t),
+          maxSyncMs: ms(v.maxSyncMs),
+          maxAsyncMs: ms(v.maxAsyncMs),
+          maxAlignmentMs: ms(v.maxAlignmentMs),
+          maxStartDelayMs: ms(v.maxStartDelayMs),
+        })),
+      };
+    },
+  };
 }
 
 /** `perPod` more compaction lines in every taskmanager's log (seen by a grep for "compaction"). */

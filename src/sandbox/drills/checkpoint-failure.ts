@@ -79,28 +79,53 @@ function failing(ports: Ports, clock: DrillClock, script: FailureScript): Partia
   };
 }
 
-/** Extra lines in the log of the pods of `selector` (they pass the same grep as the pod's own lines). */
-function withLogLines(
-  k8s: KubernetesPort,
-  selector: string,
-  lines: readonly string[],
+/** What the real Flink REST says of a checkpoint that failed on S3's 403: nothing about S3. */
+const ASYNC_FAILED = "Asynchronous task checkpoint failed.";
+
+/**
+ * The jobmanager log of a checkpoint that failed on S3's 403, as Flink 1.20 writes it: the
+ * CheckpointFailureManager warning, then the exception chain (the cause at its last Caused by).
+ */
+function jobmanagerLog403(
+  findJob: FlinkPort["findJob"],
+  checkpoints: FlinkPort["checkpoints"],
+  clock: DrillClock,
 ): Partial<KubernetesPort> {
   return {
-    podLogs: async (namespace, labelSelector, query) => {
-      const logs = await k8s.podLogs(namespace, labelSelector, query);
-      if (labelSelector !== selector) return logs;
+    podLogs: async (_namespace, _labelSelector, query) => {
+      const job = await findJob();
+      const failed = (await checkpoints(job.id)).latest.failed;
+      const id = failed?.id ?? 0;
+      const at = (failed?.failureTime ?? clock.now())
+        .toISOString()
+        .replace("T", " ")
+        .replace("Z", "")
+        .replace(".", ",");
+      const path = `s3://checkpoint-bucket/state/order-processing/${job.id}/chk-${id}/4b1f0e2a-77c5-4e0a-9a53-0c2f7d1e9b3a`;
+      const lines = [
+        `${at} WARN  org.apache.flink.runtime.checkpoint.CheckpointFailureManager [] - Failed to trigger or complete checkpoint ${id} for job ${job.id}. (5 consecutive failed attempts so far)`,
+        `org.apache.flink.runtime.checkpoint.CheckpointException: ${ASYNC_FAILED}`,
+        "\tat org.apache.flink.runtime.messages.checkpoint.SerializedCheckpointException.unwrap(SerializedCheckpointException.java:51) ~[flink-runtime-1.20.3.jar:1.20.3]",
+        `Caused by: java.lang.Exception: Could not materialize checkpoint ${id} for operator Window(TumblingEventTimeWindows(60000), EventTimeTrigger, OrderAggregator) (3/4)#0.`,
+        "Caused by: java.io.IOException: Could not open output stream for state backend",
+        `Caused by: java.nio.file.AccessDeniedException: ${path}: PUT object on ${path.slice(23)}: com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 7QX2E8YJ1B4N)`,
+        "\t... 12 more",
+      ];
       const needle = query?.grep?.toLowerCase();
-      const extra = lines.filter((l) => needle === undefined || l.toLowerCase().includes(needle));
-      return logs.map((l) => ({ ...l, lines: [...l.lines, ...extra], matched: l.matched + extra.length }));
+      const kept = lines.filter((l) => needle === undefined || l.toLowerCase().includes(needle));
+      return [
+        {
+          pod: "flink-jobmanager-0",
+          container: "flink-main-container",
+          lines: kept,
+          matched: kept.length,
+          truncated: false,
+          error: null,
+        },
+      ];
     },
   };
 }
-
-const S3_DENIED =
-  "org.apache.flink.runtime.checkpoint.CheckpointException: Asynchronous task checkpoint failed.\n" +
-  "Caused by: java.nio.file.AccessDeniedException: s3://checkpoint-bucket/state/order-processing/chk-4310/_metadata: " +
-  "PUT 0-byte object on state/order-processing/chk-4310/_metadata: com.amazonaws.services.s3.model.AmazonS3Exception: " +
-  "Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 7QX2E8YJ1B4N)";
 
 export const DRILL_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/0f3c1a2b-9d8e-4c7b-a6f5-1e2d3c4b5a69";
 const KMS_DENIED =
@@ -161,14 +186,21 @@ export const checkpointFailureDrills: readonly DrillScenario[] = [
   scenario(
     "s3-access-denied",
     "Checkpoint bucket denies the Flink role",
-    "A policy change removed s3:PutObject on checkpoint-bucket from FlinkTaskExecutorRole 6 minutes ago: every checkpoint since fails with Access Denied.",
+    'A policy change removed s3:PutObject on checkpoint-bucket from FlinkTaskExecutorRole 6 minutes ago: every checkpoint since fails. Flink REST says only "Asynchronous task checkpoint failed." (as the real Flink does); the 403 is in the jobmanager log.',
     (clock) => {
       const ports = healthyPlatform(clock).ports;
+      const flink = failing(ports, clock, { fromMinutesAgo: 6, message: ASYNC_FAILED });
+      const k8s = ports.kubernetes!;
+      const base = ports.flink!;
+      const jmLog = jobmanagerLog403(() => base.findJob(), flink.checkpoints!, clock);
       return overridePorts(ports, {
-        flink: failing(ports, clock, { fromMinutesAgo: 6, message: S3_DENIED }),
-        kubernetes: withLogLines(ports.kubernetes!, "app=flink-taskmanager", [
-          "2026-01-13 10:29:05,112 ERROR org.apache.flink.runtime.checkpoint.CheckpointCoordinator [] - IOException: Access Denied to s3://checkpoint-bucket/state",
-        ]),
+        flink,
+        kubernetes: {
+          podLogs: (namespace, selector, query) =>
+            selector === "app=flink-jobmanager"
+              ? jmLog.podLogs!(namespace, selector, query)
+              : k8s.podLogs(namespace, selector, query),
+        },
       });
     },
     { cause: "s3-access-denied", severity: "critical", proposes: ["trigger-checkpoint"] },
@@ -279,6 +311,7 @@ export const checkpointFailureDrills: readonly DrillScenario[] = [
         stacktrace:
           "java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id 10.0.1.11:6122-5c1a2b timed out.\n\tat org.apache.flink.runtime.jobmaster.JobMaster$TaskManagerHeartbeatListener.notifyHeartbeatTimeout(JobMaster.java:1402)",
         truncated: false,
+        rootCause: null,
         time: clock.now(),
         taskName: null,
         location: "10.0.1.11:6122",

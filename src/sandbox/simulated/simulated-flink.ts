@@ -11,6 +11,7 @@
  */
 import {
   type BackpressureLevel,
+  type CheckpointBreakdown,
   type CheckpointConfig,
   type CheckpointRecord,
   type CheckpointStats,
@@ -22,6 +23,7 @@ import {
   type FlinkMetricValues,
   type FlinkPort,
   type JobException,
+  type JobManagerLog,
   type StatsSummary,
   type TaskManagerMemory,
   type TaskManagerSummary,
@@ -353,8 +355,7 @@ export class SimulatedFlink implements FlinkPort {
       subtask: i,
       watermark: new Date(now - 1800 - ((minute * 29) % 5) * 100 - i * 100),
     }));
-    const times = subtasks.map((s) => s.watermark?.getTime());
-    const min = times.some((t) => t === undefined) ? null : new Date(Math.min(...(times as number[])));
+    const min = new Date(Math.min(...subtasks.map((s) => s.watermark.getTime())));
     return { vertexId, subtasks, min };
   }
 
@@ -421,6 +422,51 @@ export class SimulatedFlink implements FlinkPort {
     }
     const all = this.tmMetrics(index);
     return Object.fromEntries(names.filter((n) => all[n] !== undefined).map((n) => [n, all[n] as number]));
+  }
+
+  async checkpointDetails(jobId: string, checkpointId: number): Promise<CheckpointBreakdown> {
+    this.checkJob(jobId);
+    const entry = this.timeline(this.now()).find((c) => c.id === checkpointId);
+    if (!entry) {
+      throw new FlinkError(
+        "not-found",
+        `checkpoint ${checkpointId} of job ${jobId} not found on ${this.describeTarget}`,
+        404,
+      );
+    }
+    const done = entry.status === "COMPLETED";
+    // The window aggregation holds nearly all state: its upload is the checkpoint's async phase.
+    const share = { source: 0.001, enrichment: 0.004, window: 0.99, sink: 0.005 };
+    return {
+      checkpointId,
+      status: entry.status,
+      endToEndDurationMs: entry.endToEndDurationMs,
+      checkpointedSizeBytes: entry.checkpointedSizeBytes,
+      vertices: VERTICES.map((v) => {
+        const async = Math.round(entry.endToEndDurationMs * (v.kind === "window" ? 0.9 : 0.05));
+        return {
+          vertexId: v.id,
+          status: entry.status,
+          checkpointedSizeBytes: Math.round(entry.checkpointedSizeBytes * share[v.kind]),
+          endToEndDurationMs: done ? entry.endToEndDurationMs - 150 : 0,
+          subtasks: this.parallelism,
+          acknowledgedSubtasks: done ? this.parallelism : 0,
+          maxSyncMs: done ? (v.kind === "window" ? 180 : 4) : null,
+          maxAsyncMs: done ? async : null,
+          maxAlignmentMs: done ? 12 : null,
+          maxStartDelayMs: done ? 35 : null,
+        };
+      }),
+    };
+  }
+
+  /** The sandbox's JobManager logs to stdout, as on Kubernetes: no log file for REST to serve. */
+  async jobManagerLog(): Promise<JobManagerLog> {
+    throw new FlinkError(
+      "not-found",
+      `the JobManager log not served by ${this.describeTarget} (404: This file does not exist in JobManager log dir.)`,
+      404,
+    );
   }
 
   async taskmanagerMemory(): Promise<TaskManagerMemory[]> {

@@ -13,6 +13,10 @@ const base: DurationSignals = {
   thresholdMs: 30_000,
   throughputFloorBytesPerSecond: (500 * MB) / 30,
   compactionBusyLines: 5,
+  rateMinBytes: 16 * MB,
+  dominantShare: 0.5,
+  // Big checkpoints: their upload rate means something.
+  checkpointBytes: 500 * MB,
 };
 const slowAndRising = { latestDurationMs: 42_000, durationTrend: "rising" } as const;
 

@@ -124,6 +124,8 @@ function fakeFlink(durationMs: number, writtenBytes: number): FlinkPort {
     taskmanagers: never,
     taskmanagerMetrics: never,
     taskmanagerMemory: never,
+    checkpointDetails: () => Promise.reject(new Error("fake flink: checkpointDetails is not used here")),
+    jobManagerLog: () => Promise.reject(new Error("fake flink: jobManagerLog is not used here")),
     triggerCheckpoint: () => Promise.reject(new Error("a diagnosis must never trigger a checkpoint")),
   };
 }

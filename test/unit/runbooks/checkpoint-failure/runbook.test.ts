@@ -135,6 +135,8 @@ function fakeFlink(opts: {
     taskmanagers: notUsed("taskmanagers"),
     taskmanagerMetrics: notUsed("taskmanagerMetrics"),
     taskmanagerMemory: notUsed("taskmanagerMemory"),
+    checkpointDetails: () => Promise.reject(new Error("fake flink: checkpointDetails is not used here")),
+    jobManagerLog: () => Promise.reject(new Error("fake flink: jobManagerLog is not used here")),
     triggerCheckpoint: async (jobId) => {
       opts.triggerCalls?.push(jobId);
       throw new Error("a diagnosis must never trigger a checkpoint");

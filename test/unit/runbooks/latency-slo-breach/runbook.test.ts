@@ -140,6 +140,8 @@ function fakeFlink(levels: Readonly<Record<string, BackpressureLevel>>): FlinkPo
     taskmanagers: notUsed("taskmanagers"),
     taskmanagerMetrics: notUsed("taskmanagerMetrics"),
     taskmanagerMemory: notUsed("taskmanagerMemory"),
+    checkpointDetails: () => Promise.reject(new Error("fake flink: checkpointDetails is not used here")),
+    jobManagerLog: () => Promise.reject(new Error("fake flink: jobManagerLog is not used here")),
     triggerCheckpoint: notUsed("triggerCheckpoint"),
   };
 }

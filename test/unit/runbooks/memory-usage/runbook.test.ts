@@ -115,6 +115,8 @@ function fakeFlink(opts: { heapShare: number; network?: boolean; completed?: Che
         : {};
     },
     taskmanagerMemory: async () => memory,
+    checkpointDetails: () => Promise.reject(new Error("fake flink: checkpointDetails is not used here")),
+    jobManagerLog: () => Promise.reject(new Error("fake flink: jobManagerLog is not used here")),
     triggerCheckpoint: () => Promise.reject(new Error("a diagnosis must never trigger a checkpoint")),
   };
   return { port, metricCalls };

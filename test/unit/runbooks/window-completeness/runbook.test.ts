@@ -108,6 +108,8 @@ function flinkWith(behindMs: number): FlinkPort {
     taskmanagers: notUsed,
     taskmanagerMetrics: notUsed,
     taskmanagerMemory: notUsed,
+    checkpointDetails: () => Promise.reject(new Error("fake flink: checkpointDetails is not used here")),
+    jobManagerLog: () => Promise.reject(new Error("fake flink: jobManagerLog is not used here")),
     triggerCheckpoint: () => Promise.reject(new Error("a diagnosis must never trigger anything")),
   };
 }
