@@ -39,10 +39,10 @@ import {
   utimesSync,
 } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePorts, installExitGuard, terminate } from "./peer-process.ts";
 
 /** The versions the suites run against (both measured in ../shared/REFERENCE.md). */
 export const FLINK_VERSIONS = ["1.20.3", "2.1.1"] as const;
@@ -229,7 +229,7 @@ export async function startFlinkPeer(options: FlinkPeerOptions = {}): Promise<Fl
       },
       stop(): Promise<void> {
         stopping ??= (async () => {
-          await terminate(started);
+          await terminate(started, STOP_GRACE_MS);
           guard.remove();
           await rm(workDir, { recursive: true, force: true });
         })();
@@ -456,66 +456,6 @@ async function waitForState(
   throw new Error(
     `flink-peer: job ${jobId} not ${state} after ${START_TIMEOUT_MS / 1000}s (${last}). Log tail:\n${logTail(logFile)}`,
   );
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolveServer, reject) => {
-          const server = createServer();
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => resolveServer(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("flink-peer: no port");
-    return address.port;
-  });
-  await Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
-  return ports;
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  // Keep this process alive until the JVM is gone (it was unref'd to not hold the tests open).
-  child.ref();
-  child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<boolean>((done) => {
-    timer = setTimeout(() => done(true), STOP_GRACE_MS);
-  });
-  const timedOut = await Promise.race([exited.then(() => false), graceOver]);
-  clearTimeout(timer);
-  if (timedOut) {
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
-
-/**
- * Makes sure the JVM does not outlive this process: kills it when the process exits, and on
- * SIGINT/SIGTERM/SIGHUP when nobody else handles the signal (then re-raises it).
- */
-function installExitGuard(killNow: () => void): { remove(): void } {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (process.listenerCount(signal) > 1) return; // someone else handles it; "exit" still covers us
-    killNow();
-    remove();
-    process.kill(process.pid, signal);
-  };
-  const remove = (): void => {
-    process.removeListener("exit", killNow);
-    for (const signal of signals) process.removeListener(signal, onSignal);
-  };
-  process.on("exit", killNow);
-  for (const signal of signals) process.on(signal, onSignal);
-  return { remove };
 }
 
 function run(

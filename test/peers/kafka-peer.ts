@@ -13,7 +13,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +22,7 @@ import {
   prepareSecureListeners,
   type SecureListenerSetup,
 } from "./kafka-secure-listeners.ts";
+import { freePorts, installExitGuard, terminate } from "./peer-process.ts";
 
 export type { KafkaSecureListeners } from "./kafka-secure-listeners.ts";
 
@@ -117,7 +117,7 @@ export async function startKafkaPeer(options: KafkaPeerOptions = {}): Promise<Ka
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
-        await terminate(started);
+        await terminate(started, STOP_GRACE_MS);
         guard.remove();
         await rm(workDir, { recursive: true, force: true });
         // A clean stop leaves no log behind; a failed start keeps it (and its error carries the tail).
@@ -240,7 +240,7 @@ export async function startKafkaCluster(options: { readonly nodes: number }): Pr
       spec(id);
       const node = running.get(id);
       if (!node) return;
-      await terminate(node.child);
+      await terminate(node.child, STOP_GRACE_MS);
       running.delete(id);
     },
     async startNode(id: number): Promise<void> {
@@ -267,7 +267,7 @@ export async function startKafkaCluster(options: { readonly nodes: number }): Pr
     },
     stop(): Promise<void> {
       stopping ??= (async () => {
-        await Promise.all([...running.values()].map(({ child }) => terminate(child)));
+        await Promise.all([...running.values()].map(({ child }) => terminate(child, STOP_GRACE_MS)));
         running.clear();
         guard.remove();
         await rm(workDir, { recursive: true, force: true });
@@ -477,28 +477,6 @@ function clusterId(): string {
   }
 }
 
-/** Distinct free ports on 127.0.0.1 (all held open while picked, so they differ). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolveServer, reject) => {
-          const server = createServer();
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => resolveServer(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("kafka-peer: no port");
-    return address.port;
-  });
-  await Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
-  return ports;
-}
-
 /**
  * Polls until the broker answers an admin call (describeCluster lists a broker; at least
  * `brokerCount` of them, and node `nodeId` among them, when given), or fails with the log tail.
@@ -553,43 +531,6 @@ async function waitUntilReady(
   throw new Error(
     `kafka-peer: broker at ${brokers} not ready after ${START_TIMEOUT_MS / 1000}s (${lastError}). Log tail:\n${logTail(logFile)}`,
   );
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<boolean>((done) => {
-    timer = setTimeout(() => done(true), STOP_GRACE_MS);
-  });
-  const timedOut = await Promise.race([exited.then(() => false), graceOver]);
-  clearTimeout(timer);
-  if (timedOut) {
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
-
-/**
- * Makes sure the broker does not outlive this process: kills it when the process exits, and on
- * SIGINT/SIGTERM/SIGHUP when nobody else handles the signal (then re-raises it).
- */
-function installExitGuard(killNow: () => void): { remove(): void } {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (process.listenerCount(signal) > 1) return; // someone else handles it; "exit" still covers us
-    killNow();
-    remove();
-    process.kill(process.pid, signal);
-  };
-  const remove = (): void => {
-    process.removeListener("exit", killNow);
-    for (const signal of signals) process.removeListener(signal, onSignal);
-  };
-  process.on("exit", killNow);
-  for (const signal of signals) process.on(signal, onSignal);
-  return { remove };
 }
 
 function run(

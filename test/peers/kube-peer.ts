@@ -24,7 +24,6 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { get as httpsGet } from "node:https";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,6 +32,7 @@ import { stringify as toYaml } from "yaml";
 import { makeKubeCerts } from "./kube-certs.ts";
 import { registerNode, startKubeletLogServer } from "./kube-kubelet.ts";
 import { eventually, type KubeEndpoint, kube, kubeFetch } from "./kube-rest.ts";
+import { freePorts, installExitGuard, terminate } from "./peer-process.ts";
 
 export const KUBE_VERSION = "1.34.4";
 export const ETCD_VERSION = "3.6.16";
@@ -107,27 +107,6 @@ export async function ensureBinaries(): Promise<string> {
   return bin;
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((done, reject) => {
-          const server = createServer();
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => done(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const address = s.address();
-    if (address === null || typeof address === "string") throw new Error("kube-peer: no free port");
-    return address.port;
-  });
-  await Promise.all(servers.map((s) => new Promise<void>((done) => s.close(() => done()))));
-  return ports;
-}
-
 interface Proc {
   readonly name: string;
   readonly child: ChildProcess;
@@ -193,40 +172,6 @@ function selfSignedOk(url: string): Promise<boolean> {
   });
 }
 
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<boolean>((done) => {
-    timer = setTimeout(() => done(true), STOP_GRACE_MS);
-  });
-  const timedOut = await Promise.race([exited.then(() => false), graceOver]);
-  clearTimeout(timer);
-  if (timedOut) {
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
-
-/** Kills the processes when this process exits or is signalled (re-raising the signal). */
-function installExitGuard(killNow: () => void): { remove(): void } {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (process.listenerCount(signal) > 1) return; // someone else handles it; "exit" still covers us
-    killNow();
-    remove();
-    process.kill(process.pid, signal);
-  };
-  const remove = (): void => {
-    process.removeListener("exit", killNow);
-    for (const signal of signals) process.removeListener(signal, onSignal);
-  };
-  process.on("exit", killNow);
-  for (const signal of signals) process.on(signal, onSignal);
-  return { remove };
-}
-
 /** A kubeconfig for one server and one bearer token. */
 export function kubeConfigFor(
   endpoint: KubeEndpoint,
@@ -273,7 +218,7 @@ export async function startKubePeer(): Promise<KubePeer> {
   let kubelet: Awaited<ReturnType<typeof startKubeletLogServer>> | undefined;
   const stopAll = async (): Promise<void> => {
     // Reverse order: the controller manager, then the apiserver, then etcd.
-    for (const proc of [...procs].reverse()) await terminate(proc.child);
+    for (const proc of [...procs].reverse()) await terminate(proc.child, STOP_GRACE_MS);
     await kubelet?.stop();
     guard.remove();
     await rm(workDir, { recursive: true, force: true });
