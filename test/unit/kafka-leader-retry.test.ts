@@ -32,11 +32,11 @@ describe("retryOnLeaderMove", () => {
     expect(moved.calls()).toBe(3);
   });
 
-  it("gives up after three attempts, within the retry window, with the last error", async () => {
-    const stuck = scripted([notLeader(), notLeader(), refused(), notLeader()]);
+  it("gives up after five attempts, within the retry window, with the last error", async () => {
+    const stuck = scripted([notLeader(), notLeader(), notLeader(), notLeader(), refused(), notLeader()]);
     const startedAt = Date.now();
     await expect(retryOnLeaderMove(stuck.read)).rejects.toMatchObject({ name: "KafkaJSConnectionError" });
-    expect(stuck.calls()).toBe(3);
+    expect(stuck.calls()).toBe(5);
     expect(Date.now() - startedAt).toBeLessThan(RETRY_WINDOW_MS);
   });
 

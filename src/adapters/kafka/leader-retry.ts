@@ -8,7 +8,8 @@
  * though: an admin client is built without metadataMaxAge, so it re-reads metadata before every
  * such call, and a failed connection to a broker refreshes it too. What fails is the short window
  * while the brokers' metadata still names the old leader (measured on the real 3-node cluster: a
- * few hundred ms after a controlled shutdown). Trying again shortly covers that window; a leader
+ * few hundred ms after a controlled shutdown; over 2 s on a loaded 2-core CI machine, where two
+ * reads in a row failed with three attempts in 1 s). Trying again covers that window; a leader
  * that stays unreachable (a crashed broker not yet fenced by the controller) still fails, within
  * RETRY_WINDOW_MS plus the attempts' own connection/request timeouts.
  */
@@ -17,10 +18,10 @@ import { errorType, isNamed } from "./kafka-errors.ts";
 /** Kafka error types that say "ask again with fresh metadata". */
 const LEADER_MOVED = new Set(["NOT_LEADER_FOR_PARTITION", "LEADER_NOT_AVAILABLE", "REPLICA_NOT_AVAILABLE"]);
 
-/** Pauses before the 2nd and 3rd attempts. */
-const BACKOFF_MS = [300, 700] as const;
+/** Pauses before the 2nd to 5th attempts. */
+const BACKOFF_MS = [300, 700, 1200, 1800] as const;
 /** No new attempt starts later than this after the first one. */
-export const RETRY_WINDOW_MS = 2500;
+export const RETRY_WINDOW_MS = 4500;
 
 /** A failure that a leader moving to another broker explains. */
 export function isLeaderMove(err: unknown): boolean {
