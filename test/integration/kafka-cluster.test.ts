@@ -217,24 +217,35 @@ describe.sequential("a 3-broker KRaft cluster losing and regaining a broker", { 
   // metadata before each offset read). fetchTopicOffsets gives up on its first failure, though: in
   // scratch runs groupLag failed once, for a few hundred ms around a leader's shutdown ("connection
   // refused"); leader-retry.ts covers that window. The race is not reliably hit here.
-  it("a leader stopped under a port that read the old leaders: offset reads never fail, before or after the move", async () => {
+  it("a leader stopped under a port that read the old leaders: offset reads recover once the leaders moved, and fail only with a clear message before", async () => {
     expect((await port.groupLag(GROUP, [ORDERS])).totalLag).toBe(9); // the port now knows the old leaders
     const leaders = async () =>
       (await admin.fetchTopicMetadata({ topics: [ORDERS] })).topics[0]?.partitions.map((p) => p.leader) ?? [];
     const victim = (await leaders())[0] as number;
 
     const failures: string[] = [];
+    /** Refusals while the broker was going down (before the leaders had moved). */
+    const duringStop: string[] = [];
     let polls = 0;
     let moved = false;
     const polling = (async () => {
       let until = Number.POSITIVE_INFINITY;
       while (Date.now() < until) {
         polls++;
+        const startedBeforeMove = !moved;
         await port.groupLag(GROUP, [ORDERS]).then(
           (lag) => {
             if (lag.totalLag !== 9) failures.push(`lag ${lag.totalLag}`);
           },
-          (err: unknown) => failures.push(err instanceof Error ? err.message : String(err)),
+          (err: unknown) => {
+            const message = err instanceof Error ? err.message : String(err);
+            // On a loaded 2-core machine the stopping broker can stay the leader in the metadata
+            // for seconds (seen twice in CI, beyond leader-retry.ts's 4.5 s): a read then fails,
+            // saying which broker refused. After the move nothing may fail.
+            if (startedBeforeMove && /^could not reach Kafka broker \S+ .*connection refused$/.test(message))
+              duringStop.push(message);
+            else failures.push(message);
+          },
         );
         if (moved && until === Number.POSITIVE_INFINITY) until = Date.now() + 1500;
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -249,6 +260,7 @@ describe.sequential("a 3-broker KRaft cluster losing and regaining a broker", { 
     }
     expect(failures).toEqual([]);
     expect(polls).toBeGreaterThan(10);
+    expect(duringStop.length).toBeLessThan(polls);
 
     // The first call of each kind after the move, through the same port.
     const lag = await port.groupLag(GROUP, [ORDERS]);
