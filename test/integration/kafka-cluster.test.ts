@@ -241,8 +241,13 @@ describe.sequential("a 3-broker KRaft cluster losing and regaining a broker", { 
             const message = err instanceof Error ? err.message : String(err);
             // On a loaded 2-core machine the stopping broker can stay the leader in the metadata
             // for seconds (seen twice in CI, beyond leader-retry.ts's 4.5 s): a read then fails,
-            // saying which broker refused. After the move nothing may fail.
-            if (startedBeforeMove && /^could not reach Kafka broker \S+ .*connection refused$/.test(message))
+            // saying the broker refused or closed the connection. After the move nothing may fail.
+            if (
+              startedBeforeMove &&
+              /^could not reach Kafka (broker \S+ .*connection refused|at \S+: the broker closed the connection)/.test(
+                message,
+              )
+            )
               duringStop.push(message);
             else failures.push(message);
           },
