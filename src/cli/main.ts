@@ -150,17 +150,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   program
     .command("bench")
-    .description("measure alert-to-first-reply latency and throughput over the Slack emulator")
-    .option("--alerts <n>", "number of alerts", "300")
-    .action(async (opts: { alerts: string }) => {
+    .argument("[suites...]", "which suites to run (default: all): latency, intake, storm, ...")
+    .description("the benchmark suites: alert latency over the Slack emulator and more")
+    .option("--alerts <n>", "number of alerts for the latency suite", "300")
+    .action(async (suites: string[], opts: { alerts: string }) => {
       const n = Number.parseInt(opts.alerts, 10);
       if (!Number.isInteger(n) || n < 1) {
         writeLine(io.stderr, "runbook-bot: --alerts must be a positive integer");
         code = 2;
         return;
       }
-      const { runBench } = await import("../../bench/alert-latency.ts");
-      code = await runBench({ alerts: n, io });
+      const { runBenchSuites } = await import("../../bench/suites.ts");
+      code = await runBenchSuites(suites, { alerts: n, io });
     });
 
   try {
