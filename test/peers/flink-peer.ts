@@ -42,7 +42,15 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePorts, installExitGuard, terminate } from "./peer-process.ts";
+import {
+  freePorts,
+  installExitGuard,
+  logTail,
+  runTool,
+  serveUntilSignal,
+  tail,
+  terminate,
+} from "./peer-process.ts";
 
 /** The versions the suites run against (both measured in ../shared/REFERENCE.md). */
 export const FLINK_VERSIONS = ["1.20.3", "2.1.1"] as const;
@@ -119,6 +127,8 @@ const ADD_OPENS = [
   "java.util.concurrent.atomic",
   "java.lang.invoke",
 ].map((pkg) => `--add-opens=java.base/${pkg}=ALL-UNNAMED`);
+
+const FLINK_NEEDS = "the Flink peer needs a JDK 17+ and Maven";
 
 function progress(message: string): void {
   process.stderr.write(`[flink-peer] ${message}\n`);
@@ -307,7 +317,8 @@ export async function ensureBuilt(version: string): Promise<Built> {
       progress(`  still building Flink ${version}... ${Math.round((Date.now() - startedAt) / 1000)}s`);
     }, 15_000);
     try {
-      const mvn = await run(
+      const mvn = await runTool(
+        "flink-peer",
         "mvn",
         [
           "-B",
@@ -319,7 +330,7 @@ export async function ensureBuilt(version: string): Promise<Built> {
           `-Dpeer.out=${partial}/out`,
           "package",
         ],
-        BUILD_TIMEOUT_MS,
+        { timeoutMs: BUILD_TIMEOUT_MS, cwd: repoRoot, needs: FLINK_NEEDS },
       );
       if (mvn.code !== 0) {
         await rm(partial, { recursive: true, force: true });
@@ -458,74 +469,21 @@ async function waitForState(
   );
 }
 
-function run(
-  command: string,
-  args: readonly string[],
-  timeoutMs: number,
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("error", (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          err.code === "ENOENT"
-            ? `flink-peer: \`${command}\` is not on PATH (the Flink peer needs a JDK 17+ and Maven)`
-            : `flink-peer: could not run ${command}: ${err.message}`,
-        ),
-      );
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      resolveRun({ code: code ?? (signal ? 128 : 1), output: output.replace(/\u001b\[[0-9;]*m/g, "") });
-    });
-  });
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
-}
-
-function tail(text: string, lines = 40): string {
-  return text.trimEnd().split("\n").slice(-lines).join("\n");
-}
-
-function logTail(logFile: string): string {
-  try {
-    if (statSync(logFile).size === 0) return "(empty log)";
-    return tail(readFileSync(logFile, "utf8"));
-  } catch {
-    return "(no log)";
-  }
 }
 
 async function main(): Promise<void> {
   const scenario = (process.argv[2] ?? "healthy") as FlinkScenario;
   const version = process.argv[3];
-  const peer = await startFlinkPeer({ scenario, ...(version ? { version } : {}) });
-  process.stdout.write(`${peer.url} ${peer.jobId}\n`);
-  progress(`Flink ${peer.version} at ${peer.url}; Ctrl-C stops it`);
-  const shutdown = (): void => {
-    progress("stopping...");
-    peer.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        progress(String(err));
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-  setInterval(() => {}, 1 << 30);
+  await serveUntilSignal(
+    () => startFlinkPeer({ scenario, ...(version ? { version } : {}) }),
+    (peer) => {
+      process.stdout.write(`${peer.url} ${peer.jobId}\n`);
+      progress(`Flink ${peer.version} at ${peer.url}; Ctrl-C stops it`);
+    },
+    progress,
+  );
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

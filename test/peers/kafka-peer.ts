@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -22,7 +22,15 @@ import {
   prepareSecureListeners,
   type SecureListenerSetup,
 } from "./kafka-secure-listeners.ts";
-import { freePorts, installExitGuard, terminate } from "./peer-process.ts";
+import {
+  freePorts,
+  installExitGuard,
+  logTail,
+  runTool,
+  serveUntilSignal,
+  tail,
+  terminate,
+} from "./peer-process.ts";
 
 export type { KafkaSecureListeners } from "./kafka-secure-listeners.ts";
 
@@ -56,6 +64,8 @@ function cacheDirFor(version: string): string {
   const root = process.env.KAFKA_PEER_CACHE?.trim() || join(homedir(), ".cache/runbook-bot/kafka");
   return join(root, version);
 }
+
+const KAFKA_NEEDS = "the Kafka peer needs a JDK 17+ and Maven";
 
 function progress(message: string): void {
   process.stderr.write(`[kafka-peer] ${message}\n`);
@@ -285,7 +295,8 @@ async function formatStorage(
   id: string,
   extraArgs: readonly string[] = [],
 ): Promise<void> {
-  const formatOut = await run(
+  const formatOut = await runTool(
+    "kafka-peer",
     "java",
     [
       "-cp",
@@ -299,7 +310,7 @@ async function formatStorage(
       propsFile,
       ...extraArgs,
     ],
-    { timeoutMs: 60_000 },
+    { timeoutMs: 60_000, cwd: repoRoot, needs: KAFKA_NEEDS },
   );
   if (formatOut.code !== 0) {
     throw new Error(
@@ -368,7 +379,8 @@ async function ensureJars(version: string, cacheDir: string): Promise<string> {
     progress(`  still fetching Kafka ${version} jars... ${Math.round((Date.now() - startedAt) / 1000)}s`);
   }, 15_000);
   try {
-    const mvn = await run(
+    const mvn = await runTool(
+      "kafka-peer",
       "mvn",
       [
         "-q",
@@ -379,7 +391,7 @@ async function ensureJars(version: string, cacheDir: string): Promise<string> {
         "dependency:copy-dependencies",
         `-DoutputDirectory=${partial}`,
       ],
-      { timeoutMs: DOWNLOAD_TIMEOUT_MS },
+      { timeoutMs: DOWNLOAD_TIMEOUT_MS, cwd: repoRoot, needs: KAFKA_NEEDS },
     );
     if (mvn.code !== 0) {
       await rm(partial, { recursive: true, force: true });
@@ -533,74 +545,16 @@ async function waitUntilReady(
   );
 }
 
-function run(
-  command: string,
-  args: readonly string[],
-  options: { timeoutMs: number },
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
-    child.once("error", (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          err.code === "ENOENT"
-            ? `kafka-peer: \`${command}\` is not on PATH (the Kafka peer needs a JDK 17+ and Maven)`
-            : `kafka-peer: could not run ${command}: ${err.message}`,
-        ),
-      );
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      resolveRun({ code: code ?? (signal ? 128 : 1), output: stripAnsi(output) });
-    });
-  });
-}
-
-function stripAnsi(text: string): string {
-  return text.replace(/\u001b\[[0-9;]*m/g, "");
-}
-
-function tail(text: string, lines = 40): string {
-  return text.trimEnd().split("\n").slice(-lines).join("\n");
-}
-
-function logTail(logFile: string): string {
-  try {
-    if (statSync(logFile).size === 0) return "(empty log)";
-    return tail(readFileSync(logFile, "utf8"));
-  } catch {
-    return "(no log)";
-  }
-}
-
 async function main(): Promise<void> {
-  const peer = await startKafkaPeer({ secure: process.argv.includes("--secure") });
-  process.stdout.write(`${peer.brokers}\n`);
-  if (peer.secure) process.stdout.write(`${JSON.stringify(peer.secure, null, 2)}\n`);
-  progress(`Kafka ${peer.version} at ${peer.brokers}; Ctrl-C stops it`);
-  const shutdown = (): void => {
-    progress("stopping...");
-    peer.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        progress(String(err));
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-  // Keep the process alive while the broker runs.
-  setInterval(() => {}, 1 << 30);
+  await serveUntilSignal(
+    () => startKafkaPeer({ secure: process.argv.includes("--secure") }),
+    (peer) => {
+      process.stdout.write(`${peer.brokers}\n`);
+      if (peer.secure) process.stdout.write(`${JSON.stringify(peer.secure, null, 2)}\n`);
+      progress(`Kafka ${peer.version} at ${peer.brokers}; Ctrl-C stops it`);
+    },
+    progress,
+  );
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
