@@ -3,7 +3,6 @@
 import { logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
 import { probe } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
-import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
 import { catalogMetricProbe } from "../catalog-metric-probe.ts";
 
 export interface LagSamples {
@@ -68,22 +67,6 @@ export const firehoseDeliveryProbe = catalogMetricProbe({
   metric: "firehoseDeliveryRecords",
   minutes: 10,
   dimensions: (config) => ({ DeliveryStreamName: config.pipeline.deliveryStream }),
-});
-
-export const podUsageProbe = probe<PodUsage[]>({
-  id: "pod-usage",
-  title: "read taskmanager pod CPU and memory",
-  needs: ["kubernetes"],
-  run: ({ ports, config }) =>
-    ports.kubernetes!.podUsage(config.pipeline.namespace, config.pipeline.taskmanagerSelector),
-});
-
-export const scaleProbe = probe<DeploymentScale>({
-  id: "taskmanager-scale",
-  title: "read the taskmanager deployment's replicas",
-  needs: ["kubernetes"],
-  run: ({ ports, config }) =>
-    ports.kubernetes!.getScale(config.pipeline.namespace, config.pipeline.taskmanagerDeployment),
 });
 
 export interface EnrichmentLatency {

@@ -20,6 +20,7 @@ import {
   missingWatermarks,
   missingWatermarkText,
 } from "../flink-watermarks.ts";
+import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
 import { diagnoseLag, type LagDiagnosis } from "./diagnose.ts";
 import {
   type EnrichmentLatency,
@@ -29,10 +30,8 @@ import {
   type JobBackpressure,
   type LagSamples,
   lagProbe,
-  podUsageProbe,
   recordsInProbe,
   recordsOutProbe,
-  scaleProbe,
   watermarkProbe,
   windowEmitProbe,
 } from "./probes.ts";

@@ -5,7 +5,6 @@ import { type MetricId, metricOptionsFor, metricSelector } from "../../core/metr
 import { type ProbeContext, probe } from "../../core/runbook.ts";
 import type { DeliveryStreamInfo } from "../../ports/firehose.ts";
 import type { BackpressureLevel } from "../../ports/flink.ts";
-import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import { catalogMetricProbe } from "../catalog-metric-probe.ts";
@@ -164,22 +163,6 @@ export const backpressureProbe = probe<JobBackpressure>({
     );
     return { jobId: job.id, jobName: job.name, vertices };
   },
-});
-
-export const podUsageProbe = probe<PodUsage[]>({
-  id: "pod-usage",
-  title: "read taskmanager pod CPU and memory",
-  needs: ["kubernetes"],
-  run: ({ ports, config }) =>
-    ports.kubernetes!.podUsage(config.pipeline.namespace, config.pipeline.taskmanagerSelector),
-});
-
-export const scaleProbe = probe<DeploymentScale>({
-  id: "taskmanager-scale",
-  title: "read the taskmanager deployment's replicas",
-  needs: ["kubernetes"],
-  run: ({ ports, config }) =>
-    ports.kubernetes!.getScale(config.pipeline.namespace, config.pipeline.taskmanagerDeployment),
 });
 
 export const firehoseStreamProbe = probe<DeliveryStreamInfo>({

@@ -13,6 +13,7 @@ import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } fro
 import type { DeliveryStreamInfo } from "../../ports/firehose.ts";
 import type { PodUsage } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
 import {
   diagnoseLatency,
   LATENCY_RULES,
@@ -33,8 +34,6 @@ import {
   operatorLatencyProbe,
   type Percentiles,
   percentilesProbe,
-  podUsageProbe,
-  scaleProbe,
   slowEnrichmentProbe,
 } from "./probes.ts";
 import {
