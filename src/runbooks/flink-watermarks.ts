@@ -8,6 +8,7 @@
  * unknown lag, it is windows that never close.
  */
 import { probe } from "../core/runbook.ts";
+import { readEachVertex } from "./flink-vertices.ts";
 
 export interface FlinkWatermarks {
   readonly jobId: string;
@@ -29,22 +30,17 @@ export const flinkWatermarksProbe = probe<FlinkWatermarks>({
   id: "flink-watermarks",
   title: "read Flink's watermarks per vertex",
   needs: ["flink"],
-  async run({ ports, config }) {
-    const flink = ports.flink!;
-    const job = await flink.findJob(config.flink?.jobName);
-    const details = await flink.jobDetails(job.id);
-    const vertices = await Promise.all(
-      details.vertices.map(async (v) => {
-        const w = await flink.vertexWatermarks(job.id, v.id);
-        return {
-          name: v.name,
-          min: w.min,
-          subtasks: w.subtasks.length,
-          withoutWatermark: w.subtasks.filter((s) => s.watermark === null).length,
-        };
-      }),
-    );
-    return { jobId: job.id, jobName: job.name, at: ports.clock.now(), vertices };
+  async run(ctx) {
+    const { job, vertices } = await readEachVertex(ctx, async (flink, jobId, v) => {
+      const w = await flink.vertexWatermarks(jobId, v.id);
+      return {
+        name: v.name,
+        min: w.min,
+        subtasks: w.subtasks.length,
+        withoutWatermark: w.subtasks.filter((s) => s.watermark === null).length,
+      };
+    });
+    return { jobId: job.id, jobName: job.name, at: ctx.ports.clock.now(), vertices };
   },
 });
 

@@ -4,6 +4,7 @@ import { logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
 import { probe } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
 import { catalogMetricProbe } from "../catalog-metric-probe.ts";
+import { readEachVertex } from "../flink-vertices.ts";
 
 export interface LagSamples {
   readonly first: GroupLag;
@@ -116,16 +117,11 @@ export const flinkBackpressureProbe = probe<JobBackpressure>({
   id: "flink-backpressure",
   title: "read Flink back pressure per vertex",
   needs: ["flink"],
-  async run({ ports, config }) {
-    const flink = ports.flink!;
-    const job = await flink.findJob(config.flink?.jobName);
-    const details = await flink.jobDetails(job.id);
-    const levels = await Promise.all(
-      details.vertices.map(async (v) => {
-        const bp = await flink.vertexBackpressure(job.id, v.id);
-        return { name: v.name, level: bp.level ?? "unavailable" };
-      }),
-    );
-    return { job: job.name, vertices: levels };
+  async run(ctx) {
+    const { job, vertices } = await readEachVertex(ctx, async (flink, jobId, v) => {
+      const bp = await flink.vertexBackpressure(jobId, v.id);
+      return { name: v.name, level: bp.level ?? "unavailable" };
+    });
+    return { job: job.name, vertices };
   },
 });

@@ -8,6 +8,7 @@ import type { BackpressureLevel } from "../../ports/flink.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import { catalogMetricProbe } from "../catalog-metric-probe.ts";
+import { readEachVertex } from "../flink-vertices.ts";
 import { LATENCY_RULES } from "./diagnose.ts";
 
 function window(ctx: ProbeContext, minutes: number, periodSeconds = 60) {
@@ -135,32 +136,27 @@ export const backpressureProbe = probe<JobBackpressure>({
   id: "backpressure",
   title: "read Flink back pressure per vertex",
   needs: ["flink"],
-  async run({ ports, config }) {
-    const flink = ports.flink!;
-    const job = await flink.findJob(config.flink?.jobName);
-    const details = await flink.jobDetails(job.id);
-    const vertices = await Promise.all(
-      details.vertices.map(async (v): Promise<VertexPressure> => {
-        try {
-          const bp = await flink.vertexBackpressure(job.id, v.id);
-          const ratios = bp.subtasks.map((s) => s.ratio);
-          return {
-            id: v.id,
-            name: v.name,
-            level: bp.status === "ok" ? bp.level : null,
-            maxRatio: ratios.length === 0 ? null : Math.max(...ratios),
-          };
-        } catch (error) {
-          return {
-            id: v.id,
-            name: v.name,
-            level: null,
-            maxRatio: null,
-            error: error instanceof Error ? error.message : String(error),
-          };
-        }
-      }),
-    );
+  async run(ctx) {
+    const { job, vertices } = await readEachVertex(ctx, async (flink, jobId, v): Promise<VertexPressure> => {
+      try {
+        const bp = await flink.vertexBackpressure(jobId, v.id);
+        const ratios = bp.subtasks.map((s) => s.ratio);
+        return {
+          id: v.id,
+          name: v.name,
+          level: bp.status === "ok" ? bp.level : null,
+          maxRatio: ratios.length === 0 ? null : Math.max(...ratios),
+        };
+      } catch (error) {
+        return {
+          id: v.id,
+          name: v.name,
+          level: null,
+          maxRatio: null,
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    });
     return { jobId: job.id, jobName: job.name, vertices };
   },
 });
