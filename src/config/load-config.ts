@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { maskUrl, maskUrlsDeep } from "../core/mask-url.ts";
 import { type AppConfig, configSchema, type Secrets } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -194,15 +195,18 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  // A value may carry a credential (a URL with user:password@ in the wrong key): masked.
+  return `${typeof value} ${typeof value === "string" ? maskUrl(JSON.stringify(value)) : JSON.stringify(value)}`;
 }
 
-/** The effective config for display, with every secret masked. */
+/** The effective config for display, with every secret masked (and credentials in every URL). */
 export function maskedConfig(config: AppConfig): unknown {
+  // Only a token's kind (xoxb, xapp) is shown, never a character of the secret part.
   const mask = (v: string | undefined) =>
-    v === undefined ? "(not set)" : `${v.slice(0, 4)}…(set, ${v.length} chars)`;
+    v === undefined ? "(not set)" : `${/^(xox[a-z]|xapp)-/.exec(v)?.[1] ?? ""}…(set, ${v.length} chars)`;
+  const { secrets: _secrets, ...file } = config;
   return {
-    ...config,
+    ...(maskUrlsDeep(file) as object),
     secrets: {
       SLACK_BOT_TOKEN: mask(config.secrets.slackBotToken),
       SLACK_APP_TOKEN: mask(config.secrets.slackAppToken),
