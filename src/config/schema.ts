@@ -18,6 +18,11 @@ export const slackSchema = z
     port: z.number().int().min(1).max(65535).default(3000),
     /** Channels (ids like C0123 or names like incidents) whose alert messages open incidents. */
     incidentChannels: z.array(nonEmpty).min(1).default(["incidents"]),
+    /**
+     * Channels (ids or names) where the slash command answers; elsewhere it says where it may be
+     * used and does nothing. Absent: anywhere.
+     */
+    commandChannels: z.array(nonEmpty).min(1).optional(),
     /** Let messages typed by people open incidents too (by default they use /runbook). */
     allowHumanAlerts: z.boolean().default(false),
     /** The slash command the app registers. */
