@@ -2,7 +2,7 @@
  * The bot: a Bolt app (Socket Mode or HTTP) wired to the incident service, the store and the ports.
  * The only place that constructs @slack/bolt objects.
  */
-import { App, LogLevel } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
 import type { AppConfig } from "../config/schema.ts";
 import { IncidentService } from "../engine/incident-service.ts";
 import { errorMessage } from "../engine/run-probe.ts";
@@ -15,6 +15,7 @@ import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
 import { proposalTraits } from "./render/index.ts";
+import { refuseUnfreshRequests } from "./request-freshness.ts";
 import { SlackDirectory, SlackThread } from "./slack-thread.ts";
 
 export interface BotOptions {
@@ -50,7 +51,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const app =
     config.slack.mode === "socket"
       ? new App({ ...common, appToken: appToken ?? "", socketMode: true })
-      : new App({ ...common, signingSecret: signingSecret ?? "", port: config.slack.port });
+      : new App({ ...common, receiver: freshHttpReceiver(signingSecret ?? "", config.slack.port, logger) });
 
   const service = new IncidentService({
     config,
@@ -108,4 +109,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await service.idle();
     },
   };
+}
+
+/** Bolt's HTTP receiver, with requests more than 5 minutes from the clock (either way) refused. */
+function freshHttpReceiver(signingSecret: string, port: number, logger: Logger): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    port,
+    logger: boltLogger(logger),
+    logLevel: LogLevel.WARN,
+  });
+  receiver.requestListener = refuseUnfreshRequests(receiver.requestListener, logger);
+  return receiver;
 }
