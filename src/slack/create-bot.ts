@@ -9,6 +9,7 @@ import { errorMessage } from "../engine/run-probe.ts";
 import type { Logger } from "../logger.ts";
 import type { Ports } from "../ports/index.ts";
 import type { Store } from "../store/store.ts";
+import { hintingThread } from "./api-error-hint.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { ChannelFilter } from "./channel-filter.ts";
 import { registerActionListeners } from "./listeners/action-listener.ts";
@@ -58,15 +59,18 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ports: options.ports,
     store: options.store,
     logger,
-    thread: new SlackThread({
-      client: app.client,
-      traits: proposalTraits(config.approvals.riskTiers),
-      onUploadError: (error, file) =>
-        logger.warn(
-          { err: errorMessage(error), filename: file.filename },
-          "could not attach a chart to a step (without the files:write scope, charts stop until restart)",
-        ),
-    }),
+    thread: hintingThread(
+      new SlackThread({
+        client: app.client,
+        traits: proposalTraits(config.approvals.riskTiers),
+        onUploadError: (error, file) =>
+          logger.warn(
+            { err: errorMessage(error), filename: file.filename },
+            "could not attach a chart to a step (without the files:write scope, charts stop until restart)",
+          ),
+      }),
+      channelNameOf(app),
+    ),
     directory: new SlackDirectory(app.client),
   });
   const channels = new ChannelFilter(config.slack.incidentChannels, app.client);
@@ -121,4 +125,9 @@ function freshHttpReceiver(signingSecret: string, port: number, logger: Logger):
   });
   receiver.requestListener = refuseUnfreshRequests(receiver.requestListener, logger);
   return receiver;
+}
+
+/** A channel's name (for the log's hints), read with conversations.info. */
+function channelNameOf(app: App): (channelId: string) => Promise<string | undefined> {
+  return async (channel) => (await app.client.conversations.info({ channel })).channel?.name;
 }
