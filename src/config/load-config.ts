@@ -11,9 +11,11 @@ import { type AppConfig, configSchema, type Secrets } from "./schema.ts";
 export class ConfigError extends Error {
   readonly problems: readonly string[];
   constructor(source: string, problems: readonly string[]) {
-    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    // A problem may quote a value or a key that carries a credential: URLs are masked here, once.
+    const masked = problems.map(maskUrl);
+    super(`invalid configuration in ${maskUrl(source)}:\n${masked.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
-    this.problems = problems;
+    this.problems = masked;
   }
 }
 
