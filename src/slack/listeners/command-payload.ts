@@ -10,7 +10,6 @@ const USER_ID = /^[UW][A-Z0-9_]{1,40}$/;
 /** Longer than any runbook name or command argument by far; the message limit of Slack is 4,000. */
 export const MAX_COMMAND_TEXT = 4000;
 // Tab, newline and carriage return may come from a paste; other C0 controls and DEL may not.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the point.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export interface CommandFields {
