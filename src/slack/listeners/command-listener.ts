@@ -21,7 +21,7 @@ export function registerCommandListener(
   const name = deps.config.slack.command;
   const allowed = deps.config.slack.commandChannels;
   const commandChannels = allowed === undefined ? undefined : new ChannelFilter(allowed, app.client);
-  app.command(name, ({ command, ack, respond }) =>
+  app.command(deps.config.slack.command, ({ command, ack, respond }) =>
     deps.service.during(async () => {
       // A malformed or forged payload: a clear answer, nothing else (no incident, no store write).
       const problem = commandPayloadProblem(command);
