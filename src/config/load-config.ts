@@ -3,7 +3,7 @@
  * Problems come back as a ConfigError listing every one by its path, never a stack trace.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parseDocument, YAMLError } from "yaml";
 import type { z } from "zod";
 import { maskUrl, maskUrlsDeep } from "../core/mask-url.ts";
 import { type AppConfig, configSchema, type Secrets } from "./schema.ts";
@@ -63,7 +63,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
 export function parseConfigText(text: string, source: string): unknown {
   try {
-    const doc = parseYaml(text) as unknown;
+    // A warning (an unknown tag) is a problem here, not a process warning that would print the
+    // offending line of the file (a secret, maybe) on stderr.
+    const document = parseDocument(text);
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem) throw problem;
+    const doc = document.toJS() as unknown;
     if (doc === null || doc === undefined) return {};
     if (typeof doc !== "object" || Array.isArray(doc)) {
       throw new ConfigError(source, ["(root): expected a mapping of sections (slack:, kafka:, ...)"]);
@@ -71,7 +76,7 @@ export function parseConfigText(text: string, source: string): unknown {
     return doc;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    if (error instanceof YAMLParseError) {
+    if (error instanceof YAMLError) {
       const pos = error.linePos?.[0];
       throw new ConfigError(source, [
         `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${error.code}: not valid YAML`,

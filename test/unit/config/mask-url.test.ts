@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { displayEndpoint } from "../../../src/adapters/aws/aws-call.ts";
 import { displayUrl } from "../../../src/adapters/flink/flink-http.ts";
-import { buildConfig, ConfigError } from "../../../src/config/load-config.ts";
+import { buildConfig, ConfigError, parseConfigText } from "../../../src/config/load-config.ts";
 import { maskUrl } from "../../../src/core/mask-url.ts";
 import { createLogger } from "../../../src/logger.ts";
 
@@ -104,5 +104,25 @@ describe("log fields that are not plain values", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(text).toContain("GET http://u:***@h/ failed");
     expect(text).not.toContain("ErrPw");
+  });
+});
+
+describe("YAML warnings", () => {
+  it("an unknown tag is a problem at its position, not a process warning quoting the file", () => {
+    const warnings: unknown[] = [];
+    const onWarning = (w: unknown) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      let problems: readonly string[] = [];
+      try {
+        parseConfigText("flink:\n  url: !!binaryx http://u:TagPw1@h/\n", "c.yaml");
+      } catch (error) {
+        if (error instanceof ConfigError) problems = error.problems;
+      }
+      expect(problems).toEqual(["line 2, column 8: TAG_RESOLVE_FAILED: not valid YAML"]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings).toEqual([]);
   });
 });
