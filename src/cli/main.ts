@@ -124,7 +124,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .description("validate the config and print the effective config with secrets masked")
     .option("--config <file>", "config file")
     .action((opts: { config?: string }) => {
-      const loaded = loadForCli(opts.config, io);
+      const loaded = loadForCli(opts.config, io, { checkStore: true });
       if (!loaded) {
         code = 2;
         return;
@@ -139,7 +139,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--config <file>", "config file")
     .option("--sandbox", "run the embedded sandbox even when Slack credentials are set")
     .action(async (opts: { config?: string; sandbox?: boolean }) => {
-      const loaded = loadForCli(opts.config, io);
+      const loaded = loadForCli(opts.config, io, { checkStore: true });
       if (!loaded) {
         code = 2;
         return;

@@ -3,16 +3,19 @@
  * Problems come back as a ConfigError listing every one by its path, never a stack trace.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parseDocument, YAMLError } from "yaml";
 import type { z } from "zod";
+import { maskUrl, maskUrlsDeep } from "../core/mask-url.ts";
 import { type AppConfig, configSchema, type Secrets } from "./schema.ts";
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
   constructor(source: string, problems: readonly string[]) {
-    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    // A problem may quote a value or a key that carries a credential: URLs are masked here, once.
+    const masked = problems.map(maskUrl);
+    super(`invalid configuration in ${maskUrl(source)}:\n${masked.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
-    this.problems = problems;
+    this.problems = masked;
   }
 }
 
@@ -60,7 +63,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
 export function parseConfigText(text: string, source: string): unknown {
   try {
-    const doc = parseYaml(text) as unknown;
+    // A warning (an unknown tag) is a problem here, not a process warning that would print the
+    // offending line of the file (a secret, maybe) on stderr.
+    const document = parseDocument(text);
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem) throw problem;
+    const doc = document.toJS() as unknown;
     if (doc === null || doc === undefined) return {};
     if (typeof doc !== "object" || Array.isArray(doc)) {
       throw new ConfigError(source, ["(root): expected a mapping of sections (slack:, kafka:, ...)"]);
@@ -68,7 +76,7 @@ export function parseConfigText(text: string, source: string): unknown {
     return doc;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    if (error instanceof YAMLParseError) {
+    if (error instanceof YAMLError) {
       const pos = error.linePos?.[0];
       throw new ConfigError(source, [
         `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${error.code}: not valid YAML`,
@@ -194,15 +202,18 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  // A value may carry a credential (a URL with user:password@ in the wrong key): masked.
+  return `${typeof value} ${typeof value === "string" ? maskUrl(JSON.stringify(value)) : JSON.stringify(value)}`;
 }
 
-/** The effective config for display, with every secret masked. */
+/** The effective config for display, with every secret masked (and credentials in every URL). */
 export function maskedConfig(config: AppConfig): unknown {
+  // Only a token's kind (xoxb, xapp) is shown, never a character of the secret part.
   const mask = (v: string | undefined) =>
-    v === undefined ? "(not set)" : `${v.slice(0, 4)}…(set, ${v.length} chars)`;
+    v === undefined ? "(not set)" : `${/^(xox[a-z]|xapp)-/.exec(v)?.[1] ?? ""}…(set, ${v.length} chars)`;
+  const { secrets: _secrets, ...file } = config;
   return {
-    ...config,
+    ...(maskUrlsDeep(file) as object),
     secrets: {
       SLACK_BOT_TOKEN: mask(config.secrets.slackBotToken),
       SLACK_APP_TOKEN: mask(config.secrets.slackAppToken),

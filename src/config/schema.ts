@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { MetricStatistic } from "../ports/metrics.ts";
+import { httpUrl } from "./http-url.ts";
 
 const nonEmpty = z.string().min(1);
 
@@ -12,11 +13,16 @@ export const slackSchema = z
     /** socket: Socket Mode (no public URL); http: signed requests on /slack/events. */
     mode: z.enum(["socket", "http"]).default("socket"),
     /** Web API base URL (GovSlack, testing). */
-    apiUrl: z.url().default("https://slack.com/api/"),
+    apiUrl: httpUrl().default("https://slack.com/api/"),
     /** HTTP mode: port of the /slack/events endpoint. */
     port: z.number().int().min(1).max(65535).default(3000),
     /** Channels (ids like C0123 or names like incidents) whose alert messages open incidents. */
     incidentChannels: z.array(nonEmpty).min(1).default(["incidents"]),
+    /**
+     * Channels (ids or names) where the slash command answers; elsewhere it says where it may be
+     * used and does nothing. Absent: anywhere.
+     */
+    commandChannels: z.array(nonEmpty).min(1).optional(),
     /** Let messages typed by people open incidents too (by default they use /runbook). */
     allowHumanAlerts: z.boolean().default(false),
     /** The slash command the app registers. */
@@ -91,14 +97,14 @@ export const awsSchema = z
   .object({
     region: nonEmpty.default("us-east-1"),
     /** Endpoint override for every AWS service (an AWS emulator in tests). Credentials come from the SDK's default chain. */
-    endpoint: z.url().optional(),
+    endpoint: httpUrl().optional(),
     /** Per-service endpoint overrides (take precedence over `endpoint`). */
     endpoints: z
       .object({
-        cloudwatch: z.url().optional(),
-        logs: z.url().optional(),
-        firehose: z.url().optional(),
-        msk: z.url().optional(),
+        cloudwatch: httpUrl().optional(),
+        logs: httpUrl().optional(),
+        firehose: httpUrl().optional(),
+        msk: httpUrl().optional(),
       })
       .strict()
       .default({}),
@@ -126,7 +132,7 @@ export const mskSchema = z
 export const flinkSchema = z
   .object({
     /** The JobManager's REST endpoint, e.g. http://flink-jobmanager.flink:8081 (user:password@ is sent as basic auth). */
-    url: z.url(),
+    url: httpUrl(),
     /** The job to watch, by name; default: the single RUNNING job. */
     jobName: nonEmpty.optional(),
     requestTimeoutMs: z.number().int().positive().max(120_000).default(5_000),

@@ -2,19 +2,21 @@
  * The bot: a Bolt app (Socket Mode or HTTP) wired to the incident service, the store and the ports.
  * The only place that constructs @slack/bolt objects.
  */
-import { App, LogLevel } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
 import type { AppConfig } from "../config/schema.ts";
 import { IncidentService } from "../engine/incident-service.ts";
 import { errorMessage } from "../engine/run-probe.ts";
 import type { Logger } from "../logger.ts";
 import type { Ports } from "../ports/index.ts";
 import type { Store } from "../store/store.ts";
+import { hintingThread } from "./api-error-hint.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { ChannelFilter } from "./channel-filter.ts";
 import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
 import { proposalTraits } from "./render/index.ts";
+import { refuseUnfreshRequests } from "./request-freshness.ts";
 import { SlackDirectory, SlackThread } from "./slack-thread.ts";
 
 export interface BotOptions {
@@ -50,22 +52,25 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const app =
     config.slack.mode === "socket"
       ? new App({ ...common, appToken: appToken ?? "", socketMode: true })
-      : new App({ ...common, signingSecret: signingSecret ?? "", port: config.slack.port });
+      : new App({ ...common, receiver: freshHttpReceiver(signingSecret ?? "", config.slack.port, logger) });
 
   const service = new IncidentService({
     config,
     ports: options.ports,
     store: options.store,
     logger,
-    thread: new SlackThread({
-      client: app.client,
-      traits: proposalTraits(config.approvals.riskTiers),
-      onUploadError: (error, file) =>
-        logger.warn(
-          { err: errorMessage(error), filename: file.filename },
-          "could not attach a chart to a step (without the files:write scope, charts stop until restart)",
-        ),
-    }),
+    thread: hintingThread(
+      new SlackThread({
+        client: app.client,
+        traits: proposalTraits(config.approvals.riskTiers),
+        onUploadError: (error, file) =>
+          logger.warn(
+            { err: errorMessage(error), filename: file.filename },
+            "could not attach a chart to a step (without the files:write scope, charts stop until restart)",
+          ),
+      }),
+      channelNameOf(app),
+    ),
     directory: new SlackDirectory(app.client),
   });
   const channels = new ChannelFilter(config.slack.incidentChannels, app.client);
@@ -108,4 +113,21 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await service.idle();
     },
   };
+}
+
+/** Bolt's HTTP receiver, with requests more than 5 minutes from the clock (either way) refused. */
+function freshHttpReceiver(signingSecret: string, port: number, logger: Logger): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    port,
+    logger: boltLogger(logger),
+    logLevel: LogLevel.WARN,
+  });
+  receiver.requestListener = refuseUnfreshRequests(receiver.requestListener, logger);
+  return receiver;
+}
+
+/** A channel's name (for the log's hints), read with conversations.info. */
+function channelNameOf(app: App): (channelId: string) => Promise<string | undefined> {
+  return async (channel) => (await app.client.conversations.info({ channel })).channel?.name;
 }

@@ -13,7 +13,7 @@ import { afterEach, expect } from "vitest";
 import { createKubernetes } from "../../src/adapters/kubernetes/index.ts";
 import { type AppConfig, configSchema } from "../../src/config/schema.ts";
 import { findRunbook, type RunbookMeta } from "../../src/core/catalog.ts";
-import { silentLogger } from "../../src/logger.ts";
+import { type Logger, silentLogger } from "../../src/logger.ts";
 import { systemClock } from "../../src/ports/clock.ts";
 import type { Ports } from "../../src/ports/index.ts";
 import { alertmanagerMessage } from "../../src/sandbox/alert-messages.ts";
@@ -46,6 +46,8 @@ export interface HarnessOptions {
   readonly usergroups?: string[];
   /** Extra ports for the bot (e.g. an MSK adapter on its stand-in), added to the default ones. */
   readonly ports?: Partial<Omit<Ports, "clock">>;
+  /** The bot's logger (default: silent), e.g. one writing to a stream a test reads. */
+  readonly logger?: Logger;
 }
 
 export interface Harness {
@@ -270,7 +272,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         config,
         ports,
         store,
-        logger: silentLogger,
+        logger: options.logger ?? silentLogger,
         apiUrl: emulator.apiUrl,
         retries: 0,
         ...(options.expirySweepMs === undefined ? {} : { expirySweepMs: options.expirySweepMs }),

@@ -198,3 +198,50 @@ describe("/runbook status", () => {
     expect(after.shown?.text).not.toContain("kafka-consumer-lag-high");
   });
 });
+
+describe("/runbook with a malformed payload (issue 10, finding 9)", () => {
+  const cases: [string, Record<string, string | null>][] = [
+    ["without channel_id", { channel_id: null }],
+    ["with an empty channel_id", { channel_id: "" }],
+    ["without user_id", { user_id: null }],
+    ["with a user_id that is not a user id", { user_id: "<!channel>" }],
+    ["with a control character in the text", { text: "lag\u0000" }],
+    ["with an over-long text", { text: `lag ${"x".repeat(5000)}` }],
+  ];
+  for (const [name, fields] of cases) {
+    it(`${name}: a clear ephemeral answer in the ack, and nothing happens`, async () => {
+      const result = await h.emulator.slashCommand("U_ALICE", CHANNEL, "/runbook lag", { fields });
+      expect(result.acked).toBe(true);
+      expect(result.response?.response_type).toBe("ephemeral");
+      expect(result.response?.text).toMatch(/^:x: This \/runbook request .+; nothing was done\.$/);
+      await h.idle();
+      expect(await h.store.listOpenIncidents()).toEqual([]);
+      expect(h.emulator.channelHistory(CHANNEL)).toEqual([]);
+    });
+  }
+});
+
+describe("slack.commandChannels (issue 10, finding 9)", () => {
+  it("restricts where /runbook answers; elsewhere an ephemeral message names the allowed channels", async () => {
+    await h.stop();
+    h = await startHarness({ config: { slack: { commandChannels: ["incidents", "#alerts"] } } });
+    const refused = await h.emulator.slashCommand("U_ALICE", "C_GENERAL", "/runbook lag");
+    expect(refused.acked).toBe(true);
+    expect(refused.shown?.ephemeral_for).toBe("U_ALICE");
+    expect(refused.shown?.text).toBe(
+      ":x: `/runbook` answers only in #incidents, #alerts; nothing was done here.",
+    );
+    const help = await h.emulator.slashCommand("U_ALICE", "C_GENERAL", "/runbook help");
+    expect(help.shown?.text).toContain("answers only in");
+    await h.idle();
+    expect(await h.store.listOpenIncidents()).toEqual([]);
+    expect(h.emulator.channelHistory("C_GENERAL")).toEqual([]);
+
+    // In an allowed channel it works as before.
+    const allowed = await h.emulator.slashCommand("U_ALICE", "C_ALERTS", "/runbook status");
+    expect(allowed.shown?.text).toBe("No open incidents.");
+    await h.emulator.slashCommand("U_ALICE", CHANNEL, "/runbook lag");
+    await until(async () => (await h.store.listOpenIncidents()).length === 1);
+    await h.idle();
+  });
+});

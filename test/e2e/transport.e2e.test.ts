@@ -1,6 +1,6 @@
 /**
  * The two transports end to end. Signed HTTP (Events API, slash commands, interactivity on
- * /slack/events): the whole flow works, and a request with a bad, stale or missing signature is
+ * /slack/events): the whole flow works, and a request with a bad, stale (or future) or missing signature is
  * answered 401 and changes nothing. Both transports: the same event delivered twice (Slack's
  * retry, same event_id) or the same alert message in two deliveries makes one incident.
  */
@@ -57,7 +57,8 @@ describe("signed HTTP", () => {
     ]);
   });
 
-  for (const signature of ["bad", "stale", "missing"] as const) {
+  // "future": a validly signed request whose timestamp is 6 minutes ahead (issue 10, finding 9).
+  for (const signature of ["bad", "stale", "future", "missing"] as const) {
     it(`a slash command with a ${signature} signature -> 401, no ack, nothing happens`, async () => {
       const harness = await start({ transport: "http" });
       const result = await harness.emulator.slashCommand("U_ALICE", CHANNEL, "/runbook lag", { signature });

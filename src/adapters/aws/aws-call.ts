@@ -4,6 +4,7 @@
  * typed errors whose messages can go into a thread ("CloudWatch throttled GetMetricData 3 times;
  * gave up after 8 s"). Credentials never appear in a message.
  */
+import { maskUrl } from "../../core/mask-url.ts";
 
 export interface AwsClientOptions {
   readonly region: string;
@@ -45,9 +46,9 @@ export function displayEndpoint(endpoint: string): string {
     const url = new URL(endpoint);
     url.username = "";
     url.password = "";
-    return url.toString().replace(/\/$/, "");
+    return maskUrl(url.toString().replace(/\/$/, ""));
   } catch {
-    return endpoint;
+    return maskUrl(endpoint);
   }
 }
 

@@ -5,6 +5,8 @@
  * into a thread. Writes are never retried. Credentials (user:password in the URL, headers) never
  * appear in a message.
  */
+
+import { maskUrl } from "../../core/mask-url.ts";
 import { FlinkError } from "../../ports/flink.ts";
 
 export const DEFAULT_FLINK_TIMEOUT_MS = 5_000;
@@ -39,9 +41,9 @@ export function displayUrl(url: string): string {
     const parsed = new URL(url);
     parsed.username = "";
     parsed.password = "";
-    return parsed.toString().replace(/\/$/, "");
+    return maskUrl(parsed.toString().replace(/\/$/, ""));
   } catch {
-    return url;
+    return maskUrl(url);
   }
 }
 

@@ -1,10 +1,18 @@
 import { actionIds } from "../../actions/registry.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "../../config/load-config.ts";
+import { storePathProblems } from "../../config/store-path-check.ts";
 import { validateExtraPatterns } from "../../core/intake/index.ts";
 import { type CliIo, writeLine } from "../io.ts";
 
-/** Loads the config for a command; on problems prints them (no stack trace) and returns undefined. */
-export function loadForCli(path: string | undefined, io: CliIo): LoadedConfig | undefined {
+/**
+ * Loads the config for a command; on problems prints them (no stack trace) and returns undefined.
+ * `checkStore`: the store path must be writable too (check-config and serve).
+ */
+export function loadForCli(
+  path: string | undefined,
+  io: CliIo,
+  opts: { checkStore?: boolean } = {},
+): LoadedConfig | undefined {
   try {
     return loadConfig({
       ...(path ? { path } : {}),
@@ -12,6 +20,7 @@ export function loadForCli(path: string | undefined, io: CliIo): LoadedConfig | 
       validate: (config) => [
         ...validateExtraPatterns(config.alerts.extraPatterns),
         ...validateRiskTiers(config.approvals.riskTiers),
+        ...(opts.checkStore === true ? storePathProblems(config.store.path) : []),
       ],
     });
   } catch (error) {

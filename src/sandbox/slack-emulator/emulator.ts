@@ -493,7 +493,12 @@ export class SlackEmulator {
     user: string,
     channel: string,
     commandText: string,
-    opts: { signature?: SignatureMode; threadTs?: string } = {},
+    opts: {
+      signature?: SignatureMode;
+      threadTs?: string;
+      /** Fields of the payload replaced (a string) or left out (null): a malformed or forged request. */
+      fields?: Record<string, string | null>;
+    } = {},
   ): Promise<SlashCommandResult> {
     const u = this.user(user);
     const c = this.channel(channel);
@@ -513,6 +518,10 @@ export class SlackEmulator {
       responseUrl,
       triggerId,
     });
+    for (const [name, value] of Object.entries(opts.fields ?? {})) {
+      if (value === null) delete fields[name];
+      else fields[name] = value;
+    }
     const delivery = await this.router.deliver(
       "slash_commands",
       fields,

@@ -45,7 +45,7 @@ export function signedHeaders(
 ): Record<string, string> {
   const nowSec = Math.floor(Date.now() / 1000);
   const mode = options.signature ?? "valid";
-  const timestamp = mode === "stale" ? nowSec - 6 * 60 : nowSec;
+  const timestamp = mode === "stale" ? nowSec - 6 * 60 : mode === "future" ? nowSec + 6 * 60 : nowSec;
   const headers: Record<string, string> = {
     "content-type": encoded.contentType,
     "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",

@@ -141,7 +141,8 @@ export interface RecordedResponseUrlPost {
 export type EnvelopeType = "events_api" | "slash_commands" | "interactive";
 
 /** How an HTTP delivery is signed: `valid` is what Slack does; the rest are for negative tests. */
-export type SignatureMode = "valid" | "bad" | "stale" | "missing";
+/** stale: signed 6 minutes ago; future: signed with a timestamp 6 minutes ahead (a replay kept for later). */
+export type SignatureMode = "valid" | "bad" | "stale" | "future" | "missing";
 
 export interface DeliveryOptions {
   retryAttempt?: number;

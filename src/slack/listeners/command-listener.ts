@@ -10,14 +10,37 @@ import type { IncidentService } from "../../engine/incident-service.ts";
 import { errorMessage } from "../../engine/run-probe.ts";
 import type { Logger } from "../../logger.ts";
 import { listRunbooks } from "../../runbooks/registry.ts";
+import { ChannelFilter } from "../channel-filter.ts";
 import { asKnownBlocks, renderError, renderRunbookList } from "../render/index.ts";
+import { channelMention, commandPayloadProblem } from "./command-payload.ts";
 
 export function registerCommandListener(
   app: App,
   deps: { config: AppConfig; service: IncidentService; logger: Logger },
 ): void {
+  const name = deps.config.slack.command;
+  const allowed = deps.config.slack.commandChannels;
+  const commandChannels = allowed === undefined ? undefined : new ChannelFilter(allowed, app.client);
   app.command(deps.config.slack.command, ({ command, ack, respond }) =>
     deps.service.during(async () => {
+      // A malformed or forged payload: a clear answer, nothing else (no incident, no store write).
+      const problem = commandPayloadProblem(command);
+      if (problem !== undefined) {
+        deps.logger.warn({ problem }, `${name}: malformed payload refused`);
+        await ack({
+          response_type: "ephemeral",
+          text: `:x: This ${name} request ${problem}; nothing was done.`,
+        });
+        return;
+      }
+      if (commandChannels !== undefined && !(await commandChannels.isIncidentChannel(command.channel_id))) {
+        const where = (allowed ?? []).map(channelMention).join(", ");
+        await ack({
+          response_type: "ephemeral",
+          text: `:x: \`${name}\` answers only in ${where}; nothing was done here.`,
+        });
+        return;
+      }
       const parsed = parseRunbookCommand(command.text);
       switch (parsed.kind) {
         case "help": {
