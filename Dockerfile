@@ -10,32 +10,34 @@
 #     -v runbook-bot-data:/data \
 #     runbook-bot
 #
-# The sources are TypeScript run through tsx's loader (bin/runbook-bot.js registers it), so there
-# is no build output: the image holds bin/, src/, package.json and the production node_modules.
-# tsx is a production dependency for that reason and survives `npm prune --omit=dev`.
+# The build stage compiles the TypeScript sources (src/, bench/) into dist/ with tsc: `npm ci`
+# runs the package's prepare script (`npm run build`). The image holds bin/, dist/, package.json
+# and the production node_modules: no src/, no TypeScript loader at run time (tsx and typescript
+# are devDependencies, dropped by `npm prune --omit=dev`). bin/runbook-bot.js runs dist/.
 # Secrets are never baked in: pass SLACK_BOT_TOKEN, SLACK_APP_TOKEN (socket mode) or
 # SLACK_SIGNING_SECRET (http mode), and the variable kafka.sasl.passwordEnv names, at run time.
 # Without SLACK_BOT_TOKEN, `serve` starts the embedded sandbox instead (needs `docker run -it`).
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-# ---- build: install dependencies (compiles better-sqlite3 when no prebuilt binary fits) ----
+# ---- build: install dependencies (compiles better-sqlite3 when no prebuilt binary fits) and
+# compile the sources into dist/ (npm ci runs the prepare script, `npm run build`) ----
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+COPY bench ./bench
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund \
+ && test -f dist/src/cli/main.js
 
 # ---- check (optional, `--target check`): typecheck over src, test and bench ----
 FROM build AS check
 COPY test ./test
-COPY bench ./bench
 COPY vitest.config.ts ./
 RUN npx tsc --noEmit -p tsconfig.json
 
@@ -64,8 +66,7 @@ RUN printf '%s\n' \
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
-COPY src ./src
-COPY bench ./bench
+COPY --from=build /app/dist ./dist
 # The SQLite store (incidents, approvals, audit trail) lives here; keep it on a volume.
 VOLUME ["/data"]
 USER 10001:10001

@@ -1,17 +1,10 @@
-/** Builds the real adapters from the config; a section left out means that port is absent. */
+/** Builds the real adapters from the config; a section left out means that port is absent (and its SDK unloaded). */
 import { readFileSync } from "node:fs";
 import type { AppConfig } from "../config/schema.ts";
 import { type Clock, systemClock } from "../ports/clock.ts";
 import type { Ports } from "../ports/index.ts";
 import type { AwsClientOptions } from "./aws/aws-call.ts";
-import { createCloudWatchLogs } from "./aws/cloudwatch-logs.ts";
-import { createCloudWatchMetrics } from "./aws/cloudwatch-metrics.ts";
-import { createFirehose } from "./aws/firehose.ts";
-import { createMsk } from "./aws/msk.ts";
-import { createFlinkRest } from "./flink/flink-rest.ts";
 import type { KafkaSasl, KafkaTls } from "./kafka/kafka-config.ts";
-import { createKafkajsKafka } from "./kafka/kafkajs-kafka.ts";
-import { createKubernetes } from "./kubernetes/index.ts";
 
 type AwsService = "cloudwatch" | "logs" | "firehose" | "msk";
 
@@ -62,19 +55,23 @@ function kafkaSasl(config: AppConfig): { sasl?: KafkaSasl } {
   return password ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password } } : {};
 }
 
-export function createPorts(config: AppConfig, clock: Clock = systemClock): Ports {
-  const { kafka, kubernetes, flink, msk } = config;
+/**
+ * The ports of the configured systems. Each adapter (and so its SDK: kafkajs, the AWS SDK,
+ * @kubernetes/client-node) is imported only when its section is configured, so a command that
+ * needs Kafka alone does not pay for loading the rest.
+ */
+export async function createPorts(config: AppConfig, clock: Clock = systemClock): Promise<Ports> {
+  const { kafka, kubernetes, flink, msk, aws } = config;
   const cloudwatch = awsOptionsFor(config, "cloudwatch");
-  const logs = awsOptionsFor(config, "logs");
+  const logs = aws ? awsOptionsFor(config, "logs") : undefined;
   const firehose = awsOptionsFor(config, "firehose");
   const mskOptions = msk
     ? awsOptionsFor(config, "msk", config.aws?.region ?? regionOfArn(msk.clusterArn))
     : undefined;
-  return {
-    clock,
-    ...(kafka
-      ? {
-          kafka: createKafkajsKafka({
+  const [kafkaPort, metrics, logsPort, firehosePort, mskPort, flinkPort, kubernetesPort] = await Promise.all([
+    kafka
+      ? import("./kafka/kafkajs-kafka.ts").then(({ createKafkajsKafka }) =>
+          createKafkajsKafka({
             brokers: kafka.brokers,
             clientId: kafka.clientId,
             ...kafkaTls(config),
@@ -84,27 +81,45 @@ export function createPorts(config: AppConfig, clock: Clock = systemClock): Port
             scratchGroupPrefix: kafka.scratchGroupPrefix,
             ...kafkaSasl(config),
           }),
-        }
-      : {}),
-    ...(cloudwatch ? { metrics: createCloudWatchMetrics(cloudwatch) } : {}),
-    ...(logs && config.aws
-      ? { logs: createCloudWatchLogs({ ...logs, queryDeadlineMs: config.aws.logsQueryDeadlineMs }) }
-      : {}),
-    ...(firehose ? { firehose: createFirehose(firehose) } : {}),
-    ...(mskOptions ? { msk: createMsk(mskOptions) } : {}),
-    ...(flink
-      ? { flink: createFlinkRest({ url: flink.url, timeoutMs: flink.requestTimeoutMs, clock }) }
-      : {}),
-    ...(kubernetes
-      ? {
-          kubernetes: createKubernetes({
+        )
+      : undefined,
+    cloudwatch
+      ? import("./aws/cloudwatch-metrics.ts").then(({ createCloudWatchMetrics }) =>
+          createCloudWatchMetrics(cloudwatch),
+        )
+      : undefined,
+    logs && aws
+      ? import("./aws/cloudwatch-logs.ts").then(({ createCloudWatchLogs }) =>
+          createCloudWatchLogs({ ...logs, queryDeadlineMs: aws.logsQueryDeadlineMs }),
+        )
+      : undefined,
+    firehose ? import("./aws/firehose.ts").then(({ createFirehose }) => createFirehose(firehose)) : undefined,
+    mskOptions ? import("./aws/msk.ts").then(({ createMsk }) => createMsk(mskOptions)) : undefined,
+    flink
+      ? import("./flink/flink-rest.ts").then(({ createFlinkRest }) =>
+          createFlinkRest({ url: flink.url, timeoutMs: flink.requestTimeoutMs, clock }),
+        )
+      : undefined,
+    kubernetes
+      ? import("./kubernetes/index.ts").then(({ createKubernetes }) =>
+          createKubernetes({
             ...(kubernetes.kubeconfig ? { kubeconfigPath: kubernetes.kubeconfig } : {}),
             ...(kubernetes.context ? { context: kubernetes.context } : {}),
             inCluster: kubernetes.inCluster,
             flinkOperator: kubernetes.flinkOperator,
             ...(kubernetes.flinkDeployment ? { flinkDeployment: kubernetes.flinkDeployment } : {}),
           }),
-        }
-      : {}),
+        )
+      : undefined,
+  ]);
+  return {
+    clock,
+    ...(kafkaPort ? { kafka: kafkaPort } : {}),
+    ...(metrics ? { metrics } : {}),
+    ...(logsPort ? { logs: logsPort } : {}),
+    ...(firehosePort ? { firehose: firehosePort } : {}),
+    ...(mskPort ? { msk: mskPort } : {}),
+    ...(flinkPort ? { flink: flinkPort } : {}),
+    ...(kubernetesPort ? { kubernetes: kubernetesPort } : {}),
   };
 }

@@ -1,11 +1,20 @@
-/** The `runbook-bot` command line. Every command returns an exit code; errors are messages, not stack traces. */
+/**
+ * The `runbook-bot` command line. Every command returns an exit code; errors are messages, not stack
+ * traces. Each command imports what it needs when it runs (`import()`), so that a command loads
+ * only its own modules and SDKs: `runbooks` reads no config and loads no SDK at all.
+ */
 import { Command, CommanderError } from "commander";
-import { maskedConfig } from "../config/load-config.ts";
-import { listRunbooks } from "../runbooks/registry.ts";
-import { diagnose } from "./commands/diagnose.ts";
-import { loadForCli } from "./commands/load.ts";
-import { matchLines } from "./commands/match.ts";
+import type { LoadedConfig } from "../config/load-config.ts";
 import { type CliIo, processIo, writeLine } from "./io.ts";
+
+/** The config for a command (commands/load.ts), or undefined after printing its problems. */
+async function loadForCli(
+  path: string | undefined,
+  io: CliIo,
+  opts: { checkStore?: boolean } = {},
+): Promise<LoadedConfig | undefined> {
+  return (await import("./commands/load.ts")).loadForCli(path, io, opts);
+}
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let code = 0;
@@ -22,7 +31,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command("runbooks")
     .description("list the nine runbooks")
     .option("--json", "print JSON")
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const { listRunbooks } = await import("../runbooks/registry.ts");
       const list = listRunbooks();
       if (opts.json) writeLine(io.stdout, JSON.stringify(list, null, 2));
       else {
@@ -40,11 +50,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .description("read Slack message events as JSON Lines on stdin; print one JSON match result per line")
     .option("--config <file>", "config file")
     .action(async (opts: { config?: string }) => {
-      const loaded = loadForCli(opts.config, io);
+      const loaded = await loadForCli(opts.config, io);
       if (!loaded) {
         code = 2;
         return;
       }
+      const { matchLines } = await import("./commands/match.ts");
       code = await matchLines(loaded.config, io);
     });
 
@@ -55,12 +66,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--config <file>", "config file")
     .option("--json", "print the report as JSON")
     .action(async (name: string, opts: { config?: string; json?: boolean }) => {
-      const loaded = loadForCli(opts.config, io);
+      const loaded = await loadForCli(opts.config, io);
       if (!loaded) {
         code = 2;
         return;
       }
       const color = !opts.json && (io.stdout as NodeJS.WriteStream).isTTY === true && !io.env.NO_COLOR;
+      const { diagnose } = await import("./commands/diagnose.ts");
       code = await diagnose(name, loaded.config, io, { json: opts.json === true, color });
     });
 
@@ -76,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         code = listDrills(io);
         return;
       }
-      const loaded = loadForCli(opts.config, io);
+      const loaded = await loadForCli(opts.config, io);
       if (!loaded) {
         code = 2;
         return;
@@ -95,7 +107,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--config <file>", "config file")
     .option("--json", "print the plan as JSON")
     .action(async (action: string, opts: { params: string; config?: string; json?: boolean }) => {
-      const loaded = loadForCli(opts.config, io);
+      const loaded = await loadForCli(opts.config, io);
       if (!loaded) {
         code = 2;
         return;
@@ -110,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .argument("<incident-id>", "incident id, e.g. inc-1a2b3c4d5e6f")
     .option("--config <file>", "config file (store.path)")
     .action(async (incidentId: string, opts: { config?: string }) => {
-      const loaded = loadForCli(opts.config, io);
+      const loaded = await loadForCli(opts.config, io);
       if (!loaded) {
         code = 2;
         return;
@@ -123,12 +135,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command("check-config")
     .description("validate the config and print the effective config with secrets masked")
     .option("--config <file>", "config file")
-    .action((opts: { config?: string }) => {
-      const loaded = loadForCli(opts.config, io, { checkStore: true });
+    .action(async (opts: { config?: string }) => {
+      const loaded = await loadForCli(opts.config, io, { checkStore: true });
       if (!loaded) {
         code = 2;
         return;
       }
+      const { maskedConfig } = await import("../config/load-config.ts");
       writeLine(io.stdout, `# config OK (${loaded.source})`);
       writeLine(io.stdout, JSON.stringify(maskedConfig(loaded.config), null, 2));
     });
@@ -139,7 +152,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option("--config <file>", "config file")
     .option("--sandbox", "run the embedded sandbox even when Slack credentials are set")
     .action(async (opts: { config?: string; sandbox?: boolean }) => {
-      const loaded = loadForCli(opts.config, io, { checkStore: true });
+      const loaded = await loadForCli(opts.config, io, { checkStore: true });
       if (!loaded) {
         code = 2;
         return;

@@ -91,8 +91,8 @@ function configWith(kafka: Record<string, unknown>, password?: string): AppConfi
   );
 }
 
-function portFor(kafka: Record<string, unknown>, password?: string): KafkaPort {
-  const port = createPorts(configWith(kafka, password)).kafka;
+async function portFor(kafka: Record<string, unknown>, password?: string): Promise<KafkaPort> {
+  const port = (await createPorts(configWith(kafka, password))).kafka;
   if (port === undefined) throw new Error("createPorts built no Kafka port");
   opened.push(port);
   return port;
@@ -123,7 +123,7 @@ const expectedLag = [
 
 describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () => {
   it("TLS with the test CA from kafka.ssl.caFile: reads the group's lag and the cluster", async () => {
-    const kafka = portFor({ brokers: [secure.ssl], ssl: { caFile } });
+    const kafka = await portFor({ brokers: [secure.ssl], ssl: { caFile } });
     const lag = await kafka.groupLag(group, [topic]);
     expect(lag.totalLag).toBe(35);
     expect(
@@ -138,7 +138,7 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
   it.each(["scram-sha-512", "scram-sha-256"] as const)(
     "SASL_SSL with %s: reads the group's lag, and writes and reads back a record",
     async (mechanism) => {
-      const kafka = portFor(
+      const kafka = await portFor(
         { brokers: [secure.saslSsl], ssl: { caFile }, sasl: scram(mechanism) },
         secure.password,
       );
@@ -149,7 +149,7 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
   );
 
   it("SASL_PLAINTEXT with PLAIN", async () => {
-    const kafka = portFor(
+    const kafka = await portFor(
       {
         brokers: [secure.saslPlaintext],
         sasl: { mechanism: "plain", username: secure.username, passwordEnv: PASSWORD_ENV },
@@ -160,15 +160,15 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
   });
 
   it("rejectUnauthorized: false connects without the CA", async () => {
-    const kafka = portFor({ brokers: [secure.ssl], ssl: { rejectUnauthorized: false } });
+    const kafka = await portFor({ brokers: [secure.ssl], ssl: { rejectUnauthorized: false } });
     expect((await kafka.groupLag(group, [topic])).totalLag).toBe(35);
   });
 
   it("servername: a name the certificate carries (DNS:localhost) works, another one is refused clearly", async () => {
-    const good = portFor({ brokers: [secure.ssl], ssl: { caFile, servername: "localhost" } });
+    const good = await portFor({ brokers: [secure.ssl], ssl: { caFile, servername: "localhost" } });
     expect((await good.describeCluster()).brokers.map((b) => b.id)).toEqual([1]);
 
-    const bad = portFor({ brokers: [secure.ssl], ssl: { caFile, servername: "kafka.example.com" } });
+    const bad = await portFor({ brokers: [secure.ssl], ssl: { caFile, servername: "kafka.example.com" } });
     const { error, ms } = await failure(bad.describeCluster());
     expect(error.kind).toBe("auth");
     expect(error.message).toBe(
@@ -178,7 +178,7 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
   });
 
   it("an untrusted CA (ssl: true, the system CAs): a TLS error that names the fix, not 'could not reach'", async () => {
-    const kafka = portFor({ brokers: [secure.ssl], ssl: true });
+    const kafka = await portFor({ brokers: [secure.ssl], ssl: true });
     const { error, ms } = await failure(kafka.groupLag(group, [topic]));
     expect(error.kind).toBe("auth");
     expect(error.message).toBe(
@@ -190,7 +190,7 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
   it.each(["scram-sha-512", "scram-sha-256"] as const)(
     "a wrong %s password: an authentication error, quickly, without the password",
     async (mechanism) => {
-      const kafka = portFor(
+      const kafka = await portFor(
         { brokers: [secure.saslSsl], ssl: { caFile }, sasl: scram(mechanism) },
         WRONG_PASSWORD,
       );
@@ -205,7 +205,7 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
   );
 
   it("PLAIN offered to the SCRAM listener: says the listener does not offer the mechanism", async () => {
-    const kafka = portFor(
+    const kafka = await portFor(
       {
         brokers: [secure.saslSsl],
         ssl: { caFile },
@@ -220,7 +220,7 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
   });
 
   it("TLS against the plaintext port, and plaintext against the TLS port: the broker closes, said so", async () => {
-    const tlsToPlain = portFor({ brokers: [plaintext], ssl: { caFile } });
+    const tlsToPlain = await portFor({ brokers: [plaintext], ssl: { caFile } });
     const a = await failure(tlsToPlain.describeCluster());
     expect(a.error.kind).toBe("unreachable");
     expect(a.error.message).toBe(
@@ -228,7 +228,7 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
     );
     expect(a.ms).toBeLessThan(5000);
 
-    const plainToTls = portFor({ brokers: [secure.ssl] });
+    const plainToTls = await portFor({ brokers: [secure.ssl] });
     const b = await failure(plainToTls.describeCluster());
     expect(b.error.kind).toBe("unreachable");
     expect(b.error.message).toBe(
@@ -240,7 +240,7 @@ describe("Kafka over TLS and SASL on the real broker", { timeout: 60_000 }, () =
   it("sasl aws-msk-iam with kafka.ssl left out: the client speaks TLS (MSK's IAM port requires it)", async () => {
     // No IAM on this broker: what matters is the first thing the client does. Over TLS with the
     // system CAs it fails on the test CA; a plaintext client would be cut off instead.
-    const kafka = portFor({
+    const kafka = await portFor({
       brokers: [secure.saslSsl],
       sasl: { mechanism: "aws-msk-iam", region: "us-east-1" },
     });
@@ -277,7 +277,7 @@ describe("the runbooks over SCRAM on the real broker", { timeout: 90_000 }, () =
       { brokers: [secure.saslSsl], ssl: { caFile }, sasl: scram("scram-sha-512"), testTopic: healthcheck },
       WRONG_PASSWORD,
     );
-    const ports = createPorts(config);
+    const ports = await createPorts(config);
     try {
       const report = await runRunbook(runbook, { ports, config });
       const c = report.conclusion;
@@ -304,7 +304,7 @@ describe("the runbooks over SCRAM on the real broker", { timeout: 90_000 }, () =
     );
     // One broker here: the threshold the alert would use for a single-node cluster.
     const single: AppConfig = { ...config, thresholds: { ...config.thresholds, minBrokersAlive: 1 } };
-    const ports = createPorts(single);
+    const ports = await createPorts(single);
     try {
       const report = await runRunbook(runbook, { ports, config: single });
       expect(report.conclusion.cause).toBe("all-brokers-up");

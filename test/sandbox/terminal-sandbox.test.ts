@@ -143,7 +143,9 @@ describe("sandbox terminal", () => {
 
 describe("npm start without credentials", () => {
   it("starts the sandbox, reads commands from stdin and exits cleanly", async () => {
-    const env = { ...process.env };
+    // The sources (through tsx), never a dist/ that may be older than them: compiled-cli.test.ts
+    // covers the compiled command.
+    const env: NodeJS.ProcessEnv = { ...process.env, RUNBOOK_BOT_FROM_SOURCES: "1" };
     delete env.SLACK_BOT_TOKEN;
     delete env.SLACK_APP_TOKEN;
     delete env.SLACK_SIGNING_SECRET;

@@ -2,7 +2,6 @@
  * Our Kafka connection options -> kafkajs's KafkaConfig: TLS, SASL PLAIN / SCRAM, and OAUTHBEARER
  * with MSK IAM tokens signed locally by aws-msk-iam-sasl-signer-js (AWS default credential chain).
  */
-import { generateAuthToken } from "aws-msk-iam-sasl-signer-js";
 import { type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
 
 export type KafkaTls =
@@ -104,6 +103,8 @@ function saslOptions(sasl: Extract<KafkaSasl, { password: string }>): SASLOption
 }
 
 async function defaultTokenProvider(region: string): Promise<MskIamToken> {
+  // Loaded on the first handshake only: the signer pulls in the AWS SDK's credential chain.
+  const { generateAuthToken } = await import("aws-msk-iam-sasl-signer-js");
   const { token, expiryTime } = await generateAuthToken({ region });
   return { token, expiryTime };
 }

@@ -26,7 +26,7 @@ export async function diagnose(
     return 2;
   }
   const runbook = runbookFor(meta);
-  const ports = opts.ports ?? createPorts(config);
+  const ports = opts.ports ?? (await createPorts(config));
   try {
     const report = await runRunbook(runbook, {
       ports,

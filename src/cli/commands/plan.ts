@@ -76,7 +76,7 @@ export async function plan(
     });
   }
   const tier = riskTierOf(def.id, def.risk, config.approvals.riskTiers);
-  const ports = opts.ports ?? createPorts(config);
+  const ports = opts.ports ?? (await createPorts(config));
   try {
     let prepared: Awaited<ReturnType<typeof def.prepare>>;
     try {

@@ -12,7 +12,7 @@ export async function serve(loaded: LoadedConfig, io: CliIo, opts: { sandbox: bo
   const { startBot } = await import("../../slack/create-bot.ts");
   const { openSqliteStore } = await import("../../store/sqlite-store.ts");
   const store = openSqliteStore(config.store.path);
-  const ports = createPorts(config);
+  const ports = await createPorts(config);
   const bot = await startBot({ config, ports, store, logger });
   logger.info({ config: loaded.source, mode: config.slack.mode }, "runbook-bot is running");
   await waitForSignal();

@@ -69,7 +69,7 @@ describe.sequential("checkpoint-failure's Kubernetes probes on a real kube-apise
   });
 
   it("after the pods were deleted: the old ones are Terminating and not ready, beside the new ones", async () => {
-    const ports = createPorts(config());
+    const ports = await createPorts(config());
     await ports.kubernetes!.deletePods(story.namespace, STORY_SELECTOR);
     const fresh = await settlePods(peer, story.namespace, peer.node, {
       labelSelector: STORY_SELECTOR,

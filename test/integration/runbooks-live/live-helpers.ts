@@ -72,7 +72,7 @@ export interface LiveRun {
 export async function runLive(id: string, config: AppConfig): Promise<LiveRun> {
   const runbook = automatedRunbook(id);
   if (runbook === undefined) throw new Error(`no automated runbook ${id}`);
-  const ports: Ports = createPorts(config);
+  const ports: Ports = await createPorts(config);
   try {
     const report = await runRunbook(runbook, { ports, config });
     return { report, findings: report.steps.flatMap((s) => s.findings) };

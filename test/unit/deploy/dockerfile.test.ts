@@ -156,23 +156,39 @@ describe("Dockerfile", () => {
     expect(read("Dockerfile")).not.toMatch(/xox[abp]-[A-Za-z0-9]|xapp-\d-[A-Za-z0-9]/);
   });
 
-  it("copies everything bin/runbook-bot.js loads", () => {
+  it("copies everything bin/runbook-bot.js loads: the compiled dist/, not the sources", () => {
     const copies = finalCopies();
     const copied = new Set(
-      copies.flatMap((c) => c.sources.map((s) => s.replace(/^\.\//, "").replace(/\/$/, ""))),
+      copies.flatMap((c) => c.sources.map((s) => s.replace(/^(\.|\/app)\//, "").replace(/\/$/, ""))),
     );
-    for (const needed of ["bin", "src", "package.json"]) expect(copied, needed).toContain(needed);
-    const bin = runtimeImports(read("bin/runbook-bot.js"));
-    expect(bin.bare).toContain("tsx/esm/api");
-    for (const specifier of bin.relative) {
-      const top = specifier.replace(/^(\.\.\/)+/, "").split("/")[0]!;
-      expect(copied, `${specifier} needs ${top}/`).toContain(top);
-    }
-    for (const specifier of bin.bare) {
+    for (const needed of ["bin", "dist", "package.json"]) expect(copied, needed).toContain(needed);
+    expect(copied, "no TypeScript sources in the image").not.toContain("src");
+    const bin = read("bin/runbook-bot.js");
+    expect(bin).toContain("dist/src/cli/main.js");
+    // tsx only on the opt-in sources path (RUNBOOK_BOT_FROM_SOURCES), never at run time.
+    const { bare } = runtimeImports(bin);
+    for (const specifier of bare.filter((s) => packageName(s) !== "tsx")) {
       expect(Object.keys(pkg.dependencies), `${specifier} must be a production dependency`).toContain(
         packageName(specifier),
       );
     }
+    expect(Object.keys(pkg.dependencies)).not.toContain("tsx");
+    expect(Object.keys(pkg.devDependencies)).toContain("tsx");
+  });
+
+  it("builds dist/ in a build stage (npm ci runs the prepare script: tsc -p tsconfig.build.json)", () => {
+    const copy = finalCopies().find((c) => c.sources.some((s) => /^\/app\/dist\/?$/.test(s)));
+    expect(copy, "COPY --from=<stage> /app/dist").toBeDefined();
+    const source = stageNamed(copy!.from);
+    expect(source, `stage ${copy!.from}`).toBeDefined();
+    const stagesOf = lineage(source!);
+    const copiedIn = stagesOf.flatMap((s) => all(s, "COPY").map((c) => c.args)).join(" ");
+    for (const needed of ["tsconfig.build.json", "src", "bench", "bin"]) expect(copiedIn).toContain(needed);
+    const runs = stagesOf.flatMap((s) => all(s, "RUN").map((r) => r.args));
+    expect(runs.some((r) => /\bnpm ci\b/.test(r) && /dist\/src\/cli\/main\.js/.test(r))).toBe(true);
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.prepare).toBe("npm run build");
+    expect(scripts.build).toBe("tsc -p tsconfig.build.json");
   });
 
   it("keeps every package src/ loads at run time (production dependencies survive the prune)", () => {
@@ -226,13 +242,21 @@ describe(".dockerignore", () => {
       "x.db",
       "config.yaml",
       ".env",
+      "dist",
     ]) {
       expect(ignored(path), path).toBe(true);
     }
   });
 
   it("keeps what the build needs", () => {
-    const needed = ["package.json", "package-lock.json", "tsconfig.json", "bin", "bin/runbook-bot.js"];
+    const needed = [
+      "package.json",
+      "package-lock.json",
+      "tsconfig.json",
+      "tsconfig.build.json",
+      "bin",
+      "bin/runbook-bot.js",
+    ];
     for (const path of [...needed, "src/cli/main.ts", "test/unit/approval.test.ts", "bench"]) {
       expect(ignored(path), path).toBe(false);
     }
