@@ -21,6 +21,11 @@ export const BENCH_SUITES: readonly BenchSuite[] = [
     description: "alert -> first thread reply, and burst throughput, over the Slack emulator",
     run: async (o) => (await import("./alert-latency.ts")).runBench(o),
   },
+  {
+    name: "startup",
+    description: "whole process: runbooks --json, serve idle RSS, diagnose lag vs kafka-consumer-groups.sh",
+    run: async (o) => (await import("./startup.ts")).runStartupBench(o),
+  },
 ];
 
 /** Runs the named suites (all when none is named); exit code 2 for an unknown name. */
