@@ -358,7 +358,7 @@ describe("Deployment", () => {
     expect(JSON.stringify(manifests)).not.toMatch(/xox[abp]-[A-Za-z0-9]|xapp-\d-[A-Za-z0-9]/);
   });
 
-  it("has writable /data (the store) and /tmp (tsx's cache) on a read-only root", () => {
+  it("has writable /data (the store) and /tmp (temporary files) on a read-only root", () => {
     const mounts = container.volumeMounts as Doc[];
     const volume = (mountPath: string) => {
       const mount = mounts.find((m) => m.mountPath === mountPath);
