@@ -3,7 +3,9 @@
  * undefined. `ignore` means the alert is neither firing nor resolved (CloudWatch
  * `INSUFFICIENT_DATA`, Datadog `[No Data]`): the matcher then reports nothing for it.
  */
+import { type LinearRegex, linear } from "./linear-regex.ts";
 import type { AlertState, Source } from "./types.ts";
+import { wordOtherThan } from "./word-regex.ts";
 
 export type Signal = AlertState | "ignore";
 
@@ -42,59 +44,185 @@ function negate(signal: Signal): Signal {
   return signal;
 }
 
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95
+  );
+}
+
+/** `word` at the start of `text`, followed by a word boundary (`\b`). */
+function leads(text: string, word: string): boolean {
+  return text.startsWith(word) && !isWordChar(text.charCodeAt(word.length));
+}
+
+const BRACKET_RESOLVED = ["", "warn ", "warning ", "alert ", "no data "].flatMap((prefix) => [
+  `${prefix}resolved`,
+  `${prefix}recovered`,
+]);
+const BRACKET_IGNORE = ["no data", "nodata", "insufficient_data"];
+const BRACKET_FIRING = [
+  "triggered",
+  "retriggered",
+  "re-triggered",
+  "notify",
+  "renotify",
+  "re-notify",
+  "warn",
+  "warning",
+  "alarm",
+  "alerting",
+];
+
+/** The status a bracket's inside (trimmed, lower case) names, if any. */
+function bracketWord(inner: string): Signal | undefined {
+  if (leads(inner, "firing")) return "firing";
+  if (leads(inner, "ok") || BRACKET_RESOLVED.some((word) => leads(inner, word))) return "resolved";
+  if (BRACKET_IGNORE.some((word) => leads(inner, word))) return "ignore";
+  if (BRACKET_FIRING.some((word) => leads(inner, word))) return "firing";
+  return undefined;
+}
+
+/** Longest bracket inside read (a `[` without its `]` within this reach is not a tag). */
+const BRACKET_MAX = 120;
+
 /**
  * Bracketed status tags: Alertmanager/Grafana `[FIRING:2]`, `[FIRING:1, RESOLVED:1]` (firing
  * while anything fires), `[RESOLVED]`; Datadog `[Triggered on {host:a}]`, `[Re-Triggered]`,
  * `[Warn]` (firing), `[Recovered]`, `[Warn Recovered]` (resolved), `[No Data]` (ignore); and
  * `[ALARM]`, `[OK]`, `[INSUFFICIENT_DATA]`. Brackets without a status word (`[P1]`) are skipped.
+ * A hand scanner: each `[` looks at most {@link BRACKET_MAX} characters ahead (linear time).
  */
 export function bracketSignal(text: string): Signal | undefined {
-  const brackets = /\[([^[\]\n]{1,120})\]/g;
-  for (let match = brackets.exec(text); match !== null; match = brackets.exec(text)) {
-    const inner = (match[1] ?? "").trim().toLowerCase();
-    if (/^firing\b/.test(inner)) return "firing";
-    if (/^(?:(?:warn|warning|alert|no data) )?(?:resolved|recovered)\b|^ok\b/.test(inner)) return "resolved";
-    if (/^(?:no data|nodata|insufficient_data)\b/.test(inner)) return "ignore";
-    if (/^(?:re-?)?(?:triggered|notify)\b|^renotify\b|^warn(?:ing)?\b|^alarm\b|^alerting\b/.test(inner)) {
-      return "firing";
+  let open = text.indexOf("[");
+  while (open !== -1) {
+    let close = open + 1;
+    while (close < text.length && close - open <= BRACKET_MAX + 1) {
+      const code = text.charCodeAt(close);
+      if (code === 91 || code === 93 || code === 10) break; // [ ] \n
+      close += 1;
+    }
+    if (text.charCodeAt(close) === 93 && close - open >= 2 && close - open <= BRACKET_MAX + 1) {
+      const signal = bracketWord(
+        text
+          .slice(open + 1, close)
+          .trim()
+          .toLowerCase(),
+      );
+      if (signal !== undefined) return signal;
+      open = text.indexOf("[", close + 1);
+    } else {
+      open = text.indexOf("[", open + 1);
     }
   }
   return undefined;
 }
 
-const TRANSITION = /\b(OK|ALARM|INSUFFICIENT_DATA)\s*(?:->|→|=>|to)\s*(OK|ALARM|INSUFFICIENT_DATA)\b/;
+const STATE_WORD = "(OK|ALARM|INSUFFICIENT_DATA)";
+const MARKUP = "[*_~`]*";
+// `OK -> ALARM`, `ALARM → OK`, `from *OK* to *ALARM*` (Slack bold around the states).
+const TRANSITION = linear(String.raw`\b${STATE_WORD}${MARKUP}\s*(?:->|→|=>|to)\s*${MARKUP}${STATE_WORD}\b`, {
+  anyOf: ["OK", "ALARM", "INSUFFICIENT_DATA"],
+});
 
-/** CloudWatch state changes: `OK -> ALARM` (firing), `ALARM -> OK` (resolved), `... -> INSUFFICIENT_DATA` (ignore). */
+/**
+ * CloudWatch state changes, read from the target: `OK -> ALARM` (firing), `ALARM -> OK`,
+ * `from *ALARM* to *OK*` (resolved), `... -> INSUFFICIENT_DATA` (ignore).
+ */
 export function transitionSignal(text: string): Signal | undefined {
-  const to = TRANSITION.exec(text)?.[2];
+  const to = TRANSITION.exec(text)?.groups[1];
   return to === undefined ? undefined : stateOfWord(to);
 }
 
-const STATUS_FIELD =
-  /(?<!\b(?:old|previous|prior|from)[ _]?)\b(?:(?:new|current)[ _]?)?(?:state|status)\**\s*[:=]\s*[*_`]*\s*([a-z][a-z_-]*)/gi;
+const STATE_VALUE = String.raw`\**\s*[:=]\s*[*_\x60]*\s*(${Object.keys(WORD_STATES).join("|")})(?:[^a-z_-]|$)`;
+const PREVIOUS_WORDS = ["old", "previous", "prior", "from"];
+
+// Group 1: new/current; group 2: the value, a status word (the whole word: `firing-ish` is none).
+const FIELD = linear(String.raw`\b((?:new|current)[ _]?)?(?:state|status)${STATE_VALUE}`, {
+  ignoreCase: true,
+  anyOf: ["stat"],
+});
+// The same, for what follows a field that was the state left (`Old State: ALARM`): what may
+// stand just before the field is the start, a character other than a word character or a
+// space, a space after no word, or a space after a word other than old/previous/prior/from.
+// RE2 has no lookbehind, so this is spelled out, and one search finds the answer (no skipping).
+const FIELD_LEAD = `(?:^|[^a-z0-9_ ]|(?:^|[^a-z0-9_])(?:${wordOtherThan(PREVIOUS_WORDS)})? )`;
+const FIELD_AFTER_PREVIOUS = linear(
+  String.raw`${FIELD_LEAD}((?:new|current)[ _]?)?(?:state|status)${STATE_VALUE}`,
+  {
+    ignoreCase: true,
+    anyOf: ["stat"],
+  },
+);
+
+// `Current State: OK`, `New Status = firing` only (group 1: the value).
+const TARGET_FIELD = linear(String.raw`\b(?:new|current)[ _]?(?:state|status)${STATE_VALUE}`, {
+  ignoreCase: true,
+  anyOf: ["new", "current"],
+});
+
+/** True when the field at `start` follows `old `, `previous `, `prior ` or `from ` (one space). */
+function followsPreviousWord(text: string, start: number): boolean {
+  if (text.charCodeAt(start - 1) !== 32) return false;
+  let from = start - 1;
+  while (from > 0 && start - from <= 9 && isWordChar(text.charCodeAt(from - 1))) from -= 1;
+  if (from > 0 && isWordChar(text.charCodeAt(from - 1))) return false;
+  return PREVIOUS_WORDS.includes(text.slice(from, start - 1).toLowerCase());
+}
+
+function fieldSignal(text: string, targetOnly: boolean): Signal | undefined {
+  if (targetOnly) {
+    const value = TARGET_FIELD.exec(text)?.groups[0];
+    return value === undefined ? undefined : stateOfWord(value);
+  }
+  const first = FIELD.exec(text);
+  if (first === undefined) return undefined;
+  // The common case: one small search. Only after an old/previous field, the larger pattern
+  // searches the rest once (from the character that ended the old field's value).
+  const match = followsPreviousWord(text, first.start)
+    ? FIELD_AFTER_PREVIOUS.exec(text.slice(first.end - 1))
+    : first;
+  const value = match?.groups[1];
+  return value === undefined ? undefined : stateOfWord(value);
+}
 
 /** `Status: Resolved`, `*State:* ALARM`, `Current State: OK`, `status=firing` (not `Old State:`). */
 export function statusFieldSignal(text: string): Signal | undefined {
-  STATUS_FIELD.lastIndex = 0;
-  for (let match = STATUS_FIELD.exec(text); match !== null; match = STATUS_FIELD.exec(text)) {
-    const signal = stateOfWord(match[1] ?? "");
-    if (signal !== undefined) return signal;
-  }
-  return undefined;
+  return fieldSignal(text, false);
 }
 
-const EMOJI_CODE = /:[a-z0-9_+-]{1,64}:/gi;
-const LEADING_LABEL =
-  /^[^\p{L}\p{N}]*(firing|resolved|recovered|triggered|cleared|closed|ok|alarm)[ \t]*[:\-–|]/iu;
+/**
+ * The state a message says it moved to: a state change (`OK -> ALARM`, `from *ALARM* to *OK*`)
+ * or a `Current State:` / `New State:` field. Never the old state, never a loose word.
+ */
+export function targetSignal(text: string): Signal | undefined {
+  return transitionSignal(text) ?? fieldSignal(text, true);
+}
+
+const EMOJI_CODE = linear(":[a-z0-9_+-]{1,64}:", { ignoreCase: true });
+const LEADING_LABEL = linear(
+  String.raw`^[^\pL\pN]*(firing|resolved|recovered|triggered|cleared|closed|ok|alarm)[ \t]*[:\-–|]`,
+  { ignoreCase: true },
+);
 
 /** A line that starts with a status label: `RESOLVED: x`, `:rotating_light: Triggered - x`, `ALARM: x`. */
 export function leadingLabelSignal(line: string): Signal | undefined {
-  const word = LEADING_LABEL.exec(line.slice(0, 200).replace(EMOJI_CODE, " "))?.[1];
+  const word = LEADING_LABEL.exec(EMOJI_CODE.replace(line.slice(0, 200), () => " "))?.groups[0];
   return word === undefined ? undefined : stateOfWord(word);
 }
 
-const FREE_WORD =
-  /(\b(?:not|never|no longer|isn't|wasn't|hasn't|haven't|aren't|is not|has not)\s+(?:(?:yet|been|fully|be)\s+)*)?\b(re-?triggered|triggered|firing|fired|alerting|alarm|acknowledged|escalated|re-?opened|resolved|recovered|cleared|closed|ok|insufficient_data)\b/gi;
+const FREE_WORD_LITERALS = [
+  "trigger",
+  "fir",
+  "alert",
+  "acknowledged",
+  "escalated",
+  "opened",
+  "resolved",
+].concat(["recovered", "cleared", "closed", "ok", "insufficient_data", "alarm"]);
+const FREE_WORD = linear(
+  String.raw`(\b(?:not|never|no longer|isn't|wasn't|hasn't|haven't|aren't|is not|has not)\s+(?:(?:yet|been|fully|be)\s+)*)?\b(re-?triggered|triggered|firing|fired|alerting|acknowledged|escalated|re-?opened|resolved|recovered|cleared|closed|ok|insufficient_data|(?-i:ALARM))\b`,
+  { ignoreCase: true, anyOf: FREE_WORD_LITERALS },
+);
 
 /**
  * The first status word in free text: firing/fired/triggered/alerting/acknowledged/escalated/
@@ -102,12 +230,10 @@ const FREE_WORD =
  * A negation just before flips it (`not resolved` -> firing, `no longer firing` -> resolved).
  */
 export function wordSignal(text: string): Signal | undefined {
-  FREE_WORD.lastIndex = 0;
-  for (let match = FREE_WORD.exec(text); match !== null; match = FREE_WORD.exec(text)) {
-    const word = match[2] ?? "";
-    if (word.toLowerCase() === "alarm" && word !== "ALARM") continue;
+  for (const match of FREE_WORD.all(text)) {
+    const [negation, word = ""] = match.groups;
     const signal = stateOfWord(word);
-    if (signal !== undefined) return match[1] === undefined ? signal : negate(signal);
+    if (signal !== undefined) return negation === undefined ? signal : negate(signal);
   }
   return undefined;
 }
@@ -117,10 +243,16 @@ export function textSignal(text: string): Signal | undefined {
   return bracketSignal(text) ?? transitionSignal(text) ?? statusFieldSignal(text) ?? wordSignal(text);
 }
 
-function firstWord(text: string, pattern: RegExp): Signal | undefined {
-  const word = pattern.exec(text)?.[1];
+function firstWord(text: string, pattern: LinearRegex): Signal | undefined {
+  const word = pattern.exec(text)?.groups[0];
   return word === undefined ? undefined : stateOfWord(word);
 }
+
+const CHATBOT_WORD = linear(String.raw`\b(ALARM|OK|INSUFFICIENT_DATA)\b`);
+const PAGERDUTY_WORD = linear(String.raw`\b(triggered|acknowledged|resolved)\b`, { ignoreCase: true });
+const OPSGENIE_WORD = linear(String.raw`\b(created|acknowledged|escalated|re-?opened|closed)\b`, {
+  ignoreCase: true,
+});
 
 /**
  * The tool's own status for the whole message, for tools that post one alert per message and
@@ -137,17 +269,11 @@ function firstWord(text: string, pattern: RegExp): Signal | undefined {
 export function sourceSignal(source: Source, text: string): Signal | undefined {
   switch (source) {
     case "aws-chatbot":
-      return (
-        transitionSignal(text) ??
-        statusFieldSignal(text) ??
-        firstWord(text, /\b(ALARM|OK|INSUFFICIENT_DATA)\b/)
-      );
+      return transitionSignal(text) ?? statusFieldSignal(text) ?? firstWord(text, CHATBOT_WORD);
     case "pagerduty":
-      return statusFieldSignal(text) ?? firstWord(text, /\b(triggered|acknowledged|resolved)\b/i);
+      return statusFieldSignal(text) ?? firstWord(text, PAGERDUTY_WORD);
     case "opsgenie":
-      return (
-        statusFieldSignal(text) ?? firstWord(text, /\b(created|acknowledged|escalated|re-?opened|closed)\b/i)
-      );
+      return statusFieldSignal(text) ?? firstWord(text, OPSGENIE_WORD);
     case "datadog":
       return bracketSignal(text) ?? statusFieldSignal(text);
     default:

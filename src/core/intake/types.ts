@@ -40,6 +40,12 @@ export interface MatchOptions {
   readonly allowHumanAlerts: boolean;
   /** Extra case-insensitive regular expressions per runbook id (config `alerts.extraPatterns`). */
   readonly extraPatterns: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Tokens that, joined to a built-in alert name by `-`, `_` or `.`, cancel the match (config
+   * `alerts.qualifiers`); the defaults (`DEFAULT_QUALIFIERS`: test, warning, staging, canary, ...)
+   * when absent.
+   */
+  readonly qualifiers?: readonly string[];
 }
 
 /** A Slack message object as it arrives, read defensively: Slack publishes no strict schema. */
