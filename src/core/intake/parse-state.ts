@@ -120,9 +120,13 @@ export function bracketSignal(text: string): Signal | undefined {
 const STATE_WORD = "(OK|ALARM|INSUFFICIENT_DATA)";
 const MARKUP = "[*_~`]*";
 // `OK -> ALARM`, `ALARM → OK`, `from *OK* to *ALARM*` (Slack bold around the states).
-const TRANSITION = linear(String.raw`\b${STATE_WORD}${MARKUP}\s*(?:->|→|=>|to)\s*${MARKUP}${STATE_WORD}\b`, {
-  anyOf: ["OK", "ALARM", "INSUFFICIENT_DATA"],
-});
+// Bounded by anything but a letter or digit (Slack's `_italic_` puts `_` right against the word).
+const TRANSITION = linear(
+  String.raw`(?:^|[^A-Za-z0-9])${STATE_WORD}${MARKUP}\s*(?:->|→|=>|to)\s*${MARKUP}${STATE_WORD}(?:[^A-Za-z0-9]|$)`,
+  {
+    anyOf: ["OK", "ALARM", "INSUFFICIENT_DATA"],
+  },
+);
 
 /**
  * CloudWatch state changes, read from the target: `OK -> ALARM` (firing), `ALARM -> OK`,
@@ -147,7 +151,7 @@ const FIELD = linear(String.raw`\b((?:new|current)[ _]?)?(?:state|status)${STATE
 // RE2 has no lookbehind, so this is spelled out, and one search finds the answer (no skipping).
 const FIELD_LEAD = `(?:^|[^a-z0-9_ ]|(?:^|[^a-z0-9_])(?:${wordOtherThan(PREVIOUS_WORDS)})? )`;
 const FIELD_AFTER_PREVIOUS = linear(
-  String.raw`${FIELD_LEAD}((?:new|current)[ _]?)?(?:state|status)${STATE_VALUE}`,
+  `${FIELD_LEAD}((?:new|current)[ _]?)?(?:state|status)${STATE_VALUE}`,
   {
     ignoreCase: true,
     anyOf: ["stat"],
