@@ -150,13 +150,10 @@ const FIELD = linear(String.raw`\b((?:new|current)[ _]?)?(?:state|status)${STATE
 // space, a space after no word, or a space after a word other than old/previous/prior/from.
 // RE2 has no lookbehind, so this is spelled out, and one search finds the answer (no skipping).
 const FIELD_LEAD = `(?:^|[^a-z0-9_ ]|(?:^|[^a-z0-9_])(?:${wordOtherThan(PREVIOUS_WORDS)})? )`;
-const FIELD_AFTER_PREVIOUS = linear(
-  `${FIELD_LEAD}((?:new|current)[ _]?)?(?:state|status)${STATE_VALUE}`,
-  {
-    ignoreCase: true,
-    anyOf: ["stat"],
-  },
-);
+const FIELD_AFTER_PREVIOUS = linear(`${FIELD_LEAD}((?:new|current)[ _]?)?(?:state|status)${STATE_VALUE}`, {
+  ignoreCase: true,
+  anyOf: ["stat"],
+});
 
 // `Current State: OK`, `New Status = firing` only (group 1: the value).
 const TARGET_FIELD = linear(String.raw`\b(?:new|current)[ _]?(?:state|status)${STATE_VALUE}`, {
