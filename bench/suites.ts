@@ -21,6 +21,11 @@ export const BENCH_SUITES: readonly BenchSuite[] = [
     description: "alert -> first thread reply, and burst throughput, over the Slack emulator",
     run: async (o) => (await import("./alert-latency.ts")).runBench(o),
   },
+  {
+    name: "intake",
+    description: "alert intake on hostile ~200 KB messages (linear-time patterns), goal under 50 ms",
+    run: async (o) => (await import("./intake.ts")).runBench(o),
+  },
 ];
 
 /** Runs the named suites (all when none is named); exit code 2 for an unknown name. */

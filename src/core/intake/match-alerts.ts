@@ -44,6 +44,8 @@ export interface AlertPattern {
   readonly source: string;
   /** Extra patterns: every `[start, end)` the pattern matches in one line. */
   readonly find?: (line: string) => Iterable<readonly [number, number]>;
+  /** Extra patterns: whether it matches anywhere in a text (one pass of RE2's DFA). */
+  readonly test?: (text: string) => boolean;
   /** Built-in names: the scanner (all built-in names of a line are found in one pass). */
   readonly name?: NameMatcher;
   /** Built-in name patterns check qualifiers (see the module comment); extra patterns do not. */
@@ -150,6 +152,7 @@ export function compileExtraPatterns(patterns: Readonly<Record<string, readonly 
         runbook,
         source,
         find: (line: string) => nonEmptyMatches(regex, line),
+        test: (text: string) => regex.test(text),
         builtin: false,
       });
     }

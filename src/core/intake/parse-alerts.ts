@@ -249,7 +249,15 @@ export function parseAlerts(
   const pending: PendingMention[] = [];
   let base = 0;
   const maskedChunks = chunks.map((chunk) => {
-    const masked = readChunk(chunk, base, patterns, qualifiers, pending);
+    // An extra pattern that matches nowhere in the chunk (one DFA pass) is not tried line by line.
+    const usable = patterns.filter((pattern) => pattern.test === undefined || pattern.test(chunk));
+    const masked = readChunk(
+      chunk,
+      base,
+      usable.length === patterns.length ? patterns : usable,
+      qualifiers,
+      pending,
+    );
     base += chunk.length + 1;
     return masked;
   });

@@ -4,8 +4,9 @@
  * `INSUFFICIENT_DATA`, Datadog `[No Data]`): the matcher then reports nothing for it.
  */
 import { type LinearRegex, linear } from "./linear-regex.ts";
+import { blankEmojiCodes, mayOpenWithLabel, transitionTarget } from "./state-scanners.ts";
+import { findStatusField } from "./status-field.ts";
 import type { AlertState, Source } from "./types.ts";
-import { wordOtherThan } from "./word-regex.ts";
 
 export type Signal = AlertState | "ignore";
 
@@ -117,72 +118,17 @@ export function bracketSignal(text: string): Signal | undefined {
   return undefined;
 }
 
-const STATE_WORD = "(OK|ALARM|INSUFFICIENT_DATA)";
-const MARKUP = "[*_~`]*";
-// `OK -> ALARM`, `ALARM → OK`, `from *OK* to *ALARM*` (Slack bold around the states).
-// Bounded by anything but a letter or digit (Slack's `_italic_` puts `_` right against the word).
-const TRANSITION = linear(
-  String.raw`(?:^|[^A-Za-z0-9])${STATE_WORD}${MARKUP}\s*(?:->|→|=>|to)\s*${MARKUP}${STATE_WORD}(?:[^A-Za-z0-9]|$)`,
-  {
-    anyOf: ["OK", "ALARM", "INSUFFICIENT_DATA"],
-  },
-);
-
 /**
  * CloudWatch state changes, read from the target: `OK -> ALARM` (firing), `ALARM -> OK`,
  * `from *ALARM* to *OK*` (resolved), `... -> INSUFFICIENT_DATA` (ignore).
  */
 export function transitionSignal(text: string): Signal | undefined {
-  const to = TRANSITION.exec(text)?.groups[1];
+  const to = transitionTarget(text);
   return to === undefined ? undefined : stateOfWord(to);
 }
 
-const STATE_VALUE = String.raw`\**\s*[:=]\s*[*_\x60]*\s*(${Object.keys(WORD_STATES).join("|")})(?:[^a-z_-]|$)`;
-const PREVIOUS_WORDS = ["old", "previous", "prior", "from"];
-
-// Group 1: new/current; group 2: the value, a status word (the whole word: `firing-ish` is none).
-const FIELD = linear(String.raw`\b((?:new|current)[ _]?)?(?:state|status)${STATE_VALUE}`, {
-  ignoreCase: true,
-  anyOf: ["stat"],
-});
-// The same, for what follows a field that was the state left (`Old State: ALARM`): what may
-// stand just before the field is the start, a character other than a word character or a
-// space, a space after no word, or a space after a word other than old/previous/prior/from.
-// RE2 has no lookbehind, so this is spelled out, and one search finds the answer (no skipping).
-const FIELD_LEAD = `(?:^|[^a-z0-9_ ]|(?:^|[^a-z0-9_])(?:${wordOtherThan(PREVIOUS_WORDS)})? )`;
-const FIELD_AFTER_PREVIOUS = linear(`${FIELD_LEAD}((?:new|current)[ _]?)?(?:state|status)${STATE_VALUE}`, {
-  ignoreCase: true,
-  anyOf: ["stat"],
-});
-
-// `Current State: OK`, `New Status = firing` only (group 1: the value).
-const TARGET_FIELD = linear(String.raw`\b(?:new|current)[ _]?(?:state|status)${STATE_VALUE}`, {
-  ignoreCase: true,
-  anyOf: ["new", "current"],
-});
-
-/** True when the field at `start` follows `old `, `previous `, `prior ` or `from ` (one space). */
-function followsPreviousWord(text: string, start: number): boolean {
-  if (text.charCodeAt(start - 1) !== 32) return false;
-  let from = start - 1;
-  while (from > 0 && start - from <= 9 && isWordChar(text.charCodeAt(from - 1))) from -= 1;
-  if (from > 0 && isWordChar(text.charCodeAt(from - 1))) return false;
-  return PREVIOUS_WORDS.includes(text.slice(from, start - 1).toLowerCase());
-}
-
 function fieldSignal(text: string, targetOnly: boolean): Signal | undefined {
-  if (targetOnly) {
-    const value = TARGET_FIELD.exec(text)?.groups[0];
-    return value === undefined ? undefined : stateOfWord(value);
-  }
-  const first = FIELD.exec(text);
-  if (first === undefined) return undefined;
-  // The common case: one small search. Only after an old/previous field, the larger pattern
-  // searches the rest once (from the character that ended the old field's value).
-  const match = followsPreviousWord(text, first.start)
-    ? FIELD_AFTER_PREVIOUS.exec(text.slice(first.end - 1))
-    : first;
-  const value = match?.groups[1];
+  const value = findStatusField(text, (word) => stateOfWord(word) !== undefined, targetOnly);
   return value === undefined ? undefined : stateOfWord(value);
 }
 
@@ -199,15 +145,18 @@ export function targetSignal(text: string): Signal | undefined {
   return transitionSignal(text) ?? fieldSignal(text, true);
 }
 
-const EMOJI_CODE = linear(":[a-z0-9_+-]{1,64}:", { ignoreCase: true });
 const LEADING_LABEL = linear(
   String.raw`^[^\pL\pN]*(firing|resolved|recovered|triggered|cleared|closed|ok|alarm)[ \t]*[:\-–|]`,
-  { ignoreCase: true },
+  {
+    ignoreCase: true,
+    anyOf: ["firing", "resolved", "recovered", "triggered", "cleared", "closed", "ok", "alarm"],
+  },
 );
 
 /** A line that starts with a status label: `RESOLVED: x`, `:rotating_light: Triggered - x`, `ALARM: x`. */
 export function leadingLabelSignal(line: string): Signal | undefined {
-  const word = LEADING_LABEL.exec(EMOJI_CODE.replace(line.slice(0, 200), () => " "))?.groups[0];
+  const head = blankEmojiCodes(line.slice(0, 200));
+  const word = mayOpenWithLabel(head) ? LEADING_LABEL.exec(head)?.groups[0] : undefined;
   return word === undefined ? undefined : stateOfWord(word);
 }
 
