@@ -3,6 +3,8 @@
  * undefined. `ignore` means the alert is neither firing nor resolved (CloudWatch
  * `INSUFFICIENT_DATA`, Datadog `[No Data]`): the matcher then reports nothing for it.
  */
+
+import { firstStatusWord } from "./free-words.ts";
 import { type LinearRegex, linear } from "./linear-regex.ts";
 import { blankEmojiCodes, mayOpenWithLabel, transitionTarget } from "./state-scanners.ts";
 import { findStatusField } from "./status-field.ts";
@@ -160,32 +162,16 @@ export function leadingLabelSignal(line: string): Signal | undefined {
   return word === undefined ? undefined : stateOfWord(word);
 }
 
-const FREE_WORD_LITERALS = [
-  "trigger",
-  "fir",
-  "alert",
-  "acknowledged",
-  "escalated",
-  "opened",
-  "resolved",
-].concat(["recovered", "cleared", "closed", "ok", "insufficient_data", "alarm"]);
-const FREE_WORD = linear(
-  String.raw`(\b(?:not|never|no longer|isn't|wasn't|hasn't|haven't|aren't|is not|has not)\s+(?:(?:yet|been|fully|be)\s+)*)?\b(re-?triggered|triggered|firing|fired|alerting|acknowledged|escalated|re-?opened|resolved|recovered|cleared|closed|ok|insufficient_data|(?-i:ALARM))\b`,
-  { ignoreCase: true, anyOf: FREE_WORD_LITERALS },
-);
-
 /**
  * The first status word in free text: firing/fired/triggered/alerting/acknowledged/escalated/
  * reopened/`ALARM` (upper case only) -> firing; resolved/recovered/cleared/closed/ok -> resolved.
  * A negation just before flips it (`not resolved` -> firing, `no longer firing` -> resolved).
  */
 export function wordSignal(text: string): Signal | undefined {
-  for (const match of FREE_WORD.all(text)) {
-    const [negation, word = ""] = match.groups;
-    const signal = stateOfWord(word);
-    if (signal !== undefined) return negation === undefined ? signal : negate(signal);
-  }
-  return undefined;
+  const found = firstStatusWord(text);
+  const signal = found === undefined ? undefined : stateOfWord(found.word);
+  if (found === undefined || signal === undefined) return undefined;
+  return found.negated ? negate(signal) : signal;
 }
 
 /** The strongest signal of a stretch of text: tags, then state changes, then fields, then words. */
