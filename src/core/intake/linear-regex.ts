@@ -83,7 +83,7 @@ class Re2Regex implements LinearRegex {
   }
 
   *all(text: string): Generator<LinearMatch> {
-    if (!this.test(text)) return;
+    if (!(text.length <= SHORT ? this.mayMatch(text) : this.test(text))) return;
     const matcher = this.re.matcher(text);
     let from = 0;
     while (from <= text.length && matcher.find(from)) {
