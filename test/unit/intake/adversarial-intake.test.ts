@@ -58,19 +58,18 @@ describe("no backtracking regular expression in src/core/intake", () => {
 });
 
 describe("adversarial messages take linear time", () => {
-  // 10 KB and 100 KB: both within the 100 KB text budget, so linear work is about 10x, quadratic 100x.
-  it.each(Object.entries(ADVERSARIAL))(
-    "%s: 100 KB costs about ten times 10 KB, not a hundred",
-    (_name, make) => {
-      const small = make(10_000);
-      const large = make(100_000);
-      fastest(small, OPTIONS, 2); // warm up
-      const ratio = fastest(large, OPTIONS) / Math.max(fastest(small, OPTIONS), 0.05);
-      expect(ratio).toBeLessThan(35);
-      // And the full 200 KB message well within a second (the benchmark's goal is 50 ms).
-      expect(fastest(make(200_000), OPTIONS, 1)).toBeLessThan(1_000);
-    },
-  );
+  // 5 KB and 100 KB, both within the 100 KB text budget: linear work costs about 20x (up to 40x
+  // with the garbage collector on a loaded machine), quadratic work 400x. The bound sits between.
+  it.each(Object.entries(ADVERSARIAL))("%s: 100 KB costs about 20 times 5 KB, not 400", (_name, make) => {
+    const small = make(5_000);
+    const large = make(100_000);
+    fastest(small, OPTIONS, 2); // warm up
+    fastest(large, OPTIONS, 1);
+    const ratio = fastest(large, OPTIONS, 7) / Math.max(fastest(small, OPTIONS, 7), 0.05);
+    expect(ratio).toBeLessThan(100);
+    // And the full 200 KB message well within a second (the benchmark's goal is 50 ms).
+    expect(fastest(make(200_000), OPTIONS, 1)).toBeLessThan(1_000);
+  });
 
   it("the issue's message (a + 99,000 newlines + alert name) is still matched", () => {
     expect(matchEvent(ADVERSARIAL["grafana shape: a + newlines + alert name"]!(99_030), OPTIONS)).toEqual({
@@ -83,11 +82,11 @@ describe("adversarial messages take linear time", () => {
     const options: MatchOptions = { ...OPTIONS, extraPatterns: { "memory-usage": [CATASTROPHIC_PATTERN] } };
     // 4.9 s on 27 characters with a backtracking engine.
     expect(fastest(catastrophicText(28), options, 1)).toBeLessThan(200);
-    const small = catastrophicText(10_000);
+    const small = catastrophicText(5_000);
     const large = catastrophicText(99_000);
     fastest(small, options, 2);
-    const ratio = fastest(large, options) / Math.max(fastest(small, options), 0.05);
-    expect(ratio).toBeLessThan(35);
+    const ratio = fastest(large, options, 7) / Math.max(fastest(small, options, 7), 0.05);
+    expect(ratio).toBeLessThan(100);
     expect(matchEvent(bot("a".repeat(30)), options).matches).toEqual([
       { alert: "memory-usage-high", runbook: "memory-usage", state: "firing" },
     ]);
