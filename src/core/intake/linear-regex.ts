@@ -1,7 +1,9 @@
 /**
  * Regular expressions that run in guaranteed linear time: RE2 semantics through `re2js` (no
- * backtracking, so no input can make a match slow). Every pattern intake runs on message text goes
- * through here; JavaScript's backtracking `RegExp` is not used on untrusted text.
+ * backtracking, so no input can make a match slow). Every regular expression intake runs on
+ * message text goes through here (the hottest readers are hand scanners: alert-names.ts,
+ * status-field.ts, state-scanners.ts, free-words.ts); JavaScript's backtracking `RegExp` is not
+ * used in src/core/intake/ at all (test/unit/intake/adversarial-intake.test.ts checks).
  *
  * RE2 differs from JavaScript: no backreferences and no lookaround (a pattern that needs them is
  * refused, see {@link compileLinear}); `\s`, `\d`, `\w` and `\b` are ASCII; `\pL` / `\p{L}` work.

@@ -38,7 +38,10 @@ export interface MatchResult {
 export interface MatchOptions {
   /** Let messages typed by people (not bots, apps or webhooks) announce alerts. */
   readonly allowHumanAlerts: boolean;
-  /** Extra case-insensitive regular expressions per runbook id (config `alerts.extraPatterns`). */
+  /**
+   * Extra case-insensitive regular expressions (RE2 syntax, linear time) per runbook id (config
+   * `alerts.extraPatterns`).
+   */
   readonly extraPatterns: Readonly<Record<string, readonly string[]>>;
   /**
    * Tokens that, joined to a built-in alert name by `-`, `_` or `.`, cancel the match (config
