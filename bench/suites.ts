@@ -22,6 +22,11 @@ export const BENCH_SUITES: readonly BenchSuite[] = [
     run: async (o) => (await import("./alert-latency.ts")).runBench(o),
   },
   {
+    name: "intake",
+    description: "alert intake on hostile ~200 KB messages (linear-time patterns), goal under 50 ms",
+    run: async (o) => (await import("./intake.ts")).runBench(o),
+  },
+  {
     name: "startup",
     description: "whole process: runbooks --json, serve idle RSS, diagnose lag vs kafka-consumer-groups.sh",
     run: async (o) => (await import("./startup.ts")).runStartupBench(o),

@@ -3,6 +3,7 @@
  * they come from the environment (see load-config.ts) and live under `secrets`.
  */
 import { z } from "zod";
+import { DEFAULT_QUALIFIERS } from "../core/intake/alert-names.ts";
 import type { MetricStatistic } from "../ports/metrics.ts";
 import { httpUrl } from "./http-url.ts";
 
@@ -37,6 +38,13 @@ export const alertsSchema = z
   .object({
     /** Extra regular expressions (case-insensitive) per runbook id that also name its alert. */
     extraPatterns: z.record(nonEmpty, z.array(nonEmpty)).default({}),
+    /**
+     * Words that, joined to an alert name by `-`, `_` or `.`, make it another alarm that opens
+     * nothing (`memory-usage-high-staging`, `canary_dlq_spike_critical`). Replaces the defaults.
+     */
+    qualifiers: z
+      .array(z.string().regex(/^[a-z0-9]+$/i, "a qualifier is one word of letters and digits"))
+      .default([...DEFAULT_QUALIFIERS]),
   })
   .strict();
 

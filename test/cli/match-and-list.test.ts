@@ -101,6 +101,66 @@ describe("runbook-bot match", () => {
     expect(lines[4]).toEqual({ matches: [] });
   });
 
+  it("splits JSON Lines on \\n only: a raw \\r inside a record does not split it (issue 10, finding 7)", async () => {
+    const alert = fixtures.find((f) => f.file === "alertmanager-default-firing.json")!;
+    // A raw carriage return is JSON whitespace between tokens; a CRLF line end is fine too.
+    const record = JSON.stringify(alert.event).replace('"type":', '\r"type":');
+    expect(record).toContain("\r");
+    const run = await runCli(["match"], { stdin: `${record}\n${JSON.stringify(alert.event)}\r\n` });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[0]!)).toEqual(alert.expected);
+    expect(JSON.parse(lines[1]!)).toEqual(alert.expected);
+  });
+
+  it("reads a record split across stdin chunks, multi-byte characters included", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { matchLines } = await import("../../src/cli/commands/match.ts");
+    const { configSchema } = await import("../../src/config/schema.ts");
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let out = "";
+    stdout.on("data", (d: Buffer) => {
+      out += d.toString("utf8");
+    });
+    const bytes = Buffer.from(`${JSON.stringify({ bot_id: "B1", text: "🔥 dlq-spike-critical firing" })}\n`);
+    const done = matchLines({ ...configSchema.parse({}), secrets: {} } as never, {
+      stdin,
+      stdout,
+      stderr: new PassThrough(),
+      env: {},
+    });
+    for (let i = 0; i < bytes.length; i += 7) stdin.write(bytes.subarray(i, i + 7));
+    stdin.end();
+    expect(await done).toBe(0);
+    expect(JSON.parse(out)).toEqual({
+      matches: [{ alert: "dlq-spike-critical", runbook: "dlq-spike", state: "firing" }],
+      source: "webhook",
+    });
+  });
+
+  it("applies alerts.qualifiers from the config", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rb-match-"));
+    const path = join(dir, "config.yaml");
+    writeFileSync(path, JSON.stringify({ alerts: { qualifiers: ["qa"] } }));
+    const events = ["memory-usage-high-qa firing", "memory-usage-high-staging firing"].map((text) =>
+      JSON.stringify({ bot_id: "B1", text }),
+    );
+    const run = await runCli(["match", "--config", path], { stdin: `${events.join("\n")}\n` });
+    const [qa, staging] = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as unknown);
+    expect(qa).toEqual({ matches: [] });
+    expect(staging).toEqual({
+      matches: [{ alert: "memory-usage-high", runbook: "memory-usage", state: "firing" }],
+      source: "webhook",
+    });
+    const defaults = await runCli(["match"], { stdin: `${events[1]}\n` });
+    expect(JSON.parse(defaults.stdout)).toEqual({ matches: [] });
+  });
+
   it("refuses an invalid config with every problem by path, and no stack trace", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-match-"));
     const path = join(dir, "bad.yaml");
@@ -130,6 +190,34 @@ describe("runbook-bot diagnose: bad names", () => {
 });
 
 describe("runbook-bot check-config", () => {
+  it("refuses extra patterns RE2 cannot run in linear time, with the reason (issue 10, finding 1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rb-check-"));
+    const path = join(dir, "config.yaml");
+    writeFileSync(
+      path,
+      "alerts:\n  extraPatterns:\n    consumer-lag: ['lag(?=\\s+high)', '(lag)\\s+\\1', '(a+)+$']\n",
+    );
+    const run = await runCli(["check-config", "--config", path]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      "alerts.extraPatterns.consumer-lag[0]: uses a lookahead, which cannot be run in linear time",
+    );
+    expect(run.stderr).toContain(
+      "alerts.extraPatterns.consumer-lag[1]: uses a backreference, which cannot be run in linear time",
+    );
+    // (a+)+$ is slow only for a backtracking engine: RE2 runs it in linear time, so it is accepted.
+    expect(run.stderr).not.toContain("consumer-lag[2]");
+  });
+
+  it("refuses a qualifier that is not one word", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rb-check-"));
+    const path = join(dir, "config.yaml");
+    writeFileSync(path, "alerts:\n  qualifiers: ['pre-prod']\n");
+    const run = await runCli(["check-config", "--config", path]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("a qualifier is one word of letters and digits");
+  });
+
   it("prints the effective config with secrets masked", async () => {
     const run = await runCli(["check-config"], {
       env: { SLACK_BOT_TOKEN: "xoxb-1234567890-secret", SLACK_APP_TOKEN: "xapp-1-A1-987654321-secret" },

@@ -10,30 +10,41 @@
  *     `[Triggered]` / `[Recovered]` (Datadog);
  *  4. otherwise `webhook`.
  */
+
+import { type LinearRegex, linear } from "./linear-regex.ts";
 import { isObject, type Obj, readArray, readObject, readString } from "./read-fields.ts";
 import type { Source } from "./types.ts";
 
-const NAME_RULES: readonly (readonly [RegExp, Source])[] = [
-  [/grafana/i, "grafana"],
-  [/alertmanager|prometheus/i, "alertmanager"],
-  [/aws\s*chatbot|amazon\s*q\b|q\s*developer/i, "aws-chatbot"],
-  [/pager\s*duty/i, "pagerduty"],
-  [/opsgenie/i, "opsgenie"],
-  [/datadog/i, "datadog"],
+const I = { ignoreCase: true } as const;
+
+// RE2 (linear time): these run on untrusted message text.
+const NAME_RULES: readonly (readonly [LinearRegex, Source])[] = [
+  [linear("grafana", I), "grafana"],
+  [linear("alertmanager|prometheus", I), "alertmanager"],
+  [linear(String.raw`aws\s*chatbot|amazon\s*q\b|q\s*developer`, I), "aws-chatbot"],
+  [linear(String.raw`pager\s*duty`, I), "pagerduty"],
+  [linear("opsgenie", I), "opsgenie"],
+  [linear("datadog", I), "datadog"],
 ];
 
-const LINK_RULES: readonly (readonly [RegExp, Source])[] = [
-  [/\.pagerduty\.com\b/i, "pagerduty"],
-  [/\.opsgenie\.com\b/i, "opsgenie"],
-  [/\.datadoghq\.(?:com|eu)\b|\.ddog-gov\.com\b/i, "datadog"],
-  [/console\.aws\.amazon\.com\/cloudwatch/i, "aws-chatbot"],
+const LINK_RULES: readonly (readonly [LinearRegex, Source])[] = [
+  [linear(String.raw`\.pagerduty\.com\b`, I), "pagerduty"],
+  [linear(String.raw`\.opsgenie\.com\b`, I), "opsgenie"],
+  [linear(String.raw`\.datadoghq\.(?:com|eu)\b|\.ddog-gov\.com\b`, I), "datadog"],
+  [linear(String.raw`console\.aws\.amazon\.com/cloudwatch`, I), "aws-chatbot"],
 ];
 
-const SHAPE_RULES: readonly (readonly [RegExp, Source])[] = [
-  [/CloudWatch Alarm\s*\|/i, "aws-chatbot"],
-  [/^\s*\*\*(?:Firing|Resolved)\*\*\s*$|\[FIRING:\d+,\s*RESOLVED:\d+\]/im, "grafana"],
-  [/\[(?:FIRING:\d+|RESOLVED)\]/, "alertmanager"],
-  [/\[(?:Re-?)?(?:Triggered|Recovered|Warn|No Data)(?: on [^\]]*)?\]/i, "datadog"],
+const SHAPE_RULES: readonly (readonly [LinearRegex, Source])[] = [
+  [linear(String.raw`CloudWatch Alarm\s*\|`, I), "aws-chatbot"],
+  [
+    linear(String.raw`^\s*\*\*(?:Firing|Resolved)\*\*\s*$|\[FIRING:\d+,\s*RESOLVED:\d+\]`, {
+      ignoreCase: true,
+      multiline: true,
+    }),
+    "grafana",
+  ],
+  [linear(String.raw`\[(?:FIRING:\d+|RESOLVED)\]`), "alertmanager"],
+  [linear(String.raw`\[(?:Re-?)?(?:Triggered|Recovered|Warn|No Data)(?: on [^\]]*)?\]`, I), "datadog"],
 ];
 
 /** How much of the raw `text` is searched for link targets. */
@@ -65,7 +76,7 @@ export function detectSource(message: Obj, text: string): Source {
 }
 
 function firstRule(
-  rules: readonly (readonly [RegExp, Source])[],
+  rules: readonly (readonly [LinearRegex, Source])[],
   hints: readonly string[],
 ): Source | undefined {
   for (const hint of hints) {

@@ -33,6 +33,8 @@ const ENTITIES: Readonly<Record<string, string>> = {
   "&#39;": "'",
 };
 
+const ENTITY_NAMES = Object.keys(ENTITIES);
+
 /**
  * Decodes Slack's mrkdwn markup into what a reader sees: `<url|label>` -> label, `<url>` -> url,
  * `<@U123>` -> @U123 (`<@U123|ann>` -> @ann), `<#C123|name>` -> #name, `<!here>` -> @here,
@@ -40,24 +42,70 @@ const ENTITIES: Readonly<Record<string, string>> = {
  * `&amp; &lt; &gt;` (and `&quot; &#39;`), in one pass so `&amp;lt;` stays `&lt;`.
  */
 export function decodeSlackMarkup(input: string): string {
-  const unlinked = input.replace(/<([^<>\n]*)>/g, (_whole, inner: string) => {
-    const bar = inner.indexOf("|");
-    const target = bar === -1 ? inner : inner.slice(0, bar);
-    const label = bar === -1 ? "" : inner.slice(bar + 1);
-    const first = target.charAt(0);
-    if (first === "@") return `@${label || target.slice(1)}`;
-    if (first === "#") return `#${label || target.slice(1)}`;
-    if (first === "!") {
-      const name = target.slice(1);
-      if (label) return label;
-      const special = SPECIAL_MENTIONS[name];
-      if (special !== undefined) return special;
-      const caret = name.indexOf("^");
-      return `@${caret === -1 ? name : name.slice(caret + 1)}`;
+  return decodeEntities(unlink(input));
+}
+
+/** Replaces each `<inner>` (no `<`, `>` or newline inside) by what it shows; one linear pass. */
+function unlink(input: string): string {
+  const parts: string[] = [];
+  let copied = 0;
+  let open = input.indexOf("<");
+  while (open !== -1) {
+    let close = open + 1;
+    while (close < input.length) {
+      const char = input.charCodeAt(close);
+      if (char === 60 || char === 62 || char === 10) break; // < > \n
+      close += 1;
     }
-    return label || target;
-  });
-  return unlinked.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity);
+    if (input.charCodeAt(close) === 62) {
+      parts.push(input.slice(copied, open), showLink(input.slice(open + 1, close)));
+      copied = close + 1;
+      open = input.indexOf("<", copied);
+    } else {
+      open = close < input.length && input.charCodeAt(close) === 60 ? close : input.indexOf("<", close);
+    }
+  }
+  if (copied === 0) return input;
+  parts.push(input.slice(copied));
+  return parts.join("");
+}
+
+function showLink(inner: string): string {
+  const bar = inner.indexOf("|");
+  const target = bar === -1 ? inner : inner.slice(0, bar);
+  const label = bar === -1 ? "" : inner.slice(bar + 1);
+  const first = target.charAt(0);
+  if (first === "@") return `@${label || target.slice(1)}`;
+  if (first === "#") return `#${label || target.slice(1)}`;
+  if (first === "!") {
+    const name = target.slice(1);
+    if (label) return label;
+    const special = SPECIAL_MENTIONS[name];
+    if (special !== undefined) return special;
+    const caret = name.indexOf("^");
+    return `@${caret === -1 ? name : name.slice(caret + 1)}`;
+  }
+  return label || target;
+}
+
+/** `&amp; &lt; &gt; &quot; &#39;` in one pass, so `&amp;lt;` stays `&lt;`. */
+function decodeEntities(input: string): string {
+  let amp = input.indexOf("&");
+  if (amp === -1) return input;
+  const parts: string[] = [];
+  let copied = 0;
+  while (amp !== -1) {
+    const entity = ENTITY_NAMES.find((name) => input.startsWith(name, amp));
+    if (entity !== undefined) {
+      parts.push(input.slice(copied, amp), ENTITIES[entity] ?? entity);
+      copied = amp + entity.length;
+      amp = input.indexOf("&", copied);
+    } else {
+      amp = input.indexOf("&", amp + 1);
+    }
+  }
+  parts.push(input.slice(copied));
+  return parts.join("");
 }
 
 /** Reading state for one message: the character and node budgets. */
@@ -127,9 +175,15 @@ function readField(reader: Reader, title: string | undefined, value: string | un
   const head = reader.take(title);
   const body = reader.take(value);
   const parts: string[] = [];
-  if (head !== undefined) parts.push(decodeSlackMarkup(head).replace(/\s*:\s*$/, ""));
+  if (head !== undefined) parts.push(withoutTrailingColon(decodeSlackMarkup(head)));
   if (body !== undefined) parts.push(decodeSlackMarkup(body));
   if (parts.length > 0) reader.push(parts.join(": "));
+}
+
+/** `Status :` -> `Status` (one trailing colon and the spaces around it). */
+function withoutTrailingColon(title: string): string {
+  const trimmed = title.trimEnd();
+  return trimmed.endsWith(":") ? trimmed.slice(0, -1).trimEnd() : title;
 }
 
 /** A composition object `{type: "mrkdwn" | "plain_text", text}`. */

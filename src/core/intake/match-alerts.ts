@@ -13,23 +13,41 @@
  *   (`kafka-consumer-lag-warning`, `dlq-spike-warning` and `checkpoint-duration-high` name no
  *   other alert than their own).
  * - A qualifier joined to the name by `-`, `_` or `.` that turns it into a different alarm
- *   cancels the match: `test`, `tests`, `testing`, `warn`, `warning`, `info`, `debug`, `dryrun`,
- *   `synthetic`, `demo`, `example`, `sample` (`memory-usage-high-test`, `test_memory_usage_high`).
+ *   cancels the match. The list is config `alerts.qualifiers`; by default `test`, `tests`,
+ *   `testing`, `warn`, `warning`, `info`, `debug`, `dryrun`, `synthetic`, `demo`, `example`,
+ *   `sample`, `staging`, `stage`, `stg`, `canary` (`memory-usage-high-test`,
+ *   `test_memory_usage_high`, `dlq-spike-critical-staging`, `canary-memory-usage-high`).
+ * The built-in names are found by a hand-written scanner (alert-names.ts), linear in the line.
  *
  * Extra patterns (config `alerts.extraPatterns`, keyed by runbook id) are case-insensitive
- * JavaScript regular expressions matched against each line of the message (a pattern cannot span
- * lines). Invalid ones, ones that match the empty string and unknown runbook ids are reported by
- * {@link validateExtraPatterns} and skipped at match time, never thrown. Patterns come from the
- * operator's config and are trusted: a pattern with catastrophic backtracking is the operator's
- * to avoid; lines are capped by the 100 KB text budget.
+ * regular expressions in RE2 syntax, run by RE2 (linear time whatever the pattern and the text),
+ * matched against each line of the message (a pattern cannot span lines). Invalid ones, ones RE2
+ * cannot run in linear time (backreferences, lookaround), ones that match the empty string and
+ * unknown runbook ids are reported by {@link validateExtraPatterns} (check-config and every
+ * command that loads the config refuse them) and skipped at match time, never thrown.
  */
 import { RUNBOOK_CATALOG } from "../catalog.ts";
+import {
+  DEFAULT_QUALIFIERS,
+  isQualified,
+  NameMatcher,
+  type Qualifiers,
+  qualifierSet,
+  scanNames,
+} from "./alert-names.ts";
+import { compileLinear, type LinearRegex } from "./linear-regex.ts";
 
 export interface AlertPattern {
   readonly alert: string;
   readonly runbook: string;
-  /** Global, case-insensitive. */
-  readonly regex: RegExp;
+  /** The extra pattern as written, or the alert name for a built-in one. */
+  readonly source: string;
+  /** Extra patterns: every `[start, end)` the pattern matches in one line. */
+  readonly find?: (line: string) => Iterable<readonly [number, number]>;
+  /** Extra patterns: whether it matches anywhere in a text (one pass of RE2's DFA). */
+  readonly test?: (text: string) => boolean;
+  /** Built-in names: the scanner (all built-in names of a line are found in one pass). */
+  readonly name?: NameMatcher;
   /** Built-in name patterns check qualifiers (see the module comment); extra patterns do not. */
   readonly builtin: boolean;
 }
@@ -42,51 +60,43 @@ export interface Mention {
   readonly end: number;
 }
 
-const SEPARATOR = "[-_. \\u2010-\\u2013]?";
-const QUALIFIERS = "test|tests|testing|warn|warning|info|debug|dryrun|synthetic|demo|example|sample";
-const QUALIFIER_BEFORE = new RegExp(`(?:^|[^a-z0-9])(?:${QUALIFIERS})[-_.]$`, "i");
-const QUALIFIER_AFTER = new RegExp(`^[-_.](?:${QUALIFIERS})(?![a-z0-9])`, "i");
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** The regular expression for one alert name (see the module comment). */
-export function alertNameRegExp(alert: string): RegExp {
-  const words = alert.split("-").map(escapeRegExp).join(SEPARATOR);
-  return new RegExp(`(?<![a-z0-9])${words}(?![a-z0-9])`, "gi");
-}
-
 export const BUILTIN_PATTERNS: readonly AlertPattern[] = RUNBOOK_CATALOG.map((meta) => ({
   alert: meta.alert,
   runbook: meta.id,
-  regex: alertNameRegExp(meta.alert),
+  source: meta.alert,
+  name: new NameMatcher(meta.alert),
   builtin: true,
 }));
 
 const MAX_CACHED = 512;
-const compiled = new Map<string, RegExp | Error>();
+const compiled = new Map<string, LinearRegex | Error>();
 
-/** Compiles one extra pattern (memoised); an Error when it is not a valid regular expression. */
-function compileExtra(source: string): RegExp | Error {
+/** Compiles one extra pattern with RE2 (memoised); an Error with the reason when refused. */
+function compileExtra(source: string): LinearRegex | Error {
   let result = compiled.get(source);
   if (result === undefined) {
-    try {
-      result = new RegExp(source, "gi");
-    } catch (error) {
-      result = error instanceof Error ? error : new Error(String(error));
-    }
+    result = compileLinear(source);
     if (compiled.size >= MAX_CACHED) compiled.clear();
     compiled.set(source, result);
   }
   return result;
 }
 
-function matchesEmpty(regex: RegExp): boolean {
-  regex.lastIndex = 0;
-  const empty = regex.test("");
-  regex.lastIndex = 0;
-  return empty;
+/**
+ * Mentions one extra pattern reads in one line, at most: the line already names the alert, and
+ * each further search for positions costs an NFA pass, so a line of thousands of matches is not
+ * searched to its end.
+ */
+export const MAX_EXTRA_MATCHES_PER_LINE = 64;
+
+/** Non-empty matches in one line (at most {@link MAX_EXTRA_MATCHES_PER_LINE}). */
+function nonEmptyMatches(regex: LinearRegex, line: string): (readonly [number, number])[] {
+  const found: (readonly [number, number])[] = [];
+  for (const match of regex.all(line)) {
+    if (match.end > match.start) found.push([match.start, match.end]);
+    if (found.length >= MAX_EXTRA_MATCHES_PER_LINE) break;
+  }
+  return found;
 }
 
 /**
@@ -118,10 +128,8 @@ export function validateExtraPatterns(patterns: unknown): string[] {
       }
       const regex = compileExtra(source);
       if (regex instanceof Error) {
-        problems.push(
-          `${here}: invalid regular expression: ${regex.message.replace(/^Invalid regular expression: /, "")}`,
-        );
-      } else if (matchesEmpty(regex)) {
+        problems.push(`${here}: ${regex.message}`);
+      } else if (regex.test("")) {
         problems.push(`${here}: matches the empty string, so it would match every message`);
       }
     });
@@ -138,38 +146,74 @@ export function compileExtraPatterns(patterns: Readonly<Record<string, readonly 
     for (const source of list) {
       if (typeof source !== "string" || source.length === 0) continue;
       const regex = compileExtra(source);
-      if (regex instanceof Error || matchesEmpty(regex)) continue;
-      result.push({ alert: meta.alert, runbook, regex, builtin: false });
+      if (regex instanceof Error || regex.test("")) continue;
+      result.push({
+        alert: meta.alert,
+        runbook,
+        source,
+        find: (line: string) => nonEmptyMatches(regex, line),
+        test: (text: string) => regex.test(text),
+        builtin: false,
+      });
     }
   }
   return result;
 }
 
-function qualified(line: string, start: number, end: number): boolean {
-  return (
-    QUALIFIER_BEFORE.test(line.slice(Math.max(0, start - 16), start)) ||
-    QUALIFIER_AFTER.test(line.slice(end, end + 16))
-  );
+const DEFAULT_QUALIFIER_SET = qualifierSet(DEFAULT_QUALIFIERS);
+
+/** The qualifier lookup for a configured list (the defaults when none is given). */
+export function qualifiersOf(words: readonly string[] | undefined): Qualifiers {
+  if (words === undefined) return DEFAULT_QUALIFIER_SET;
+  let set = qualifierCache.get(words);
+  if (set === undefined) {
+    set = qualifierSet(words);
+    qualifierCache.set(words, set);
+  }
+  return set;
+}
+
+const qualifierCache = new WeakMap<readonly string[], Qualifiers>();
+
+interface NamedPatterns {
+  readonly patterns: readonly AlertPattern[];
+  readonly names: readonly NameMatcher[];
+}
+
+const namedCache = new WeakMap<readonly AlertPattern[], NamedPatterns>();
+
+/** The built-in name patterns of a list, with their scanners (memoised per list). */
+function namedPatterns(list: readonly AlertPattern[]): NamedPatterns {
+  let named = namedCache.get(list);
+  if (named === undefined) {
+    const patterns = list.filter((pattern) => pattern.name !== undefined);
+    named = { patterns, names: patterns.flatMap((pattern) => (pattern.name ? [pattern.name] : [])) };
+    namedCache.set(list, named);
+  }
+  return named;
 }
 
 /** Every mention of an alert in one line, ordered by position. */
-export function findMentions(line: string, patterns: readonly AlertPattern[]): Mention[] {
+export function findMentions(
+  line: string,
+  patterns: readonly AlertPattern[],
+  qualifiers: Qualifiers = DEFAULT_QUALIFIER_SET,
+): Mention[] {
   const mentions: Mention[] = [];
+  const named = namedPatterns(patterns);
+  for (const [start, end, index] of scanNames(line, named.names)) {
+    const pattern = named.patterns[index];
+    if (pattern !== undefined && !isQualified(line, start, end, qualifiers)) {
+      mentions.push({ alert: pattern.alert, runbook: pattern.runbook, start, end });
+    }
+  }
   for (const pattern of patterns) {
-    const { regex } = pattern;
-    regex.lastIndex = 0;
-    for (let match = regex.exec(line); match !== null; match = regex.exec(line)) {
-      const start = match.index;
-      const end = start + match[0].length;
-      if (end === start) {
-        regex.lastIndex += 1;
-        continue;
-      }
-      if (!pattern.builtin || !qualified(line, start, end)) {
+    if (pattern.find === undefined) continue;
+    for (const [start, end] of pattern.find(line)) {
+      if (!pattern.builtin || !isQualified(line, start, end, qualifiers)) {
         mentions.push({ alert: pattern.alert, runbook: pattern.runbook, start, end });
       }
     }
-    regex.lastIndex = 0;
   }
   return mentions.sort((a, b) => a.start - b.start || b.end - a.end);
 }

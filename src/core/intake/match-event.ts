@@ -16,7 +16,7 @@
  */
 import { detectSource } from "./detect-source.ts";
 import { extractTextChunks } from "./extract-text.ts";
-import { BUILTIN_PATTERNS, compileExtraPatterns } from "./match-alerts.ts";
+import { BUILTIN_PATTERNS, compileExtraPatterns, qualifiersOf } from "./match-alerts.ts";
 import { parseAlerts } from "./parse-alerts.ts";
 import { isObject, type Obj } from "./read-fields.ts";
 import { IntakeInputError, type MatchOptions, type MatchResult } from "./types.ts";
@@ -66,6 +66,6 @@ export function matchEvent(event: unknown, options: MatchOptions): MatchResult {
   if (source === "human" && !options.allowHumanAlerts) return { matches: [] };
 
   const patterns = [...BUILTIN_PATTERNS, ...compileExtraPatterns(options.extraPatterns)];
-  const matches = parseAlerts(chunks, source, patterns);
+  const matches = parseAlerts(chunks, source, patterns, qualifiersOf(options.qualifiers));
   return matches.length === 0 ? { matches: [] } : { matches, source };
 }

@@ -3,6 +3,11 @@
  * undefined. `ignore` means the alert is neither firing nor resolved (CloudWatch
  * `INSUFFICIENT_DATA`, Datadog `[No Data]`): the matcher then reports nothing for it.
  */
+
+import { firstStatusWord } from "./free-words.ts";
+import { type LinearRegex, linear } from "./linear-regex.ts";
+import { blankEmojiCodes, mayOpenWithLabel, transitionTarget } from "./state-scanners.ts";
+import { findStatusField } from "./status-field.ts";
 import type { AlertState, Source } from "./types.ts";
 
 export type Signal = AlertState | "ignore";
@@ -42,59 +47,120 @@ function negate(signal: Signal): Signal {
   return signal;
 }
 
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95
+  );
+}
+
+/** `word` at the start of `text`, followed by a word boundary (`\b`). */
+function leads(text: string, word: string): boolean {
+  return text.startsWith(word) && !isWordChar(text.charCodeAt(word.length));
+}
+
+const BRACKET_RESOLVED = ["", "warn ", "warning ", "alert ", "no data "].flatMap((prefix) => [
+  `${prefix}resolved`,
+  `${prefix}recovered`,
+]);
+const BRACKET_IGNORE = ["no data", "nodata", "insufficient_data"];
+const BRACKET_FIRING = [
+  "triggered",
+  "retriggered",
+  "re-triggered",
+  "notify",
+  "renotify",
+  "re-notify",
+  "warn",
+  "warning",
+  "alarm",
+  "alerting",
+];
+
+/** The status a bracket's inside (trimmed, lower case) names, if any. */
+function bracketWord(inner: string): Signal | undefined {
+  if (leads(inner, "firing")) return "firing";
+  if (leads(inner, "ok") || BRACKET_RESOLVED.some((word) => leads(inner, word))) return "resolved";
+  if (BRACKET_IGNORE.some((word) => leads(inner, word))) return "ignore";
+  if (BRACKET_FIRING.some((word) => leads(inner, word))) return "firing";
+  return undefined;
+}
+
+/** Longest bracket inside read (a `[` without its `]` within this reach is not a tag). */
+const BRACKET_MAX = 120;
+
 /**
  * Bracketed status tags: Alertmanager/Grafana `[FIRING:2]`, `[FIRING:1, RESOLVED:1]` (firing
  * while anything fires), `[RESOLVED]`; Datadog `[Triggered on {host:a}]`, `[Re-Triggered]`,
  * `[Warn]` (firing), `[Recovered]`, `[Warn Recovered]` (resolved), `[No Data]` (ignore); and
  * `[ALARM]`, `[OK]`, `[INSUFFICIENT_DATA]`. Brackets without a status word (`[P1]`) are skipped.
+ * A hand scanner: each `[` looks at most {@link BRACKET_MAX} characters ahead (linear time).
  */
 export function bracketSignal(text: string): Signal | undefined {
-  const brackets = /\[([^[\]\n]{1,120})\]/g;
-  for (let match = brackets.exec(text); match !== null; match = brackets.exec(text)) {
-    const inner = (match[1] ?? "").trim().toLowerCase();
-    if (/^firing\b/.test(inner)) return "firing";
-    if (/^(?:(?:warn|warning|alert|no data) )?(?:resolved|recovered)\b|^ok\b/.test(inner)) return "resolved";
-    if (/^(?:no data|nodata|insufficient_data)\b/.test(inner)) return "ignore";
-    if (/^(?:re-?)?(?:triggered|notify)\b|^renotify\b|^warn(?:ing)?\b|^alarm\b|^alerting\b/.test(inner)) {
-      return "firing";
+  let open = text.indexOf("[");
+  while (open !== -1) {
+    let close = open + 1;
+    while (close < text.length && close - open <= BRACKET_MAX + 1) {
+      const code = text.charCodeAt(close);
+      if (code === 91 || code === 93 || code === 10) break; // [ ] \n
+      close += 1;
+    }
+    if (text.charCodeAt(close) === 93 && close - open >= 2 && close - open <= BRACKET_MAX + 1) {
+      const signal = bracketWord(
+        text
+          .slice(open + 1, close)
+          .trim()
+          .toLowerCase(),
+      );
+      if (signal !== undefined) return signal;
+      open = text.indexOf("[", close + 1);
+    } else {
+      open = text.indexOf("[", open + 1);
     }
   }
   return undefined;
 }
 
-const TRANSITION = /\b(OK|ALARM|INSUFFICIENT_DATA)\s*(?:->|→|=>|to)\s*(OK|ALARM|INSUFFICIENT_DATA)\b/;
-
-/** CloudWatch state changes: `OK -> ALARM` (firing), `ALARM -> OK` (resolved), `... -> INSUFFICIENT_DATA` (ignore). */
+/**
+ * CloudWatch state changes, read from the target: `OK -> ALARM` (firing), `ALARM -> OK`,
+ * `from *ALARM* to *OK*` (resolved), `... -> INSUFFICIENT_DATA` (ignore).
+ */
 export function transitionSignal(text: string): Signal | undefined {
-  const to = TRANSITION.exec(text)?.[2];
+  const to = transitionTarget(text);
   return to === undefined ? undefined : stateOfWord(to);
 }
 
-const STATUS_FIELD =
-  /(?<!\b(?:old|previous|prior|from)[ _]?)\b(?:(?:new|current)[ _]?)?(?:state|status)\**\s*[:=]\s*[*_`]*\s*([a-z][a-z_-]*)/gi;
+function fieldSignal(text: string, targetOnly: boolean): Signal | undefined {
+  const value = findStatusField(text, (word) => stateOfWord(word) !== undefined, targetOnly);
+  return value === undefined ? undefined : stateOfWord(value);
+}
 
 /** `Status: Resolved`, `*State:* ALARM`, `Current State: OK`, `status=firing` (not `Old State:`). */
 export function statusFieldSignal(text: string): Signal | undefined {
-  STATUS_FIELD.lastIndex = 0;
-  for (let match = STATUS_FIELD.exec(text); match !== null; match = STATUS_FIELD.exec(text)) {
-    const signal = stateOfWord(match[1] ?? "");
-    if (signal !== undefined) return signal;
-  }
-  return undefined;
+  return fieldSignal(text, false);
 }
 
-const EMOJI_CODE = /:[a-z0-9_+-]{1,64}:/gi;
-const LEADING_LABEL =
-  /^[^\p{L}\p{N}]*(firing|resolved|recovered|triggered|cleared|closed|ok|alarm)[ \t]*[:\-–|]/iu;
+/**
+ * The state a message says it moved to: a state change (`OK -> ALARM`, `from *ALARM* to *OK*`)
+ * or a `Current State:` / `New State:` field. Never the old state, never a loose word.
+ */
+export function targetSignal(text: string): Signal | undefined {
+  return transitionSignal(text) ?? fieldSignal(text, true);
+}
+
+const LEADING_LABEL = linear(
+  String.raw`^[^\pL\pN]*(firing|resolved|recovered|triggered|cleared|closed|ok|alarm)[ \t]*[:\-–|]`,
+  {
+    ignoreCase: true,
+    anyOf: ["firing", "resolved", "recovered", "triggered", "cleared", "closed", "ok", "alarm"],
+  },
+);
 
 /** A line that starts with a status label: `RESOLVED: x`, `:rotating_light: Triggered - x`, `ALARM: x`. */
 export function leadingLabelSignal(line: string): Signal | undefined {
-  const word = LEADING_LABEL.exec(line.slice(0, 200).replace(EMOJI_CODE, " "))?.[1];
+  const head = blankEmojiCodes(line.slice(0, 200));
+  const word = mayOpenWithLabel(head) ? LEADING_LABEL.exec(head)?.groups[0] : undefined;
   return word === undefined ? undefined : stateOfWord(word);
 }
-
-const FREE_WORD =
-  /(\b(?:not|never|no longer|isn't|wasn't|hasn't|haven't|aren't|is not|has not)\s+(?:(?:yet|been|fully|be)\s+)*)?\b(re-?triggered|triggered|firing|fired|alerting|alarm|acknowledged|escalated|re-?opened|resolved|recovered|cleared|closed|ok|insufficient_data)\b/gi;
 
 /**
  * The first status word in free text: firing/fired/triggered/alerting/acknowledged/escalated/
@@ -102,14 +168,10 @@ const FREE_WORD =
  * A negation just before flips it (`not resolved` -> firing, `no longer firing` -> resolved).
  */
 export function wordSignal(text: string): Signal | undefined {
-  FREE_WORD.lastIndex = 0;
-  for (let match = FREE_WORD.exec(text); match !== null; match = FREE_WORD.exec(text)) {
-    const word = match[2] ?? "";
-    if (word.toLowerCase() === "alarm" && word !== "ALARM") continue;
-    const signal = stateOfWord(word);
-    if (signal !== undefined) return match[1] === undefined ? signal : negate(signal);
-  }
-  return undefined;
+  const found = firstStatusWord(text);
+  const signal = found === undefined ? undefined : stateOfWord(found.word);
+  if (found === undefined || signal === undefined) return undefined;
+  return found.negated ? negate(signal) : signal;
 }
 
 /** The strongest signal of a stretch of text: tags, then state changes, then fields, then words. */
@@ -117,10 +179,16 @@ export function textSignal(text: string): Signal | undefined {
   return bracketSignal(text) ?? transitionSignal(text) ?? statusFieldSignal(text) ?? wordSignal(text);
 }
 
-function firstWord(text: string, pattern: RegExp): Signal | undefined {
-  const word = pattern.exec(text)?.[1];
+function firstWord(text: string, pattern: LinearRegex): Signal | undefined {
+  const word = pattern.exec(text)?.groups[0];
   return word === undefined ? undefined : stateOfWord(word);
 }
+
+const CHATBOT_WORD = linear(String.raw`\b(ALARM|OK|INSUFFICIENT_DATA)\b`);
+const PAGERDUTY_WORD = linear(String.raw`\b(triggered|acknowledged|resolved)\b`, { ignoreCase: true });
+const OPSGENIE_WORD = linear(String.raw`\b(created|acknowledged|escalated|re-?opened|closed)\b`, {
+  ignoreCase: true,
+});
 
 /**
  * The tool's own status for the whole message, for tools that post one alert per message and
@@ -137,17 +205,11 @@ function firstWord(text: string, pattern: RegExp): Signal | undefined {
 export function sourceSignal(source: Source, text: string): Signal | undefined {
   switch (source) {
     case "aws-chatbot":
-      return (
-        transitionSignal(text) ??
-        statusFieldSignal(text) ??
-        firstWord(text, /\b(ALARM|OK|INSUFFICIENT_DATA)\b/)
-      );
+      return transitionSignal(text) ?? statusFieldSignal(text) ?? firstWord(text, CHATBOT_WORD);
     case "pagerduty":
-      return statusFieldSignal(text) ?? firstWord(text, /\b(triggered|acknowledged|resolved)\b/i);
+      return statusFieldSignal(text) ?? firstWord(text, PAGERDUTY_WORD);
     case "opsgenie":
-      return (
-        statusFieldSignal(text) ?? firstWord(text, /\b(created|acknowledged|escalated|re-?opened|closed)\b/i)
-      );
+      return statusFieldSignal(text) ?? firstWord(text, OPSGENIE_WORD);
     case "datadog":
       return bracketSignal(text) ?? statusFieldSignal(text);
     default:

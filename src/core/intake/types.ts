@@ -38,8 +38,17 @@ export interface MatchResult {
 export interface MatchOptions {
   /** Let messages typed by people (not bots, apps or webhooks) announce alerts. */
   readonly allowHumanAlerts: boolean;
-  /** Extra case-insensitive regular expressions per runbook id (config `alerts.extraPatterns`). */
+  /**
+   * Extra case-insensitive regular expressions (RE2 syntax, linear time) per runbook id (config
+   * `alerts.extraPatterns`).
+   */
   readonly extraPatterns: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Tokens that, joined to a built-in alert name by `-`, `_` or `.`, cancel the match (config
+   * `alerts.qualifiers`); the defaults (`DEFAULT_QUALIFIERS`: test, warning, staging, canary, ...)
+   * when absent.
+   */
+  readonly qualifiers?: readonly string[];
 }
 
 /** A Slack message object as it arrives, read defensively: Slack publishes no strict schema. */

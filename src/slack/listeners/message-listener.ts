@@ -37,6 +37,7 @@ export function registerMessageListener(
   const options = {
     allowHumanAlerts: deps.config.slack.allowHumanAlerts,
     extraPatterns: deps.config.alerts.extraPatterns,
+    qualifiers: deps.config.alerts.qualifiers,
   };
   app.event("message", ({ event, body, context }) =>
     deps.service.during(async () => {
