@@ -31,6 +31,7 @@ import type {
   IncidentServiceDeps,
   Outcome,
 } from "./service-types.ts";
+import { storeRefusal, storeRefusalOf } from "./store-alarm.ts";
 
 /** How the desk runs background work and thread I/O: the incident service's, so idle() covers both. */
 export interface DeskWork {
@@ -101,14 +102,19 @@ export class ActionDesk {
     details: Record<string, unknown>,
     requestId?: string,
   ): Promise<Outcome> {
-    await this.deps.store.audit({
-      at: new Date(),
-      actor: userId,
-      kind: "action.refused",
-      incidentId: incident.id,
-      ...(requestId === undefined ? {} : { requestId }),
-      details: { ...details, reason },
-    });
+    // A store that cannot be written records nothing (the refusal is then in the thread and the log).
+    await this.deps.store
+      .audit({
+        at: new Date(),
+        actor: userId,
+        kind: "action.refused",
+        incidentId: incident.id,
+        ...(requestId === undefined ? {} : { requestId }),
+        details: { ...details, reason },
+      })
+      .catch((error: unknown) => {
+        if (storeRefusalOf(error) === undefined) throw error;
+      });
     await this.work.safe(() => this.deps.thread.postNote(incident.channel, incident.threadTs, line));
     return { ok: false, message: `Refused: ${reason}.` };
   }
@@ -135,6 +141,8 @@ export class ActionDesk {
       );
     const wrongChannel = this.policy.channelRefusal(input.channel);
     if (wrongChannel) return refuse(wrongChannel);
+    const storeDown = storeRefusal(store);
+    if (storeDown) return refuse(storeDown);
     if (!def) return refuse(`unknown action \`${input.proposal.action}\``);
     const resolved = resolvedReason(incident);
     if (resolved)
@@ -166,17 +174,25 @@ export class ActionDesk {
         message: `A request for ${def.title} is already open in this thread: ${pending.preview} (${pending.state}).`,
       };
     }
-    const { request, created } = await store.createRequest({
-      incidentId: incident.id,
-      action: def.id,
-      params: prepared.params,
-      preview: prepared.preview,
-      requesterId: input.userId,
-      createdAt: now,
-      expiresAt: requestDeadline(now, config.approvals.expiryMinutes),
-      dedupeKey: `${incident.id}:${def.id}:${earlier.length + 1}`,
-    });
-    if (!created) {
+    let created: Awaited<ReturnType<typeof store.createRequest>>;
+    try {
+      created = await store.createRequest({
+        incidentId: incident.id,
+        action: def.id,
+        params: prepared.params,
+        preview: prepared.preview,
+        requesterId: input.userId,
+        createdAt: now,
+        expiresAt: requestDeadline(now, config.approvals.expiryMinutes),
+        dedupeKey: `${incident.id}:${def.id}:${earlier.length + 1}`,
+      });
+    } catch (error) {
+      const down = storeRefusalOf(error);
+      if (down) return refuse(down);
+      throw error;
+    }
+    const { request } = created;
+    if (!created.created) {
       return {
         ok: false,
         message: `A request for ${def.title} is already open in this thread: ${request.preview} (${request.state}).`,
@@ -415,12 +431,14 @@ export class ActionDesk {
     const freeze = await this.killSwitch.freezeState();
     if (freeze.frozen) return refuse(frozenReason(freeze));
     const required = requiredApprovals(tier);
-    const outcome = await store.recordApproval(requestId, {
-      by: userId,
-      at: now,
-      required,
-      details: { tier },
-    });
+    let outcome: Awaited<ReturnType<typeof store.recordApproval>>;
+    try {
+      outcome = await store.recordApproval(requestId, { by: userId, at: now, required, details: { tier } });
+    } catch (error) {
+      const down = storeRefusalOf(error);
+      if (down) return refuse(down);
+      throw error;
+    }
     if (!outcome.recorded) {
       if (outcome.reason === "expired" && outcome.current) await this.executor.expire(outcome.current, now);
       if (outcome.reason === "already-approved") {
@@ -457,10 +475,14 @@ export class ActionDesk {
       approvers: await this.policy.approvers(),
     });
     if (!allowed.ok) return refuse(allowed.reason);
-    const outcome = await store.transitionRequest(requestId, "requested", "rejected", {
-      at: now,
-      actor: userId,
-    });
+    let outcome: Awaited<ReturnType<typeof store.transitionRequest>>;
+    try {
+      outcome = await store.transitionRequest(requestId, "requested", "rejected", { at: now, actor: userId });
+    } catch (error) {
+      const down = storeRefusalOf(error);
+      if (down) return refuse(down);
+      throw error;
+    }
     if (!outcome.won) return { ok: false, message: `Already ${outcome.current?.state ?? "handled"}.` };
     await this.work.safe(() =>
       thread.postNote(incident.channel, incident.threadTs, `:x: <@${userId}> rejected *${request.preview}*.`),
@@ -502,6 +524,8 @@ export class ActionDesk {
       );
     const wrongChannel = this.policy.channelRefusal(channel);
     if (wrongChannel) return { ok: false, outcome: await refuse(wrongChannel) };
+    const storeDown = storeRefusal(this.deps.store);
+    if (storeDown) return { ok: false, outcome: await refuse(storeDown) };
     return { ok: true, request, incident, refuse };
   }
 

@@ -15,6 +15,7 @@ import { ActionDesk } from "./action-desk.ts";
 import { errorMessage } from "./run-probe.ts";
 import { runRunbook } from "./run-runbook.ts";
 import type { AlertInput, IncidentServiceDeps, Outcome, ReportOutcome } from "./service-types.ts";
+import { StoreAlarm } from "./store-alarm.ts";
 
 export type {
   AlertInput,
@@ -34,6 +35,8 @@ export class IncidentService {
 
   /** Requests, approvals, freezes and execution of the proposed fixes. */
   readonly actions: ActionDesk;
+  /** Says in the log and the open threads when the store cannot be written, and when it can again. */
+  readonly storeAlarm: StoreAlarm;
 
   constructor(deps: IncidentServiceDeps) {
     this.deps = deps;
@@ -43,6 +46,7 @@ export class IncidentService {
       { track: (work) => this.track(work), safe: (fn) => this.safe(fn) },
       this.instanceId,
     );
+    this.storeAlarm = new StoreAlarm(deps, (work) => this.track(work));
   }
 
   // The action desk's entry points, for the Slack listeners and the CLI.

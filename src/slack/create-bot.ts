@@ -108,6 +108,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ...(config.slack.mode === "http" ? { port: config.slack.port } : {}),
     async stop() {
       clearInterval(sweeper);
+      service.storeAlarm.stop();
       await app.stop().catch(() => undefined);
       await service.stopVerifications();
       await service.idle();

@@ -33,16 +33,21 @@ import {
   type RequestFilter,
   type Setting,
   type Store,
+  type StoreCondition,
   type StoredRunReport,
   type StoredStepResult,
   StoreError,
   type TransitionOutcome,
   type TransitionPatch,
 } from "./store.ts";
+import { openErrorMessage, StoreHealth } from "./store-health.ts";
+import { watchWrites } from "./watched-writes.ts";
 
 export interface SqliteStoreOptions {
   /** How long a writer waits for another process's lock before failing. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /** How often the watch checks the file (and probes a write after a write fault). Default 2000 ms. */
+  readonly watchIntervalMs?: number;
 }
 
 /**
@@ -69,26 +74,51 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   /** The schema version the file had when opened (0 for a new file). */
   readonly foundSchemaVersion: number;
+  /** The watch on the file and on write faults (see store-health.ts). */
+  readonly watch: StoreHealth;
 
-  /** Opens (creating the file, its directory and the schema if missing) the store at `path`. */
+  /**
+   * Opens (creating the file, its directory and the schema if missing) the store at `path`, watched
+   * (see store-health.ts). Throws StoreError "cannot-open" with a message that names the path.
+   */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-    return new SqliteStore(path, options);
+    const store = new SqliteStore(path, options);
+    store.watch.start();
+    return watchWrites(store, store.watch);
   }
 
   private constructor(path: string, options: SqliteStoreOptions) {
     const inMemory = path === ":memory:" || path === "";
-    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
-    const db = new Database(path);
+    let db: Database.Database;
+    try {
+      if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+      db = new Database(path);
+    } catch (err) {
+      throw new StoreError("cannot-open", openErrorMessage(path, err));
+    }
     try {
       db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
       if (!inMemory) enableWal(db, options.busyTimeoutMs ?? 5000);
       db.pragma("foreign_keys = ON");
       this.foundSchemaVersion = migrate(db);
+      this.watch = new StoreHealth(inMemory ? ":memory:" : path, !inMemory, {
+        ...(options.watchIntervalMs === undefined ? {} : { intervalMs: options.watchIntervalMs }),
+        probe: () => probeWrite(db),
+      });
     } catch (err) {
       db.close();
-      throw err;
+      if (err instanceof StoreError) throw err;
+      throw new StoreError("cannot-open", openErrorMessage(path, err));
     }
     this.db = db;
+  }
+
+  health(): StoreCondition {
+    return this.watch.condition();
+  }
+
+  onHealthChange(listener: (condition: StoreCondition) => void): () => void {
+    return this.watch.onChange(listener);
   }
 
   // ---- incidents ----------------------------------------------------------------------------
@@ -629,6 +659,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.watch.stop();
     if (this.db.open) this.db.close();
   }
 
@@ -649,6 +680,19 @@ export class SqliteStore implements Store {
     if (row === undefined) throw new Error("audit insert returned no row");
     return toAudit(row);
   }
+}
+
+/**
+ * The watch's probe: commits a row of a page's size, added and removed. It needs the file writable
+ * and a free page (a row that fits in a half-full page would succeed on a store that is full).
+ */
+function probeWrite(db: Database.Database): void {
+  const pageSize = Number(db.pragma("page_size", { simple: true })) || 4096;
+  db.transaction(() => {
+    const id = `store-health-probe:${Date.now()}:${"x".repeat(pageSize)}`;
+    db.prepare("INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING").run(id, 0);
+    db.prepare("DELETE FROM seen_events WHERE event_id = ?").run(id);
+  }).immediate();
 }
 
 /** Opens the SQLite store at `path` (":memory:" for tests). */

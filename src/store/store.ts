@@ -367,9 +367,34 @@ export interface Store {
   listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
 
   close(): Promise<void>;
+
+  // The store's own health (adapters that watch their storage; see store-health.ts)
+  /** Whether the store can be written now, and if not why (checked afresh). */
+  health?(): StoreCondition;
+  /** Called once per change of health (unhealthy, another fault, healthy again); returns an unsubscribe. */
+  onHealthChange?(listener: (condition: StoreCondition) => void): () => void;
 }
 
-export type StoreErrorCode = "not-found" | "illegal-transition" | "schema-too-new";
+/** What went wrong with the storage: the file removed or replaced, or writes failing. */
+export type StoreFault = "removed" | "replaced" | "full" | "read-only" | "io-error" | "corrupt";
+
+export type StoreCondition =
+  | { readonly ok: true; readonly path: string }
+  | {
+      readonly ok: false;
+      readonly path: string;
+      readonly fault: StoreFault;
+      /** One sentence naming the path and the cause, for the log, the thread and the clicker. */
+      readonly reason: string;
+      readonly since: Date;
+    };
+
+export type StoreErrorCode =
+  | "not-found"
+  | "illegal-transition"
+  | "schema-too-new"
+  | "unavailable"
+  | "cannot-open";
 
 /** An error with a stable code (bolt-js style). */
 export class StoreError extends Error {
@@ -379,5 +404,12 @@ export class StoreError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** A write refused (nothing written) or failed because the store cannot be written. */
+export class StoreUnavailableError extends StoreError {
+  constructor(readonly condition: Extract<StoreCondition, { ok: false }>) {
+    super("unavailable", condition.reason);
   }
 }

@@ -4,7 +4,14 @@ import type { LoadedConfig } from "../../config/load-config.ts";
 import { createLogger } from "../../logger.ts";
 import { type CliIo, writeLine } from "../io.ts";
 
-export async function serve(loaded: LoadedConfig, io: CliIo, opts: { sandbox: boolean }): Promise<number> {
+export async function serve(
+  loaded: LoadedConfig,
+  io: CliIo,
+  opts: {
+    sandbox: boolean /** Stops the bot (tests); default SIGINT or SIGTERM. */;
+    until?: Promise<unknown>;
+  },
+): Promise<number> {
   const { config } = loaded;
   if (opts.sandbox || !config.secrets.slackBotToken) return serveSandbox(loaded, io);
 
@@ -15,12 +22,21 @@ export async function serve(loaded: LoadedConfig, io: CliIo, opts: { sandbox: bo
   const ports = await createPorts(config);
   const bot = await startBot({ config, ports, store, logger });
   logger.info({ config: loaded.source, mode: config.slack.mode }, "runbook-bot is running");
-  await waitForSignal();
+  await (opts.until ?? waitForSignal());
   logger.info("stopping");
   await bot.stop();
   await ports.kafka?.close().catch(() => undefined);
+  // A store that went bad and did not come back: what was written since is lost or unrecorded.
+  const health = store.health();
   await store.close();
-  void io;
+  if (!health.ok) {
+    logger.error(
+      { store: health.path, fault: health.fault },
+      `stopped with a store that cannot be written: ${health.reason}`,
+    );
+    writeLine(io.stderr, `runbook-bot: stopped with a store that cannot be written: ${health.reason}`);
+    return 1;
+  }
   return 0;
 }
 

@@ -1,0 +1,40 @@
+/**
+ * Puts a store's methods under its StoreHealth: every write is checked before it starts (refused,
+ * writing nothing, while the store is unhealthy) and every storage fault of a read or a write is
+ * reported to the watch and surfaces as a StoreUnavailableError naming the path.
+ *
+ * Reads are the methods named get…, find… or list…; `close`, `health` and `onHealthChange` pass
+ * through; every other method is a write (so a method added later is watched as a write).
+ */
+import type { StoreHealth } from "./store-health.ts";
+
+const PASS_THROUGH = new Set<PropertyKey>(["close", "health", "onHealthChange", "constructor"]);
+
+export function isReadMethod(name: string): boolean {
+  return /^(get|find|list)[A-Z]/.test(name);
+}
+
+export function watchWrites<S extends object>(store: S, health: StoreHealth): S {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function" || typeof prop !== "string" || PASS_THROUGH.has(prop)) return value;
+      const known = wrapped.get(prop);
+      if (known) return known;
+      const fn = value as (...args: unknown[]) => unknown;
+      const read = isReadMethod(prop);
+      const guarded = async (...args: unknown[]) => {
+        if (!read) health.beforeWrite();
+        try {
+          // The target itself as `this`: the store's own inner calls are not watched twice.
+          return await fn.apply(target, args);
+        } catch (error) {
+          throw health.failed(error);
+        }
+      };
+      wrapped.set(prop, guarded);
+      return guarded;
+    },
+  });
+}
