@@ -30,6 +30,12 @@ export class IncidentService {
   private readonly deps: IncidentServiceDeps;
   private readonly running = new Set<Promise<unknown>>();
   private readonly lastConclusion = new Map<string, { conclusion: Conclusion; durationMs: number }>();
+  /** Progress of the runs going on now, by incident (a status refresh mid-run shows it). */
+  private readonly live = new Map<string, IncidentStatusView["progress"]>();
+  /** Steps of an incident's last run whose message Slack did not take. */
+  private readonly undelivered = new Map<string, string[]>();
+  /** Status refreshes of an incident, one after the other: each reads the store after the last. */
+  private readonly statusChains = new Map<string, Promise<void>>();
   readonly instanceId: string;
 
   /** Requests, approvals, freezes and execution of the proposed fixes. */
@@ -144,8 +150,8 @@ export class IncidentService {
       const resolved = await store.resolveIncident(open.id, now);
       if (!resolved) return;
       const incident = (await store.getIncident(open.id)) ?? open;
-      await this.safe(() => this.refreshStatus(incident, meta));
-      await this.safe(() =>
+      this.queueStatus(incident.id, meta);
+      this.deliver(
         thread.postNote(
           incident.channel,
           incident.threadTs,
@@ -171,17 +177,42 @@ export class IncidentService {
     if (result.matchedBy === "dedupe-key") return; // the same alert message again: a redelivery or an edit
     const count = await store.recordFire(result.incident.id, now);
     const incident = (await store.getIncident(result.incident.id)) ?? result.incident;
-    await this.safe(() => this.refreshStatus(incident, meta));
-    await this.safe(() =>
+    if (!incident.statusTs && !this.live.has(incident.id)) {
+      // Its run never reached the thread (Slack refused its first message): run it again
+      // rather than note a repeat in an empty thread.
+      this.deps.logger.warn({ incidentId: incident.id }, "re-running an incident whose thread got nothing");
+      this.track(this.runIncident(incident, meta));
+      return;
+    }
+    this.queueStatus(incident.id, meta);
+    // One note (with its re-run button) at the first repeat; later repeats are counted in the
+    // status message ("Fired: 7 times, last ...") instead of one note each.
+    if (count !== 2) return;
+    this.deliver(
       thread.postNote(
         incident.channel,
         incident.threadTs,
         `:repeat: *${input.alert}* fired again (x${count}); diagnostics were not re-run.`,
-        {
-          rerunIncidentId: incident.id,
-        },
+        { rerunIncidentId: incident.id },
       ),
     );
+  }
+
+  /**
+   * Open incidents whose run never reached their thread (its first message refused for good, or
+   * the bot stopped first) and that no run is working on: runs them again. Called periodically.
+   */
+  async sweepUndelivered(now: Date = new Date(), minAgeMs = 10_000): Promise<number> {
+    let started = 0;
+    for (const incident of await this.deps.store.listOpenIncidents()) {
+      if (incident.statusTs || this.live.has(incident.id)) continue;
+      if (now.getTime() - incident.openedAt.getTime() < minAgeMs) continue;
+      const meta = findRunbook(incident.runbookId);
+      if (!meta) continue;
+      this.track(this.runIncident(incident, meta));
+      started++;
+    }
+    return started;
   }
 
   // ----------------------------------------------------------------------------- on demand
@@ -193,7 +224,7 @@ export class IncidentService {
     const { store, thread } = this.deps;
     const open = await store.findOpenIncident(channel, meta.id);
     if (open) {
-      await this.safe(() =>
+      this.deliver(
         thread.postNote(
           open.channel,
           open.threadTs,
@@ -237,7 +268,7 @@ export class IncidentService {
     const incident = await this.deps.store.getIncident(incidentId);
     const meta = incident && findRunbook(incident.runbookId);
     if (!incident || !meta) return { ok: false, message: "This incident is not known to the bot any more." };
-    await this.safe(() =>
+    this.deliver(
       this.deps.thread.postNote(
         incident.channel,
         incident.threadTs,
@@ -273,9 +304,11 @@ export class IncidentService {
     patch: Partial<IncidentStatusView> = {},
   ): IncidentStatusView {
     const last = this.lastConclusion.get(incident.id);
+    const live = this.live.get(incident.id);
     const phase: IncidentStatusView["phase"] =
-      incident.state === "resolved" ? "resolved" : last ? "diagnosed" : "running";
+      incident.state === "resolved" ? "resolved" : last && !live ? "diagnosed" : "running";
     const total = runbookFor(meta).steps.length;
+    const undelivered = this.undelivered.get(incident.id);
     return {
       incidentId: incident.id,
       runbook: meta,
@@ -284,17 +317,49 @@ export class IncidentService {
       startedAt: incident.openedAt.toISOString(),
       ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt.toISOString() } : {}),
       fireCount: incident.fireCount,
-      progress: { done: last ? total : 0, total },
+      ...(incident.fireCount > 1 ? { lastFiredAt: incident.lastFiredAt.toISOString() } : {}),
+      progress: live ?? { done: last ? total : 0, total },
       ...(last ? { conclusion: last.conclusion, runDurationMs: last.durationMs } : {}),
       source: incident.source,
+      ...(undelivered && undelivered.length > 0 ? { undeliveredSteps: [...undelivered] } : {}),
       ...patch,
+      // A resolved incident shows resolved, whatever a run in progress says.
+      ...(incident.state === "resolved" ? { phase: "resolved" as const } : {}),
     };
   }
 
-  private async refreshStatus(incident: Incident, meta: RunbookMeta): Promise<void> {
-    if (!incident.statusTs) return;
-    await this.recallConclusion(incident.id);
-    await this.deps.thread.updateStatus(incident.channel, incident.statusTs, this.viewOf(incident, meta));
+  /**
+   * Brings the incident's status message up to date, without waiting for Slack: refreshes of one
+   * incident run one after the other, each reading the store after the one before, and the
+   * outbox sends only the newest of those waiting; so an older state never follows a newer one.
+   */
+  private queueStatus(incidentId: string, meta: RunbookMeta, patch: Partial<IncidentStatusView> = {}): void {
+    const previous = this.statusChains.get(incidentId) ?? Promise.resolve();
+    const next = previous.then(() =>
+      this.safe(async () => {
+        const incident = await this.deps.store.getIncident(incidentId);
+        if (!incident?.statusTs) return;
+        await this.recallConclusion(incidentId);
+        this.deliver(
+          this.deps.thread.updateStatus(
+            incident.channel,
+            incident.statusTs,
+            this.viewOf(incident, meta, patch),
+          ),
+        );
+      }),
+    );
+    this.statusChains.set(incidentId, next);
+    this.track(
+      next.finally(() => {
+        if (this.statusChains.get(incidentId) === next) this.statusChains.delete(incidentId);
+      }),
+    );
+  }
+
+  /** A thread post or update on its way: counted as work in progress, its failure logged. */
+  private deliver(delivery: Promise<unknown>): void {
+    this.track(this.safe(() => delivery));
   }
 
   /** After a restart the last run's conclusion is only in the store: read it back once. */
@@ -306,9 +371,14 @@ export class IncidentService {
     this.lastConclusion.set(incidentId, { conclusion: last.conclusion, durationMs });
   }
 
-  private async ensureStatus(incident: Incident, view: IncidentStatusView): Promise<Incident> {
+  private async ensureStatus(
+    incident: Incident,
+    meta: RunbookMeta,
+    view: IncidentStatusView,
+    by: Partial<IncidentStatusView>,
+  ): Promise<Incident> {
     if (incident.statusTs) {
-      await this.safe(() => this.deps.thread.updateStatus(incident.channel, incident.statusTs!, view));
+      this.queueStatus(incident.id, meta, by);
       return incident;
     }
     const ts = await this.deps.thread.postStatus(incident.channel, incident.threadTs, view);
@@ -327,10 +397,22 @@ export class IncidentService {
     const by = requestedBy ? { requestedBy } : {};
     const runId = `run-${randomUUID().slice(0, 8)}`;
     const total = runbook.steps.length;
-    let incident = await this.ensureStatus(
-      start,
-      this.viewOf(start, meta, { phase: "running", progress: { done: 0, total }, ...by }),
-    );
+    this.live.set(start.id, { done: 0, total });
+    this.undelivered.delete(start.id);
+    let incident: Incident;
+    try {
+      incident = await this.ensureStatus(
+        start,
+        meta,
+        this.viewOf(start, meta, { phase: "running", progress: { done: 0, total }, ...by }),
+        by,
+      );
+    } catch (error) {
+      // The thread got nothing: the incident keeps no status ts, so the next alert for it (or
+      // sweepUndelivered) runs it again.
+      this.live.delete(start.id);
+      throw error;
+    }
     this.lastConclusion.delete(incident.id);
     await store.audit({
       at: new Date(),
@@ -339,35 +421,54 @@ export class IncidentService {
       incidentId: incident.id,
       details: { runId, runbook: meta.id },
     });
-    const report = await runRunbook(runbook, {
-      ports,
-      config,
-      observer: {
-        onStepStarted: async ({ index, title }) => {
-          await this.safe(() => this.updateLive(incident, meta, { done: index, total, current: title }, by));
+    let report: RunReport;
+    try {
+      report = await runRunbook(runbook, {
+        ports,
+        config,
+        observer: {
+          onStepStarted: async ({ index, title }) => {
+            this.live.set(incident.id, { done: index, total, current: title });
+            this.queueStatus(incident.id, meta, by);
+          },
+          onStepCompleted: async ({ index, report: step }) => {
+            incident = (await store.getIncident(incident.id)) ?? incident;
+            const view = this.viewOf(incident, meta, {
+              phase: "running",
+              progress: { done: index + 1, total },
+              ...by,
+            });
+            // Queued, not awaited: the next step runs while this one waits for its turn in the
+            // channel; one Slack would not take is named in the status message.
+            const posted = thread.postStep(incident.channel, incident.threadTs, step, view).catch((error) => {
+              this.deps.logger.warn(
+                { err: errorMessage(error), incidentId: incident.id, step: step.id },
+                "a step's message did not reach the thread",
+              );
+              this.undelivered.set(incident.id, [...(this.undelivered.get(incident.id) ?? []), step.title]);
+              this.queueStatus(incident.id, meta, by);
+            });
+            this.track(posted);
+            await store.saveStepResult(incident.id, runId, step);
+            await store.audit({
+              at: new Date(),
+              actor: "bot",
+              kind: "step.completed",
+              incidentId: incident.id,
+              details: { runId, step: step.id, status: step.status, summary: step.summary },
+            });
+            this.live.set(incident.id, { done: index + 1, total });
+            this.queueStatus(incident.id, meta, by);
+          },
         },
-        onStepCompleted: async ({ index, report: step }) => {
-          incident = (await store.getIncident(incident.id)) ?? incident;
-          const view = this.viewOf(incident, meta, {
-            phase: "running",
-            progress: { done: index + 1, total },
-            ...by,
-          });
-          await this.safe(() => thread.postStep(incident.channel, incident.threadTs, step, view));
-          await store.saveStepResult(incident.id, runId, step);
-          await store.audit({
-            at: new Date(),
-            actor: "bot",
-            kind: "step.completed",
-            incidentId: incident.id,
-            details: { runId, step: step.id, status: step.status, summary: step.summary },
-          });
-          await this.safe(() => this.updateLive(incident, meta, { done: index + 1, total }, by));
-        },
-      },
-    });
+      });
+    } catch (error) {
+      this.live.delete(incident.id);
+      throw error;
+    }
     const durationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
     this.lastConclusion.set(incident.id, { conclusion: report.conclusion, durationMs });
+    this.live.delete(incident.id);
     await store.saveRunReport(incident.id, runId, report);
     await store.audit({
       at: new Date(),
@@ -376,33 +477,8 @@ export class IncidentService {
       incidentId: incident.id,
       details: { runId, conclusion: report.conclusion.summary, severity: report.conclusion.severity },
     });
-    incident = (await store.getIncident(incident.id)) ?? incident;
-    await this.safe(() => this.refreshStatusWith(incident, meta, by));
+    this.queueStatus(incident.id, meta, by);
     return report;
-  }
-
-  private async updateLive(
-    incident: Incident,
-    meta: RunbookMeta,
-    progress: IncidentStatusView["progress"],
-    by: Partial<IncidentStatusView>,
-  ) {
-    if (!incident.statusTs) return;
-    const fresh = (await this.deps.store.getIncident(incident.id)) ?? incident;
-    await this.deps.thread.updateStatus(
-      fresh.channel,
-      fresh.statusTs ?? incident.statusTs,
-      this.viewOf(fresh, meta, {
-        phase: fresh.state === "resolved" ? "resolved" : "running",
-        progress,
-        ...by,
-      }),
-    );
-  }
-
-  private async refreshStatusWith(incident: Incident, meta: RunbookMeta, by: Partial<IncidentStatusView>) {
-    if (!incident.statusTs) return;
-    await this.deps.thread.updateStatus(incident.channel, incident.statusTs, this.viewOf(incident, meta, by));
   }
 
   // ----------------------------------------------------------------------------- actions
