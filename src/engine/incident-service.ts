@@ -441,6 +441,7 @@ export class IncidentService {
             // Queued, not awaited: the next step runs while this one waits for its turn in the
             // channel; one Slack would not take is named in the status message.
             const posted = thread.postStep(incident.channel, incident.threadTs, step, view).catch((error) => {
+              if ((error as { kept?: unknown } | null)?.kept === true) return; // sent at the next start
               this.deps.logger.warn(
                 { err: errorMessage(error), incidentId: incident.id, step: step.id },
                 "a step's message did not reach the thread",

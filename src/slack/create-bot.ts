@@ -33,6 +33,8 @@ export interface BotOptions {
   readonly outboxLimits?: Partial<OutboxLimits>;
   /** How long `stop()` drains the outbox before leaving the rest in the store (default 5000 ms). */
   readonly drainMs?: number;
+  /** How long `stop()` then waits for runs in progress (default 3000 ms). */
+  readonly stopIdleMs?: number;
 }
 
 export interface RunningBot {
@@ -40,6 +42,8 @@ export interface RunningBot {
   readonly service: IncidentService;
   /** Thread posts and status updates on their way to Slack. */
   readonly outbox: Outbox;
+  /** Messages the last run left in the ledger, sent at this start. */
+  readonly resumed: number;
   /** HTTP mode: the port /slack/events listens on. */
   readonly port?: number;
   stop(): Promise<void>;
@@ -82,6 +86,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       ),
   });
 
+  const idleBoundMs = options.stopIdleMs ?? 3000;
   const service = new IncidentService({
     config,
     ports: options.ports,
@@ -137,6 +142,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     app,
     service,
     outbox,
+    resumed: leftover,
     ...(config.slack.mode === "http" ? { port: config.slack.port } : {}),
     async stop() {
       clearInterval(sweeper);
@@ -146,7 +152,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       const { left } = await outbox.close(options.drainMs ?? 5000);
       if (left > 0)
         logger.warn({ messages: left }, "stopping with thread messages unsent: kept for the next start");
-      await service.idle();
+      // Runs still going end quickly now (their posts are kept, not sent); a probe stuck on a
+      // slow system does not hold the exit beyond the bound.
+      const bound = new Promise<"timeout">((resolve) =>
+        setTimeout(() => resolve("timeout"), idleBoundMs).unref(),
+      );
+      if ((await Promise.race([service.idle(), bound])) === "timeout")
+        logger.warn({ ms: idleBoundMs }, "stopping with diagnostics still running");
     },
   };
 }

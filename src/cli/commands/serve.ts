@@ -4,6 +4,9 @@ import type { LoadedConfig } from "../../config/load-config.ts";
 import { createLogger } from "../../logger.ts";
 import { type CliIo, writeLine } from "../io.ts";
 
+/** The longest a SIGTERM waits before the process exits. */
+const STOP_BOUND_MS = 10_000;
+
 export async function serve(loaded: LoadedConfig, io: CliIo, opts: { sandbox: boolean }): Promise<number> {
   const { config } = loaded;
   if (opts.sandbox || !config.secrets.slackBotToken) return serveSandbox(loaded, io);
@@ -17,10 +20,18 @@ export async function serve(loaded: LoadedConfig, io: CliIo, opts: { sandbox: bo
   logger.info({ config: loaded.source, mode: config.slack.mode }, "runbook-bot is running");
   await waitForSignal();
   logger.info("stopping");
-  await bot.stop();
+  // Bounded: the outbox drains for a few seconds and keeps the rest in the store for the next start.
+  const stopped = await Promise.race([
+    bot.stop().then(() => "stopped" as const),
+    new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), STOP_BOUND_MS).unref()),
+  ]);
   await ports.kafka?.close().catch(() => undefined);
   await store.close();
   void io;
+  if (stopped === "timeout") {
+    logger.warn({ ms: STOP_BOUND_MS }, "could not stop cleanly within the bound: exiting");
+    process.exit(0);
+  }
   return 0;
 }
 

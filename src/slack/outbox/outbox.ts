@@ -101,6 +101,8 @@ export class Outbox {
   private outstanding = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly abort = new AbortController();
+  /** Calls Slack has not answered yet: `close()` waits for them (WebClient's timeout bounds them). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(private readonly options: OutboxOptions) {
@@ -160,8 +162,8 @@ export class Outbox {
 
   /**
    * Drains for at most `drainMs`, then stops: jobs still waiting fail with a `kept` OutboxError
-   * (durable ones stay in the ledger for the next start). Calls in flight are not cut off; they
-   * end with their own HTTP timeout.
+   * (durable ones stay in the ledger for the next start). Calls in flight are waited for (their
+   * HTTP timeout bounds them), so that what Slack took is not sent again at the next start.
    */
   async close(drainMs: number): Promise<{ left: number }> {
     if (!this.closed) {
@@ -174,6 +176,7 @@ export class Outbox {
       this.closed = true;
       this.abort.abort();
     }
+    await Promise.allSettled([...this.inFlight]);
     let left = 0;
     for (const lane of [this.updates, ...this.posts.values()]) {
       for (const job of [...lane.urgent.splice(0), ...lane.normal.splice(0)]) {
@@ -284,9 +287,12 @@ export class Outbox {
   private async attempt(lane: Lane, queue: Job[], job: Job): Promise<void> {
     job.attempts++;
     let result: { ts?: string };
+    const call = this.options.send(job.call);
+    this.inFlight.add(call);
     try {
-      result = await this.options.send(job.call);
+      result = await call;
     } catch (error) {
+      this.inFlight.delete(call);
       const failure = classifyFailure(error);
       const retry = failure.retryable && job.attempts < this.limits.retry.maxAttempts;
       this.options.onFailure?.(job.call, failure, retry);
@@ -307,6 +313,7 @@ export class Outbox {
       if (job.key !== undefined) this.waitingUpdates.set(job.key, job);
       return;
     }
+    this.inFlight.delete(call);
     this.finish(() => {
       if (job.ledgerId !== undefined) this.options.ledger.remove(job.ledgerId);
       for (const w of job.waiters) w.resolve(result);
