@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { findRunbook, type RunbookMeta } from "../core/catalog.ts";
 import { renderPostIncidentReport } from "../core/post-incident-report.ts";
-import type { Conclusion, RunReport } from "../core/runbook.ts";
+import type { RunReport } from "../core/runbook.ts";
 import type { IncidentStatusView } from "../core/views.ts";
 import { runbookFor } from "../runbooks/registry.ts";
 import type { Incident } from "../store/store.ts";
@@ -15,6 +15,7 @@ import { ActionDesk } from "./action-desk.ts";
 import { errorMessage } from "./run-probe.ts";
 import { runRunbook } from "./run-runbook.ts";
 import type { AlertInput, IncidentServiceDeps, Outcome, ReportOutcome } from "./service-types.ts";
+import { StatusBoard } from "./status-board.ts";
 
 export type {
   AlertInput,
@@ -29,13 +30,8 @@ export type {
 export class IncidentService {
   private readonly deps: IncidentServiceDeps;
   private readonly running = new Set<Promise<unknown>>();
-  private readonly lastConclusion = new Map<string, { conclusion: Conclusion; durationMs: number }>();
-  /** Progress of the runs going on now, by incident (a status refresh mid-run shows it). */
-  private readonly live = new Map<string, IncidentStatusView["progress"]>();
-  /** Steps of an incident's last run whose message Slack did not take. */
-  private readonly undelivered = new Map<string, string[]>();
-  /** Status refreshes of an incident, one after the other: each reads the store after the last. */
-  private readonly statusChains = new Map<string, Promise<void>>();
+  /** The status messages: what each shows, refreshed in order (status-board.ts). */
+  private readonly board: StatusBoard;
   readonly instanceId: string;
 
   /** Requests, approvals, freezes and execution of the proposed fixes. */
@@ -44,6 +40,10 @@ export class IncidentService {
   constructor(deps: IncidentServiceDeps) {
     this.deps = deps;
     this.instanceId = deps.instanceId ?? `bot-${randomUUID().slice(0, 8)}`;
+    this.board = new StatusBoard(deps, {
+      track: (work) => this.track(work),
+      safe: (fn) => this.safe(fn),
+    });
     this.actions = new ActionDesk(
       deps,
       { track: (work) => this.track(work), safe: (fn) => this.safe(fn) },
@@ -150,8 +150,8 @@ export class IncidentService {
       const resolved = await store.resolveIncident(open.id, now);
       if (!resolved) return;
       const incident = (await store.getIncident(open.id)) ?? open;
-      this.queueStatus(incident.id, meta);
-      this.deliver(
+      this.board.queue(incident.id, meta);
+      this.board.deliver(
         thread.postNote(
           incident.channel,
           incident.threadTs,
@@ -177,18 +177,18 @@ export class IncidentService {
     if (result.matchedBy === "dedupe-key") return; // the same alert message again: a redelivery or an edit
     const count = await store.recordFire(result.incident.id, now);
     const incident = (await store.getIncident(result.incident.id)) ?? result.incident;
-    if (!incident.statusTs && !this.live.has(incident.id)) {
+    if (!incident.statusTs && !this.board.live.has(incident.id)) {
       // Its run never reached the thread (Slack refused its first message): run it again
       // rather than note a repeat in an empty thread.
       this.deps.logger.warn({ incidentId: incident.id }, "re-running an incident whose thread got nothing");
       this.track(this.runIncident(incident, meta));
       return;
     }
-    this.queueStatus(incident.id, meta);
+    this.board.queue(incident.id, meta);
     // One note (with its re-run button) at the first repeat; later repeats are counted in the
     // status message ("Fired: 7 times, last ...") instead of one note each.
     if (count !== 2) return;
-    this.deliver(
+    this.board.deliver(
       thread.postNote(
         incident.channel,
         incident.threadTs,
@@ -205,7 +205,7 @@ export class IncidentService {
   async sweepUndelivered(now: Date = new Date(), minAgeMs = 10_000): Promise<number> {
     let started = 0;
     for (const incident of await this.deps.store.listOpenIncidents()) {
-      if (incident.statusTs || this.live.has(incident.id)) continue;
+      if (incident.statusTs || this.board.live.has(incident.id)) continue;
       if (now.getTime() - incident.openedAt.getTime() < minAgeMs) continue;
       const meta = findRunbook(incident.runbookId);
       if (!meta) continue;
@@ -224,7 +224,7 @@ export class IncidentService {
     const { store, thread } = this.deps;
     const open = await store.findOpenIncident(channel, meta.id);
     if (open) {
-      this.deliver(
+      this.board.deliver(
         thread.postNote(
           open.channel,
           open.threadTs,
@@ -268,7 +268,7 @@ export class IncidentService {
     const incident = await this.deps.store.getIncident(incidentId);
     const meta = incident && findRunbook(incident.runbookId);
     if (!incident || !meta) return { ok: false, message: "This incident is not known to the bot any more." };
-    this.deliver(
+    this.board.deliver(
       this.deps.thread.postNote(
         incident.channel,
         incident.threadTs,
@@ -298,79 +298,6 @@ export class IncidentService {
     };
   }
 
-  private viewOf(
-    incident: Incident,
-    meta: RunbookMeta,
-    patch: Partial<IncidentStatusView> = {},
-  ): IncidentStatusView {
-    const last = this.lastConclusion.get(incident.id);
-    const live = this.live.get(incident.id);
-    const phase: IncidentStatusView["phase"] =
-      incident.state === "resolved" ? "resolved" : last && !live ? "diagnosed" : "running";
-    const total = runbookFor(meta).steps.length;
-    const undelivered = this.undelivered.get(incident.id);
-    return {
-      incidentId: incident.id,
-      runbook: meta,
-      alert: incident.alertName,
-      phase,
-      startedAt: incident.openedAt.toISOString(),
-      ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt.toISOString() } : {}),
-      fireCount: incident.fireCount,
-      ...(incident.fireCount > 1 ? { lastFiredAt: incident.lastFiredAt.toISOString() } : {}),
-      progress: live ?? { done: last ? total : 0, total },
-      ...(last ? { conclusion: last.conclusion, runDurationMs: last.durationMs } : {}),
-      source: incident.source,
-      ...(undelivered && undelivered.length > 0 ? { undeliveredSteps: [...undelivered] } : {}),
-      ...patch,
-      // A resolved incident shows resolved, whatever a run in progress says.
-      ...(incident.state === "resolved" ? { phase: "resolved" as const } : {}),
-    };
-  }
-
-  /**
-   * Brings the incident's status message up to date, without waiting for Slack: refreshes of one
-   * incident run one after the other, each reading the store after the one before, and the
-   * outbox sends only the newest of those waiting; so an older state never follows a newer one.
-   */
-  private queueStatus(incidentId: string, meta: RunbookMeta, patch: Partial<IncidentStatusView> = {}): void {
-    const previous = this.statusChains.get(incidentId) ?? Promise.resolve();
-    const next = previous.then(() =>
-      this.safe(async () => {
-        const incident = await this.deps.store.getIncident(incidentId);
-        if (!incident?.statusTs) return;
-        await this.recallConclusion(incidentId);
-        this.deliver(
-          this.deps.thread.updateStatus(
-            incident.channel,
-            incident.statusTs,
-            this.viewOf(incident, meta, patch),
-          ),
-        );
-      }),
-    );
-    this.statusChains.set(incidentId, next);
-    this.track(
-      next.finally(() => {
-        if (this.statusChains.get(incidentId) === next) this.statusChains.delete(incidentId);
-      }),
-    );
-  }
-
-  /** A thread post or update on its way: counted as work in progress, its failure logged. */
-  private deliver(delivery: Promise<unknown>): void {
-    this.track(this.safe(() => delivery));
-  }
-
-  /** After a restart the last run's conclusion is only in the store: read it back once. */
-  private async recallConclusion(incidentId: string): Promise<void> {
-    if (this.lastConclusion.has(incidentId)) return;
-    const last = (await this.deps.store.listRunReports(incidentId)).at(-1)?.report;
-    if (!last || this.lastConclusion.has(incidentId)) return;
-    const durationMs = Date.parse(last.finishedAt) - Date.parse(last.startedAt);
-    this.lastConclusion.set(incidentId, { conclusion: last.conclusion, durationMs });
-  }
-
   private async ensureStatus(
     incident: Incident,
     meta: RunbookMeta,
@@ -378,7 +305,7 @@ export class IncidentService {
     by: Partial<IncidentStatusView>,
   ): Promise<Incident> {
     if (incident.statusTs) {
-      this.queueStatus(incident.id, meta, by);
+      this.board.queue(incident.id, meta, by);
       return incident;
     }
     const ts = await this.deps.thread.postStatus(incident.channel, incident.threadTs, view);
@@ -397,23 +324,23 @@ export class IncidentService {
     const by = requestedBy ? { requestedBy } : {};
     const runId = `run-${randomUUID().slice(0, 8)}`;
     const total = runbook.steps.length;
-    this.live.set(start.id, { done: 0, total });
-    this.undelivered.delete(start.id);
+    this.board.live.set(start.id, { done: 0, total });
+    this.board.undelivered.delete(start.id);
     let incident: Incident;
     try {
       incident = await this.ensureStatus(
         start,
         meta,
-        this.viewOf(start, meta, { phase: "running", progress: { done: 0, total }, ...by }),
+        this.board.viewOf(start, meta, { phase: "running", progress: { done: 0, total }, ...by }),
         by,
       );
     } catch (error) {
       // The thread got nothing: the incident keeps no status ts, so the next alert for it (or
       // sweepUndelivered) runs it again.
-      this.live.delete(start.id);
+      this.board.live.delete(start.id);
       throw error;
     }
-    this.lastConclusion.delete(incident.id);
+    this.board.lastConclusion.delete(incident.id);
     await store.audit({
       at: new Date(),
       actor: requestedBy ?? rerunBy ?? "bot",
@@ -428,12 +355,12 @@ export class IncidentService {
         config,
         observer: {
           onStepStarted: async ({ index, title }) => {
-            this.live.set(incident.id, { done: index, total, current: title });
-            this.queueStatus(incident.id, meta, by);
+            this.board.live.set(incident.id, { done: index, total, current: title });
+            this.board.queue(incident.id, meta, by);
           },
           onStepCompleted: async ({ index, report: step }) => {
             incident = (await store.getIncident(incident.id)) ?? incident;
-            const view = this.viewOf(incident, meta, {
+            const view = this.board.viewOf(incident, meta, {
               phase: "running",
               progress: { done: index + 1, total },
               ...by,
@@ -446,8 +373,11 @@ export class IncidentService {
                 { err: errorMessage(error), incidentId: incident.id, step: step.id },
                 "a step's message did not reach the thread",
               );
-              this.undelivered.set(incident.id, [...(this.undelivered.get(incident.id) ?? []), step.title]);
-              this.queueStatus(incident.id, meta, by);
+              this.board.undelivered.set(incident.id, [
+                ...(this.board.undelivered.get(incident.id) ?? []),
+                step.title,
+              ]);
+              this.board.queue(incident.id, meta, by);
             });
             this.track(posted);
             await store.saveStepResult(incident.id, runId, step);
@@ -458,18 +388,18 @@ export class IncidentService {
               incidentId: incident.id,
               details: { runId, step: step.id, status: step.status, summary: step.summary },
             });
-            this.live.set(incident.id, { done: index + 1, total });
-            this.queueStatus(incident.id, meta, by);
+            this.board.live.set(incident.id, { done: index + 1, total });
+            this.board.queue(incident.id, meta, by);
           },
         },
       });
     } catch (error) {
-      this.live.delete(incident.id);
+      this.board.live.delete(incident.id);
       throw error;
     }
     const durationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-    this.lastConclusion.set(incident.id, { conclusion: report.conclusion, durationMs });
-    this.live.delete(incident.id);
+    this.board.lastConclusion.set(incident.id, { conclusion: report.conclusion, durationMs });
+    this.board.live.delete(incident.id);
     await store.saveRunReport(incident.id, runId, report);
     await store.audit({
       at: new Date(),
@@ -478,7 +408,7 @@ export class IncidentService {
       incidentId: incident.id,
       details: { runId, conclusion: report.conclusion.summary, severity: report.conclusion.severity },
     });
-    this.queueStatus(incident.id, meta, by);
+    this.board.queue(incident.id, meta, by);
     return report;
   }
 
