@@ -89,6 +89,8 @@ export class SlackThread implements ThreadPort {
   private uploadsRefused = false;
 
   private readonly outbox: Outbox;
+  /** The last step of each thread on its way (channel:threadTs). */
+  private readonly stepChains = new Map<string, Promise<void>>();
 
   constructor(private readonly options: SlackThreadOptions) {
     this.outbox =
@@ -166,8 +168,21 @@ export class SlackThread implements ThreadPort {
       runbookId: view.runbook.id,
       ...(this.options.traits ? { traits: this.options.traits } : {}),
     });
-    await this.post({ channel, thread_ts: threadTs, text: m.text, blocks: m.blocks }, { durable: true });
-    await this.attachCharts(channel, threadTs, step);
+    // A thread's steps go out in order, each with its charts right under it: a step waits for the
+    // one before it in the same thread (not for other threads, nor for status updates).
+    const key = `${channel}:${threadTs}`;
+    const previous = this.stepChains.get(key) ?? Promise.resolve();
+    const mine = previous.then(async () => {
+      await this.post({ channel, thread_ts: threadTs, text: m.text, blocks: m.blocks }, { durable: true });
+      await this.attachCharts(channel, threadTs, step);
+    });
+    const settled = mine.catch(() => undefined);
+    this.stepChains.set(key, settled);
+    try {
+      await mine;
+    } finally {
+      if (this.stepChains.get(key) === settled) this.stepChains.delete(key);
+    }
   }
 
   /**
