@@ -1,8 +1,8 @@
-/** The outbox's time: the wall clock and setTimeout. */
+/** The outbox's time: a monotonic clock (not the wall clock, which may be set back) and setTimeout. */
 import type { OutboxTimer } from "./outbox.ts";
 
 export const systemOutboxTimer: OutboxTimer = {
-  now: () => Date.now(),
+  now: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal.aborted) {

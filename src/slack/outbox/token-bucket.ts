@@ -19,7 +19,8 @@ export class TokenBucket {
 
   private refill(now: number): void {
     if (this.at !== undefined) {
-      const gained = ((now - this.at) / 1000) * this.rate.perSecond;
+      // A clock that went back (a wall-clock change) gives no tokens and takes none.
+      const gained = (Math.max(0, now - this.at) / 1000) * this.rate.perSecond;
       this.tokens = Math.min(Math.max(1, this.rate.burst), this.tokens + gained);
     }
     this.at = now;

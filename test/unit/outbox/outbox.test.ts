@@ -10,6 +10,7 @@ import {
   type OutboxLimits,
   systemOutboxTimer,
 } from "../../../src/slack/outbox/index.ts";
+import { TokenBucket } from "../../../src/slack/outbox/token-bucket.ts";
 import { MemoryOutboxLedger, type OutboxCall } from "../../../src/store/outbox-ledger.ts";
 
 const platform = (error: string) => ({ code: "slack_webapi_platform_error", data: { ok: false, error } });
@@ -203,5 +204,15 @@ describe("shutdown", () => {
     await second.idle();
     expect(sent).toEqual(["step 3", "step 4", "step 5", "step 6", "step 7", "step 8", "step 9"]);
     expect(first.ledger.list()).toEqual([]);
+  });
+});
+
+describe("TokenBucket", () => {
+  it("a clock set back gives no tokens and takes none", () => {
+    const bucket = new TokenBucket({ perSecond: 1, burst: 2 });
+    expect(bucket.take(100_000)).toBe(0);
+    expect(bucket.take(100_000)).toBe(0);
+    expect(bucket.take(39_000)).toBe(1000); // 61 s back: still one token's wait, not 62
+    expect(bucket.take(40_000)).toBe(0);
   });
 });
