@@ -7,6 +7,8 @@ import type { CliIo } from "../src/cli/io.ts";
 export interface BenchSuiteOptions {
   readonly alerts: number;
   readonly io: CliIo;
+  /** A smaller scale, where a suite has one (`storm --quick`). */
+  readonly quick?: boolean;
 }
 
 export interface BenchSuite {
@@ -30,6 +32,13 @@ export const BENCH_SUITES: readonly BenchSuite[] = [
     name: "startup",
     description: "whole process: runbooks --json, serve idle RSS, diagnose lag vs kafka-consumer-groups.sh",
     run: async (o) => (await import("./startup.ts")).runStartupBench(o),
+  },
+  {
+    name: "storm",
+    description:
+      "1,000 alert messages in 60 s with Slack's rate limits enforced: complete threads, p95s, calls",
+    run: async (o) =>
+      (await import("./storm.ts")).runBench({ io: o.io, ...(o.quick ? { quick: true } : {}) }),
   },
 ];
 

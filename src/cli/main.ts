@@ -166,7 +166,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .argument("[suites...]", "which suites to run (default: all): latency, intake, storm, ...")
     .description("the benchmark suites: alert latency over the Slack emulator and more")
     .option("--alerts <n>", "number of alerts for the latency suite", "300")
-    .action(async (suites: string[], opts: { alerts: string }) => {
+    .option("--quick", "a smaller scale where a suite has one (storm: 100 messages in 6 s)")
+    .action(async (suites: string[], opts: { alerts: string; quick?: boolean }) => {
       const n = Number.parseInt(opts.alerts, 10);
       if (!Number.isInteger(n) || n < 1) {
         writeLine(io.stderr, "runbook-bot: --alerts must be a positive integer");
@@ -174,7 +175,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return;
       }
       const { runBenchSuites } = await import("../../bench/suites.ts");
-      code = await runBenchSuites(suites, { alerts: n, io });
+      code = await runBenchSuites(suites, { alerts: n, io, ...(opts.quick ? { quick: true } : {}) });
     });
 
   try {

@@ -17,7 +17,11 @@ export interface IncidentStatusView {
   readonly startedAt: string;
   readonly resolvedAt?: string;
   readonly fireCount: number;
+  /** When the alert last fired (ISO). */
+  readonly lastFiredAt?: string;
   readonly progress: { readonly done: number; readonly total: number; readonly current?: string };
+  /** Steps of the last run whose message Slack did not take (named in the status message). */
+  readonly undeliveredSteps?: readonly string[];
   /** Duration of the last finished run. */
   readonly runDurationMs?: number;
   readonly conclusion?: Conclusion;

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { findRunbook, type RunbookMeta } from "../core/catalog.ts";
 import { renderPostIncidentReport } from "../core/post-incident-report.ts";
-import type { Conclusion, RunReport } from "../core/runbook.ts";
+import type { RunReport } from "../core/runbook.ts";
 import type { IncidentStatusView } from "../core/views.ts";
 import { runbookFor } from "../runbooks/registry.ts";
 import type { Incident } from "../store/store.ts";
@@ -15,6 +15,7 @@ import { ActionDesk } from "./action-desk.ts";
 import { errorMessage } from "./run-probe.ts";
 import { runRunbook } from "./run-runbook.ts";
 import type { AlertInput, IncidentServiceDeps, Outcome, ReportOutcome } from "./service-types.ts";
+import { StatusBoard } from "./status-board.ts";
 import { StoreAlarm } from "./store-alarm.ts";
 
 export type {
@@ -30,7 +31,8 @@ export type {
 export class IncidentService {
   private readonly deps: IncidentServiceDeps;
   private readonly running = new Set<Promise<unknown>>();
-  private readonly lastConclusion = new Map<string, { conclusion: Conclusion; durationMs: number }>();
+  /** The status messages: what each shows, refreshed in order (status-board.ts). */
+  private readonly board: StatusBoard;
   readonly instanceId: string;
 
   /** Requests, approvals, freezes and execution of the proposed fixes. */
@@ -41,6 +43,10 @@ export class IncidentService {
   constructor(deps: IncidentServiceDeps) {
     this.deps = deps;
     this.instanceId = deps.instanceId ?? `bot-${randomUUID().slice(0, 8)}`;
+    this.board = new StatusBoard(deps, {
+      track: (work) => this.track(work),
+      safe: (fn) => this.safe(fn),
+    });
     this.actions = new ActionDesk(
       deps,
       { track: (work) => this.track(work), safe: (fn) => this.safe(fn) },
@@ -148,8 +154,8 @@ export class IncidentService {
       const resolved = await store.resolveIncident(open.id, now);
       if (!resolved) return;
       const incident = (await store.getIncident(open.id)) ?? open;
-      await this.safe(() => this.refreshStatus(incident, meta));
-      await this.safe(() =>
+      this.board.queue(incident.id, meta);
+      this.board.deliver(
         thread.postNote(
           incident.channel,
           incident.threadTs,
@@ -175,17 +181,42 @@ export class IncidentService {
     if (result.matchedBy === "dedupe-key") return; // the same alert message again: a redelivery or an edit
     const count = await store.recordFire(result.incident.id, now);
     const incident = (await store.getIncident(result.incident.id)) ?? result.incident;
-    await this.safe(() => this.refreshStatus(incident, meta));
-    await this.safe(() =>
+    if (!incident.statusTs && !this.board.live.has(incident.id)) {
+      // Its run never reached the thread (Slack refused its first message): run it again
+      // rather than note a repeat in an empty thread.
+      this.deps.logger.warn({ incidentId: incident.id }, "re-running an incident whose thread got nothing");
+      this.track(this.runIncident(incident, meta));
+      return;
+    }
+    this.board.queue(incident.id, meta);
+    // One note (with its re-run button) at the first repeat; later repeats are counted in the
+    // status message ("Fired: 7 times, last ...") instead of one note each.
+    if (count !== 2) return;
+    this.board.deliver(
       thread.postNote(
         incident.channel,
         incident.threadTs,
         `:repeat: *${input.alert}* fired again (x${count}); diagnostics were not re-run.`,
-        {
-          rerunIncidentId: incident.id,
-        },
+        { rerunIncidentId: incident.id },
       ),
     );
+  }
+
+  /**
+   * Open incidents whose run never reached their thread (its first message refused for good, or
+   * the bot stopped first) and that no run is working on: runs them again. Called periodically.
+   */
+  async sweepUndelivered(now: Date = new Date(), minAgeMs = 10_000): Promise<number> {
+    let started = 0;
+    for (const incident of await this.deps.store.listOpenIncidents()) {
+      if (incident.statusTs || this.board.live.has(incident.id)) continue;
+      if (now.getTime() - incident.openedAt.getTime() < minAgeMs) continue;
+      const meta = findRunbook(incident.runbookId);
+      if (!meta) continue;
+      this.track(this.runIncident(incident, meta));
+      started++;
+    }
+    return started;
   }
 
   // ----------------------------------------------------------------------------- on demand
@@ -197,7 +228,7 @@ export class IncidentService {
     const { store, thread } = this.deps;
     const open = await store.findOpenIncident(channel, meta.id);
     if (open) {
-      await this.safe(() =>
+      this.board.deliver(
         thread.postNote(
           open.channel,
           open.threadTs,
@@ -241,7 +272,7 @@ export class IncidentService {
     const incident = await this.deps.store.getIncident(incidentId);
     const meta = incident && findRunbook(incident.runbookId);
     if (!incident || !meta) return { ok: false, message: "This incident is not known to the bot any more." };
-    await this.safe(() =>
+    this.board.deliver(
       this.deps.thread.postNote(
         incident.channel,
         incident.threadTs,
@@ -271,48 +302,14 @@ export class IncidentService {
     };
   }
 
-  private viewOf(
+  private async ensureStatus(
     incident: Incident,
     meta: RunbookMeta,
-    patch: Partial<IncidentStatusView> = {},
-  ): IncidentStatusView {
-    const last = this.lastConclusion.get(incident.id);
-    const phase: IncidentStatusView["phase"] =
-      incident.state === "resolved" ? "resolved" : last ? "diagnosed" : "running";
-    const total = runbookFor(meta).steps.length;
-    return {
-      incidentId: incident.id,
-      runbook: meta,
-      alert: incident.alertName,
-      phase,
-      startedAt: incident.openedAt.toISOString(),
-      ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt.toISOString() } : {}),
-      fireCount: incident.fireCount,
-      progress: { done: last ? total : 0, total },
-      ...(last ? { conclusion: last.conclusion, runDurationMs: last.durationMs } : {}),
-      source: incident.source,
-      ...patch,
-    };
-  }
-
-  private async refreshStatus(incident: Incident, meta: RunbookMeta): Promise<void> {
-    if (!incident.statusTs) return;
-    await this.recallConclusion(incident.id);
-    await this.deps.thread.updateStatus(incident.channel, incident.statusTs, this.viewOf(incident, meta));
-  }
-
-  /** After a restart the last run's conclusion is only in the store: read it back once. */
-  private async recallConclusion(incidentId: string): Promise<void> {
-    if (this.lastConclusion.has(incidentId)) return;
-    const last = (await this.deps.store.listRunReports(incidentId)).at(-1)?.report;
-    if (!last || this.lastConclusion.has(incidentId)) return;
-    const durationMs = Date.parse(last.finishedAt) - Date.parse(last.startedAt);
-    this.lastConclusion.set(incidentId, { conclusion: last.conclusion, durationMs });
-  }
-
-  private async ensureStatus(incident: Incident, view: IncidentStatusView): Promise<Incident> {
+    view: IncidentStatusView,
+    by: Partial<IncidentStatusView>,
+  ): Promise<Incident> {
     if (incident.statusTs) {
-      await this.safe(() => this.deps.thread.updateStatus(incident.channel, incident.statusTs!, view));
+      this.board.queue(incident.id, meta, by);
       return incident;
     }
     const ts = await this.deps.thread.postStatus(incident.channel, incident.threadTs, view);
@@ -331,11 +328,23 @@ export class IncidentService {
     const by = requestedBy ? { requestedBy } : {};
     const runId = `run-${randomUUID().slice(0, 8)}`;
     const total = runbook.steps.length;
-    let incident = await this.ensureStatus(
-      start,
-      this.viewOf(start, meta, { phase: "running", progress: { done: 0, total }, ...by }),
-    );
-    this.lastConclusion.delete(incident.id);
+    this.board.live.set(start.id, { done: 0, total });
+    this.board.undelivered.delete(start.id);
+    let incident: Incident;
+    try {
+      incident = await this.ensureStatus(
+        start,
+        meta,
+        this.board.viewOf(start, meta, { phase: "running", progress: { done: 0, total }, ...by }),
+        by,
+      );
+    } catch (error) {
+      // The thread got nothing: the incident keeps no status ts, so the next alert for it (or
+      // sweepUndelivered) runs it again.
+      this.board.live.delete(start.id);
+      throw error;
+    }
+    this.board.lastConclusion.delete(incident.id);
     await store.audit({
       at: new Date(),
       actor: requestedBy ?? rerunBy ?? "bot",
@@ -343,35 +352,58 @@ export class IncidentService {
       incidentId: incident.id,
       details: { runId, runbook: meta.id },
     });
-    const report = await runRunbook(runbook, {
-      ports,
-      config,
-      observer: {
-        onStepStarted: async ({ index, title }) => {
-          await this.safe(() => this.updateLive(incident, meta, { done: index, total, current: title }, by));
+    let report: RunReport;
+    try {
+      report = await runRunbook(runbook, {
+        ports,
+        config,
+        observer: {
+          onStepStarted: async ({ index, title }) => {
+            this.board.live.set(incident.id, { done: index, total, current: title });
+            this.board.queue(incident.id, meta, by);
+          },
+          onStepCompleted: async ({ index, report: step }) => {
+            incident = (await store.getIncident(incident.id)) ?? incident;
+            const view = this.board.viewOf(incident, meta, {
+              phase: "running",
+              progress: { done: index + 1, total },
+              ...by,
+            });
+            // Queued, not awaited: the next step runs while this one waits for its turn in the
+            // channel; one Slack would not take is named in the status message.
+            const posted = thread.postStep(incident.channel, incident.threadTs, step, view).catch((error) => {
+              if ((error as { kept?: unknown } | null)?.kept === true) return; // sent at the next start
+              this.deps.logger.warn(
+                { err: errorMessage(error), incidentId: incident.id, step: step.id },
+                "a step's message did not reach the thread",
+              );
+              this.board.undelivered.set(incident.id, [
+                ...(this.board.undelivered.get(incident.id) ?? []),
+                step.title,
+              ]);
+              this.board.queue(incident.id, meta, by);
+            });
+            this.track(posted);
+            await store.saveStepResult(incident.id, runId, step);
+            await store.audit({
+              at: new Date(),
+              actor: "bot",
+              kind: "step.completed",
+              incidentId: incident.id,
+              details: { runId, step: step.id, status: step.status, summary: step.summary },
+            });
+            this.board.live.set(incident.id, { done: index + 1, total });
+            this.board.queue(incident.id, meta, by);
+          },
         },
-        onStepCompleted: async ({ index, report: step }) => {
-          incident = (await store.getIncident(incident.id)) ?? incident;
-          const view = this.viewOf(incident, meta, {
-            phase: "running",
-            progress: { done: index + 1, total },
-            ...by,
-          });
-          await this.safe(() => thread.postStep(incident.channel, incident.threadTs, step, view));
-          await store.saveStepResult(incident.id, runId, step);
-          await store.audit({
-            at: new Date(),
-            actor: "bot",
-            kind: "step.completed",
-            incidentId: incident.id,
-            details: { runId, step: step.id, status: step.status, summary: step.summary },
-          });
-          await this.safe(() => this.updateLive(incident, meta, { done: index + 1, total }, by));
-        },
-      },
-    });
+      });
+    } catch (error) {
+      this.board.live.delete(incident.id);
+      throw error;
+    }
     const durationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-    this.lastConclusion.set(incident.id, { conclusion: report.conclusion, durationMs });
+    this.board.lastConclusion.set(incident.id, { conclusion: report.conclusion, durationMs });
+    this.board.live.delete(incident.id);
     await store.saveRunReport(incident.id, runId, report);
     await store.audit({
       at: new Date(),
@@ -380,33 +412,8 @@ export class IncidentService {
       incidentId: incident.id,
       details: { runId, conclusion: report.conclusion.summary, severity: report.conclusion.severity },
     });
-    incident = (await store.getIncident(incident.id)) ?? incident;
-    await this.safe(() => this.refreshStatusWith(incident, meta, by));
+    this.board.queue(incident.id, meta, by);
     return report;
-  }
-
-  private async updateLive(
-    incident: Incident,
-    meta: RunbookMeta,
-    progress: IncidentStatusView["progress"],
-    by: Partial<IncidentStatusView>,
-  ) {
-    if (!incident.statusTs) return;
-    const fresh = (await this.deps.store.getIncident(incident.id)) ?? incident;
-    await this.deps.thread.updateStatus(
-      fresh.channel,
-      fresh.statusTs ?? incident.statusTs,
-      this.viewOf(fresh, meta, {
-        phase: fresh.state === "resolved" ? "resolved" : "running",
-        progress,
-        ...by,
-      }),
-    );
-  }
-
-  private async refreshStatusWith(incident: Incident, meta: RunbookMeta, by: Partial<IncidentStatusView>) {
-    if (!incident.statusTs) return;
-    await this.deps.thread.updateStatus(incident.channel, incident.statusTs, this.viewOf(incident, meta, by));
   }
 
   // ----------------------------------------------------------------------------- actions

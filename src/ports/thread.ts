@@ -2,6 +2,11 @@
 import type { StepReport } from "../core/runbook.ts";
 import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
 
+/**
+ * Posts and updates may be queued (Slack's rate limits): their promise settles when Slack took the
+ * message, or rejects when it will not. A rejection whose error has `kept: true` is not a loss: the
+ * bot is stopping and the message is kept to be sent at the next start.
+ */
 export interface ThreadPort {
   /** Posts a top-level message that opens an on-demand incident; returns its ts. */
   postRoot(channel: string, view: IncidentStatusView): Promise<string>;

@@ -6,12 +6,14 @@ import type { AppConfig } from "../config/schema.ts";
 import type { Logger } from "../logger.ts";
 import { systemClock } from "../ports/clock.ts";
 import { type RunningBot, startBot } from "../slack/create-bot.ts";
+import type { OutboxLimits } from "../slack/outbox/index.ts";
 import { openSqliteStore } from "../store/sqlite-store.ts";
 import type { Store } from "../store/store.ts";
 import { type SwitchablePorts, switchablePorts } from "./drills/switchable-ports.ts";
 import { createSimulatedPlatform, type SimulatedPlatform } from "./simulated/simulated-ports.ts";
 import { withSimulatedWorldNames } from "./simulated/world-config.ts";
 import { SlackEmulator } from "./slack-emulator/index.ts";
+import type { RateLimitConfig } from "./slack-emulator/rate-limit.ts";
 
 export const SANDBOX_CHANNEL = "C_INCIDENTS";
 
@@ -35,7 +37,17 @@ export interface SandboxOptions {
   readonly transport?: "socket" | "http";
   readonly httpPort?: number;
   readonly platform?: SimulatedPlatform;
+  /** Slack's limits enforced by the emulator (off by default). */
+  readonly rateLimits?: RateLimitConfig;
+  /** The bot's outbox rates: Slack's own when the emulator enforces them, else no pacing. */
+  readonly outboxLimits?: Partial<OutboxLimits>;
 }
+
+/** Outbox rates for an emulator that enforces no limit. */
+const UNPACED: Partial<OutboxLimits> = {
+  postPerChannel: { perSecond: 1000, burst: 1000 },
+  updates: { perSecond: 1000, burst: 1000 },
+};
 
 /** The sandbox's config: the user's file, pointed at the emulator, with sandbox approvers when none are set. */
 export function sandboxConfig(
@@ -69,7 +81,9 @@ export function sandboxConfig(
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const transport = options.transport ?? "socket";
-  const emulator = await new SlackEmulator().start();
+  const emulator = await new SlackEmulator(
+    options.rateLimits ? { rateLimits: options.rateLimits } : {},
+  ).start();
   const platform = options.platform ?? createSimulatedPlatform(systemClock);
   const world = switchablePorts(platform.ports);
   const config = sandboxConfig(options.config, emulator, transport, options.httpPort);
@@ -84,6 +98,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       logger: options.logger,
       apiUrl: emulator.apiUrl,
       retries: 0,
+      outboxLimits: options.outboxLimits ?? (options.rateLimits ? {} : UNPACED),
     });
   } catch (error) {
     await emulator.stop();

@@ -2,7 +2,7 @@
  * The bot: a Bolt app (Socket Mode or HTTP) wired to the incident service, the store and the ports.
  * The only place that constructs @slack/bolt objects.
  */
-import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, webApi } from "@slack/bolt";
 import type { AppConfig } from "../config/schema.ts";
 import { IncidentService } from "../engine/incident-service.ts";
 import { errorMessage } from "../engine/run-probe.ts";
@@ -15,9 +15,10 @@ import { ChannelFilter } from "./channel-filter.ts";
 import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
+import { Outbox, type OutboxLimits, systemOutboxTimer } from "./outbox/index.ts";
 import { proposalTraits } from "./render/index.ts";
 import { refuseUnfreshRequests } from "./request-freshness.ts";
-import { SlackDirectory, SlackThread } from "./slack-thread.ts";
+import { SlackDirectory, SlackThread, sendWith } from "./slack-thread.ts";
 
 export interface BotOptions {
   readonly config: AppConfig;
@@ -30,11 +31,21 @@ export interface BotOptions {
   readonly retries?: number;
   /** How often pending approvals are checked for expiry. */
   readonly expirySweepMs?: number;
+  /** The outbox's rates and retries (default: Slack's documented limits). */
+  readonly outboxLimits?: Partial<OutboxLimits>;
+  /** How long `stop()` drains the outbox before leaving the rest in the store (default 5000 ms). */
+  readonly drainMs?: number;
+  /** How long `stop()` then waits for runs in progress (default 3000 ms). */
+  readonly stopIdleMs?: number;
 }
 
 export interface RunningBot {
   readonly app: App;
   readonly service: IncidentService;
+  /** Thread posts and status updates on their way to Slack. */
+  readonly outbox: Outbox;
+  /** Messages the last run left in the ledger, sent at this start. */
+  readonly resumed: number;
   /** HTTP mode: the port /slack/events listens on. */
   readonly port?: number;
   stop(): Promise<void>;
@@ -54,6 +65,30 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       ? new App({ ...common, appToken: appToken ?? "", socketMode: true })
       : new App({ ...common, receiver: freshHttpReceiver(signingSecret ?? "", config.slack.port, logger) });
 
+  // Thread posts go through the outbox, which is their one retry layer: its client neither
+  // retries nor waits out a 429 by itself (WebClient's own policy would wait Retry-After and then
+  // add its backoff on top, 14-16 s for Retry-After: 1).
+  const outboxClient = new webApi.WebClient(token, {
+    slackApiUrl: options.apiUrl ?? config.slack.apiUrl,
+    logger: boltLogger(logger),
+    logLevel: LogLevel.WARN,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  });
+  const outbox = new Outbox({
+    send: sendWith(outboxClient),
+    ledger: options.store.outboxLedger(),
+    timer: systemOutboxTimer,
+    ...(options.outboxLimits ? { limits: options.outboxLimits } : {}),
+    onFailure: (call, failure, willRetry) =>
+      logger.warn(
+        { method: call.method, channel: call.args.channel, reason: failure.reason, willRetry },
+        willRetry ? "Slack refused a thread message; retrying" : "Slack refused a thread message for good",
+      ),
+  });
+
+  const idleBoundMs = options.stopIdleMs ?? 3000;
   const service = new IncidentService({
     config,
     ports: options.ports,
@@ -62,6 +97,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     thread: hintingThread(
       new SlackThread({
         client: app.client,
+        outbox,
         traits: proposalTraits(config.approvals.riskTiers),
         onUploadError: (error, file) =>
           logger.warn(
@@ -84,6 +120,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   if (config.slack.mode === "http") await app.start(config.slack.port);
   else await app.start();
   logger.info({ mode: config.slack.mode }, "connected to Slack");
+  const leftover = outbox.resume();
+  if (leftover > 0) logger.info({ messages: leftover }, "sending the thread messages left by the last run");
 
   await service
     .recoverInterrupted()
@@ -95,6 +133,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       .sweepExpired()
       .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "expiry sweep failed"));
     service
+      .sweepUndelivered()
+      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "undelivered-run sweep failed"));
+    service
       .sweepInterrupted()
       .catch((error: unknown) =>
         logger.warn({ err: errorMessage(error) }, "interrupted-execution sweep failed"),
@@ -105,13 +146,25 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   return {
     app,
     service,
+    outbox,
+    resumed: leftover,
     ...(config.slack.mode === "http" ? { port: config.slack.port } : {}),
     async stop() {
       clearInterval(sweeper);
       service.storeAlarm.stop();
       await app.stop().catch(() => undefined);
       await service.stopVerifications();
-      await service.idle();
+      // Drain what Slack takes within the bound; the rest stays in the store for the next start.
+      const { left } = await outbox.close(options.drainMs ?? 5000);
+      if (left > 0)
+        logger.warn({ messages: left }, "stopping with thread messages unsent: kept for the next start");
+      // Runs still going end quickly now (their posts are kept, not sent); a probe stuck on a
+      // slow system does not hold the exit beyond the bound.
+      const bound = new Promise<"timeout">((resolve) =>
+        setTimeout(() => resolve("timeout"), idleBoundMs).unref(),
+      );
+      if ((await Promise.race([service.idle(), bound])) === "timeout")
+        logger.warn({ ms: idleBoundMs }, "stopping with diagnostics still running");
     },
   };
 }

@@ -1,12 +1,13 @@
 /** The ThreadPort over Slack's Web API: renders neutral views to Block Kit and posts them. */
-import type { WebClient } from "@slack/web-api";
+import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from "@slack/web-api";
 import { chartsForStep, MAX_CHARTS_PER_STEP } from "../core/chart/index.ts";
 import type { StepReport } from "../core/runbook.ts";
 import type { ApprovalView, IncidentStatusView } from "../core/views.ts";
 import type { DirectoryPort, ThreadFile, ThreadPort } from "../ports/thread.ts";
+import { MemoryOutboxLedger, type OutboxCall } from "../store/outbox-ledger.ts";
 import { conclusionWithAvailableProposals, stepWithAvailableProposals } from "./available-proposals.ts";
+import { Outbox, systemOutboxTimer } from "./outbox/index.ts";
 import {
-  asKnownBlocks,
   enforceBlockKitLimits,
   RERUN_ACTION_ID,
   type RenderedMessage,
@@ -34,6 +35,22 @@ export interface SlackThreadOptions {
   ) => void;
   /** Charts attached per step (default 2; 0 turns charts off). */
   readonly maxChartsPerStep?: number;
+  /**
+   * Where thread posts and status updates queue (rate limits, retries, the ledger). Default: an
+   * outbox over `client` with Slack's limits and a ledger in memory.
+   */
+  readonly outbox?: Outbox;
+}
+
+/** Sends an outbox call with `client` (chat.postMessage or chat.update). */
+export function sendWith(client: WebClient) {
+  return async (call: OutboxCall): Promise<{ ts?: string }> => {
+    const res =
+      call.method === "chat.update"
+        ? await client.chat.update(call.args as unknown as ChatUpdateArguments)
+        : await client.chat.postMessage(call.args as unknown as ChatPostMessageArguments);
+    return typeof res.ts === "string" ? { ts: res.ts } : {};
+  };
 }
 
 export function toStatusView(view: IncidentStatusView): StatusView {
@@ -47,6 +64,7 @@ export function toStatusView(view: IncidentStatusView): StatusView {
     startedAt: view.startedAt,
     ...(view.resolvedAt ? { resolvedAt: view.resolvedAt } : {}),
     fireCount: view.fireCount,
+    ...(view.lastFiredAt ? { lastFiredAt: view.lastFiredAt } : {}),
     progress: {
       done: view.progress.done,
       total: view.progress.total,
@@ -70,7 +88,28 @@ export class SlackThread implements ThreadPort {
   /** Set once Slack answers missing_scope: the token cannot upload, so later steps do not try. */
   private uploadsRefused = false;
 
-  constructor(private readonly options: SlackThreadOptions) {}
+  private readonly outbox: Outbox;
+  /** The last step of each thread on its way (channel:threadTs). */
+  private readonly stepChains = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: SlackThreadOptions) {
+    this.outbox =
+      options.outbox ??
+      new Outbox({
+        send: sendWith(options.client),
+        ledger: new MemoryOutboxLedger(),
+        timer: systemOutboxTimer,
+      });
+  }
+
+  /** A chat.postMessage through the outbox; the ts Slack gave it. */
+  private async post(
+    args: OutboxCall["args"],
+    opts: { durable: boolean; urgent?: boolean },
+  ): Promise<string> {
+    const res = await this.outbox.post({ method: "chat.postMessage", args }, opts);
+    return res.ts ?? "";
+  }
 
   private status(view: IncidentStatusView): RenderedMessage {
     const available = view.conclusion ? conclusionWithAvailableProposals(view.conclusion) : undefined;
@@ -81,6 +120,11 @@ export class SlackThread implements ThreadPort {
     const notes: string[] = [];
     if (available && available.manual.length > 0) {
       notes.push(`Fix to run by hand (no button for it yet): ${available.manual.join("; ")}`);
+    }
+    if (view.undeliveredSteps && view.undeliveredSteps.length > 0) {
+      notes.push(
+        `:warning: Slack did not take ${view.undeliveredSteps.length === 1 ? "this step's message" : "these steps' messages"}: ${view.undeliveredSteps.join("; ")}. Re-run the diagnostics to see ${view.undeliveredSteps.length === 1 ? "it" : "them"}.`,
+      );
     }
     if (view.requestedBy)
       notes.push(`Requested by <@${view.requestedBy}> with \`/runbook ${view.runbook.id}\`.`);
@@ -93,28 +137,23 @@ export class SlackThread implements ThreadPort {
 
   async postRoot(channel: string, view: IncidentStatusView): Promise<string> {
     const m = this.status(view);
-    const res = await this.options.client.chat.postMessage({
-      channel,
-      text: m.text,
-      blocks: asKnownBlocks(m.blocks),
-    });
-    return res.ts as string;
+    return this.post({ channel, text: m.text, blocks: m.blocks }, { durable: false, urgent: true });
   }
 
   async postStatus(channel: string, threadTs: string, view: IncidentStatusView): Promise<string> {
     const m = this.status(view);
-    const res = await this.options.client.chat.postMessage({
-      channel,
-      thread_ts: threadTs,
-      text: m.text,
-      blocks: asKnownBlocks(m.blocks),
-    });
-    return res.ts as string;
+    return this.post(
+      { channel, thread_ts: threadTs, text: m.text, blocks: m.blocks },
+      { durable: false, urgent: true },
+    );
   }
 
   async updateStatus(channel: string, ts: string, view: IncidentStatusView): Promise<void> {
     const m = this.status(view);
-    await this.options.client.chat.update({ channel, ts, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    await this.outbox.update({
+      method: "chat.update",
+      args: { channel, ts, text: m.text, blocks: m.blocks },
+    });
   }
 
   async postStep(
@@ -129,13 +168,21 @@ export class SlackThread implements ThreadPort {
       runbookId: view.runbook.id,
       ...(this.options.traits ? { traits: this.options.traits } : {}),
     });
-    await this.options.client.chat.postMessage({
-      channel,
-      thread_ts: threadTs,
-      text: m.text,
-      blocks: asKnownBlocks(m.blocks),
+    // A thread's steps go out in order, each with its charts right under it: a step waits for the
+    // one before it in the same thread (not for other threads, nor for status updates).
+    const key = `${channel}:${threadTs}`;
+    const previous = this.stepChains.get(key) ?? Promise.resolve();
+    const mine = previous.then(async () => {
+      await this.post({ channel, thread_ts: threadTs, text: m.text, blocks: m.blocks }, { durable: true });
+      await this.attachCharts(channel, threadTs, step);
     });
-    await this.attachCharts(channel, threadTs, step);
+    const settled = mine.catch(() => undefined);
+    this.stepChains.set(key, settled);
+    try {
+      await mine;
+    } finally {
+      if (this.stepChains.get(key) === settled) this.stepChains.delete(key);
+    }
   }
 
   /**
@@ -173,18 +220,18 @@ export class SlackThread implements ThreadPort {
 
   async postApproval(channel: string, threadTs: string, view: ApprovalView): Promise<string> {
     const m = renderApproval(view);
-    const res = await this.options.client.chat.postMessage({
-      channel,
-      thread_ts: threadTs,
-      text: m.text,
-      blocks: asKnownBlocks(m.blocks),
-    });
-    return res.ts as string;
+    return this.post(
+      { channel, thread_ts: threadTs, text: m.text, blocks: m.blocks },
+      { durable: false, urgent: true },
+    );
   }
 
   async updateApproval(channel: string, ts: string, view: ApprovalView): Promise<void> {
     const m = renderApproval(view);
-    await this.options.client.chat.update({ channel, ts, text: m.text, blocks: asKnownBlocks(m.blocks) });
+    await this.outbox.update({
+      method: "chat.update",
+      args: { channel, ts, text: m.text, blocks: m.blocks },
+    });
   }
 
   async postNote(
@@ -207,12 +254,7 @@ export class SlackThread implements ThreadPort {
         ],
       });
     }
-    await this.options.client.chat.postMessage({
-      channel,
-      thread_ts: threadTs,
-      text,
-      blocks: blocks as never,
-    });
+    await this.post({ channel, thread_ts: threadTs, text, blocks }, { durable: true });
   }
 
   /** A text file in the thread (files.uploadV2, as the charts); errors reach the caller. */

@@ -126,6 +126,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE action_requests ADD COLUMN heartbeat_at INTEGER;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- The Slack outbox's ledger (src/store/outbox-ledger.ts): thread posts and status updates
+      -- accepted but not yet answered by Slack, sent at the next start if the bot stopped first.
+      CREATE TABLE outbox (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        lane       TEXT NOT NULL CHECK (lane IN ('post', 'update')),
+        channel    TEXT NOT NULL,
+        key        TEXT,
+        urgent     INTEGER NOT NULL DEFAULT 0,
+        call       TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

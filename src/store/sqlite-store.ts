@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { isTransitionAllowed, type RequestState } from "../core/approval.ts";
 import type { RunReport, StepReport } from "../core/runbook.ts";
+import { SqliteOutboxLedger } from "./outbox-ledger.ts";
 import {
   type AuditRow,
   INTERRUPTED_NOTE,
@@ -656,6 +657,13 @@ export class SqliteStore implements Store {
       )
       .all({ incidentId: filter.incidentId ?? null, requestId: filter.requestId ?? null })
       .map(toAudit);
+  }
+
+  private ledger: SqliteOutboxLedger | undefined;
+
+  outboxLedger(): SqliteOutboxLedger {
+    this.ledger ??= new SqliteOutboxLedger(this.db);
+    return this.ledger;
   }
 
   async close(): Promise<void> {

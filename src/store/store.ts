@@ -13,9 +13,11 @@
  * action.approval-recorded for a partial approval, settings.changed for a runtime setting.
  * Everything else (step.completed, action.refused, ...) goes through `audit()`.
  */
+
 import type { RequestState } from "../core/approval.ts";
 import type { RunbookSeverity } from "../core/catalog.ts";
 import type { RunReport, StepReport } from "../core/runbook.ts";
+import type { OutboxLedger } from "./outbox-ledger.ts";
 
 export type { RequestState };
 
@@ -366,6 +368,8 @@ export interface Store {
   /** In order (seq ascending). */
   listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
 
+  /** The Slack outbox's ledger of posts not yet answered (outbox-ledger.ts). */
+  outboxLedger(): OutboxLedger;
   close(): Promise<void>;
 
   // The store's own health (adapters that watch their storage; see store-health.ts)

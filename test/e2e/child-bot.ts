@@ -16,7 +16,7 @@ import { silentLogger } from "../../src/logger.ts";
 import { startBot } from "../../src/slack/create-bot.ts";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
 import { CHILD_BOT_ARGS, type ChildBotArgs } from "./bot-process.ts";
-import { e2eConfig, e2ePorts } from "./harness.ts";
+import { e2eConfig, e2ePorts, UNPACED } from "./harness.ts";
 
 const args = JSON.parse(process.env[CHILD_BOT_ARGS] ?? "null") as ChildBotArgs | null;
 if (args === null) throw new Error(`${CHILD_BOT_ARGS} is not set`);
@@ -30,6 +30,7 @@ const bot = await startBot({
   logger: silentLogger,
   apiUrl: args.slack.apiUrl,
   retries: 0,
+  outboxLimits: UNPACED,
   ...(args.expirySweepMs === undefined ? {} : { expirySweepMs: args.expirySweepMs }),
 });
 

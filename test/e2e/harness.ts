@@ -19,9 +19,10 @@ import type { Ports } from "../../src/ports/index.ts";
 import { alertmanagerMessage } from "../../src/sandbox/alert-messages.ts";
 import { ConsumerLagScenario } from "../../src/sandbox/simulated/consumer-lag-scenario.ts";
 import { SimulatedKafka, SimulatedMetrics } from "../../src/sandbox/simulated/simulated-ports.ts";
-import { SlackEmulator } from "../../src/sandbox/slack-emulator/index.ts";
+import { SlackEmulator, type SlackEmulatorOptions } from "../../src/sandbox/slack-emulator/index.ts";
 import type { StoredMessage, StoredView } from "../../src/sandbox/slack-emulator/types.ts";
 import { type RunningBot, startBot } from "../../src/slack/create-bot.ts";
+import type { OutboxLimits } from "../../src/slack/outbox/index.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
@@ -48,7 +49,22 @@ export interface HarnessOptions {
   readonly ports?: Partial<Omit<Ports, "clock">>;
   /** The bot's logger (default: silent), e.g. one writing to a stream a test reads. */
   readonly logger?: Logger;
+  /** The emulator's options (e.g. `rateLimits`: Slack's posting limits enforced). */
+  readonly emulator?: SlackEmulatorOptions;
+  /**
+   * The bot's outbox rates and retries. Default: no pacing (the emulator enforces no limit unless
+   * told), Slack's retry policy.
+   */
+  readonly outboxLimits?: Partial<OutboxLimits>;
+  /** How long the bot's stop drains its outbox (default 5000 ms). */
+  readonly drainMs?: number;
 }
+
+/** Outbox rates for an emulator that enforces no limit: the suites need not wait on pacing. */
+export const UNPACED: Partial<OutboxLimits> = {
+  postPerChannel: { perSecond: 1000, burst: 1000 },
+  updates: { perSecond: 1000, burst: 1000 },
+};
 
 export interface Harness {
   readonly emulator: SlackEmulator;
@@ -249,7 +265,7 @@ export function slackDriver(emulator: SlackEmulator, idle: () => Promise<void>):
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const transport = options.transport ?? "socket";
-  const emulator = await new SlackEmulator().start();
+  const emulator = await new SlackEmulator(options.emulator ?? {}).start();
   const kube = await startKubeApiServer();
   const dir = mkdtempSync(join(tmpdir(), "runbook-bot-e2e-"));
   const storePath = join(dir, "bot.db");
@@ -275,6 +291,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         logger: options.logger ?? silentLogger,
         apiUrl: emulator.apiUrl,
         retries: 0,
+        outboxLimits: options.outboxLimits ?? UNPACED,
+        ...(options.drainMs === undefined ? {} : { drainMs: options.drainMs }),
         ...(options.expirySweepMs === undefined ? {} : { expirySweepMs: options.expirySweepMs }),
       });
       if (transport === "socket") await emulator.waitForSocketConnections(1, WAIT_MS);

@@ -4,12 +4,16 @@ import type { LoadedConfig } from "../../config/load-config.ts";
 import { createLogger } from "../../logger.ts";
 import { type CliIo, writeLine } from "../io.ts";
 
+/** The longest a SIGTERM waits before the process exits. */
+const STOP_BOUND_MS = 10_000;
+
 export async function serve(
   loaded: LoadedConfig,
   io: CliIo,
   opts: {
-    sandbox: boolean /** Stops the bot (tests); default SIGINT or SIGTERM. */;
-    until?: Promise<unknown>;
+    readonly sandbox: boolean;
+    /** Stops the bot (tests); default SIGINT or SIGTERM. */
+    readonly until?: Promise<unknown>;
   },
 ): Promise<number> {
   const { config } = loaded;
@@ -24,7 +28,11 @@ export async function serve(
   logger.info({ config: loaded.source, mode: config.slack.mode }, "runbook-bot is running");
   await (opts.until ?? waitForSignal());
   logger.info("stopping");
-  await bot.stop();
+  // Bounded: the outbox drains for a few seconds and keeps the rest in the store for the next start.
+  const stopped = await Promise.race([
+    bot.stop().then(() => "stopped" as const),
+    new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), STOP_BOUND_MS).unref()),
+  ]);
   await ports.kafka?.close().catch(() => undefined);
   // A store that went bad and did not come back: what was written since is lost or unrecorded.
   const health = store.health();
@@ -35,9 +43,13 @@ export async function serve(
       `stopped with a store that cannot be written: ${health.reason}`,
     );
     writeLine(io.stderr, `runbook-bot: stopped with a store that cannot be written: ${health.reason}`);
-    return 1;
   }
-  return 0;
+  const code = health.ok ? 0 : 1;
+  if (stopped === "timeout") {
+    logger.warn({ ms: STOP_BOUND_MS }, "could not stop cleanly within the bound: exiting");
+    process.exit(code);
+  }
+  return code;
 }
 
 async function serveSandbox(loaded: LoadedConfig, io: CliIo): Promise<number> {

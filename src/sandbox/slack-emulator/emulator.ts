@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DeliveryRouter, type RecordedDelivery, type Transport } from "./delivery-router.ts";
+import type { FaultOptions } from "./faults.ts";
 import { fillAttachmentIds, fillBlockIds } from "./fill-block-ids.ts";
 import { MethodHold } from "./method-hold.ts";
 import {
@@ -352,6 +353,14 @@ export class SlackEmulator {
    */
   refuseMethod(method: string, error = "missing_scope", extra: JsonObject = {}): void {
     this.webApi.refusals.set(method, { ...extra, error });
+  }
+
+  /**
+   * Test hook: the next `times` calls of `method` fail with `error` (HTTP 200 `{ok:false}` by
+   * default; `status: 429` with `retryAfter` seconds, or a 5xx) instead of being run.
+   */
+  failNext(method: string, error: string, options: FaultOptions = {}): void {
+    this.webApi.faults.add(method, error, options);
   }
 
   /**

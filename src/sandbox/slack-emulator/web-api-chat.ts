@@ -154,6 +154,14 @@ const update: ApiHandler = (args, host) => {
   if (read.content.attachments !== undefined)
     patch.attachments = fillAttachmentIds(read.content.attachments, seed);
   if (Object.keys(patch).length === 0) return fail("no_text");
+  const retryAfter = host.rateLimiter?.checkUpdate();
+  if (retryAfter !== undefined) {
+    return {
+      status: 429,
+      headers: { "retry-after": String(retryAfter) },
+      body: { ok: false, error: "ratelimited" },
+    };
+  }
   const change = host.state.updateMessage(lookup.channel.id, ts, patch, host.identity.botUserId);
   if (!change) return fail("message_not_found");
   host.messageChanged(change);

@@ -4,6 +4,7 @@
  * records every call. Like Slack, errors are HTTP 200 with `{ok:false, error}`, except rate limits (429).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { FaultPlan } from "./faults.ts";
 import type { MethodHold } from "./method-hold.ts";
 import { mediaType, parseForm, parseMultipart, readBody, sendJson } from "./request-body.ts";
 import type { JsonObject, RecordedCall } from "./types.ts";
@@ -78,6 +79,8 @@ export class WebApi {
   readonly refusals = new Map<string, JsonObject>();
   /** Test hook: methods whose calls wait unanswered until released (see SlackEmulator.holdMethod). */
   readonly holds = new Map<string, MethodHold>();
+  /** Test hook: the next calls of a method fail as told (see SlackEmulator.failNext). */
+  readonly faults = new FaultPlan();
 
   constructor(
     private readonly host: WebApiHost,
@@ -112,6 +115,7 @@ export class WebApi {
         const refusal = this.refusals.get(method);
         answer =
           this.authorize(method, token) ??
+          this.faults.take(method) ??
           (refusal ? fail(String(refusal.error), refusal) : handler(args, this.host));
       }
     } catch (err) {

@@ -29,6 +29,8 @@ export interface StatusView {
   readonly startedAt: string;
   readonly resolvedAt?: string;
   readonly fireCount: number;
+  /** When it last fired (shown with the count once it fired again). */
+  readonly lastFiredAt?: string;
   readonly progress: {
     readonly done: number;
     readonly total: number;
@@ -97,7 +99,8 @@ function progressText(view: StatusView): string {
   return `${done}/${total} steps${now}`;
 }
 
-const fired = (n: number) => (n === 1 ? "once" : `${n} times`);
+const fired = (n: number, last?: string) =>
+  n === 1 ? "once" : last === undefined ? `${n} times` : `${n} times, last ${slackDate(last)}`;
 
 export function renderStatusMessage(
   view: StatusView,
@@ -121,7 +124,7 @@ export function renderStatusMessage(
         mrkdwn(`*State*\n${state}`),
         mrkdwn(`*Severity*\n${sevEmoji} ${severity}`),
         mrkdwn(`*Started*\n${slackDate(view.startedAt)}`),
-        mrkdwn(`*Fired*\n${fired(view.fireCount)}`),
+        mrkdwn(`*Fired*\n${fired(view.fireCount, view.lastFiredAt)}`),
         mrkdwn(`*Progress*\n${progress}`),
       ],
     },

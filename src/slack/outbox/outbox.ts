@@ -1,0 +1,334 @@
+/**
+ * The outbox: every thread post and status update goes through it, so that the bot keeps to
+ * Slack's limits and loses nothing.
+ *  - posts (chat.postMessage) queue per channel, one at a time, at Slack's per-channel rate (a
+ *    token bucket: about 1 a second, short bursts); a first reply (`urgent`) goes before steps
+ *    and notes already waiting in that channel;
+ *  - updates (chat.update, Tier 3) queue in one lane at their own rate, coalesced per message:
+ *    a newer update replaces a waiting older one, and only one call per message is in flight,
+ *    so an older state never lands after a newer one;
+ *  - a retryable failure (see retry-policy.ts) waits for Slack's Retry-After (or a backoff) and
+ *    tries again, bounded; anything else fails the job at once;
+ *  - durable jobs are in the ledger from enqueue to answer: `close()` drains within a bound and
+ *    leaves the rest there; `resume()` at the next start sends it.
+ */
+import type { LedgerEntry, OutboxCall, OutboxLedger } from "../../store/outbox-ledger.ts";
+import {
+  classifyFailure,
+  DEFAULT_RETRY_LIMITS,
+  type FailureClass,
+  type RetryLimits,
+  retryDelayMs,
+} from "./retry-policy.ts";
+import { type BucketRate, TokenBucket } from "./token-bucket.ts";
+
+export interface OutboxTimer {
+  now(): number;
+  /** Resolves after `ms`, or rejects when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface OutboxLimits {
+  /** chat.postMessage per channel (Slack: about 1/s, short bursts). */
+  readonly postPerChannel: BucketRate;
+  /** chat.update for the workspace (Tier 3: 50+ a minute). */
+  readonly updates: BucketRate;
+  readonly retry: RetryLimits;
+}
+
+export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = {
+  postPerChannel: { perSecond: 1, burst: 3 },
+  updates: { perSecond: 45 / 60, burst: 5 },
+  retry: DEFAULT_RETRY_LIMITS,
+};
+
+export interface OutboxOptions {
+  /** Makes the Web API call; throws WebClient's errors. */
+  readonly send: (call: OutboxCall) => Promise<{ readonly ts?: string }>;
+  readonly ledger: OutboxLedger;
+  readonly timer: OutboxTimer;
+  readonly limits?: Partial<OutboxLimits>;
+  /** A failure that will be retried, or that ended a job (for the log). */
+  readonly onFailure?: (call: OutboxCall, failure: FailureClass, willRetry: boolean) => void;
+}
+
+/**
+ * A job that failed for good (or was left in the ledger at shutdown). `data.error` carries Slack's
+ * error code as a WebClient platform error does, for callers that tell `not_in_channel` apart.
+ */
+export class OutboxError extends Error {
+  readonly data: { readonly ok: false; readonly error: string };
+
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly kept: boolean,
+  ) {
+    super(message);
+    this.name = "OutboxError";
+    this.data = { ok: false, error: reason };
+  }
+}
+
+interface Waiter {
+  resolve(result: { ts?: string }): void;
+  reject(error: Error): void;
+}
+
+interface Job {
+  ledgerId: number | undefined;
+  call: OutboxCall;
+  key: string | undefined;
+  attempts: number;
+  waiters: Waiter[];
+}
+
+interface Lane {
+  readonly kind: "post" | "update";
+  readonly urgent: Job[];
+  readonly normal: Job[];
+  readonly bucket: TokenBucket;
+  blockedUntil: number;
+  running: boolean;
+}
+
+export class Outbox {
+  private readonly limits: OutboxLimits;
+  private readonly posts = new Map<string, Lane>();
+  private readonly updates: Lane;
+  /** Waiting (not in flight) updates by message key: the one a newer update replaces. */
+  private readonly waitingUpdates = new Map<string, Job>();
+  private outstanding = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readonly abort = new AbortController();
+  /** Calls Slack has not answered yet: `close()` waits for them (WebClient's timeout bounds them). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...options.limits };
+    this.updates = this.newLane("update");
+  }
+
+  /** Jobs not yet answered (waiting or in flight). */
+  get pending(): number {
+    return this.outstanding;
+  }
+
+  /**
+   * Queues a chat.postMessage; resolves with its ts once Slack accepted it. `durable`: kept in
+   * the ledger until answered (a step, a note); `urgent`: ahead of waiting non-urgent posts.
+   */
+  post(call: OutboxCall, opts: { durable: boolean; urgent?: boolean }): Promise<{ ts?: string }> {
+    const urgent = opts.urgent === true;
+    const ledgerId = opts.durable
+      ? this.options.ledger.add({ lane: "post", channel: call.args.channel, urgent, call })
+      : undefined;
+    return this.enqueuePost({ ledgerId, call, key: undefined, attempts: 0, waiters: [] }, urgent);
+  }
+
+  /** Queues a chat.update of the message `ts`, replacing a waiting older update of it. */
+  update(call: OutboxCall & { readonly args: { readonly ts: string } }): Promise<void> {
+    const key = `${call.args.channel}:${call.args.ts}`;
+    const ledgerId = this.options.ledger.add({
+      lane: "update",
+      channel: call.args.channel,
+      key,
+      urgent: false,
+      call,
+    });
+    return this.enqueueUpdate({ ledgerId, call, key, attempts: 0, waiters: [] }).then(() => undefined);
+  }
+
+  /** Sends what an earlier process left in the ledger (call once, at start). */
+  resume(): number {
+    const left: LedgerEntry[] = this.options.ledger.list();
+    for (const entry of left) {
+      const job: Job = { ledgerId: entry.id, call: entry.call, key: entry.key, attempts: 0, waiters: [] };
+      const done =
+        entry.lane === "update" && entry.key !== undefined
+          ? this.enqueueUpdate(job)
+          : this.enqueuePost(job, entry.urgent);
+      done.catch(() => undefined);
+    }
+    return left.length;
+  }
+
+  /** Resolves when nothing is waiting or in flight. */
+  idle(): Promise<void> {
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Drains for at most `drainMs`, then stops: jobs still waiting fail with a `kept` OutboxError
+   * (durable ones stay in the ledger for the next start). Calls in flight are waited for (their
+   * HTTP timeout bounds them), so that what Slack took is not sent again at the next start.
+   */
+  async close(drainMs: number): Promise<{ left: number }> {
+    if (!this.closed) {
+      const timeout = new AbortController();
+      await Promise.race([
+        this.idle(),
+        this.options.timer.sleep(drainMs, timeout.signal).catch(() => undefined),
+      ]);
+      timeout.abort();
+      this.closed = true;
+      this.abort.abort();
+    }
+    await Promise.allSettled([...this.inFlight]);
+    let left = 0;
+    for (const lane of [this.updates, ...this.posts.values()]) {
+      for (const job of [...lane.urgent.splice(0), ...lane.normal.splice(0)]) {
+        left++;
+        this.finish(() => {
+          const error = new OutboxError(
+            "the bot stopped before Slack had this message",
+            "stopped",
+            job.ledgerId !== undefined,
+          );
+          for (const w of job.waiters) w.reject(error);
+        });
+      }
+    }
+    this.waitingUpdates.clear();
+    return { left };
+  }
+
+  // ------------------------------------------------------------------------------ internals
+
+  private newLane(kind: "post" | "update"): Lane {
+    const rate = kind === "post" ? this.limits.postPerChannel : this.limits.updates;
+    return { kind, urgent: [], normal: [], bucket: new TokenBucket(rate), blockedUntil: 0, running: false };
+  }
+
+  private waitFor(job: Job): Promise<{ ts?: string }> {
+    return new Promise((resolve, reject) => job.waiters.push({ resolve, reject }));
+  }
+
+  private enqueuePost(job: Job, urgent: boolean): Promise<{ ts?: string }> {
+    const done = this.waitFor(job);
+    if (this.closed) {
+      this.rejectClosed(job);
+      return done;
+    }
+    const channel = job.call.args.channel;
+    let lane = this.posts.get(channel);
+    if (!lane) {
+      lane = this.newLane("post");
+      this.posts.set(channel, lane);
+    }
+    (urgent ? lane.urgent : lane.normal).push(job);
+    this.outstanding++;
+    void this.pump(lane);
+    return done;
+  }
+
+  private enqueueUpdate(job: Job): Promise<{ ts?: string }> {
+    const done = this.waitFor(job);
+    if (this.closed) {
+      this.rejectClosed(job);
+      return done;
+    }
+    const key = job.key ?? "";
+    const older = this.waitingUpdates.get(key);
+    if (older) {
+      // The newer state replaces the older one in its place in the queue; both callers hear
+      // when the newer one is in.
+      if (older.ledgerId !== undefined) this.options.ledger.remove(older.ledgerId);
+      older.ledgerId = job.ledgerId;
+      older.call = job.call;
+      older.attempts = 0;
+      older.waiters.push(...job.waiters);
+      return done;
+    }
+    this.waitingUpdates.set(key, job);
+    this.updates.normal.push(job);
+    this.outstanding++;
+    void this.pump(this.updates);
+    return done;
+  }
+
+  private rejectClosed(job: Job): void {
+    const error = new OutboxError("the bot is stopping", "stopped", job.ledgerId !== undefined);
+    for (const w of job.waiters) w.reject(error);
+  }
+
+  private finish(settle: () => void): void {
+    this.outstanding--;
+    settle();
+    if (this.outstanding === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async pump(lane: Lane): Promise<void> {
+    if (lane.running) return;
+    lane.running = true;
+    try {
+      while (!this.closed) {
+        const queue = lane.urgent.length > 0 ? lane.urgent : lane.normal;
+        const job = queue[0];
+        if (!job) break;
+        const now = this.options.timer.now();
+        const wait = lane.blockedUntil > now ? lane.blockedUntil - now : lane.bucket.take(now);
+        if (wait > 0) {
+          await this.options.timer.sleep(wait, this.abort.signal).catch(() => undefined);
+          continue;
+        }
+        queue.shift();
+        if (job.key !== undefined && this.waitingUpdates.get(job.key) === job)
+          this.waitingUpdates.delete(job.key);
+        await this.attempt(lane, queue, job);
+      }
+    } finally {
+      lane.running = false;
+    }
+  }
+
+  private async attempt(lane: Lane, queue: Job[], job: Job): Promise<void> {
+    job.attempts++;
+    let result: { ts?: string };
+    const call = this.options.send(job.call);
+    this.inFlight.add(call);
+    try {
+      result = await call;
+    } catch (error) {
+      this.inFlight.delete(call);
+      const failure = classifyFailure(error);
+      const retry = failure.retryable && job.attempts < this.limits.retry.maxAttempts;
+      this.options.onFailure?.(job.call, failure, retry);
+      if (!retry) {
+        this.drop(job, failure);
+        return;
+      }
+      lane.blockedUntil = this.options.timer.now() + retryDelayMs(failure, job.attempts, this.limits.retry);
+      const newer = job.key === undefined ? undefined : this.waitingUpdates.get(job.key);
+      if (newer) {
+        // A newer state of the same message is waiting: it is the one worth sending.
+        if (job.ledgerId !== undefined) this.options.ledger.remove(job.ledgerId);
+        this.outstanding--;
+        newer.waiters.push(...job.waiters);
+        return;
+      }
+      queue.unshift(job);
+      if (job.key !== undefined) this.waitingUpdates.set(job.key, job);
+      return;
+    }
+    this.inFlight.delete(call);
+    this.finish(() => {
+      if (job.ledgerId !== undefined) this.options.ledger.remove(job.ledgerId);
+      for (const w of job.waiters) w.resolve(result);
+    });
+  }
+
+  private drop(job: Job, failure: FailureClass): void {
+    this.finish(() => {
+      if (job.ledgerId !== undefined) this.options.ledger.remove(job.ledgerId);
+      const error = new OutboxError(
+        `Slack refused ${job.call.method} after ${job.attempts} attempt(s): ${failure.reason}`,
+        failure.reason,
+        false,
+      );
+      for (const w of job.waiters) w.reject(error);
+    });
+  }
+}

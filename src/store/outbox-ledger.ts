@@ -1,0 +1,101 @@
+/**
+ * The outbox's ledger: thread posts and status updates accepted but not yet answered by Slack,
+ * kept in the store so that a stop (or a crash) loses none of them: the next start sends what is
+ * left. Rows are opaque Web API calls (the method and its arguments, never a token).
+ */
+import type Database from "better-sqlite3";
+
+export type OutboxLane = "post" | "update";
+
+export interface OutboxCall {
+  readonly method: "chat.postMessage" | "chat.update";
+  readonly args: { readonly channel: string; readonly [key: string]: unknown };
+}
+
+export interface NewLedgerEntry {
+  readonly lane: OutboxLane;
+  readonly channel: string;
+  /** Updates: the message they replace (`channel:ts`); a newer update of the same key replaces the row. */
+  readonly key?: string;
+  readonly urgent: boolean;
+  readonly call: OutboxCall;
+}
+
+export interface LedgerEntry extends NewLedgerEntry {
+  readonly id: number;
+  readonly createdAt: Date;
+}
+
+/** Synchronous on purpose: an entry is on disk before `post`/`update` returns. */
+export interface OutboxLedger {
+  add(entry: NewLedgerEntry, at?: Date): number;
+  remove(id: number): void;
+  /** Everything left, oldest first. */
+  list(): LedgerEntry[];
+}
+
+interface Row {
+  id: number;
+  lane: string;
+  channel: string;
+  key: string | null;
+  urgent: number;
+  call: string;
+  created_at: number;
+}
+
+/** The ledger in the bot's SQLite file (table `outbox`, schema migration 4). */
+export class SqliteOutboxLedger implements OutboxLedger {
+  constructor(private readonly db: Database.Database) {}
+
+  add(entry: NewLedgerEntry, at: Date = new Date()): number {
+    const result = this.db
+      .prepare("INSERT INTO outbox (lane, channel, key, urgent, call, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(
+        entry.lane,
+        entry.channel,
+        entry.key ?? null,
+        entry.urgent ? 1 : 0,
+        JSON.stringify(entry.call),
+        at.getTime(),
+      );
+    return Number(result.lastInsertRowid);
+  }
+
+  remove(id: number): void {
+    this.db.prepare("DELETE FROM outbox WHERE id = ?").run(id);
+  }
+
+  list(): LedgerEntry[] {
+    const rows = this.db.prepare<[], Row>("SELECT * FROM outbox ORDER BY id").all();
+    return rows.map((r) => ({
+      id: r.id,
+      lane: r.lane === "update" ? "update" : "post",
+      channel: r.channel,
+      ...(r.key === null ? {} : { key: r.key }),
+      urgent: r.urgent === 1,
+      call: JSON.parse(r.call) as OutboxCall,
+      createdAt: new Date(r.created_at),
+    }));
+  }
+}
+
+/** A ledger in memory (nothing survives the process): tests, and a bot without a store file. */
+export class MemoryOutboxLedger implements OutboxLedger {
+  private readonly rows = new Map<number, LedgerEntry>();
+  private next = 1;
+
+  add(entry: NewLedgerEntry, at: Date = new Date()): number {
+    const id = this.next++;
+    this.rows.set(id, { ...entry, id, createdAt: at });
+    return id;
+  }
+
+  remove(id: number): void {
+    this.rows.delete(id);
+  }
+
+  list(): LedgerEntry[] {
+    return [...this.rows.values()];
+  }
+}
