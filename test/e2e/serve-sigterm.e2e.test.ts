@@ -46,7 +46,12 @@ it("SIGTERM with a backlog: exits within 10 s; the next serve sends what was lef
   const serve = () => {
     const child = spawn(process.execPath, ["bin/runbook-bot.js", "serve", "--config", configPath], {
       cwd: ROOT,
-      env: { ...process.env, SLACK_BOT_TOKEN: emulator.botToken, SLACK_APP_TOKEN: emulator.appToken },
+      env: {
+        ...process.env,
+        RUNBOOK_BOT_FROM_SOURCES: "1",
+        SLACK_BOT_TOKEN: emulator.botToken,
+        SLACK_APP_TOKEN: emulator.appToken,
+      },
     });
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (output += c));
