@@ -14,6 +14,7 @@ import { ChannelFilter } from "./channel-filter.ts";
 import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
+import { normalizeIncoming } from "./normalize-payload.ts";
 import { proposalTraits } from "./render/index.ts";
 import { SlackDirectory, SlackThread } from "./slack-thread.ts";
 
@@ -51,6 +52,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     config.slack.mode === "socket"
       ? new App({ ...common, appToken: appToken ?? "", socketMode: true })
       : new App({ ...common, signingSecret: signingSecret ?? "", port: config.slack.port });
+  normalizeIncoming(app as unknown as Parameters<typeof normalizeIncoming>[0]);
 
   const service = new IncidentService({
     config,

@@ -13,6 +13,7 @@ export default defineConfig({
       "test/e2e/actions.e2e.test.ts",
       "test/e2e/bound-buttons.e2e.test.ts",
       "test/e2e/outcome-unknown.e2e.test.ts",
+      "test/e2e/interaction-fuzz.e2e.test.ts",
     ],
     testTimeout: 90_000,
     hookTimeout: 60_000,
