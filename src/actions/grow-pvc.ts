@@ -102,6 +102,9 @@ export const growPvc: ActionDefinition<GrowPvcParams> = {
       }
     });
   },
+  outcomeCheck(params) {
+    return `spec.resources.requests.storage of PersistentVolumeClaim ${params.namespace}/${params.claim} (${params.to} if it applied${params.from === undefined ? "" : `, ${params.from} if not`})`;
+  },
   async execute(params, ctx) {
     const k8s = requirePort(ctx.ports.kubernetes, "Kubernetes");
     const grown = await k8s.expandVolumeClaim(params.namespace, params.claim, params.to);

@@ -1,5 +1,6 @@
 /** Issue 10, finding 3: which errors of a write leave its outcome unknown (never "failed"). */
 import { describe, expect, it } from "vitest";
+import { actionIds, findAction } from "../../../src/actions/registry.ts";
 import { AwsCallError } from "../../../src/adapters/aws/aws-call.ts";
 import { TimeoutError } from "../../../src/adapters/kafka/with-timeout.ts";
 import { callOutcomeOf } from "../../../src/core/call-outcome.ts";
@@ -85,5 +86,24 @@ describe("callOutcomeOf", () => {
     const b = new Error("b", { cause: a });
     (a as { cause?: unknown }).cause = b;
     expect(callOutcomeOf(a)).toBe("failed");
+  });
+});
+
+describe("what to check when an outcome is unknown", () => {
+  it("every action names the resource and field to look at", () => {
+    for (const id of actionIds()) {
+      const def = findAction(id)!;
+      expect(def.outcomeCheck, id).toBeDefined();
+    }
+  });
+
+  it("scale names spec.replicas with both values", () => {
+    const check = findAction("scale-taskmanagers")!.outcomeCheck!({
+      namespace: "flink",
+      deployment: "flink-taskmanager",
+      replicas: 8,
+      fromReplicas: 4,
+    });
+    expect(check).toBe("spec.replicas of deployment flink/flink-taskmanager (8 if it applied, 4 if not)");
   });
 });
