@@ -1,10 +1,13 @@
 /** Issue 10, finding 3: which errors of a write leave its outcome unknown (never "failed"). */
 import { describe, expect, it } from "vitest";
+import type { ActionContext } from "../../../src/actions/action.ts";
 import { actionIds, findAction } from "../../../src/actions/registry.ts";
 import { AwsCallError } from "../../../src/adapters/aws/aws-call.ts";
 import { TimeoutError } from "../../../src/adapters/kafka/with-timeout.ts";
 import { callOutcomeOf } from "../../../src/core/call-outcome.ts";
+import { systemClock } from "../../../src/ports/clock.ts";
 import { KubernetesError } from "../../../src/ports/kubernetes.ts";
+import { testConfig } from "./config.ts";
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -105,5 +108,27 @@ describe("what to check when an outcome is unknown", () => {
       fromReplicas: 4,
     });
     expect(check).toBe("spec.replicas of deployment flink/flink-taskmanager (8 if it applied, 4 if not)");
+  });
+});
+
+describe("settle reads the real state", () => {
+  const kubernetesWith = (read: Record<string, unknown>) =>
+    ({ ports: { clock: systemClock, kubernetes: read }, config: testConfig() }) as unknown as ActionContext;
+
+  it("scale: applied when spec.replicas is the target", async () => {
+    const params = { namespace: "flink", deployment: "flink-taskmanager", replicas: 8, fromReplicas: 4 };
+    const at = (replicas: number) => kubernetesWith({ getScale: async () => ({ replicas }) });
+    expect(await findAction("scale-taskmanagers")!.settle!(params, at(8))).toEqual({
+      applied: true,
+      detail: "8 taskmanagers (spec.replicas of flink/flink-taskmanager)",
+    });
+    expect((await findAction("scale-taskmanagers")!.settle!(params, at(4))).applied).toBe(false);
+  });
+
+  it("grow-pvc: applied when the claim requests the new size", async () => {
+    const params = { namespace: "flink", claim: "state-0", from: "10Gi", to: "20Gi" };
+    const at = (requested: string) => kubernetesWith({ volumeClaim: async () => ({ requested }) });
+    expect((await findAction("grow-pvc")!.settle!(params, at("20Gi"))).applied).toBe(true);
+    expect((await findAction("grow-pvc")!.settle!(params, at("10Gi"))).applied).toBe(false);
   });
 });
