@@ -48,8 +48,24 @@ export interface ActionDefinition<P extends JsonParams = JsonParams> {
   /** Re-checked right before executing: a reason to refuse when the world changed, else undefined. */
   recheck(params: P, ctx: ActionContext): Promise<string | undefined>;
   execute(params: P, ctx: ActionContext): Promise<ActionResult>;
+  /**
+   * When execute's call timed out or lost its connection (the outcome is unknown): what a person
+   * should look at, e.g. "spec.replicas of deployment flink/flink-taskmanager (8 if it applied)".
+   */
+  outcomeCheck?(params: P): string;
+  /**
+   * Reads the real state to settle an unknown outcome: whether the change is there (`applied`),
+   * with what was read. Absent: the outcome can only be checked by hand.
+   */
+  settle?(params: P, ctx: ActionContext): Promise<SettleReading>;
   /** The values a person may choose (a modal in Slack) instead of the runbook's; absent when there are none. */
   readonly form?: ActionFormSpec;
+}
+
+/** What settle read: whether the change is in place, and the state it read ("4 taskmanagers"). */
+export interface SettleReading {
+  readonly applied: boolean;
+  readonly detail: string;
 }
 
 /** Thrown by prepare when the action would change nothing or may not run now: a reason for the user. */

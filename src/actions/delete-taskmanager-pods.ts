@@ -61,6 +61,9 @@ export const deleteTaskmanagerPods: ActionDefinition<DeletePodsParams> = {
   async recheck(params, ctx) {
     return refusalOf(() => podNames(params, ctx));
   },
+  outcomeCheck(params) {
+    return `the pods matching ${params.selector} in namespace ${params.namespace}: new names and ages if it applied`;
+  },
   async execute(params, ctx) {
     const k8s = requirePort(ctx.ports.kubernetes, "Kubernetes");
     const deleted = await k8s.deletePods(params.namespace, params.selector);

@@ -126,6 +126,9 @@ export const firehoseBuffering: ActionDefinition<FirehoseBufferingParams> = {
       }
     });
   },
+  outcomeCheck(params) {
+    return `the S3 destination's BufferingHints of Firehose stream ${params.streamName} (${params.sizeMb} MB / ${params.intervalSeconds} s if it applied), e.g. with DescribeDeliveryStream`;
+  },
   async execute(params, ctx) {
     const firehose = requirePort(ctx.ports.firehose, "Firehose");
     if (params.destinationId === undefined || params.versionId === undefined) {

@@ -102,6 +102,19 @@ export const growPvc: ActionDefinition<GrowPvcParams> = {
       }
     });
   },
+  outcomeCheck(params) {
+    return `spec.resources.requests.storage of PersistentVolumeClaim ${params.namespace}/${params.claim} (${params.to} if it applied${params.from === undefined ? "" : `, ${params.from} if not`})`;
+  },
+  async settle(params, ctx) {
+    const claim = await requirePort(ctx.ports.kubernetes, "Kubernetes").volumeClaim(
+      params.namespace,
+      params.claim,
+    );
+    return {
+      applied: claim.requested === params.to,
+      detail: `${claim.requested} requested (spec.resources.requests.storage of ${params.namespace}/${params.claim})`,
+    };
+  },
   async execute(params, ctx) {
     const k8s = requirePort(ctx.ports.kubernetes, "Kubernetes");
     const grown = await k8s.expandVolumeClaim(params.namespace, params.claim, params.to);

@@ -124,6 +124,9 @@ export const rebootBroker: ActionDefinition<RebootBrokerParams> = {
       }
     });
   },
+  outcomeCheck(params) {
+    return `the state of MSK broker ${params.brokerId} (ListNodes / the cluster's state: REBOOTING_BROKER if it applied) in ${params.clusterArn}`;
+  },
   async execute(params, ctx) {
     const msk = requirePort(ctx.ports.msk, "MSK");
     const { operationArn } = await msk.rebootBroker(params.clusterArn, params.brokerId);

@@ -209,6 +209,9 @@ export const resetConsumerOffsets: ActionDefinition<ResetConsumerOffsetsParams> 
       }
     });
   },
+  outcomeCheck(params) {
+    return `the committed offsets of group ${params.group} on topic ${params.topic} (kafka-consumer-groups --describe): moved back if it applied`;
+  },
   async execute(params, ctx) {
     const kafka = requirePort(ctx.ports.kafka, "Kafka");
     const moved = params.partitions;

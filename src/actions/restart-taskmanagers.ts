@@ -72,6 +72,9 @@ export const restartTaskmanagers: ActionDefinition<RestartParams> = {
   async recheck(params, ctx) {
     return refusalOf(() => plan(params, ctx));
   },
+  outcomeCheck(params) {
+    return `the kubectl.kubernetes.io/restartedAt annotation of deployment ${params.namespace}/${params.deployment}'s pod template, and whether a new ReplicaSet rolled out`;
+  },
   async execute(params, ctx) {
     const k8s = requirePort(ctx.ports.kubernetes, "Kubernetes");
     const result = await k8s.restartRollout(params.namespace, params.deployment);

@@ -124,6 +124,9 @@ export const rollback: ActionDefinition<RollbackParams> = {
       }
     });
   },
+  outcomeCheck(params) {
+    return `the rollout history of deployment ${params.namespace}/${params.deployment} (kubectl rollout history)${params.toRevision === undefined ? "" : `: revision ${params.toRevision}'s template as the newest if it applied`}`;
+  },
   async execute(params, ctx) {
     const k8s = requirePort(ctx.ports.kubernetes, "Kubernetes");
     const { namespace, deployment } = params;

@@ -58,6 +58,16 @@ export const scaleTaskmanagers: ActionDefinition<ScaleParams> = {
       return `${params.deployment} already has ${params.replicas} replicas`;
     return undefined;
   },
+  outcomeCheck(params) {
+    return `spec.replicas of deployment ${params.namespace}/${params.deployment} (${params.replicas} if it applied${params.fromReplicas === undefined ? "" : `, ${params.fromReplicas} if not`})`;
+  },
+  async settle(params, { ports }) {
+    const scale = await ports.kubernetes!.getScale(params.namespace, params.deployment);
+    return {
+      applied: scale.replicas === params.replicas,
+      detail: `${scale.replicas} taskmanager${scale.replicas === 1 ? "" : "s"} (spec.replicas of ${params.namespace}/${params.deployment})`,
+    };
+  },
   async execute(params, { ports }) {
     const before = params.fromReplicas;
     const after = await ports.kubernetes!.scaleDeployment(

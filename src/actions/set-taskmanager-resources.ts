@@ -197,6 +197,9 @@ export const setTaskmanagerResources: ActionDefinition<SetResourcesParams> = {
   async recheck(params, ctx) {
     return refusalOf(() => plan(params, ctx));
   },
+  outcomeCheck(params) {
+    return `the resources of container ${params.container} in deployment ${params.namespace}/${params.deployment}'s pod template`;
+  },
   async execute(params, ctx) {
     const k8s = requirePort(ctx.ports.kubernetes, "Kubernetes");
     const change = requestedChange(params);

@@ -62,6 +62,9 @@ export const triggerCheckpoint: ActionDefinition<TriggerCheckpointParams> = {
   async recheck(params, ctx) {
     return refusalOf(() => plan(params, ctx));
   },
+  outcomeCheck(params) {
+    return `the checkpoints of Flink job ${params.jobId} (GET /jobs/${params.jobId}/checkpoints): a new one after the request if it applied`;
+  },
   async execute(params, ctx) {
     const flink = requirePort(ctx.ports.flink, "Flink REST");
     const done = await flink.triggerCheckpoint(params.jobId).catch((error: unknown) => {

@@ -320,6 +320,9 @@ export const configSchema = z
          * the next start) declares an execution whose lease is older than this outcome-unknown.
          */
         executionLeaseSeconds: z.number().min(0.1).max(3600).default(60),
+        /** Outcome unknown (a write timed out): how long to read the real state to settle it, and how often. */
+        settleWithinSeconds: z.number().min(0.1).max(3600).default(120),
+        settleEverySeconds: z.number().min(0.05).max(600).default(2),
       })
       .strict()
       .default({
@@ -327,6 +330,8 @@ export const configSchema = z
         frozen: false,
         verification: verificationSchema.parse({}),
         executionLeaseSeconds: 60,
+        settleWithinSeconds: 120,
+        settleEverySeconds: 2,
       }),
     approvals: approvalsSchema.default(approvalsSchema.parse({})),
     store: z

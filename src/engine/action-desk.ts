@@ -21,6 +21,7 @@ import type { ApprovalView } from "../core/views.ts";
 import type { ActionRequest, Incident } from "../store/store.ts";
 import { DeskPolicy } from "./desk-policy.ts";
 import { frozenReason, KillSwitch } from "./kill-switch.ts";
+import { type RequestSource, unboundReason } from "./proposal-guard.ts";
 import { RecoveryVerifier } from "./recovery-verifier.ts";
 import { RequestExecutor, resolvedReason } from "./request-executor.ts";
 import { errorMessage } from "./run-probe.ts";
@@ -119,6 +120,28 @@ export class ActionDesk {
     return { ok: false, message: `Refused: ${reason}.` };
   }
 
+  /**
+   * A button whose action and params are not a fix the bot proposed for this incident: audited and
+   * refused to the clicker only (a crafted payload gets no line in the thread). Undefined: it is one.
+   */
+  private async refuseUnbound(
+    incident: Incident,
+    userId: string,
+    proposal: Pick<Proposal, "action" | "params">,
+    attempted: "request" | "preview",
+  ): Promise<Outcome | undefined> {
+    const reason = await unboundReason(this.deps.store, incident.id, proposal);
+    if (reason === undefined) return undefined;
+    await this.deps.store.audit({
+      at: new Date(),
+      actor: userId,
+      kind: "action.refused",
+      incidentId: incident.id,
+      details: { action: proposal.action, attempted, reason },
+    });
+    return { ok: false, message: `Refused: ${reason}. Nothing was done.` };
+  }
+
   /** A proposal button was pressed: validate, preview from the current state, post an approval request. */
   async requestAction(input: {
     incidentId: string;
@@ -126,6 +149,8 @@ export class ActionDesk {
     userId: string;
     /** Where the button was pressed; absent for callers that are not a button. */
     channel?: ClickOrigin;
+    /** "button": the params must be a fix the bot proposed for this incident (see proposal-guard). */
+    via?: RequestSource;
   }): Promise<Outcome> {
     const { store, thread, config, ports } = this.deps;
     const incident = await store.getIncident(input.incidentId);
@@ -143,6 +168,10 @@ export class ActionDesk {
     if (wrongChannel) return refuse(wrongChannel);
     const storeDown = storeRefusal(store);
     if (storeDown) return refuse(storeDown);
+    if (input.via === "button") {
+      const unbound = await this.refuseUnbound(incident, input.userId, input.proposal, "request");
+      if (unbound) return unbound;
+    }
     if (!def) return refuse(`unknown action \`${input.proposal.action}\``);
     const resolved = resolvedReason(incident);
     if (resolved)
@@ -321,6 +350,7 @@ export class ActionDesk {
     proposal: Pick<Proposal, "action" | "params">;
     userId: string;
     channel?: ClickOrigin;
+    via?: RequestSource;
   }): Promise<Outcome> {
     const { store, config, ports } = this.deps;
     const incident = await store.getIncident(input.incidentId);
@@ -335,6 +365,10 @@ export class ActionDesk {
         wrongChannel,
         { action: input.proposal.action, attempted: "preview", ...channelDetails(input.channel) },
       );
+    }
+    if (input.via === "button") {
+      const unbound = await this.refuseUnbound(incident, input.userId, input.proposal, "preview");
+      if (unbound) return unbound;
     }
     if (!def)
       return { ok: false, message: `Nothing to preview: unknown action \`${input.proposal.action}\`.` };

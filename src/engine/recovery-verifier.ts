@@ -4,6 +4,7 @@
  * Watches run in the background, outside `idle()` (they last minutes); stop() ends them. A watch
  * cut short by a stop is resumed at the next start for the time it had left.
  */
+import type { ActionContext, SettleReading } from "../actions/action.ts";
 import { formatDuration } from "../core/format-units.ts";
 import { recoveryTiming, verdictLine } from "../core/verification.ts";
 import { automatedRunbook } from "../runbooks/registry.ts";
@@ -11,6 +12,7 @@ import type { ActionRequest, Incident } from "../store/store.ts";
 import { type FinalVerdict, watchRecovery } from "./recovery-watch.ts";
 import { errorMessage } from "./run-probe.ts";
 import type { IncidentServiceDeps } from "./service-types.ts";
+import { settleLine, settleOutcome } from "./settle-outcome.ts";
 
 /** How long after its window a watch cut short by a stop still gets its one last look. */
 const RESUME_GRACE_MS = 3_600_000;
@@ -88,6 +90,54 @@ export class RecoveryVerifier {
     })().catch((error: unknown) =>
       this.deps.logger.error({ err: errorMessage(error), request: request.id }, "recovery watch failed"),
     );
+    this.watches.add(watch);
+    void watch.finally(() => this.watches.delete(watch));
+  }
+
+  /**
+   * An unknown outcome (the write timed out): reads the real state in the background (`read`, the
+   * action's settle) until the change is there or actions.settleWithinSeconds passed, then says in
+   * the thread whether it applied, with one action.settled audit event. When it applied, the
+   * recovery watch follows as after any fix. Resolves once the watch is started.
+   */
+  async settle(
+    request: ActionRequest,
+    incident: Incident,
+    read: (ctx: ActionContext) => Promise<SettleReading>,
+  ): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    const { thread, config, ports, store } = this.deps;
+    const watch = (async () => {
+      const verdict = await settleOutcome({
+        read: () => read({ ports, config }),
+        clock: ports.clock,
+        withinMs: config.actions.settleWithinSeconds * 1000,
+        everyMs: config.actions.settleEverySeconds * 1000,
+        signal: this.stopping.signal,
+      });
+      const line = settleLine(request.preview, verdict);
+      await store.audit({
+        at: ports.clock.now(),
+        actor: "bot",
+        kind: "action.settled",
+        incidentId: incident.id,
+        requestId: request.id,
+        details: {
+          applied: verdict.state === "applied",
+          afterSeconds: Math.round(verdict.afterMs / 1000),
+          ...(verdict.detail === undefined ? {} : { reading: verdict.detail }),
+          ...(verdict.state === "not-applied" && verdict.error ? { error: verdict.error } : {}),
+        },
+      });
+      await this.safe(() => thread.postNote(incident.channel, incident.threadTs, line));
+      if (verdict.state === "applied") await this.start(request, incident, ports.clock.now());
+    })().catch((error: unknown) => {
+      if (this.stopping.signal.aborted) return;
+      this.deps.logger.error(
+        { err: errorMessage(error), request: request.id },
+        "settling an unknown outcome failed",
+      );
+    });
     this.watches.add(watch);
     void watch.finally(() => this.watches.delete(watch));
   }

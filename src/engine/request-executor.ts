@@ -5,7 +5,9 @@
  * then the recovery watch. Also the sweeps: requests that expired unapproved, executions whose
  * process died (outcome-unknown, never re-run), approvals never started.
  */
+import type { JsonParams } from "../actions/action.ts";
 import { findAction } from "../actions/registry.ts";
+import { callOutcomeOf } from "../core/call-outcome.ts";
 import { formatUtc } from "../core/format-units.ts";
 import type { ActionRequest, Incident } from "../store/store.ts";
 import type { DeskWork } from "./action-desk.ts";
@@ -89,11 +91,53 @@ export class RequestExecutor {
     try {
       const changed = await def.recheck(parsed.params, { ports, config });
       if (changed) return finish(false, `not executed, the world changed: ${changed}`);
-      await this.show(executing);
-      const result = await def.execute(parsed.params, { ports, config });
-      return finish(true, result.message, { details: result.details });
     } catch (error) {
+      // A read before anything was written: nothing changed, whatever the error.
       return finish(false, errorMessage(error));
+    }
+    await this.show(executing);
+    let result: Awaited<ReturnType<typeof def.execute>>;
+    try {
+      result = await def.execute(parsed.params, { ports, config });
+    } catch (error) {
+      // Timed out or cut off after sending: the server may apply it anyway. Never "failed".
+      if (callOutcomeOf(error) === "unknown")
+        return this.unknown(request, incident, parsed.params, error, note);
+      return finish(false, errorMessage(error));
+    }
+    return finish(true, result.message, { details: result.details });
+  }
+
+  /**
+   * The write's call timed out or lost its connection: recorded and said as outcome-unknown, with
+   * what to check, then the action's own read of the real state settles it in the thread.
+   */
+  private async unknown(
+    request: ActionRequest,
+    incident: Incident,
+    params: JsonParams,
+    error: unknown,
+    note: (text: string) => Promise<void>,
+  ): Promise<void> {
+    const def = findAction(request.action);
+    const why = errorMessage(error);
+    const check = def?.outcomeCheck?.(params);
+    const message = `no answer in time (${why}): it may or may not have applied`;
+    const done = await this.deps.store.transitionRequest(request.id, "executing", "outcome-unknown", {
+      at: new Date(),
+      actor: "bot",
+      result: { ok: false, unknown: true, message, ...(check ? { check } : {}) },
+      note: message,
+    });
+    await note(
+      `:grey_question: *${request.preview}*: outcome unknown, ${message}.` +
+        (check ? ` Check ${check}.` : " Check by hand before retrying.") +
+        (def?.settle ? " The bot is reading the real state to settle it." : ""),
+    );
+    if (done.won) await this.show(done.request);
+    if (done.won && def?.settle) {
+      const settle = def.settle;
+      await this.verifier.settle(done.request, incident, (ctx) => settle(params, ctx));
     }
   }
 

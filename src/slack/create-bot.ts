@@ -15,6 +15,7 @@ import { ChannelFilter } from "./channel-filter.ts";
 import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
+import { normalizeIncoming } from "./normalize-payload.ts";
 import { Outbox, type OutboxLimits, systemOutboxTimer } from "./outbox/index.ts";
 import { proposalTraits } from "./render/index.ts";
 import { refuseUnfreshRequests } from "./request-freshness.ts";
@@ -64,6 +65,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     config.slack.mode === "socket"
       ? new App({ ...common, appToken: appToken ?? "", socketMode: true })
       : new App({ ...common, receiver: freshHttpReceiver(signingSecret ?? "", config.slack.port, logger) });
+  normalizeIncoming(app as unknown as Parameters<typeof normalizeIncoming>[0]);
 
   // Thread posts go through the outbox, which is their one retry layer: its client neither
   // retries nor waits out a 429 by itself (WebClient's own policy would wait Retry-After and then

@@ -210,6 +210,8 @@ export type AuditKind =
   | "action.failed"
   | "action.outcome-unknown"
   | "action.verified"
+  /** An unknown outcome settled by reading the real state (details.applied). */
+  | "action.settled"
   | "actions.frozen"
   | "actions.unfrozen"
   | "settings.changed"

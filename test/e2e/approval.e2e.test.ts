@@ -472,7 +472,12 @@ describe("buttons that match nothing stored", () => {
       blocks: withValue(original.replace('"replicas":8', '"replicas":500')),
     });
     await harness.emulator.clickButton("U_ALICE", CHANNEL, step4.ts, actionId);
-    await harness.waitForReply(root.ts, (m) => m.text.includes("refused, invalid parameters"));
+    // Not the proposal the bot stored (issue 10): refused to the clicker before any validation.
+    await until(() =>
+      harness.emulator
+        .ephemeralFor("U_ALICE")
+        .some((m) => m.text.includes("does not match a fix the bot proposed")),
+    );
 
     await harness.idle();
     expect(await harness.store.listRequests()).toEqual([]);

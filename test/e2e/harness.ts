@@ -58,6 +58,8 @@ export interface HarnessOptions {
   readonly outboxLimits?: Partial<OutboxLimits>;
   /** How long the bot's stop drains its outbox (default 5000 ms). */
   readonly drainMs?: number;
+  /** The Kubernetes adapter's per-call timeout (default 10 s): shorter to time out a held write. */
+  readonly kubeTimeoutMs?: number;
 }
 
 /** Outbox rates for an emulator that enforces no limit: the suites need not wait on pacing. */
@@ -192,11 +194,12 @@ export function e2ePorts(
   kubeConfigYaml: string,
   extra: Partial<Omit<Ports, "clock">> = {},
   scenario = new ConsumerLagScenario(),
+  kubeTimeoutMs = 10_000,
 ): Ports {
   return {
     kafka: new SimulatedKafka(scenario),
     metrics: new SimulatedMetrics(scenario),
-    kubernetes: createKubernetes({ kubeConfigYaml, requestTimeoutMs: 10_000 }),
+    kubernetes: createKubernetes({ kubeConfigYaml, requestTimeoutMs: kubeTimeoutMs }),
     ...extra,
     clock: systemClock,
   };
@@ -279,7 +282,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   if (port !== undefined) emulator.useHttpDelivery(`http://127.0.0.1:${port}/slack/events`);
   const scenario = new ConsumerLagScenario();
-  const ports = e2ePorts(kube.kubeConfigYaml, options.ports, scenario);
+  const ports = e2ePorts(kube.kubeConfigYaml, options.ports, scenario, options.kubeTimeoutMs);
 
   const launch = async (): Promise<{ bot: RunningBot; store: Store }> => {
     const store = openSqliteStore(storePath);

@@ -562,7 +562,15 @@ export class SlackEmulator {
     channel: string,
     messageTs: string,
     actionId: string,
-    opts: ActionChoice & { blockId?: string; signature?: SignatureMode } = {},
+    opts: ActionChoice & {
+      blockId?: string;
+      signature?: SignatureMode;
+      /**
+       * Rewrites the payload before it is signed and delivered: a hostile or broken client (a
+       * button value the message never carried, no `channel`). Slack itself would not send it.
+       */
+      tamper?: (payload: JsonObject) => JsonObject;
+    } = {},
   ): Promise<InteractionResult> {
     const u = this.user(user);
     const c = this.channel(channel);
@@ -580,7 +588,7 @@ export class SlackEmulator {
       messageIsEphemeral: ephemeral !== undefined,
       ...(message.thread_ts ? { threadTs: message.thread_ts } : {}),
     });
-    const payload = blockActionsPayload(this.identity, {
+    const built = blockActionsPayload(this.identity, {
       user: u,
       channel: c,
       message,
@@ -589,6 +597,7 @@ export class SlackEmulator {
       triggerId,
       ephemeral: ephemeral !== undefined,
     });
+    const payload = opts.tamper ? opts.tamper(built) : built;
     const delivery = await this.router.deliver(
       "interactive",
       payload,

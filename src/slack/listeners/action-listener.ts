@@ -19,7 +19,7 @@ import {
   RERUN_ACTION_ID,
 } from "../render/index.ts";
 import { PREVIEW_ACTION_PREFIX } from "../render/proposal-buttons.ts";
-import { type ActionLike, originOf, parseJson, proposalOf } from "./click-payload.ts";
+import { type ActionLike, NO_CHANNEL_MESSAGE, originOf, parseJson, proposalOf } from "./click-payload.ts";
 import { tell } from "./command-listener.ts";
 import { registerFormListeners } from "./form-listener.ts";
 
@@ -45,6 +45,8 @@ export function registerActionListeners(
       }
     });
   const invalid: Outcome = { ok: false, message: "This button's data is not valid; nothing was done." };
+  // The channel allow-list fails closed: a click that does not say where it was pressed counts nowhere.
+  const noChannel: Outcome = { ok: false, message: NO_CHANNEL_MESSAGE };
 
   app.action<BlockAction>(
     new RegExp(`^${PROPOSAL_ACTION_PREFIX}`),
@@ -54,12 +56,14 @@ export function registerActionListeners(
       const proposal = proposalOf(parseJson(a.value));
       const channel = originOf(body);
       await answer(respond, async () => {
+        if (!channel) return noChannel;
         if (!proposal) return invalid;
         return service.requestAction({
           incidentId: proposal.incidentId,
           proposal: { action: proposal.action, params: proposal.params },
           userId: body.user.id,
-          ...(channel ? { channel } : {}),
+          channel,
+          via: "button",
         });
       });
     },
@@ -73,14 +77,17 @@ export function registerActionListeners(
     const channel = originOf(body);
     await service.during(async () => {
       try {
-        const outcome = proposal
-          ? await service.previewAction({
-              incidentId: proposal.incidentId,
-              proposal: { action: proposal.action, params: proposal.params },
-              userId: body.user.id,
-              ...(channel ? { channel } : {}),
-            })
-          : invalid;
+        const outcome = !channel
+          ? noChannel
+          : proposal
+            ? await service.previewAction({
+                incidentId: proposal.incidentId,
+                proposal: { action: proposal.action, params: proposal.params },
+                userId: body.user.id,
+                channel,
+                via: "button",
+              })
+            : invalid;
         await tell(respond, outcome.message, logger);
       } catch (error) {
         logger.error({ err: errorMessage(error) }, "preview failed");
@@ -95,10 +102,13 @@ export function registerActionListeners(
     const value = parseJson(a.selected_option?.value);
     const channel = originOf(body);
     await answer(respond, async () => {
+      if (!channel) return noChannel;
       if (!value || typeof value.incidentId !== "string" || typeof value.replicas !== "number")
         return invalid;
+      // Its options were never stored as proposals: only a replica count the runbook proposed counts.
       return service.requestAction({
-        ...(channel ? { channel } : {}),
+        channel,
+        via: "button",
         incidentId: value.incidentId,
         proposal: {
           action: "scale-taskmanagers",
@@ -121,24 +131,34 @@ export function registerActionListeners(
     await ack();
     const id = requestIdOf(action);
     const channel = originOf(body);
-    await answer(respond, async () => (id ? service.approve(id, body.user.id, channel) : invalid));
+    await answer(respond, async () =>
+      !channel ? noChannel : id ? service.approve(id, body.user.id, channel) : invalid,
+    );
   });
   app.action<BlockAction>(REJECT_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();
     const id = requestIdOf(action);
     const channel = originOf(body);
-    await answer(respond, async () => (id ? service.reject(id, body.user.id, channel) : invalid));
+    await answer(respond, async () =>
+      !channel ? noChannel : id ? service.reject(id, body.user.id, channel) : invalid,
+    );
   });
   app.action<BlockAction>(RERUN_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();
     const id = requestIdOf(action);
-    await answer(respond, async () => (id ? service.rerun(id, body.user.id) : invalid));
+    const channel = originOf(body);
+    await answer(respond, async () =>
+      !channel ? noChannel : id ? service.rerun(id, body.user.id) : invalid,
+    );
   });
   // Like `/runbook report`: the Markdown report as a file in the incident's thread.
   app.action<BlockAction>(REPORT_ACTION_ID, async ({ ack, body, action, respond }) => {
     await ack();
     const id = requestIdOf(action);
-    await answer(respond, async () => (id ? service.writeReport(id, body.user.id) : invalid));
+    const channel = originOf(body);
+    await answer(respond, async () =>
+      !channel ? noChannel : id ? service.writeReport(id, body.user.id) : invalid,
+    );
   });
   registerFormListeners(app, { service, logger });
 }

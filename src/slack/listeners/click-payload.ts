@@ -9,11 +9,20 @@ export interface ActionLike {
   readonly selected_option?: { readonly value?: string };
 }
 
-/** The channel a block_actions payload came from (Slack sends its id and, for channels, its name). */
+/** The answer to a click whose payload names no channel: the allow-list cannot allow it. */
+export const NO_CHANNEL_MESSAGE =
+  "This click did not say which channel it came from, so it cannot be checked against the allowed channels; nothing was done.";
+
+/**
+ * The channel a block_actions payload came from (Slack sends its id and, for channels, its name);
+ * undefined when it names none (or not as a string), which every button listener refuses.
+ */
 export function originOf(body: BlockAction): ClickOrigin | undefined {
-  const channel = (body as { channel?: { id?: string; name?: string } }).channel;
-  if (!channel?.id) return undefined;
-  return { channelId: channel.id, ...(channel.name ? { channelName: channel.name } : {}) };
+  const channel: unknown = (body as { channel?: unknown }).channel;
+  if (channel === null || typeof channel !== "object") return undefined;
+  const { id, name } = channel as { id?: unknown; name?: unknown };
+  if (typeof id !== "string" || id === "") return undefined;
+  return { channelId: id, ...(typeof name === "string" && name !== "" ? { channelName: name } : {}) };
 }
 
 /** A proposal's button value: `{action, params, incidentId}`, or undefined when broken. */

@@ -157,6 +157,7 @@ export function registerFormListeners(
           proposal: { action: meta.action, params: checked.params },
           userId: body.user.id,
           channel: meta.channel,
+          via: "form",
         });
         if (!outcome.ok) await tellUser(outcome.message);
       } catch (error) {
