@@ -28,7 +28,8 @@ export interface LedgerEntry extends NewLedgerEntry {
 
 /** Synchronous on purpose: an entry is on disk before `post`/`update` returns. */
 export interface OutboxLedger {
-  add(entry: NewLedgerEntry, at?: Date): number;
+  /** The entry's id; undefined when it could not be kept (the message is sent regardless). */
+  add(entry: NewLedgerEntry, at?: Date): number | undefined;
   remove(id: number): void;
   /** Everything left, oldest first. */
   list(): LedgerEntry[];
@@ -98,4 +99,32 @@ export class MemoryOutboxLedger implements OutboxLedger {
   list(): LedgerEntry[] {
     return [...this.rows.values()];
   }
+}
+
+/**
+ * The ledger as the outbox uses it: best effort. Thread messages must still go out while the store
+ * cannot be written (the store's own alarm goes out that way), so a row that cannot be kept is
+ * reported (`onError`, the store's watch) and the message is sent without it: `add` returns
+ * undefined, `remove` and `list` do nothing.
+ */
+export function bestEffortLedger(
+  ledger: OutboxLedger,
+  canWrite: () => boolean,
+  onError: (error: unknown) => void,
+): OutboxLedger {
+  const attempt = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      onError(error);
+      return fallback;
+    }
+  };
+  return {
+    add: (entry, at) => (canWrite() ? attempt(() => ledger.add(entry, at), undefined) : undefined),
+    remove: (id) => {
+      if (canWrite()) attempt(() => ledger.remove(id), undefined);
+    },
+    list: () => attempt(() => ledger.list(), []),
+  };
 }

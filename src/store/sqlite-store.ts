@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { isTransitionAllowed, type RequestState } from "../core/approval.ts";
 import type { RunReport, StepReport } from "../core/runbook.ts";
-import { SqliteOutboxLedger } from "./outbox-ledger.ts";
+import { bestEffortLedger, type OutboxLedger, SqliteOutboxLedger } from "./outbox-ledger.ts";
 import {
   type AuditRow,
   INTERRUPTED_NOTE,
@@ -659,10 +659,15 @@ export class SqliteStore implements Store {
       .map(toAudit);
   }
 
-  private ledger: SqliteOutboxLedger | undefined;
+  private ledger: OutboxLedger | undefined;
 
-  outboxLedger(): SqliteOutboxLedger {
-    this.ledger ??= new SqliteOutboxLedger(this.db);
+  /** The outbox's ledger, best effort: while the store cannot be written, messages go out unkept. */
+  outboxLedger(): OutboxLedger {
+    this.ledger ??= bestEffortLedger(
+      new SqliteOutboxLedger(this.db),
+      () => this.watch.condition().ok,
+      (error) => this.watch.failed(error),
+    );
     return this.ledger;
   }
 

@@ -3,12 +3,20 @@
  * writing nothing, while the store is unhealthy) and every storage fault of a read or a write is
  * reported to the watch and surfaces as a StoreUnavailableError naming the path.
  *
- * Reads are the methods named get…, find… or list…; `close`, `health` and `onHealthChange` pass
- * through; every other method is a write (so a method added later is watched as a write).
+ * Reads are the methods named get…, find… or list…; `close`, `health`, `onHealthChange` and
+ * `outboxLedger` pass through; every other method is a write (so a method added later is watched as a write).
  */
 import type { StoreHealth } from "./store-health.ts";
 
-const PASS_THROUGH = new Set<PropertyKey>(["close", "health", "onHealthChange", "constructor"]);
+// outboxLedger hands out the outbox's ledger, which is synchronous and best effort by itself
+// (thread messages go out while the store cannot be written).
+const PASS_THROUGH = new Set<PropertyKey>([
+  "close",
+  "health",
+  "onHealthChange",
+  "outboxLedger",
+  "constructor",
+]);
 
 export function isReadMethod(name: string): boolean {
   return /^(get|find|list)[A-Z]/.test(name);

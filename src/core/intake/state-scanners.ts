@@ -1,6 +1,6 @@
 /**
  * Hand scanners for the state readers that run on every line naming an alert (no regular
- * expression, each linear in its text): CloudWatch state changes and `:emoji:` codes.
+ * expression, each linear in its text): CloudWatch state changes and emoji shortcodes (:fire: and the like).
  */
 
 const STATES = ["OK", "ALARM", "INSUFFICIENT_DATA"];
@@ -65,7 +65,7 @@ function isEmojiNameCode(code: number): boolean {
   return isAlnum(code) || code === 95 || code === 43 || code === 45; // _ + -
 }
 
-/** `text` with each `:emoji_code:` (1 to 64 of `[a-z0-9_+-]`, any case) replaced by a space. */
+/** `text` with each emoji shortcode such as :fire: (1 to 64 of `[a-z0-9_+-]`, any case) replaced by a space. */
 export function blankEmojiCodes(text: string): string {
   let colon = text.indexOf(":");
   if (colon === -1) return text;
