@@ -44,6 +44,7 @@ async function startProxy(): Promise<{ port: number; setMode(mode: Mode): void; 
     // later one carries the HTTP request. Only answers to a request are held or cut, never the handshake.
     let pending = Buffer.alloc(0);
     let encrypted = 0;
+    let cutting = false;
     client.on("data", (chunk: Buffer) => {
       upstream.write(chunk);
       pending = Buffer.concat([pending, chunk]);
@@ -56,18 +57,26 @@ async function startProxy(): Promise<{ port: number; setMode(mode: Mode): void; 
       const now: Mode = encrypted >= 2 ? mode : { kind: "pass" };
       if (now.kind === "hold") setTimeout(() => client.writable && client.write(chunk), now.ms);
       else if (now.kind === "cut-after-answer") {
-        // The server answered (so it had the request): the client never gets the answer.
-        client.destroy();
-        upstream.destroy();
+        // The server is sending (its session tickets or its answer, so it has the request): the
+        // client never gets any of it and its connection is cut. The server's side stays open a
+        // while, so that it finishes the request (a close mid-request could cancel the write:
+        // the first version cut both at once and flaked once in a full run, "not-applied").
+        if (!cutting) {
+          cutting = true;
+          setTimeout(() => client.destroy(), 300);
+          setTimeout(() => upstream.destroy(), 5_000).unref();
+        }
       } else client.write(chunk);
     });
     const end = () => {
       client.destroy();
-      upstream.destroy();
+      if (!cutting) upstream.destroy();
     };
     client.on("error", end);
     upstream.on("error", end);
-    client.on("close", () => upstream.destroy());
+    client.on("close", () => {
+      if (!cutting) upstream.destroy();
+    });
     upstream.on("close", () => setTimeout(() => client.destroy(), mode.kind === "hold" ? mode.ms + 100 : 0));
   });
   server.listen(0, "127.0.0.1");
