@@ -32,7 +32,7 @@ import { stringify as toYaml } from "yaml";
 import { makeKubeCerts } from "./kube-certs.ts";
 import { registerNode, startKubeletLogServer } from "./kube-kubelet.ts";
 import { eventually, type KubeEndpoint, kube, kubeFetch } from "./kube-rest.ts";
-import { freePorts, installExitGuard, terminate } from "./peer-process.ts";
+import { freePorts, installExitGuard, serveUntilSignal, terminate } from "./peer-process.ts";
 
 export const KUBE_VERSION = "1.34.4";
 export const ETCD_VERSION = "3.6.16";
@@ -373,25 +373,20 @@ export function provideKubePeer(project: TestProject, peer: KubePeer): void {
 }
 
 async function main(): Promise<void> {
-  const peer = await startKubePeer();
   const file = join(tmpdir(), `kube-peer-${process.pid}.kubeconfig`);
-  await writeFile(file, peer.adminKubeConfigYaml, { mode: 0o600 });
-  process.stdout.write(`${file}\n`);
-  progress(`admin kubeconfig in ${file}; Ctrl-C stops it`);
-  const shutdown = (): void => {
-    progress("stopping...");
-    void rm(file, { force: true });
-    peer.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        progress(String(error));
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-  setInterval(() => {}, 1 << 30);
+  await serveUntilSignal(
+    async () => {
+      const peer = await startKubePeer();
+      await writeFile(file, peer.adminKubeConfigYaml, { mode: 0o600 });
+      // Stopping also removes the admin kubeconfig written for this run.
+      return { stop: () => rm(file, { force: true }).then(() => peer.stop()) };
+    },
+    () => {
+      process.stdout.write(`${file}\n`);
+      progress(`admin kubeconfig in ${file}; Ctrl-C stops it`);
+    },
+    progress,
+  );
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
