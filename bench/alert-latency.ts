@@ -5,22 +5,19 @@
  *     one alert at a time (each resolved before the next), p50/p95/p99 over N alerts;
  *  2. throughput: N alerts posted at once (each its own message) -> all first replies in, events/s.
  */
+
 import type { CliIo } from "../src/cli/io.ts";
 import { configSchema } from "../src/config/schema.ts";
 import { findRunbook } from "../src/core/catalog.ts";
 import { silentLogger } from "../src/logger.ts";
 import { alertmanagerMessage } from "../src/sandbox/alert-messages.ts";
 import { SANDBOX_CHANNEL, startSandbox } from "../src/sandbox/start-sandbox.ts";
+import { percentile } from "./percentile.ts";
 
 export interface BenchOptions {
   readonly alerts: number;
   readonly io: CliIo;
   readonly transport?: "socket" | "http";
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
 }
 
 export async function runBench(options: BenchOptions): Promise<number> {

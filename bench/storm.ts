@@ -8,6 +8,7 @@
  * incidents with nothing in their thread, status messages that went backwards.
  * `--quick`: 3 alerts, 100 messages in 6 s (the e2e test's scale).
  */
+
 import type { CliIo } from "../src/cli/io.ts";
 import { configSchema } from "../src/config/schema.ts";
 import { RUNBOOK_CATALOG, type RunbookMeta } from "../src/core/catalog.ts";
@@ -16,6 +17,7 @@ import { runbookFor } from "../src/runbooks/registry.ts";
 import { alertmanagerMessage } from "../src/sandbox/alert-messages.ts";
 import type { StoredMessage } from "../src/sandbox/slack-emulator/types.ts";
 import { SANDBOX_CHANNEL, startSandbox } from "../src/sandbox/start-sandbox.ts";
+import { percentile } from "./percentile.ts";
 
 export interface StormOptions {
   readonly messages: number;
@@ -119,12 +121,6 @@ export function planStorm(o: StormOptions): Planned[] {
     }
   }
   return plan;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Rank of a status message's text: a later state never ranks lower in one run. */
