@@ -11,7 +11,7 @@ import { type CliIo, processIo, writeLine } from "./io.ts";
 async function loadForCli(
   path: string | undefined,
   io: CliIo,
-  opts: { checkStore?: boolean } = {},
+  opts: Parameters<typeof import("./commands/load.ts").loadForCli>[2] = {},
 ): Promise<LoadedConfig | undefined> {
   return (await import("./commands/load.ts")).loadForCli(path, io, opts);
 }
@@ -135,13 +135,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command("check-config")
     .description("validate the config and print the effective config with secrets masked")
     .option("--config <file>", "config file")
-    .action(async (opts: { config?: string }) => {
-      const loaded = await loadForCli(opts.config, io, { checkStore: true });
+    .option("--require-secrets", "refuse the config when a secret variable it names is not set here")
+    .action(async (opts: { config?: string; requireSecrets?: boolean }) => {
+      const unset = opts.requireSecrets === true ? "refuse" : "allow";
+      const loaded = await loadForCli(opts.config, io, { checkStore: true, unsetSecrets: unset });
       if (!loaded) {
         code = 2;
         return;
       }
-      const { maskedConfig } = await import("../config/load-config.ts");
+      const { maskedConfig, unsetSecrets } = await import("../config/load-config.ts");
+      // The file is fine; what this environment lacks is said, not held against the file.
+      for (const { key, variable } of unsetSecrets(loaded.config, io.env)) {
+        writeLine(
+          io.stderr,
+          `runbook-bot: note: ${variable} (${key}) is not set here: serve refuses to start without it`,
+        );
+      }
       writeLine(io.stdout, `# config OK (${loaded.source})`);
       writeLine(io.stdout, JSON.stringify(maskedConfig(loaded.config), null, 2));
     });

@@ -26,6 +26,11 @@ export interface LoadConfigOptions {
   readonly cwd?: string;
   /** Extra semantic checks (e.g. regexes in alerts.extraPatterns) returning `path: message` lines. */
   readonly validate?: (config: AppConfig) => string[];
+  /**
+   * A secret variable the config names but the environment does not set: a problem (the default,
+   * for serve), or passed over (check-config on a machine without the secrets; see unsetSecrets).
+   */
+  readonly unsetSecrets?: "refuse" | "allow";
 }
 
 export interface LoadedConfig {
@@ -58,7 +63,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
     raw = parseConfigText(text, path);
   }
-  return { config: buildConfig(raw, env, path ?? "defaults", options.validate), source: path ?? "defaults" };
+  return {
+    config: buildConfig(raw, env, path ?? "defaults", options.validate, options.unsetSecrets),
+    source: path ?? "defaults",
+  };
 }
 
 export function parseConfigText(text: string, source: string): unknown {
@@ -91,16 +99,18 @@ export function buildConfig(
   env: NodeJS.ProcessEnv,
   source: string,
   validate?: (config: AppConfig) => string[],
+  unsetSecretsAre: "refuse" | "allow" = "refuse",
 ): AppConfig {
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error.issues));
   const file = parsed.data;
   const problems: string[] = [];
-  const sasl = file.kafka?.sasl;
-  const passwordEnv = sasl && "passwordEnv" in sasl ? sasl.passwordEnv : undefined;
+  const passwordEnv = kafkaPasswordVariable(file);
   const kafkaPassword = passwordEnv ? env[passwordEnv] : undefined;
-  if (passwordEnv && !kafkaPassword) {
-    problems.push(`kafka.sasl.passwordEnv: environment variable ${passwordEnv} is not set`);
+  if (unsetSecretsAre === "refuse") {
+    problems.push(
+      ...unsetSecrets(file, env).map((u) => `${u.key}: environment variable ${u.variable} is not set`),
+    );
   }
   problems.push(...kafkaCaFileProblems(file.kafka?.ssl));
   const secrets: Secrets = {
@@ -121,6 +131,20 @@ export function buildConfig(
   problems.push(...(validate?.(config) ?? []));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;
+}
+
+function kafkaPasswordVariable(file: Pick<AppConfig, "kafka">): string | undefined {
+  const sasl = file.kafka?.sasl;
+  return sasl && "passwordEnv" in sasl ? sasl.passwordEnv : undefined;
+}
+
+/** The secret variables the config names (with the key naming each) that `env` leaves unset or empty. */
+export function unsetSecrets(
+  file: Pick<AppConfig, "kafka">,
+  env: NodeJS.ProcessEnv,
+): { readonly key: string; readonly variable: string }[] {
+  const passwordEnv = kafkaPasswordVariable(file);
+  return passwordEnv && !env[passwordEnv] ? [{ key: "kafka.sasl.passwordEnv", variable: passwordEnv }] : [];
 }
 
 /** kafka.ssl.caFile must be a readable PEM file holding at least one certificate. */

@@ -25,7 +25,15 @@ import { runCli } from "./run-cli.ts";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const RECORDER = fileURLToPath(new URL("./fixtures/record-imports.mjs", import.meta.url));
 /** The SDKs a command must not load unless it talks to that system. */
-const SDKS = ["@aws-sdk", "kafkajs", "@kubernetes/client-node", "@slack/bolt", "better-sqlite3"];
+const SDKS = [
+  "@aws-sdk",
+  "kafkajs",
+  "@kubernetes/client-node",
+  "@slack/bolt",
+  "better-sqlite3",
+  "pg",
+  "prom-client",
+];
 
 let dir = "";
 

@@ -11,12 +11,13 @@ import { type CliIo, writeLine } from "../io.ts";
 export function loadForCli(
   path: string | undefined,
   io: CliIo,
-  opts: { checkStore?: boolean } = {},
+  opts: { checkStore?: boolean; unsetSecrets?: "refuse" | "allow" } = {},
 ): LoadedConfig | undefined {
   try {
     return loadConfig({
       ...(path ? { path } : {}),
       env: io.env,
+      ...(opts.unsetSecrets === undefined ? {} : { unsetSecrets: opts.unsetSecrets }),
       validate: (config) => [
         ...validateExtraPatterns(config.alerts.extraPatterns),
         ...validateRiskTiers(config.approvals.riskTiers),
