@@ -13,7 +13,7 @@
  * - No scheduler, no kubelet: test/peers/kube-kubelet.ts registers one Node, serves its container
  *   logs, binds pods and writes their status.
  *
- * One control plane per test run (test/setup/global-setup.ts); tests isolate by namespace
+ * One control plane per test run (test/setup/kube.setup.ts); tests isolate by namespace
  * (`createNamespace`). Everything stops on stop() and when this process exits.
  *
  * Manual use: `npx tsx test/peers/kube-peer.ts` starts it, prints the admin kubeconfig's path and

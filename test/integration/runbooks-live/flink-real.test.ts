@@ -10,7 +10,7 @@
  * than the 10 history entries, (f) phases of a checkpoint (healthy small, slow sync), (g) a FAILED
  * job's state at risk; and memory-usage on the real taskmanager metrics.
  *
- * Alone: `npx vitest run -c test/integration/runbooks-live/flink-real.vitest.config.ts`.
+ * Alone: `npx vitest run test/integration/runbooks-live/flink-real.test.ts` (no shared peer).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFlinkRest } from "../../../src/adapters/flink/flink-rest.ts";

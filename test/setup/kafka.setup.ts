@@ -1,14 +1,12 @@
-/**
- * Global setup that starts only the Kafka broker (no moto server), for running the Kafka adapter
- * integration tests on their own: `npx vitest run -c test/peers/kafka-only.vitest.config.ts`.
- */
+/** The real Kafka broker (KRaft, jars from Maven Central; also TLS and SASL listeners), once per run. */
 import type { TestProject } from "vitest/node";
 import { startKafkaPeer } from "../peers/kafka-peer.ts";
+import { acquirePeer } from "./shared-peer.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const kafka = await startKafkaPeer({ secure: true });
+  const { peer: kafka, release } = await acquirePeer("kafka", () => startKafkaPeer({ secure: true }));
   project.provide("kafkaBrokers", kafka.brokers);
   project.provide("kafkaVersion", kafka.version);
   if (kafka.secure) project.provide("kafkaSecure", kafka.secure);
-  return () => kafka.stop();
+  return release;
 }
