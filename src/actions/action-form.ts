@@ -5,7 +5,7 @@
  * (rollout revisions, MSK brokers), from the current state through the ports. What comes back is
  * turned into params by the action's form and validated by the action's own parse().
  */
-import type { ActionContext, JsonParams } from "./action.ts";
+import type { ActionContext, JsonParams } from "./action-context.ts";
 
 export interface FormOption {
   readonly value: string;

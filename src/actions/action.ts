@@ -3,15 +3,10 @@
  * state, preconditions re-checked at execution time, and execute.
  */
 import type { AppConfig } from "../config/schema.ts";
-import type { Ports } from "../ports/index.ts";
+import type { ActionContext, JsonParams } from "./action-context.ts";
 import type { ActionFormSpec } from "./action-form.ts";
 
-export interface ActionContext {
-  readonly ports: Ports;
-  readonly config: AppConfig;
-}
-
-export type JsonParams = { readonly [key: string]: unknown };
+export type { ActionContext, JsonParams } from "./action-context.ts";
 
 export type ParseResult<P> =
   | { readonly ok: true; readonly params: P }

@@ -5,7 +5,7 @@
  * shrinks again (and EBS takes one modification per volume every 6 hours): high risk.
  */
 import { z } from "zod";
-import { parseQuantity, QuantityError, scaledValue } from "../adapters/kubernetes/quantity.ts";
+import { parseQuantity, QuantityError, scaledValue } from "../core/quantity.ts";
 import type { KubernetesPort, VolumeClaimInfo } from "../ports/kubernetes.ts";
 import { type ActionContext, type ActionDefinition, ActionRefusal } from "./action.ts";
 import { namespaceProblems, parseParams } from "./parse-params.ts";

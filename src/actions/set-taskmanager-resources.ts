@@ -5,7 +5,7 @@
  * and limit). Every taskmanager is replaced and the job restarts from its last checkpoint: high risk.
  */
 import { z } from "zod";
-import { parseQuantity, QuantityError, scaledValue } from "../adapters/kubernetes/quantity.ts";
+import { parseQuantity, QuantityError, scaledValue } from "../core/quantity.ts";
 import type {
   ContainerResources,
   KubernetesPort,

@@ -3,8 +3,9 @@
  * a Markdown entry in the seed's INCIDENTS.md format (Date, Issue, Root Cause, Fix, Time to Fix,
  * Data Loss) followed by the timeline from the audit log.
  */
-import type { ActionRequest, AuditEvent, Incident, StoredRunReport } from "../store/store.ts";
+
 import { findRunbook } from "./catalog.ts";
+import type { ActionRequest, AuditEvent, Incident, StoredRunReport } from "./records.ts";
 import type { RunReport } from "./runbook.ts";
 
 export interface PostIncidentInput {

@@ -28,17 +28,12 @@ import { errorMessage } from "./run-probe.ts";
 import type {
   ClickOrigin,
   CommandOutcome,
+  DeskWork,
   FreezeState,
   IncidentServiceDeps,
   Outcome,
 } from "./service-types.ts";
 import { storeRefusal, storeRefusalOf } from "./store-alarm.ts";
-
-/** How the desk runs background work and thread I/O: the incident service's, so idle() covers both. */
-export interface DeskWork {
-  track(work: Promise<unknown>): void;
-  safe(fn: () => Promise<unknown>): Promise<void>;
-}
 
 export class ActionDesk {
   /** Watches the alert's signal after each successful fix. */

@@ -10,11 +10,10 @@ import { findAction } from "../actions/registry.ts";
 import { callOutcomeOf } from "../core/call-outcome.ts";
 import { formatUtc } from "../core/format-units.ts";
 import type { ActionRequest, Incident } from "../store/store.ts";
-import type { DeskWork } from "./action-desk.ts";
 import { frozenReason, type KillSwitch } from "./kill-switch.ts";
 import type { RecoveryVerifier } from "./recovery-verifier.ts";
 import { errorMessage } from "./run-probe.ts";
-import type { IncidentServiceDeps } from "./service-types.ts";
+import type { DeskWork, IncidentServiceDeps } from "./service-types.ts";
 
 export class RequestExecutor {
   constructor(

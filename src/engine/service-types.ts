@@ -52,3 +52,9 @@ export interface FreezeState {
   /** `/runbook freeze`, kept in the store: who and when. */
   readonly runtime?: { readonly by: string; readonly at: string };
 }
+
+/** How the desk runs background work and thread I/O: the incident service's, so idle() covers both. */
+export interface DeskWork {
+  track(work: Promise<unknown>): void;
+  safe(fn: () => Promise<unknown>): Promise<void>;
+}

@@ -51,7 +51,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse as parseYaml } from "yaml";
-import { parseQuantity, scaledValue } from "../../src/adapters/kubernetes/quantity.ts";
+import { parseQuantity, scaledValue } from "../../src/core/quantity.ts";
 import {
   STORY_CLAIM,
   STORY_CLAIM_SIZE,

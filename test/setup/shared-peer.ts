@@ -9,10 +9,9 @@ interface Running {
 }
 
 const KEY = Symbol.for("runbook-bot.test-peers");
-const registry: Map<string, Running> = ((globalThis as Record<symbol, unknown>)[KEY] ??= new Map()) as Map<
-  string,
-  Running
->;
+const holder = globalThis as { [KEY]?: Map<string, Running> };
+holder[KEY] ??= new Map();
+const registry: Map<string, Running> = holder[KEY];
 
 export async function acquirePeer<T extends { readonly stop: () => Promise<void> }>(
   name: string,

@@ -59,29 +59,9 @@ export function describeAwsTarget(service: string, options: AwsClientOptions): s
     : `${service} ${options.region} (${displayEndpoint(options.endpoint)})`;
 }
 
-export type AwsErrorKind =
-  | "unreachable"
-  | "timeout"
-  | "throttled"
-  | "denied"
-  | "not-found"
-  | "conflict"
-  | "invalid"
-  | "service";
+import { AwsCallError, type AwsErrorKind } from "../../ports/aws-error.ts";
 
-/** An AWS call that failed, with a stable kind and a message fit for a thread. */
-export class AwsCallError extends Error {
-  override readonly name = "AwsCallError";
-  constructor(
-    readonly kind: AwsErrorKind,
-    /** The service's error code, e.g. ThrottlingException, ConcurrentModificationException. */
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { AwsCallError, type AwsErrorKind };
 
 const NETWORK_ERROR_CODES = new Set([
   "ECONNREFUSED",

@@ -2,8 +2,9 @@
  * kubectl set resources for one container, pure: validation of the quantities, the merged
  * result (what the container will have), and the strategic merge patch (containers merge by name).
  */
+
+import { parseQuantity, QuantityError, scaledValue } from "../../core/quantity.ts";
 import { type ContainerResources, KubernetesError, type ResourceValues } from "../../ports/kubernetes.ts";
-import { parseQuantity, QuantityError, scaledValue } from "./quantity.ts";
 
 export interface RawResources {
   requests?: Record<string, string>;

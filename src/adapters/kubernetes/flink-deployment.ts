@@ -9,12 +9,13 @@
  * taskmanager pods' owner is the jobmanager Deployment named like the FlinkDeployment, and in
  * standalone mode the <name>-taskmanager Deployment is owned by the FlinkDeployment.
  */
+
+import { parseCpuMillicores, parseQuantity, QuantityError } from "../../core/quantity.ts";
 import {
   type ContainerResources,
   type FlinkDeploymentInfo,
   KubernetesError,
 } from "../../ports/kubernetes.ts";
-import { parseCpuMillicores, parseQuantity, QuantityError } from "./quantity.ts";
 
 export const FLINK_GROUP = "flink.apache.org";
 export const FLINK_VERSION = "v1beta1";

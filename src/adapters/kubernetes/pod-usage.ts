@@ -6,8 +6,9 @@
  * omitted rather than reported as zero usage: a zero would read as "idle" in a finding.
  * Metrics entries without a matching pod (pod deleted since the scrape) are dropped as well.
  */
+
+import { parseCpuMillicores, parseMemoryBytes } from "../../core/quantity.ts";
 import type { PodUsage } from "../../ports/kubernetes.ts";
-import { parseCpuMillicores, parseMemoryBytes } from "./quantity.ts";
 
 /** The parts of a v1 Pod this needs. */
 export interface PodLimitsSource {

@@ -4,8 +4,8 @@
  * capacityBytes, availableBytes and pvcRef). Pure.
  */
 import type { V1PersistentVolumeClaim, V1StorageClass } from "@kubernetes/client-node";
+import { parseMemoryBytes, QuantityError } from "../../core/quantity.ts";
 import { KubernetesError, type VolumeClaimInfo, type VolumeUsage } from "../../ports/kubernetes.ts";
-import { parseMemoryBytes, QuantityError } from "./quantity.ts";
 
 /** `storageClass`: the class, undefined when it does not exist, null when it could not be read. */
 export function volumeClaimInfo(

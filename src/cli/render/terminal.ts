@@ -5,9 +5,14 @@
  */
 import type { EvidenceBlock, Finding, FindingSeverity, Proposal } from "../../core/finding.ts";
 import type { RunReport, StepReport } from "../../core/runbook.ts";
-import { alignTable } from "./align-table.ts";
-import { describeStepTiming, elapsedBetween, formatDuration, formatParams } from "./format-quantity.ts";
-import { summarizeSeries } from "./sparkline.ts";
+import { alignTable } from "../../core/text/align-table.ts";
+import {
+  describeStepTiming,
+  elapsedBetween,
+  formatDuration,
+  formatParams,
+} from "../../core/text/format-quantity.ts";
+import { summarizeSeries } from "../../core/text/sparkline.ts";
 
 export interface TextRenderOptions {
   /** Emit ANSI colours (only for a TTY that wants them). Default false. */

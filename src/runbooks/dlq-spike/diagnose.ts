@@ -7,6 +7,7 @@
  * point somewhere (validation rules, dedup window, enrichment service, downstream API).
  */
 import type { Confidence } from "../../core/runbook.ts";
+import type { RolloutRevision } from "../../ports/kubernetes.ts";
 import { describeDrift, type SchemaDrift, type SenderConcentration, sourceDrifted } from "./schema-drift.ts";
 
 export type DlqCause =
@@ -288,4 +289,10 @@ function diagnoseParseErrors(s: DlqSignals, evidence: readonly string[]): Omit<D
     evidence: lines,
     openBranches: open,
   };
+}
+
+export interface RolloutHistory {
+  readonly revisions: readonly RolloutRevision[];
+  /** When it was read (the run's start): a rollout is judged against the spike, else against this. */
+  readonly readAt: Date;
 }

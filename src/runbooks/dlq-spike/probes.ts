@@ -2,10 +2,9 @@ import { type LogQueryId, logQueryRange, renderLogQuery } from "../../core/log-q
 import { metricOptionsFor, metricSelector } from "../../core/metric-catalog.ts";
 import { type ProbeContext, type ProbeResults, probe } from "../../core/runbook.ts";
 import type { RecordSample } from "../../ports/kafka.ts";
-import type { RolloutRevision } from "../../ports/kubernetes.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import { PARSE_ERROR_SHARE, totalOf } from "./diagnose.ts";
+import { PARSE_ERROR_SHARE, type RolloutHistory, totalOf } from "./diagnose.ts";
 import { breakdownOf } from "./signals.ts";
 
 /** Minutes of DLQRecordCount read: the seed's 10 shown, the rest finds where the spike began. */
@@ -47,12 +46,6 @@ export const recentErrorsProbe = probe<LogQueryResult>({
   needs: ["logs"],
   run: (ctx) => logQuery(ctx, "recent-error-types", RECENT_ERRORS_MINUTES),
 });
-
-export interface RolloutHistory {
-  readonly revisions: readonly RolloutRevision[];
-  /** When it was read (the run's start): a rollout is judged against the spike, else against this. */
-  readonly readAt: Date;
-}
 
 export const rolloutHistoryProbe = probe<RolloutHistory>({
   id: "rollout-history",

@@ -6,8 +6,7 @@ import type { RecordSample } from "../../ports/kafka.ts";
 import type { RolloutRevision } from "../../ports/kubernetes.ts";
 import type { LogQueryResult, LogRow } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import type { DlqSignals, ErrorTypeCount, RevisionRef } from "./diagnose.ts";
-import type { RolloutHistory } from "./probes.ts";
+import type { DlqSignals, ErrorTypeCount, RevisionRef, RolloutHistory } from "./diagnose.ts";
 import { analyseSource, expectedFields, failingSenders, type SchemaDrift } from "./schema-drift.ts";
 
 /** `stats count() [as count] by error_type` rows -> counts, most first. */

@@ -25,6 +25,7 @@ import {
   diagnoseDlq,
   ERROR_TYPE_MEANING,
   RECENT_DEPLOY_MINUTES,
+  type RolloutHistory,
   totalOf,
   VERIFY_RATE_PER_MINUTE,
 } from "./diagnose.ts";
@@ -34,7 +35,6 @@ import {
   parseErrorsDominate,
   parseSamplesProbe,
   RECENT_ERRORS_MINUTES,
-  type RolloutHistory,
   recentErrorsProbe,
   rolloutHistoryProbe,
   sourceSampleProbe,

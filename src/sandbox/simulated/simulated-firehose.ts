@@ -5,7 +5,7 @@
  * moves on with every update, and values outside the documented limits are refused. Errors are the
  * same typed errors the real adapter throws.
  */
-import { AwsCallError } from "../../adapters/aws/aws-call.ts";
+import { AwsCallError } from "../../ports/aws-error.ts";
 import { type Clock, systemClock } from "../../ports/clock.ts";
 import {
   type BufferingHints,

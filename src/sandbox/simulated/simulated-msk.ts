@@ -7,7 +7,7 @@
  * UPDATE_IN_PROGRESS) that completes `rebootMs` later on the injected clock and brings the broker
  * back. One reboot at a time, only known broker ids, like MSK; errors are the real adapter's typed errors.
  */
-import { AwsCallError } from "../../adapters/aws/aws-call.ts";
+import { AwsCallError } from "../../ports/aws-error.ts";
 import { type Clock, systemClock } from "../../ports/clock.ts";
 import {
   type MskBrokerNode,

@@ -7,7 +7,7 @@
  */
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { ActionForm, FormField } from "../../actions/action-form.ts";
-import { cutText, truncateText } from "../../cli/render/truncate-text.ts";
+import { cutText, truncateText } from "../../core/text/truncate-text.ts";
 import { plain } from "./block-kit.ts";
 import { truncateMrkdwn } from "./limits.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";

@@ -4,8 +4,8 @@
  * context line saying who decided and what happened.
  */
 
-import { truncateText } from "../../cli/render/truncate-text.ts";
 import type { RequestState, RiskTier } from "../../core/approval.ts";
+import { truncateText } from "../../core/text/truncate-text.ts";
 import type { Block, ConfirmDialog, RenderedMessage } from "./block-kit.ts";
 import { button, context, plain, section } from "./block-kit.ts";
 import { BLOCK_KIT_LIMITS, enforceBlockKitLimits, limitFallbackText, truncateMrkdwn } from "./limits.ts";

@@ -1,8 +1,9 @@
 /** Evidence blocks -> Block Kit: one exhaustive switch, each result within the section limits. */
-import { alignTable } from "../../cli/render/align-table.ts";
-import { summarizeSeries } from "../../cli/render/sparkline.ts";
-import { cutText, truncateText } from "../../cli/render/truncate-text.ts";
+
 import type { EvidenceBlock } from "../../core/finding.ts";
+import { alignTable } from "../../core/text/align-table.ts";
+import { summarizeSeries } from "../../core/text/sparkline.ts";
+import { cutText, truncateText } from "../../core/text/truncate-text.ts";
 import type { Block, SectionBlock } from "./block-kit.ts";
 import { mrkdwn, section } from "./block-kit.ts";
 import { BLOCK_KIT_LIMITS, truncateMrkdwn } from "./limits.ts";

@@ -2,7 +2,7 @@
  * Block Kit limits (REFERENCE.md, Slack) and the final pass every renderer's output goes
  * through, so a message Slack would refuse with `invalid_blocks` is never sent.
  */
-import { countChars, cutText, truncateText } from "../../cli/render/truncate-text.ts";
+import { countChars, cutText, truncateText } from "../../core/text/truncate-text.ts";
 import type {
   ActionsBlock,
   Block,

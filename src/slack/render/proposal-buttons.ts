@@ -7,8 +7,9 @@
  * opens a modal. When the runbook could not compute the value, the proposal's own button opens the
  * form (and there is nothing to preview). High and critical risk proposals carry a confirm dialog.
  */
-import { cutText, truncateText } from "../../cli/render/truncate-text.ts";
+
 import type { Proposal } from "../../core/finding.ts";
+import { cutText, truncateText } from "../../core/text/truncate-text.ts";
 import type { ButtonElement, ConfirmDialog } from "./block-kit.ts";
 import { button, plain } from "./block-kit.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";

@@ -2,9 +2,10 @@
  * The incident thread's status message, kept current with chat.update: what fired, the
  * incident state, progress of the diagnosis, the conclusion and its suggested actions.
  */
-import { elapsedBetween, formatDuration, formatElapsed } from "../../cli/render/format-quantity.ts";
+
 import type { RunbookMeta } from "../../core/catalog.ts";
 import type { Conclusion } from "../../core/runbook.ts";
+import { elapsedBetween, formatDuration, formatElapsed } from "../../core/text/format-quantity.ts";
 import type { Block, ButtonElement, RenderedMessage } from "./block-kit.ts";
 import { button, context, header, mrkdwn } from "./block-kit.ts";
 import { RUNBOOK_SEVERITY_EMOJI, STATUS_EMOJI } from "./emoji.ts";

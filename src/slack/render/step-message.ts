@@ -1,7 +1,8 @@
 /** One thread reply per finished step: status, timing vs budget, summary, findings, buttons. */
-import { describeStepTiming } from "../../cli/render/format-quantity.ts";
+
 import type { Finding, Proposal } from "../../core/finding.ts";
 import type { StepReport } from "../../core/runbook.ts";
+import { describeStepTiming } from "../../core/text/format-quantity.ts";
 import type { Block, RenderedMessage } from "./block-kit.ts";
 import { context, section } from "./block-kit.ts";
 import { STATUS_EMOJI } from "./emoji.ts";

@@ -5,7 +5,7 @@ import {
   parseQuantity,
   QuantityError,
   quantityValue,
-} from "../../../src/adapters/kubernetes/quantity.ts";
+} from "../../../src/core/quantity.ts";
 
 describe("parseCpuMillicores", () => {
   it.each([

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { alignTable } from "../../../src/cli/render/align-table.ts";
+import { alignTable } from "../../../src/core/text/align-table.ts";
 import {
   describeStepTiming,
   formatDuration,
   formatElapsed,
   formatNumber,
   formatWithUnit,
-} from "../../../src/cli/render/format-quantity.ts";
-import { sparkline, summarizeSeries } from "../../../src/cli/render/sparkline.ts";
-import { countChars, truncateText, truncateTextStart } from "../../../src/cli/render/truncate-text.ts";
+} from "../../../src/core/text/format-quantity.ts";
+import { sparkline, summarizeSeries } from "../../../src/core/text/sparkline.ts";
+import { countChars, truncateText, truncateTextStart } from "../../../src/core/text/truncate-text.ts";
 import {
   escapeCode,
   escapeMrkdwn,
