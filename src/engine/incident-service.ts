@@ -357,6 +357,7 @@ export class IncidentService {
       report = await runRunbook(runbook, {
         ports,
         config,
+        ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
         observer: {
           onStepStarted: async ({ index, title }) => {
             this.board.live.set(incident.id, { done: index, total, current: title });
