@@ -32,10 +32,7 @@ export class DeskPolicy {
       this.usergroupCache = { at: Date.now(), members };
       return { users, usergroupMembers: members };
     } catch (error) {
-      this.deps.logger.warn(
-        { err: errorMessage(error) },
-        "could not resolve user groups; using configured users only",
-      );
+      this.deps.logger.warn({ err: error }, "could not resolve user groups; using configured users only");
       return { users, usergroupMembers: cached?.members ?? [] };
     }
   }

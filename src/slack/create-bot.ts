@@ -117,7 +117,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         traits: proposalTraits(config.approvals.riskTiers),
         onUploadError: (error, file) =>
           logger.warn(
-            { err: errorMessage(error), filename: file.filename },
+            { err: error, filename: file.filename },
             "could not attach a chart to a step (without the files:write scope, charts stop until restart)",
           ),
       }),
@@ -131,7 +131,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   registerCommandListener(app, { config, service, logger });
   registerActionListeners(app, { config, service, logger });
   app.error(async (error) => {
-    logger.error({ err: errorMessage(error) }, "unhandled error in a Slack listener");
+    logger.error({ err: error }, "unhandled error in a Slack listener");
   });
 
   if (config.slack.mode === "http") await app.start(config.slack.port);
@@ -143,21 +143,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 
   await service
     .recoverInterrupted()
-    .catch((error: unknown) =>
-      logger.warn({ err: errorMessage(error) }, "could not recover interrupted actions"),
-    );
+    .catch((error: unknown) => logger.warn({ err: error }, "could not recover interrupted actions"));
   const sweeper = setInterval(() => {
-    service
-      .sweepExpired()
-      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "expiry sweep failed"));
+    service.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, "expiry sweep failed"));
     service
       .sweepUndelivered()
-      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "undelivered-run sweep failed"));
+      .catch((error: unknown) => logger.warn({ err: error }, "undelivered-run sweep failed"));
     service
       .sweepInterrupted()
-      .catch((error: unknown) =>
-        logger.warn({ err: errorMessage(error) }, "interrupted-execution sweep failed"),
-      );
+      .catch((error: unknown) => logger.warn({ err: error }, "interrupted-execution sweep failed"));
   }, options.expirySweepMs ?? 15_000);
   sweeper.unref();
 
