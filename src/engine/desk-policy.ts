@@ -11,7 +11,6 @@ import {
   type RiskTier,
   riskTierOf,
 } from "../core/approval.ts";
-import { errorMessage } from "./run-probe.ts";
 import type { ClickOrigin, IncidentServiceDeps } from "./service-types.ts";
 
 const USERGROUP_CACHE_MS = 60_000;

@@ -5,7 +5,6 @@
  */
 import { type Store, type StoreCondition, StoreUnavailableError } from "../store/store.ts";
 import { incidentLog } from "./incident-log.ts";
-import { errorMessage } from "./run-probe.ts";
 import type { IncidentServiceDeps } from "./service-types.ts";
 
 /** Why a request or an approval cannot be taken now (the store cannot be written), if it cannot. */

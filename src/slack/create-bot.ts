@@ -5,7 +5,6 @@
 import { App, HTTPReceiver, LogLevel, webApi } from "@slack/bolt";
 import type { AppConfig } from "../config/schema.ts";
 import { IncidentService } from "../engine/incident-service.ts";
-import { errorMessage } from "../engine/run-probe.ts";
 import type { Logger } from "../logger.ts";
 import type { Ports } from "../ports/index.ts";
 import { noTelemetry, type Telemetry } from "../ports/telemetry.ts";
