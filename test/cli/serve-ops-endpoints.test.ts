@@ -105,6 +105,15 @@ it("healthz, readyz and metrics of a real serve process", async () => {
   const ready = await untilStatus(opsPort, "/readyz", 200);
   expect(JSON.parse(ready.body)).toMatchObject({ ready: true, notReady: [] });
 
+  // Slack asks for a reconnect and the new URL is held back: not ready until it is connected again.
+  const again = emulator.holdMethod("apps.connections.open");
+  expect(emulator.sendSocketDisconnect("refresh_requested")).toBe(1);
+  const lost = await untilStatus(opsPort, "/readyz", 503);
+  expect(JSON.parse(lost.body)).toMatchObject({ notReady: ["slack"] });
+  await until(() => again.waiting > 0, 30_000);
+  again.release();
+  await untilStatus(opsPort, "/readyz", 200);
+
   // One alert through Slack, its run to the end, then its resolution.
   const meta = runbookMeta("consumer-lag");
   const posted = await emulator.postBotMessage(CHANNEL, alertmanagerMessage(meta, "firing"));
@@ -135,7 +144,7 @@ it("healthz, readyz and metrics of a real serve process", async () => {
   expect(new Set(steps.map((s) => s.labels.step)).size).toBe(4);
   expect(total(exp, M.probeErrors, { system: "kafka" })).toBeGreaterThan(0);
   expect(total(exp, M.slackCalls, { method: "chat.postMessage", outcome: "ok" })).toBeGreaterThan(0);
-  expect(total(exp, M.slackCalls, { method: "apps.connections.open", outcome: "ok" })).toBe(1);
+  expect(total(exp, M.slackCalls, { method: "apps.connections.open", outcome: "ok" })).toBe(2);
   expect(total(exp, `${M.storeDuration}_count`, { operation: "openIncident", outcome: "ok" })).toBe(1);
   expect(total(exp, "process_resident_memory_bytes")).toBeGreaterThan(0);
 
@@ -162,3 +171,44 @@ it("healthz, readyz and metrics of a real serve process", async () => {
   // Gone with the process.
   await expect(get(opsPort, "/healthz")).rejects.toThrow();
 }, 120_000);
+
+it("HTTP mode: ready once the receiver listens; the two ports answer only their own paths", async () => {
+  const emulator = await new SlackEmulator().start();
+  cleanup.push(() => emulator.stop());
+  const dir = mkdtempSync(join(tmpdir(), "runbook-bot-ops-http-"));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const [opsPort, slackPort] = [await freePort(), await freePort()];
+  const configPath = join(dir, "config.yaml");
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      slack: { mode: "http", port: slackPort, apiUrl: emulator.apiUrl, incidentChannels: ["incidents"] },
+      store: { path: join(dir, "bot.db") },
+      ops: { host: "127.0.0.1", port: opsPort },
+      log: { level: "warn" },
+    }),
+  );
+  const child = spawn(process.execPath, ["bin/runbook-bot.js", "serve", "--config", configPath], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      RUNBOOK_BOT_FROM_SOURCES: "1",
+      SLACK_BOT_TOKEN: emulator.botToken,
+      SLACK_SIGNING_SECRET: emulator.signingSecret,
+    },
+  });
+  const exit = once(child, "exit");
+  cleanup.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  const ready = await untilStatus(opsPort, "/readyz", 200);
+  expect(JSON.parse(ready.body)).toMatchObject({
+    checks: { slack: { ok: true, detail: "HTTP receiver listening" } },
+  });
+  // Probes and scrapes never reach Slack's handler, and Slack's port serves no ops path.
+  expect((await get(opsPort, "/slack/events")).status).toBe(404);
+  expect((await get(slackPort, "/metrics")).status).toBe(404);
+  expect((await get(slackPort, "/healthz")).status).toBe(404);
+  child.kill("SIGTERM");
+  await exit;
+}, 60_000);
