@@ -115,6 +115,8 @@ it("healthz, readyz and metrics of a real serve process", async () => {
   await untilStatus(opsPort, "/readyz", 200);
 
   // One alert through Slack, its run to the end, then its resolution.
+  // Slack refuses the second post once with a retryable error: the outbox tries it again.
+  emulator.failNext("chat.postMessage", "internal_error", { after: 1 });
   const meta = runbookMeta("consumer-lag");
   const posted = await emulator.postBotMessage(CHANNEL, alertmanagerMessage(meta, "firing"));
   const rootTs = posted.message.ts;
@@ -144,6 +146,8 @@ it("healthz, readyz and metrics of a real serve process", async () => {
   expect(new Set(steps.map((s) => s.labels.step)).size).toBe(4);
   expect(total(exp, M.probeErrors, { system: "kafka" })).toBeGreaterThan(0);
   expect(total(exp, M.slackCalls, { method: "chat.postMessage", outcome: "ok" })).toBeGreaterThan(0);
+  expect(total(exp, M.slackCalls, { method: "chat.postMessage", outcome: "error" })).toBe(1);
+  expect(total(exp, M.slackRetries, { method: "chat.postMessage" })).toBe(1);
   expect(total(exp, M.slackCalls, { method: "apps.connections.open", outcome: "ok" })).toBe(2);
   expect(total(exp, `${M.storeDuration}_count`, { operation: "openIncident", outcome: "ok" })).toBe(1);
   expect(total(exp, "process_resident_memory_bytes")).toBeGreaterThan(0);
