@@ -70,7 +70,10 @@ COPY --from=build /app/dist ./dist
 # The SQLite store (incidents, approvals, audit trail) lives here; keep it on a volume.
 VOLUME ["/data"]
 USER 10001:10001
-# No HEALTHCHECK: in Socket Mode the bot serves no HTTP endpoint; the process exits on fatal
-# errors and the orchestrator restarts it.
+# The ops endpoints (config ops.port): /healthz, /readyz, /metrics. Kubernetes probes them itself
+# (manifests/); the HEALTHCHECK serves plain Docker. Node's fetch: the slim image has no curl.
+EXPOSE 9090
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9090/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/runbook-bot.js"]
 CMD ["serve", "--config", "/etc/runbook-bot/config.yaml"]

@@ -128,6 +128,9 @@ export function buildConfig(
       problems.push("SLACK_SIGNING_SECRET: required for slack.mode http");
     }
   }
+  if (file.slack.mode === "http" && file.ops.enabled && file.ops.port === file.slack.port) {
+    problems.push(`ops.port: ${file.ops.port} is slack.port too; the ops endpoints need a port of their own`);
+  }
   problems.push(...(validate?.(config) ?? []));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return config;

@@ -338,6 +338,17 @@ export const configSchema = z
       .object({ path: nonEmpty.default("data/runbook-bot.db") })
       .strict()
       .default({ path: "data/runbook-bot.db" }),
+    /** The operability endpoints (/healthz, /readyz, /metrics) of `serve`, on a port of their own. */
+    ops: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** 0.0.0.0 in a pod (the kubelet and Prometheus reach it); 127.0.0.1 to keep it local. */
+        host: nonEmpty.default("0.0.0.0"),
+        /** Apart from slack.port: probes and scrapes need no Slack signature. 0: any free port. */
+        port: z.number().int().min(0).max(65535).default(9090),
+      })
+      .strict()
+      .default({ enabled: true, host: "0.0.0.0", port: 9090 }),
     log: z
       .object({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -45,7 +45,7 @@ function maskParams(text: string): string {
 
 /**
  * Every string in a JSON-like value passed through maskUrl (a whole config, a log line's fields).
- * Plain objects and arrays are copied; an Error becomes a copy with its message and stack masked;
+ * Plain objects and arrays are copied; an Error becomes a copy with its message, stack and cause masked;
  * other objects (dates, buffers) are kept; a cycle is cut.
  */
 export function maskUrlsDeep(value: unknown, seen: WeakSet<object> = new WeakSet()): unknown {
@@ -55,11 +55,25 @@ export function maskUrlsDeep(value: unknown, seen: WeakSet<object> = new WeakSet
   seen.add(value);
   if (Array.isArray(value)) return value.map((v) => maskUrlsDeep(v, seen));
   if (value instanceof Error) {
-    const copy = new Error(maskUrl(value.message));
-    copy.name = value.name;
+    // Same prototype: the log still says which error class it was (StoreUnavailableError, ...).
+    const copy = Object.create(Object.getPrototypeOf(value) as object) as Error;
+    Object.defineProperty(copy, "message", {
+      value: maskUrl(value.message),
+      writable: true,
+      configurable: true,
+    });
+    if (copy.name !== value.name) copy.name = value.name;
     if (value.stack !== undefined) copy.stack = maskUrl(value.stack);
     for (const [k, v] of Object.entries(value))
       (copy as unknown as Record<string, unknown>)[k] = maskUrlsDeep(v, seen);
+    // The cause is not enumerable (new Error(msg, { cause })): kept, masked, for the cause chain.
+    if ("cause" in value && !Object.hasOwn(copy, "cause"))
+      Object.defineProperty(copy, "cause", {
+        value: maskUrlsDeep(value.cause, seen),
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
     return copy;
   }
   const proto = Object.getPrototypeOf(value) as unknown;

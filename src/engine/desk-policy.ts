@@ -11,7 +11,6 @@ import {
   type RiskTier,
   riskTierOf,
 } from "../core/approval.ts";
-import { errorMessage } from "./run-probe.ts";
 import type { ClickOrigin, IncidentServiceDeps } from "./service-types.ts";
 
 const USERGROUP_CACHE_MS = 60_000;
@@ -32,10 +31,7 @@ export class DeskPolicy {
       this.usergroupCache = { at: Date.now(), members };
       return { users, usergroupMembers: members };
     } catch (error) {
-      this.deps.logger.warn(
-        { err: errorMessage(error) },
-        "could not resolve user groups; using configured users only",
-      );
+      this.deps.logger.warn({ err: error }, "could not resolve user groups; using configured users only");
       return { users, usergroupMembers: cached?.members ?? [] };
     }
   }

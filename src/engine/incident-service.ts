@@ -12,6 +12,7 @@ import type { IncidentStatusView } from "../core/views.ts";
 import { runbookFor } from "../runbooks/registry.ts";
 import type { Incident } from "../store/store.ts";
 import { ActionDesk } from "./action-desk.ts";
+import { incidentLog } from "./incident-log.ts";
 import { errorMessage } from "./run-probe.ts";
 import { runRunbook } from "./run-runbook.ts";
 import type { AlertInput, IncidentServiceDeps, Outcome, ReportOutcome } from "./service-types.ts";
@@ -134,9 +135,7 @@ export class IncidentService {
 
   private track<T>(work: Promise<T>): void {
     const p = work
-      .catch((error: unknown) =>
-        this.deps.logger.error({ err: errorMessage(error) }, "background work failed"),
-      )
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, "background work failed"))
       .finally(() => this.running.delete(p));
     this.running.add(p);
   }
@@ -184,7 +183,7 @@ export class IncidentService {
     if (!incident.statusTs && !this.board.live.has(incident.id)) {
       // Its run never reached the thread (Slack refused its first message): run it again
       // rather than note a repeat in an empty thread.
-      this.deps.logger.warn({ incidentId: incident.id }, "re-running an incident whose thread got nothing");
+      incidentLog(this.deps.logger, incident).warn("re-running an incident whose thread got nothing");
       this.track(this.runIncident(incident, meta));
       return;
     }
@@ -357,6 +356,7 @@ export class IncidentService {
       report = await runRunbook(runbook, {
         ports,
         config,
+        ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
         observer: {
           onStepStarted: async ({ index, title }) => {
             this.board.live.set(incident.id, { done: index, total, current: title });
@@ -373,8 +373,8 @@ export class IncidentService {
             // channel; one Slack would not take is named in the status message.
             const posted = thread.postStep(incident.channel, incident.threadTs, step, view).catch((error) => {
               if ((error as { kept?: unknown } | null)?.kept === true) return; // sent at the next start
-              this.deps.logger.warn(
-                { err: errorMessage(error), incidentId: incident.id, step: step.id },
+              incidentLog(this.deps.logger, incident).warn(
+                { err: error, step: step.id },
                 "a step's message did not reach the thread",
               );
               this.board.undelivered.set(incident.id, [
@@ -451,7 +451,7 @@ export class IncidentService {
         content: markdown,
       });
     } catch (error) {
-      this.deps.logger.warn({ err: errorMessage(error), incidentId: incident.id }, "report upload failed");
+      incidentLog(this.deps.logger, incident).warn({ err: error }, "report upload failed");
       return { ok: false, message: `Could not upload the report into the thread: ${errorMessage(error)}` };
     }
     await store.audit({
@@ -479,7 +479,7 @@ export class IncidentService {
     try {
       await fn();
     } catch (error) {
-      this.deps.logger.warn({ err: errorMessage(error) }, "thread update failed");
+      this.deps.logger.warn({ err: error }, "thread update failed");
     }
   }
 }

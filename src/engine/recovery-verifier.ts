@@ -9,6 +9,7 @@ import { formatDuration } from "../core/format-units.ts";
 import { recoveryTiming, verdictLine } from "../core/verification.ts";
 import { automatedRunbook } from "../runbooks/registry.ts";
 import type { ActionRequest, Incident } from "../store/store.ts";
+import { incidentLog } from "./incident-log.ts";
 import { type FinalVerdict, watchRecovery } from "./recovery-watch.ts";
 import { errorMessage } from "./run-probe.ts";
 import type { IncidentServiceDeps } from "./service-types.ts";
@@ -88,7 +89,7 @@ export class RecoveryVerifier {
       });
       await this.safe(() => thread.postNote(incident.channel, incident.threadTs, line));
     })().catch((error: unknown) =>
-      this.deps.logger.error({ err: errorMessage(error), request: request.id }, "recovery watch failed"),
+      incidentLog(this.deps.logger, incident, request).error({ err: error }, "recovery watch failed"),
     );
     this.watches.add(watch);
     void watch.finally(() => this.watches.delete(watch));
@@ -133,8 +134,8 @@ export class RecoveryVerifier {
       if (verdict.state === "applied") await this.start(request, incident, ports.clock.now());
     })().catch((error: unknown) => {
       if (this.stopping.signal.aborted) return;
-      this.deps.logger.error(
-        { err: errorMessage(error), request: request.id },
+      incidentLog(this.deps.logger, incident, request).error(
+        { err: error },
         "settling an unknown outcome failed",
       );
     });
@@ -162,8 +163,7 @@ export class RecoveryVerifier {
       const { withinMs } = recoveryTiming(check, config);
       // Long past its window: a verdict now would not say what the fix did; nobody waits for it.
       if (age > withinMs + RESUME_GRACE_MS) {
-        this.deps.logger.info(
-          { request: request.id },
+        incidentLog(this.deps.logger, incident, request).info(
           "recovery watch not resumed: its window has long passed",
         );
         continue;

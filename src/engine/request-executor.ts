@@ -10,6 +10,7 @@ import { findAction } from "../actions/registry.ts";
 import { callOutcomeOf } from "../core/call-outcome.ts";
 import { formatUtc } from "../core/format-units.ts";
 import type { ActionRequest, Incident } from "../store/store.ts";
+import { incidentLog } from "./incident-log.ts";
 import { frozenReason, type KillSwitch } from "./kill-switch.ts";
 import type { RecoveryVerifier } from "./recovery-verifier.ts";
 import { errorMessage } from "./run-probe.ts";
@@ -45,7 +46,7 @@ export class RequestExecutor {
         store
           .renewExecution(request.id, this.instanceId, new Date())
           .catch((error: unknown) =>
-            this.deps.logger.warn({ err: errorMessage(error), request: request.id }, "lease renewal failed"),
+            incidentLog(this.deps.logger, incident, request).warn({ err: error }, "lease renewal failed"),
           );
       },
       Math.max(50, leaseMs / 3),

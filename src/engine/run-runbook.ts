@@ -14,6 +14,7 @@ import type {
   StepReport,
 } from "../core/runbook.ts";
 import type { Ports } from "../ports/index.ts";
+import { noTelemetry, SYSTEM_OF_PORT, type Telemetry } from "../ports/telemetry.ts";
 import { probeProblem } from "./probe-problems.ts";
 import { errorMessage, runProbe } from "./run-probe.ts";
 
@@ -26,10 +27,14 @@ export interface RunRunbookOptions {
   readonly ports: Ports;
   readonly config: AppConfig;
   readonly observer?: RunObserver;
+  /** Step and run durations, probe errors by system. */
+  readonly telemetry?: Telemetry;
 }
 
 export async function runRunbook(runbook: Runbook, options: RunRunbookOptions): Promise<RunReport> {
   const { ports, config, observer } = options;
+  const telemetry = options.telemetry ?? noTelemetry;
+  const runStarted = performance.now();
   const startedAt = ports.clock.now();
   const results: Record<string, ProbeResult> = {};
   const assessments: StepAssessment[] = [];
@@ -51,7 +56,14 @@ export async function runRunbook(runbook: Runbook, options: RunRunbookOptions): 
         return [p, result] as const;
       }),
     );
-    for (const [p, result] of settled) results[p.id] = result;
+    for (const [p, result] of settled) {
+      results[p.id] = result;
+      if (result.status === "failed" || result.status === "timeout")
+        telemetry.probeError(
+          p.needs[0] === undefined ? "internal" : SYSTEM_OF_PORT[p.needs[0]],
+          result.status,
+        );
+    }
 
     const problems = settled.flatMap(([p, result]) => {
       const f = probeProblem(p, result, ports);
@@ -75,10 +87,12 @@ export async function runRunbook(runbook: Runbook, options: RunRunbookOptions): 
       ...(step.budgetSeconds === undefined ? {} : { budgetSeconds: step.budgetSeconds }),
     };
     reports.push(report);
+    telemetry.stepFinished(runbook.meta.id, step.id, report.status, (performance.now() - stepStarted) / 1000);
     await notify(() => observer?.onStepCompleted?.({ index, total, report }));
   }
 
   const conclusion = safeConclude(() => runbook.conclude(results, assessments, config));
+  telemetry.runbookFinished(runbook.meta.id, conclusion.severity, (performance.now() - runStarted) / 1000);
   return {
     runbook: runbook.meta.id,
     title: runbook.meta.title,

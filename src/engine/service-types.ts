@@ -2,6 +2,7 @@
 import type { AppConfig } from "../config/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { Ports } from "../ports/index.ts";
+import type { Telemetry } from "../ports/telemetry.ts";
 import type { DirectoryPort, ThreadPort } from "../ports/thread.ts";
 import type { Store } from "../store/store.ts";
 
@@ -14,6 +15,8 @@ export interface IncidentServiceDeps {
   readonly logger: Logger;
   /** Identifies this process as executor (several replicas may share a store). */
   readonly instanceId?: string;
+  /** The bot's metrics (default: none). */
+  readonly telemetry?: Telemetry;
 }
 
 export interface AlertInput {

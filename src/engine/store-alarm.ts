@@ -4,7 +4,7 @@
  * action desk refuses requests and approvals (storeRefusal) and says why to the clicker.
  */
 import { type Store, type StoreCondition, StoreUnavailableError } from "../store/store.ts";
-import { errorMessage } from "./run-probe.ts";
+import { incidentLog } from "./incident-log.ts";
 import type { IncidentServiceDeps } from "./service-types.ts";
 
 /** Why a request or an approval cannot be taken now (the store cannot be written), if it cannot. */
@@ -57,10 +57,7 @@ export class StoreAlarm {
     try {
       open = await store.listOpenIncidents();
     } catch (error) {
-      logger.error(
-        { err: errorMessage(error) },
-        "could not list the open incidents to tell them about the store",
-      );
+      logger.error({ err: error }, "could not list the open incidents to tell them about the store");
       return;
     }
     const note = storeAlarmNote(condition);
@@ -68,7 +65,7 @@ export class StoreAlarm {
       try {
         await thread.postNote(incident.channel, incident.threadTs, note);
       } catch (error) {
-        logger.warn({ err: errorMessage(error), incidentId: incident.id }, "thread update failed");
+        incidentLog(logger, incident).warn({ err: error }, "thread update failed");
       }
     }
   }

@@ -5,13 +5,14 @@
 import { App, HTTPReceiver, LogLevel, webApi } from "@slack/bolt";
 import type { AppConfig } from "../config/schema.ts";
 import { IncidentService } from "../engine/incident-service.ts";
-import { errorMessage } from "../engine/run-probe.ts";
 import type { Logger } from "../logger.ts";
 import type { Ports } from "../ports/index.ts";
+import { noTelemetry, type Telemetry } from "../ports/telemetry.ts";
 import type { Store } from "../store/store.ts";
 import { hintingThread } from "./api-error-hint.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { ChannelFilter } from "./channel-filter.ts";
+import { countingFetch } from "./count-calls.ts";
 import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
@@ -19,6 +20,7 @@ import { normalizeIncoming } from "./normalize-payload.ts";
 import { Outbox, type OutboxLimits, systemOutboxTimer } from "./outbox/index.ts";
 import { proposalTraits } from "./render/index.ts";
 import { refuseUnfreshRequests } from "./request-freshness.ts";
+import { type SlackConnectionState, watchSlackConnection } from "./slack-connection.ts";
 import { SlackDirectory, SlackThread, sendWith } from "./slack-thread.ts";
 
 export interface BotOptions {
@@ -38,6 +40,8 @@ export interface BotOptions {
   readonly drainMs?: number;
   /** How long `stop()` then waits for runs in progress (default 3000 ms). */
   readonly stopIdleMs?: number;
+  /** Where the bot's metrics go (default: nowhere). */
+  readonly telemetry?: Telemetry;
 }
 
 export interface RunningBot {
@@ -49,15 +53,21 @@ export interface RunningBot {
   readonly resumed: number;
   /** HTTP mode: the port /slack/events listens on. */
   readonly port?: number;
+  /** Whether Slack is connected now (the Socket Mode connection open, or the HTTP receiver up). */
+  slackConnection(): SlackConnectionState;
   stop(): Promise<void>;
 }
 
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
+  const telemetry = options.telemetry ?? noTelemetry;
   const { slackBotToken: token, slackAppToken: appToken, slackSigningSecret: signingSecret } = config.secrets;
   if (!token) throw new Error("SLACK_BOT_TOKEN is not set");
+  const apiUrl = options.apiUrl ?? config.slack.apiUrl;
+  const fetchCounted = countingFetch(apiUrl, telemetry);
   const clientOptions = {
-    slackApiUrl: options.apiUrl ?? config.slack.apiUrl,
+    slackApiUrl: apiUrl,
+    fetch: fetchCounted,
     ...(options.retries === undefined ? {} : { retryConfig: { retries: options.retries } }),
   };
   const common = { token, logger: boltLogger(logger), logLevel: LogLevel.WARN, clientOptions };
@@ -71,7 +81,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   // retries nor waits out a 429 by itself (WebClient's own policy would wait Retry-After and then
   // add its backoff on top, 14-16 s for Retry-After: 1).
   const outboxClient = new webApi.WebClient(token, {
-    slackApiUrl: options.apiUrl ?? config.slack.apiUrl,
+    slackApiUrl: apiUrl,
+    fetch: fetchCounted,
     logger: boltLogger(logger),
     logLevel: LogLevel.WARN,
     retryConfig: { retries: 0 },
@@ -83,11 +94,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ledger: options.store.outboxLedger(),
     timer: systemOutboxTimer,
     ...(options.outboxLimits ? { limits: options.outboxLimits } : {}),
-    onFailure: (call, failure, willRetry) =>
+    onFailure: (call, failure, willRetry) => {
+      if (willRetry) telemetry.slackRetry(call.method);
       logger.warn(
         { method: call.method, channel: call.args.channel, reason: failure.reason, willRetry },
         willRetry ? "Slack refused a thread message; retrying" : "Slack refused a thread message for good",
-      ),
+      );
+    },
   });
 
   const idleBoundMs = options.stopIdleMs ?? 3000;
@@ -103,45 +116,41 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         traits: proposalTraits(config.approvals.riskTiers),
         onUploadError: (error, file) =>
           logger.warn(
-            { err: errorMessage(error), filename: file.filename },
+            { err: error, filename: file.filename },
             "could not attach a chart to a step (without the files:write scope, charts stop until restart)",
           ),
       }),
       channelNameOf(app),
     ),
     directory: new SlackDirectory(app.client),
+    telemetry,
   });
   const channels = new ChannelFilter(config.slack.incidentChannels, app.client);
-  registerMessageListener(app, { config, service, store: options.store, channels, logger });
+  registerMessageListener(app, { config, service, store: options.store, channels, logger, telemetry });
   registerCommandListener(app, { config, service, logger });
   registerActionListeners(app, { config, service, logger });
   app.error(async (error) => {
-    logger.error({ err: errorMessage(error) }, "unhandled error in a Slack listener");
+    logger.error({ err: error }, "unhandled error in a Slack listener");
   });
 
   if (config.slack.mode === "http") await app.start(config.slack.port);
   else await app.start();
   logger.info({ mode: config.slack.mode }, "connected to Slack");
+  const slackConnection = watchSlackConnection(app, config.slack.mode);
   const leftover = outbox.resume();
   if (leftover > 0) logger.info({ messages: leftover }, "sending the thread messages left by the last run");
 
   await service
     .recoverInterrupted()
-    .catch((error: unknown) =>
-      logger.warn({ err: errorMessage(error) }, "could not recover interrupted actions"),
-    );
+    .catch((error: unknown) => logger.warn({ err: error }, "could not recover interrupted actions"));
   const sweeper = setInterval(() => {
-    service
-      .sweepExpired()
-      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "expiry sweep failed"));
+    service.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, "expiry sweep failed"));
     service
       .sweepUndelivered()
-      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "undelivered-run sweep failed"));
+      .catch((error: unknown) => logger.warn({ err: error }, "undelivered-run sweep failed"));
     service
       .sweepInterrupted()
-      .catch((error: unknown) =>
-        logger.warn({ err: errorMessage(error) }, "interrupted-execution sweep failed"),
-      );
+      .catch((error: unknown) => logger.warn({ err: error }, "interrupted-execution sweep failed"));
   }, options.expirySweepMs ?? 15_000);
   sweeper.unref();
 
@@ -150,6 +159,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     service,
     outbox,
     resumed: leftover,
+    slackConnection,
     ...(config.slack.mode === "http" ? { port: config.slack.port } : {}),
     async stop() {
       clearInterval(sweeper);

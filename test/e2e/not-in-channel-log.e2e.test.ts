@@ -36,8 +36,11 @@ describe("not_in_channel in the log", () => {
     const failed = lines.filter((l) => l.msg === "thread update failed");
     expect(failed.length).toBeGreaterThan(0);
     for (const line of failed) {
-      expect(String(line.err)).toContain("not_in_channel");
-      expect(String(line.err)).toContain("invite it with `/invite @runbook-bot` in #incidents");
+      // The error as an object (type, message, stack); the hint is in its message.
+      const err = line.err as { type?: unknown; message?: unknown; stack?: unknown };
+      expect(String(err.message)).toContain("not_in_channel");
+      expect(String(err.message)).toContain("invite it with `/invite @runbook-bot` in #incidents");
+      expect(String(err.stack)).toMatch(/\n\s+at /);
     }
     h.emulator.setBotMembership(CHANNEL, true);
   });

@@ -1,7 +1,8 @@
 /** `runbook-bot serve` (npm start): Slack with credentials, else the embedded sandbox in the terminal. */
 import { createPorts } from "../../adapters/create-ports.ts";
 import type { LoadedConfig } from "../../config/load-config.ts";
-import { createLogger } from "../../logger.ts";
+import { createLogger, type Logger } from "../../logger.ts";
+import type { OpsRuntime } from "../../ops/start-ops.ts";
 import { type CliIo, writeLine } from "../io.ts";
 
 /** The longest a SIGTERM waits before the process exits. */
@@ -20,14 +21,36 @@ export async function serve(
   if (opts.sandbox || !config.secrets.slackBotToken) return serveSandbox(loaded, io);
 
   const logger = createLogger(config.log.level);
+  // The ops endpoints first: /healthz answers and /readyz says what is not up yet while we start.
+  const { startOps } = await import("../../ops/start-ops.ts");
+  const ops = await startOps(config, logger);
+  try {
+    return await serveSlack(loaded, io, opts, logger, ops);
+  } finally {
+    await ops.close();
+  }
+}
+
+async function serveSlack(
+  loaded: LoadedConfig,
+  io: CliIo,
+  opts: { readonly until?: Promise<unknown> },
+  logger: Logger,
+  ops: OpsRuntime,
+): Promise<number> {
+  const { config } = loaded;
   const { startBot } = await import("../../slack/create-bot.ts");
   const { openSqliteStore } = await import("../../store/sqlite-store.ts");
-  const store = openSqliteStore(config.store.path);
+  const { observeStore } = await import("../../store/observed-store.ts");
+  const store = observeStore(openSqliteStore(config.store.path), ops.telemetry);
+  ops.attachStore(store);
   const ports = await createPorts(config);
-  const bot = await startBot({ config, ports, store, logger });
+  const bot = await startBot({ config, ports, store, logger, telemetry: ops.telemetry });
+  ops.attachSlack(bot.slackConnection);
   logger.info({ config: loaded.source, mode: config.slack.mode }, "runbook-bot is running");
   await (opts.until ?? waitForSignal());
   logger.info("stopping");
+  ops.stopping();
   // Bounded: the outbox drains for a few seconds and keeps the rest in the store for the next start.
   const stopped = await Promise.race([
     bot.stop().then(() => "stopped" as const),

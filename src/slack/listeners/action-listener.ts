@@ -40,7 +40,7 @@ export function registerActionListeners(
         const outcome = await work();
         if (!outcome.ok) await tell(respond, outcome.message, logger);
       } catch (error) {
-        logger.error({ err: errorMessage(error) }, "interaction failed");
+        logger.error({ err: error }, "interaction failed");
         await tell(respond, `Something went wrong: ${errorMessage(error)}`, logger);
       }
     });
@@ -90,7 +90,7 @@ export function registerActionListeners(
             : invalid;
         await tell(respond, outcome.message, logger);
       } catch (error) {
-        logger.error({ err: errorMessage(error) }, "preview failed");
+        logger.error({ err: error }, "preview failed");
         await tell(respond, `Something went wrong: ${errorMessage(error)}`, logger);
       }
     });

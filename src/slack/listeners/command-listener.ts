@@ -78,7 +78,7 @@ export function registerCommandListener(
             }
             await tell(respond, outcome.message, deps.logger);
           } catch (error) {
-            deps.logger.warn({ err: errorMessage(error) }, `/runbook ${parsed.kind} failed`);
+            deps.logger.warn({ err: error }, `/runbook ${parsed.kind} failed`);
             await tell(respond, `Could not ${parsed.kind}: ${errorMessage(error)}`, deps.logger);
           }
           return;
@@ -93,7 +93,7 @@ export function registerCommandListener(
             );
             if (!outcome.ok) await tell(respond, outcome.message, deps.logger);
           } catch (error) {
-            deps.logger.warn({ err: errorMessage(error) }, "/runbook report failed");
+            deps.logger.warn({ err: error }, "/runbook report failed");
             await tell(respond, `Could not write the report: ${errorMessage(error)}`, deps.logger);
           }
           return;
@@ -113,10 +113,7 @@ export function registerCommandListener(
             );
             if (!outcome.ok) await tell(respond, outcome.message, deps.logger);
           } catch (error) {
-            deps.logger.warn(
-              { err: errorMessage(error), channel: command.channel_id },
-              "on-demand run failed to start",
-            );
+            deps.logger.warn({ err: error, channel: command.channel_id }, "on-demand run failed to start");
             await tell(
               respond,
               `Could not start ${parsed.runbook.title} here: ${slackError(error)}`,
@@ -133,7 +130,7 @@ export async function tell(respond: RespondFn, text: string, logger: Logger): Pr
   try {
     await respond({ response_type: "ephemeral", replace_original: false, text });
   } catch (error) {
-    logger.warn({ err: errorMessage(error) }, "could not answer the user");
+    logger.warn({ err: error }, "could not answer the user");
   }
 }
 

@@ -119,7 +119,7 @@ export function registerFormListeners(
         try {
           await openForm(deps, client, body, action as unknown as ActionLike, respond);
         } catch (error) {
-          logger.error({ err: errorMessage(error) }, "form button failed");
+          logger.error({ err: error }, "form button failed");
           await tell(respond, `Something went wrong: ${errorMessage(error)}`, logger);
         }
       });
@@ -161,7 +161,7 @@ export function registerFormListeners(
         });
         if (!outcome.ok) await tellUser(outcome.message);
       } catch (error) {
-        logger.error({ err: errorMessage(error) }, "form submission failed");
+        logger.error({ err: error }, "form submission failed");
         await tellUser(`Something went wrong: ${errorMessage(error)}`);
       }
     }),

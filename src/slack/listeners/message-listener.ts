@@ -5,9 +5,10 @@
  */
 import type { App } from "@slack/bolt";
 import type { AppConfig } from "../../config/schema.ts";
-import { matchEvent } from "../../core/intake/index.ts";
+import { isHumanMessage, matchEvent } from "../../core/intake/index.ts";
 import type { IncidentService } from "../../engine/incident-service.ts";
 import type { Logger } from "../../logger.ts";
+import { noTelemetry, type Telemetry } from "../../ports/telemetry.ts";
 import type { Store } from "../../store/store.ts";
 import type { ChannelFilter } from "../channel-filter.ts";
 
@@ -32,8 +33,10 @@ export function registerMessageListener(
     store: Store;
     channels: ChannelFilter;
     logger: Logger;
+    telemetry?: Telemetry;
   },
 ): void {
+  const telemetry = deps.telemetry ?? noTelemetry;
   const options = {
     allowHumanAlerts: deps.config.slack.allowHumanAlerts,
     extraPatterns: deps.config.alerts.extraPatterns,
@@ -55,12 +58,21 @@ export function registerMessageListener(
       const channel = message.channel;
       if (!channel || !(await deps.channels.isIncidentChannel(channel))) return;
       const result = matchEvent(event, options);
-      if (result.matches.length === 0) return;
       const eventId = (body as { event_id?: string }).event_id;
+      // Counted once per delivery: a redelivery (its event id seen before) is not a new alert.
+      const source = result.source ?? "webhook";
+      if (result.matches.length === 0) {
+        // A message from a tool that names none of the alerts: received, source unknown.
+        if (!isHumanMessage((edited ?? message) as Record<string, unknown>))
+          telemetry.alertReceived("unknown");
+        return;
+      }
       if (eventId && !(await deps.store.markEventSeen(eventId))) {
         deps.logger.debug({ eventId }, "redelivered event ignored");
         return;
       }
+      telemetry.alertReceived(source);
+      for (const match of result.matches) telemetry.alertMatched(source, match.runbook);
       const inner = message.subtype === "message_changed" ? message.message : message;
       const ts = inner?.thread_ts ?? inner?.ts ?? message.ts;
       if (!ts) return;
@@ -71,7 +83,7 @@ export function registerMessageListener(
           alert: match.alert,
           runbookId: match.runbook,
           state: match.state,
-          source: result.source ?? "webhook",
+          source,
         });
       }
     }),

@@ -144,6 +144,12 @@ describe("buildConfig: problems, each by its path", () => {
       ["SLACK_SIGNING_SECRET: required for slack.mode http"],
     ],
     [
+      "http mode with the ops endpoints on Slack's port",
+      { slack: { mode: "http", port: 8080 }, ops: { port: 8080 } },
+      {},
+      ["ops.port: 8080 is slack.port too; the ops endpoints need a port of their own"],
+    ],
+    [
       "environment problems together",
       { kafka: { brokers: ["b:9096"], sasl: { mechanism: "plain", username: "u", passwordEnv: "KPW" } } },
       { SLACK_BOT_TOKEN: BOT },

@@ -1,52 +1,22 @@
 /**
  * manifests/: least-privilege RBAC in one namespace (checked against the Kubernetes adapter's
- * calls), a hardened single-replica Deployment, and a ConfigMap the real loader accepts.
+ * calls). The Deployments and ConfigMaps of both variants: manifests-deployment.test.ts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { buildConfig, parseConfigText } from "../../../src/config/load-config.ts";
-import type { AppConfig } from "../../../src/config/schema.ts";
-import { validateExtraPatterns } from "../../../src/core/intake/index.ts";
+import { type Doc, loadConfigMap, loadVariant, NAMESPACE } from "./manifest-files.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const NAMESPACE = "flink";
 const ACCOUNT = "runbook-bot";
-
-// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, narrowed by the assertions below.
-type Doc = Record<string, any>;
-
-function loadManifests(): { file: string; doc: Doc }[] {
-  const dir = join(root, "manifests");
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))
-    .sort()
-    .flatMap((file) =>
-      parseAllDocuments(readFileSync(join(dir, file), "utf8")).map((document) => {
-        expect(document.errors, file).toEqual([]);
-        return { file, doc: document.toJS() as Doc | null };
-      }),
-    )
-    .filter((d): d is { file: string; doc: Doc } => d.doc !== null);
-}
-
-const manifests = loadManifests();
-const ofKind = (kind: string) => manifests.filter((m) => m.doc.kind === kind).map((m) => m.doc);
-const one = (kind: string): Doc => {
-  const docs = ofKind(kind);
-  expect(docs, kind).toHaveLength(1);
-  return docs[0]!;
-};
-
+const { manifests, one } = loadVariant("replicated");
 const role = one("Role");
 const binding = one("RoleBinding");
 const account = one("ServiceAccount");
-const configMap = one("ConfigMap");
 const deployment = one("Deployment");
-const pod = deployment.spec.template.spec as Doc;
-const container = (pod.containers as Doc[])[0]!;
+const loadedConfig = () => loadConfigMap(one("ConfigMap"), deployment.spec.template.spec.containers[0]);
 
 interface Rule {
   apiGroups: string[];
@@ -157,39 +127,16 @@ function optionalDocs(file: string): Doc[] {
     .filter((d): d is Doc => d !== null);
 }
 
-/** The env the Deployment gives the container, with a stand-in value for each Secret key. */
-function deploymentEnv(): Record<string, string> {
-  return Object.fromEntries(
-    (container.env as Doc[]).map((e) => [
-      e.name as string,
-      e.valueFrom?.secretKeyRef
-        ? `from-secret-${e.valueFrom.secretKeyRef.name}-${e.valueFrom.secretKeyRef.key}`
-        : e.value,
-    ]),
-  );
-}
-
-const configText = configMap.data["config.yaml"] as string;
-let loaded: AppConfig | undefined;
-/** The ConfigMap's config.yaml through the real loader; a problem fails the test that asks. */
-function loadedConfig(): AppConfig {
-  loaded ??= buildConfig(
-    parseConfigText(configText, "configmap.yaml"),
-    deploymentEnv(),
-    "configmap.yaml",
-    (c) => validateExtraPatterns(c.alerts.extraPatterns),
-  );
-  return loaded;
-}
-
 describe("manifests", () => {
   it("are well-formed objects, all in the flink namespace", () => {
     expect(manifests.map((m) => m.doc.kind).sort()).toEqual([
       "ConfigMap",
       "Deployment",
-      "PersistentVolumeClaim",
+      "NetworkPolicy",
+      "PodDisruptionBudget",
       "Role",
       "RoleBinding",
+      "Service",
       "ServiceAccount",
     ]);
     for (const { file, doc } of manifests) {
@@ -299,125 +246,5 @@ describe("RoleBinding", () => {
     ]);
     expect(account.metadata.name).toBe(ACCOUNT);
     expect(account.metadata.namespace).toBe(NAMESPACE);
-  });
-});
-
-describe("Deployment", () => {
-  it("runs one replica (SQLite store), replaced with Recreate", () => {
-    expect(deployment.spec.replicas).toBe(1);
-    expect(deployment.spec.strategy).toEqual({ type: "Recreate" });
-    expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
-  });
-
-  it("uses the ServiceAccount and mounts its token for the API calls", () => {
-    expect(pod.serviceAccountName).toBe(account.metadata.name);
-    expect(pod.automountServiceAccountToken).toBe(true);
-  });
-
-  it("has a hardened security context", () => {
-    expect(pod.securityContext.runAsNonRoot).toBe(true);
-    expect(pod.securityContext.runAsUser).toBe(10001);
-    expect(pod.securityContext.seccompProfile).toEqual({ type: "RuntimeDefault" });
-    expect(pod.hostNetwork ?? false).toBe(false);
-    expect(pod.hostPID ?? false).toBe(false);
-    expect(pod.hostIPC ?? false).toBe(false);
-    expect(pod.containers).toHaveLength(1);
-    const sc = container.securityContext as Doc;
-    expect(sc.allowPrivilegeEscalation).toBe(false);
-    expect(sc.readOnlyRootFilesystem).toBe(true);
-    expect(sc.privileged ?? false).toBe(false);
-    expect(sc.runAsNonRoot).toBe(true);
-    expect(sc.capabilities).toEqual({ drop: ["ALL"] });
-    for (const volume of pod.volumes as Doc[]) expect(volume.hostPath, volume.name).toBeUndefined();
-  });
-
-  it("runs as the image's user", () => {
-    const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
-    const user = [...dockerfile.matchAll(/^USER\s+(\d+)/gm)].at(-1)?.[1];
-    expect(Number(user)).toBe(pod.securityContext.runAsUser);
-  });
-
-  it("sets resource requests and limits", () => {
-    for (const kind of ["requests", "limits"]) {
-      expect(container.resources[kind].cpu, kind).toBeTruthy();
-      expect(container.resources[kind].memory, kind).toBeTruthy();
-    }
-  });
-
-  it("takes the Slack tokens from the runbook-bot-slack Secret, never from literal values", () => {
-    const env = container.env as Doc[];
-    for (const name of ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]) {
-      const entry = env.find((e) => e.name === name);
-      expect(entry?.valueFrom?.secretKeyRef?.name, name).toBe("runbook-bot-slack");
-      expect(entry?.value, name).toBeUndefined();
-    }
-    for (const entry of env.filter((e) => /TOKEN|SECRET|PASSWORD/.test(e.name as string))) {
-      expect(entry.valueFrom?.secretKeyRef, entry.name).toBeDefined();
-    }
-    expect(container.envFrom).toBeUndefined();
-    expect(JSON.stringify(manifests)).not.toMatch(/xox[abp]-[A-Za-z0-9]|xapp-\d-[A-Za-z0-9]/);
-  });
-
-  it("has writable /data (the store) and /tmp (temporary files) on a read-only root", () => {
-    const mounts = container.volumeMounts as Doc[];
-    const volume = (mountPath: string) => {
-      const mount = mounts.find((m) => m.mountPath === mountPath);
-      expect(mount, mountPath).toBeDefined();
-      expect(mount?.readOnly ?? false, mountPath).toBe(false);
-      return (pod.volumes as Doc[]).find((v) => v.name === mount?.name);
-    };
-    const data = volume("/data");
-    expect(data?.persistentVolumeClaim ?? data?.emptyDir).toBeDefined();
-    if (data?.persistentVolumeClaim) {
-      const claims = ofKind("PersistentVolumeClaim").map((c) => c.metadata.name);
-      expect(claims).toContain(data.persistentVolumeClaim.claimName);
-    }
-    expect(volume("/tmp")?.emptyDir).toBeDefined();
-    expect(loadedConfig().store.path.startsWith("/data/")).toBe(true);
-  });
-
-  it("mounts the ConfigMap where the command reads it", () => {
-    expect(container.args).toEqual(["serve", "--config", "/etc/runbook-bot/config.yaml"]);
-    const mount = (container.volumeMounts as Doc[]).find((m) => m.mountPath === "/etc/runbook-bot");
-    expect(mount?.readOnly).toBe(true);
-    const volume = (pod.volumes as Doc[]).find((v) => v.name === mount?.name);
-    expect(volume?.configMap?.name).toBe(configMap.metadata.name);
-    expect(volume?.configMap?.items).toEqual([{ key: "config.yaml", path: "config.yaml" }]);
-  });
-});
-
-describe("ConfigMap", () => {
-  it("holds a config.yaml the real loader accepts with the Deployment's environment", () => {
-    expect(Object.keys(configMap.data)).toEqual(["config.yaml"]);
-    expect(loadedConfig().secrets.slackBotToken).toBeDefined();
-    expect(loadedConfig().secrets.slackAppToken).toBeDefined();
-  });
-
-  it("uses in-cluster credentials, Socket Mode and the /data store", () => {
-    const config = loadedConfig();
-    expect(config.kubernetes?.inCluster).toBe(true);
-    expect(config.slack.mode).toBe("socket");
-    expect(config.store.path).toBe("/data/runbook-bot.db");
-  });
-
-  it("gets every variable it names from the Deployment", () => {
-    const config = loadedConfig();
-    const sasl = config.kafka?.sasl;
-    const passwordEnv = sasl && "passwordEnv" in sasl ? sasl.passwordEnv : undefined;
-    if (passwordEnv) {
-      expect(config.secrets.kafkaPassword).toBeDefined();
-      const entry = (container.env as Doc[]).find((e) => e.name === passwordEnv);
-      expect(entry?.valueFrom?.secretKeyRef, passwordEnv).toBeDefined();
-    }
-  });
-
-  it("configures approvers, so that fixes can be requested", () => {
-    const { approvals } = loadedConfig();
-    expect(approvals.users.length + approvals.usergroups.length).toBeGreaterThan(0);
-    expect(approvals.allowSelfApproval).toBe(false);
-  });
-
-  it("holds no secret values", () => {
-    expect(configText).not.toMatch(/xox[abp]-|xapp-|password:\s*\S/);
   });
 });
