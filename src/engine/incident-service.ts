@@ -99,6 +99,11 @@ export class IncidentService {
     return this.actions.sweepInterrupted(...args);
   }
 
+  /** Recovery watches left without a verdict (a stop, a dead replica), resumed under their lease. */
+  resumeVerifications(): Promise<number> {
+    return this.actions.verifier.resume();
+  }
+
   /** Resolves when every recovery watch started so far has posted its verdict (tests). */
   verificationsSettled(): Promise<void> {
     return this.actions.verifier.settled();

@@ -114,6 +114,10 @@ export class LeasedLoop {
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
   private heldNow = false;
+  private triedOnce: () => void = () => undefined;
+  private readonly firstTry = new Promise<void>((resolve) => {
+    this.triedOnce = resolve;
+  });
 
   constructor(private readonly options: LeasedLoopOptions) {}
 
@@ -122,20 +126,24 @@ export class LeasedLoop {
     return this.heldNow;
   }
 
-  start(): void {
+  /** Starts; resolves after the first try: the job's first run when the lease was free, else at once. */
+  start(): Promise<void> {
     this.running ??= this.loop();
+    return this.firstTry;
   }
 
   /** Stops the job at once and releases the lease (another replica takes it at its next try). */
   async stop(): Promise<void> {
     this.stopping.abort(new Error("stopping"));
     await this.running;
+    this.triedOnce();
   }
 
   private async loop(): Promise<void> {
     const { clock, leaseMs } = this.options;
     while (!this.stopping.signal.aborted) {
       await underLease(this.options, (signal) => this.tenure(signal), this.stopping.signal);
+      this.triedOnce();
       if (this.stopping.signal.aborted) break;
       await clock.sleep(renewEveryMs(leaseMs), this.stopping.signal).catch(() => undefined);
     }
@@ -150,6 +158,7 @@ export class LeasedLoop {
         await job(signal, first).catch((error: unknown) => {
           if (!signal.aborted) this.options.onError?.(error);
         });
+        this.triedOnce();
         signal.throwIfAborted();
         await clock.sleep(everyMs, signal);
       }

@@ -5,6 +5,7 @@
 import { App, HTTPReceiver, LogLevel, webApi } from "@slack/bolt";
 import type { AppConfig } from "../config/schema.ts";
 import { IncidentService } from "../engine/incident-service.ts";
+import { replicaSweeps } from "../engine/replica-sweeps.ts";
 import { errorMessage } from "../engine/run-probe.ts";
 import type { Logger } from "../logger.ts";
 import type { Ports } from "../ports/index.ts";
@@ -125,25 +126,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const leftover = outbox.resume();
   if (leftover > 0) logger.info({ messages: leftover }, "sending the thread messages left by the last run");
 
-  await service
-    .recoverInterrupted()
-    .catch((error: unknown) =>
-      logger.warn({ err: errorMessage(error) }, "could not recover interrupted actions"),
-    );
-  const sweeper = setInterval(() => {
-    service
-      .sweepExpired()
-      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "expiry sweep failed"));
-    service
-      .sweepUndelivered()
-      .catch((error: unknown) => logger.warn({ err: errorMessage(error) }, "undelivered-run sweep failed"));
-    service
-      .sweepInterrupted()
-      .catch((error: unknown) =>
-        logger.warn({ err: errorMessage(error) }, "interrupted-execution sweep failed"),
-      );
-  }, options.expirySweepMs ?? 15_000);
-  sweeper.unref();
+  // The sweeps and the start-up recovery, on one replica at a time (replica-sweeps.ts): this call
+  // returns after the first try (the recovery done here when the lease was free).
+  const sweeps = replicaSweeps({
+    service,
+    coordination: options.store.coordination(),
+    logger,
+    leaseMs: config.replicas.leaseSeconds * 1000,
+    everyMs: options.expirySweepMs ?? 15_000,
+  });
+  await sweeps.start();
 
   return {
     app,
@@ -152,7 +144,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     resumed: leftover,
     ...(config.slack.mode === "http" ? { port: config.slack.port } : {}),
     async stop() {
-      clearInterval(sweeper);
+      await sweeps.stop();
       service.storeAlarm.stop();
       await app.stop().catch(() => undefined);
       await service.stopVerifications();
