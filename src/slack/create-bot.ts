@@ -17,7 +17,7 @@ import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
 import { normalizeIncoming } from "./normalize-payload.ts";
-import { Outbox, type OutboxLimits, systemOutboxTimer } from "./outbox/index.ts";
+import { coordinatedPacer, Outbox, type OutboxLimits, systemOutboxTimer } from "./outbox/index.ts";
 import { proposalTraits } from "./render/index.ts";
 import { refuseUnfreshRequests } from "./request-freshness.ts";
 import { SlackDirectory, SlackThread, sendWith } from "./slack-thread.ts";
@@ -83,6 +83,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     send: sendWith(outboxClient),
     ledger: options.store.outboxLedger(),
     timer: systemOutboxTimer,
+    // Slack's limits are per channel and per workspace: every replica on the store draws from the same slots.
+    pacer: coordinatedPacer(options.store.coordination()),
+    onPacing: (shared, error) =>
+      shared
+        ? logger.info("the store's send slots are back: pacing Slack calls with the other replicas again")
+        : logger.warn(
+            { err: errorMessage(error) },
+            "cannot reserve send slots in the store: pacing Slack calls in this process alone",
+          ),
     ...(options.outboxLimits ? { limits: options.outboxLimits } : {}),
     onFailure: (call, failure, willRetry) =>
       logger.warn(
