@@ -19,7 +19,8 @@ export function gcraSlot(
 ): { sendAt: number; tat: number } {
   const base = Math.max(tat ?? now, now);
   const tolerance = (Math.max(1, Math.floor(burst)) - 1) * intervalMs;
-  return { sendAt: Math.max(now, base - tolerance), tat: base + intervalMs };
+  // Never early: a slot at a fraction of a millisecond is sent at the next whole one.
+  return { sendAt: Math.ceil(Math.max(now, base - tolerance) - 1e-6), tat: base + intervalMs };
 }
 
 export class SqliteCoordination implements Coordination {

@@ -154,7 +154,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE TABLE send_slots (
         key TEXT PRIMARY KEY,
-        tat INTEGER NOT NULL
+        tat REAL NOT NULL
       ) STRICT;
     `,
   },

@@ -127,6 +127,24 @@ describe("two replicas sharing the store's send slots", () => {
     );
   });
 
+  it("Slack's default update rate (45 a minute, burst 5) is shared without falling back", async () => {
+    const sent: Sent[] = [];
+    const changes: boolean[] = [];
+    const a = replica("A", sent, { onPacing: (shared) => changes.push(shared) });
+    const b = replica("B", sent, { onPacing: (shared) => changes.push(shared) });
+    const done = [];
+    for (let i = 0; i < 5; i++) {
+      done.push(a.outbox.update({ method: "chat.update", args: { channel: "C1", ts: `1.${i}`, text: "a" } }));
+      done.push(b.outbox.update({ method: "chat.update", args: { channel: "C2", ts: `2.${i}`, text: "b" } }));
+    }
+    await vi.advanceTimersByTimeAsync(20_000);
+    await Promise.all(done);
+    expect(changes).toEqual([]);
+    expect(sent.map((s) => s.at).sort((x, y) => x - y)).toEqual([
+      0, 0, 0, 0, 0, 1334, 2667, 4000, 5334, 6667,
+    ]);
+  });
+
   it("a first reply still goes ahead of its own process's waiting steps", async () => {
     const sent: Sent[] = [];
     const a = replica("A", sent);

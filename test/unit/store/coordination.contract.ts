@@ -117,6 +117,14 @@ export function coordinationContract(adapter: string, fresh: () => Promise<Coord
         expect(burst.map((t) => t - plus(20_000).getTime())).toEqual([0, 0, 0, 1000]);
       });
 
+      it("takes fractional intervals (45 a minute) without drift", async () => {
+        const c = store.coordination();
+        const slots: number[] = [];
+        for (let i = 0; i < 8; i++)
+          slots.push((await c.reserveSlot("update:workspace", T0, 60_000 / 45, 5)).getTime());
+        expect(slots.map((t) => t - T0.getTime())).toEqual([0, 0, 0, 0, 0, 1334, 2667, 4000]);
+      });
+
       it("keys are independent", async () => {
         const c = store.coordination();
         for (let i = 0; i < 3; i++) await c.reserveSlot("post:C1", T0, 1000, 1);
