@@ -52,11 +52,11 @@ describe("replicas on one store", () => {
     const bots = [await harness.startBot(), await harness.startBot(), await harness.startBot()];
     const ids = bots.map((b) => b.instanceId);
     await harness.waitForReply(root.ts, (m) => m.text.startsWith(":mag: Resuming the check"));
-    const sweeper = await waitForHolder(harness, SWEEPS_LEASE, ids);
-    const watcher = await waitForHolder(harness, `verify:${request.id}`, ids);
     // Several sweeps (every 200 ms) of every replica later: still one resumption.
     await new Promise((resolve) => setTimeout(resolve, 3 * LEASE_S * 1000));
     expect(count(harness, root.ts, ":mag: Resuming the check")).toBe(1);
+    const sweeper = await waitForHolder(harness, SWEEPS_LEASE, ids);
+    const watcher = await waitForHolder(harness, `verify:${request.id}`, ids);
     expect(await holderOf(harness, SWEEPS_LEASE)).toBe(sweeper);
     expect(await holderOf(harness, `verify:${request.id}`)).toBe(watcher);
 
