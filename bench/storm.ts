@@ -7,7 +7,17 @@
  * alert -> first reply and -> complete thread, chat.postMessage calls per message delivered,
  * incidents with nothing in their thread, status messages that went backwards.
  * `--quick`: 3 alerts, 100 messages in 6 s (the e2e test's scale).
+ * `--replicas N`: N bot processes on one SQLite file (this one and N-1 of bench/storm-replica.ts),
+ * each with its own Socket Mode connection; they share Slack's limits through the store's send
+ * slots. Also reported: threads with a step or status message twice, and the most posts Slack
+ * accepted in one channel within any second.
  */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 import type { CliIo } from "../src/cli/io.ts";
 import { configSchema } from "../src/config/schema.ts";
@@ -29,6 +39,8 @@ export interface StormOptions {
   /** Longest wait for the threads after the storm. */
   readonly capSeconds: number;
   readonly seed?: number;
+  /** Bot processes sharing one store (default 1: the bot in this process only). */
+  readonly replicas?: number;
 }
 
 export const FULL_STORM: StormOptions = {
@@ -59,6 +71,11 @@ export interface StormResult {
   readonly delivered: number;
   readonly rateLimited: number;
   readonly waitedSeconds: number;
+  readonly replicas: number;
+  /** Threads with more step messages than their runbook has steps, or more than one status message. */
+  readonly duplicated: number;
+  /** The most chat.postMessage calls Slack accepted in one channel within any one second. */
+  readonly peakPostsPerChannelSecond: number;
 }
 
 type Planned =
@@ -140,8 +157,27 @@ export async function runStorm(
   log: (line: string) => void = () => undefined,
 ): Promise<StormResult> {
   const base = { ...configSchema.parse({ runbooks: { lagSampleIntervalSeconds: 0 } }), secrets: {} };
-  const sandbox = await startSandbox({ config: base, logger: silentLogger, rateLimits: SLACK_LIMITS });
+  const replicas = Math.max(1, Math.trunc(o.replicas ?? 1));
+  const dir = replicas > 1 ? mkdtempSync(join(tmpdir(), "runbook-bot-storm-")) : undefined;
+  const storePath = dir === undefined ? undefined : join(dir, "bot.db");
+  const sandbox = await startSandbox({
+    config: base,
+    logger: silentLogger,
+    rateLimits: SLACK_LIMITS,
+    ...(storePath === undefined ? {} : { storePath }),
+  });
   const { emulator, store } = sandbox;
+  const others: Replica[] = [];
+  try {
+    for (let i = 1; i < replicas; i++) others.push(await startReplica(emulator, storePath ?? ""));
+    await emulator.waitForSocketConnections(replicas, 30_000);
+  } catch (error) {
+    await Promise.all(others.map((r) => r.stop()));
+    await sandbox.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  if (replicas > 1) log(`storm: ${replicas} bot processes on ${storePath}`);
   const arrived = new Map<string, number>();
   const onMessage = (m: StoredMessage) => arrived.set(m.ts, performance.now());
   emulator.on("message", onMessage);
@@ -220,6 +256,12 @@ export async function runStorm(
         if (statusRank(texts[i]!) < statusRank(texts[i - 1]!)) backwards++;
     }
     const postCalls = emulator.callsTo("chat.postMessage");
+    let duplicated = 0;
+    for (const inc of incidents) {
+      const replies = emulator.thread(SANDBOX_CHANNEL, inc.ts).filter((m) => m.ts !== inc.ts);
+      const steps = replies.filter(isStep).length;
+      if (steps > runbookFor(inc.meta).steps.length || replies.filter(isStatus).length > 1) duplicated++;
+    }
     const empty = incidents.filter((inc) => !firstReplyAt.has(inc.id)).length;
     const byId = new Map(incidents.map((i) => [i.id, i.at]));
     const since = (m: Map<string, number>) => [...m].map(([id, t]) => t - (byId.get(id) ?? t));
@@ -235,16 +277,106 @@ export async function runStorm(
       delivered: postCalls.filter((c) => c.response.ok === true).length,
       rateLimited: [...postCalls, ...emulator.callsTo("chat.update")].filter((c) => c.status === 429).length,
       waitedSeconds,
+      replicas,
+      duplicated,
+      peakPostsPerChannelSecond: peakPerSecond(postCalls.filter((c) => c.response.ok === true)),
     };
   } finally {
     emulator.off("message", onMessage);
+    await Promise.all(others.map((r) => r.stop()));
     await sandbox.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export async function runBench(options: { readonly io: CliIo; readonly quick?: boolean }): Promise<number> {
+/** The most calls of one channel within any one second (a sliding window over arrival times). */
+function peakPerSecond(
+  calls: ReadonlyArray<{ readonly time: number; readonly body: { readonly [k: string]: unknown } }>,
+): number {
+  const byChannel = new Map<string, number[]>();
+  for (const c of calls) {
+    const channel = String(c.body.channel);
+    byChannel.set(channel, [...(byChannel.get(channel) ?? []), c.time]);
+  }
+  let peak = 0;
+  for (const times of byChannel.values()) {
+    times.sort((a, b) => a - b);
+    let start = 0;
+    for (let end = 0; end < times.length; end++) {
+      while ((times[end] ?? 0) - (times[start] ?? 0) >= 1000) start++;
+      peak = Math.max(peak, end - start + 1);
+    }
+  }
+  return peak;
+}
+
+interface Replica {
+  stop(): Promise<void>;
+}
+
+const REPLICA = fileURLToPath(new URL("./storm-replica.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** One more bot process (storm-replica.ts) on the emulator and the store file; resolves once connected. */
+async function startReplica(
+  emulator: { apiUrl: string; botToken: string; appToken: string; signingSecret: string },
+  storePath: string,
+): Promise<Replica> {
+  const args = {
+    apiUrl: emulator.apiUrl,
+    botToken: emulator.botToken,
+    appToken: emulator.appToken,
+    signingSecret: emulator.signingSecret,
+    storePath,
+  };
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", REPLICA], {
+    cwd: ROOT,
+    env: { ...process.env, STORM_REPLICA_ARGS: JSON.stringify(args) },
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 60_000);
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line.trim() === "ready") {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  if (!ready) {
+    await stop();
+    throw new Error(`a storm replica did not start:\n${stderr}`);
+  }
+  return {
+    stop: async () => {
+      await stop();
+      if (process.env.STORM_REPLICA_LOG) process.stderr.write(stderr);
+    },
+  };
+}
+
+export async function runBench(options: {
+  readonly io: CliIo;
+  readonly quick?: boolean;
+  readonly replicas?: number;
+}): Promise<number> {
   const out = (s: string) => options.io.stdout.write(`${s}\n`);
-  const o = options.quick ? QUICK_STORM : FULL_STORM;
+  const o = { ...(options.quick ? QUICK_STORM : FULL_STORM), replicas: options.replicas ?? 1 };
   out(
     `storm: ${o.messages} messages in ${o.seconds} s, ${o.alerts} alerts; emulator limits: chat.postMessage ${SLACK_LIMITS.postMessagePerChannelPerSecond}/s per channel (burst ${SLACK_LIMITS.postMessageBurst}), chat.update ${SLACK_LIMITS.chatUpdatePerMinute}/min`,
   );
@@ -260,5 +392,8 @@ export async function runBench(options: { readonly io: CliIo; readonly quick?: b
   out(
     `incidents with nothing in their thread: ${r.empty}; status messages that went backwards: ${r.backwards}`,
   );
-  return r.complete === r.incidents && r.empty === 0 && r.backwards === 0 ? 0 : 1;
+  out(
+    `replicas: ${r.replicas}; threads with a message twice: ${r.duplicated}; most posts accepted in one channel within a second: ${r.peakPostsPerChannelSecond} (Slack: ${SLACK_LIMITS.postMessagePerChannelPerSecond}/s, burst ${SLACK_LIMITS.postMessageBurst})`,
+  );
+  return r.complete === r.incidents && r.empty === 0 && r.backwards === 0 && r.duplicated === 0 ? 0 : 1;
 }

@@ -9,6 +9,8 @@ export interface BenchSuiteOptions {
   readonly io: CliIo;
   /** A smaller scale, where a suite has one (`storm --quick`). */
   readonly quick?: boolean;
+  /** Bot processes sharing one store, where a suite runs several (`storm --replicas 3`). */
+  readonly replicas?: number;
 }
 
 export interface BenchSuite {
@@ -38,7 +40,11 @@ export const BENCH_SUITES: readonly BenchSuite[] = [
     description:
       "1,000 alert messages in 60 s with Slack's rate limits enforced: complete threads, p95s, calls",
     run: async (o) =>
-      (await import("./storm.ts")).runBench({ io: o.io, ...(o.quick ? { quick: true } : {}) }),
+      (await import("./storm.ts")).runBench({
+        io: o.io,
+        ...(o.quick ? { quick: true } : {}),
+        ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
+      }),
   },
 ];
 

@@ -176,15 +176,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .description("the benchmark suites: alert latency over the Slack emulator and more")
     .option("--alerts <n>", "number of alerts for the latency suite", "300")
     .option("--quick", "a smaller scale where a suite has one (storm: 100 messages in 6 s)")
-    .action(async (suites: string[], opts: { alerts: string; quick?: boolean }) => {
+    .option("--replicas <n>", "bot processes sharing one store (storm)", "1")
+    .action(async (suites: string[], opts: { alerts: string; quick?: boolean; replicas: string }) => {
       const n = Number.parseInt(opts.alerts, 10);
-      if (!Number.isInteger(n) || n < 1) {
-        writeLine(io.stderr, "runbook-bot: --alerts must be a positive integer");
+      const replicas = Number.parseInt(opts.replicas, 10);
+      if (!Number.isInteger(n) || n < 1 || !Number.isInteger(replicas) || replicas < 1) {
+        writeLine(io.stderr, "runbook-bot: --alerts and --replicas must be positive integers");
         code = 2;
         return;
       }
       const { runBenchSuites } = await import("../../bench/suites.ts");
-      code = await runBenchSuites(suites, { alerts: n, io, ...(opts.quick ? { quick: true } : {}) });
+      code = await runBenchSuites(suites, {
+        alerts: n,
+        io,
+        replicas,
+        ...(opts.quick ? { quick: true } : {}),
+      });
     });
 
   try {

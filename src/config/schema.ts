@@ -334,6 +334,15 @@ export const configSchema = z
         settleEverySeconds: 2,
       }),
     approvals: approvalsSchema.default(approvalsSchema.parse({})),
+    /**
+     * Several replicas on one store: work that one replica at a time does (the sweeps, each
+     * request's recovery watch) is held under a lease of this length, renewed every third of it;
+     * when its holder dies another replica takes the work over within about a lease and a third.
+     */
+    replicas: z
+      .object({ leaseSeconds: z.number().min(0.3).max(600).default(15) })
+      .strict()
+      .default({ leaseSeconds: 15 }),
     store: z
       .object({ path: nonEmpty.default("data/runbook-bot.db") })
       .strict()

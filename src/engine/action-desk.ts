@@ -47,7 +47,7 @@ export class ActionDesk {
     private readonly work: DeskWork,
     readonly instanceId: string,
   ) {
-    this.verifier = new RecoveryVerifier(deps, (fn) => work.safe(fn));
+    this.verifier = new RecoveryVerifier(deps, (fn) => work.safe(fn), instanceId);
     this.policy = new DeskPolicy(deps);
     this.killSwitch = new KillSwitch(deps, this.policy, () => this.refreshPendingRequests());
     this.executor = new RequestExecutor(deps, work, instanceId, this.killSwitch, this.verifier, (r) =>

@@ -13,6 +13,7 @@ import { runbookFor } from "../runbooks/registry.ts";
 import type { Incident } from "../store/store.ts";
 import { ActionDesk } from "./action-desk.ts";
 import { incidentLog } from "./incident-log.ts";
+import { RunLeases } from "./run-leases.ts";
 import { errorMessage } from "./run-probe.ts";
 import { runRunbook } from "./run-runbook.ts";
 import type { AlertInput, IncidentServiceDeps, Outcome, ReportOutcome } from "./service-types.ts";
@@ -40,14 +41,22 @@ export class IncidentService {
   readonly actions: ActionDesk;
   /** Says in the log and the open threads when the store cannot be written, and when it can again. */
   readonly storeAlarm: StoreAlarm;
+  /** Runs live on any replica (run-leases.ts). */
+  private readonly runs: RunLeases;
 
   constructor(deps: IncidentServiceDeps) {
     this.deps = deps;
     this.instanceId = deps.instanceId ?? `bot-${randomUUID().slice(0, 8)}`;
-    this.board = new StatusBoard(deps, {
-      track: (work) => this.track(work),
-      safe: (fn) => this.safe(fn),
-    });
+    this.runs = new RunLeases(
+      () => deps.store.coordination(),
+      this.instanceId,
+      () => deps.config.replicas.leaseSeconds * 1000,
+    );
+    this.board = new StatusBoard(
+      deps,
+      { track: (work) => this.track(work), safe: (fn) => this.safe(fn) },
+      (incidentId) => this.runs.liveElsewhere(incidentId),
+    );
     this.actions = new ActionDesk(
       deps,
       { track: (work) => this.track(work), safe: (fn) => this.safe(fn) },
@@ -98,6 +107,11 @@ export class IncidentService {
   }
   sweepInterrupted(...args: Parameters<ActionDesk["sweepInterrupted"]>) {
     return this.actions.sweepInterrupted(...args);
+  }
+
+  /** Recovery watches left without a verdict (a stop, a dead replica), resumed under their lease. */
+  resumeVerifications(): Promise<number> {
+    return this.actions.verifier.resume();
   }
 
   /** Resolves when every recovery watch started so far has posted its verdict (tests). */
@@ -180,7 +194,11 @@ export class IncidentService {
     if (result.matchedBy === "dedupe-key") return; // the same alert message again: a redelivery or an edit
     const count = await store.recordFire(result.incident.id, now);
     const incident = (await store.getIncident(result.incident.id)) ?? result.incident;
-    if (!incident.statusTs && !this.board.live.has(incident.id)) {
+    if (
+      !incident.statusTs &&
+      !this.board.live.has(incident.id) &&
+      !(await this.runs.liveElsewhere(incident.id))
+    ) {
       // Its run never reached the thread (Slack refused its first message): run it again
       // rather than note a repeat in an empty thread.
       incidentLog(this.deps.logger, incident).warn("re-running an incident whose thread got nothing");
@@ -209,6 +227,7 @@ export class IncidentService {
     let started = 0;
     for (const incident of await this.deps.store.listOpenIncidents()) {
       if (incident.statusTs || this.board.live.has(incident.id)) continue;
+      if (await this.runs.liveElsewhere(incident.id)) continue;
       if (now.getTime() - incident.openedAt.getTime() < minAgeMs) continue;
       const meta = findRunbook(incident.runbookId);
       if (!meta) continue;
@@ -316,7 +335,19 @@ export class IncidentService {
     return { ...incident, statusTs: ts };
   }
 
-  private async runIncident(
+  /** A run, under its lease (another replica does not start it again meanwhile). */
+  private runIncident(
+    start: Incident,
+    meta: RunbookMeta,
+    requestedBy?: string,
+    rerunBy?: string,
+  ): Promise<RunReport | undefined> {
+    // Live here at once (a re-fire in the same tick must not start it again).
+    this.board.live.set(start.id, { done: 0, total: runbookFor(meta).steps.length });
+    return this.runs.hold(start.id, () => this.runUnderLease(start, meta, requestedBy, rerunBy));
+  }
+
+  private async runUnderLease(
     start: Incident,
     meta: RunbookMeta,
     requestedBy?: string,

@@ -30,6 +30,8 @@ export class StatusBoard {
   constructor(
     private readonly deps: { readonly store: Store; readonly thread: ThreadPort },
     private readonly work: BoardWork,
+    /** Whether another replica runs the incident now: its own updates show the progress then. */
+    private readonly liveElsewhere: (incidentId: string) => Promise<boolean> = async () => false,
   ) {}
 
   viewOf(incident: Incident, meta: RunbookMeta, patch: Partial<IncidentStatusView> = {}): IncidentStatusView {
@@ -69,6 +71,8 @@ export class StatusBoard {
       this.work.safe(async () => {
         const incident = await this.deps.store.getIncident(incidentId);
         if (!incident?.statusTs) return;
+        // This replica knows nothing of a run on another one (it would show it back at step 0).
+        if (!this.live.has(incidentId) && (await this.liveElsewhere(incidentId))) return;
         await this.recallConclusion(incidentId);
         this.deliver(
           this.deps.thread.updateStatus(

@@ -5,6 +5,7 @@
 import { App, HTTPReceiver, LogLevel, webApi } from "@slack/bolt";
 import type { AppConfig } from "../config/schema.ts";
 import { IncidentService } from "../engine/incident-service.ts";
+import { replicaSweeps } from "../engine/replica-sweeps.ts";
 import type { Logger } from "../logger.ts";
 import type { Ports } from "../ports/index.ts";
 import { noTelemetry, type Telemetry } from "../ports/telemetry.ts";
@@ -17,7 +18,7 @@ import { registerActionListeners } from "./listeners/action-listener.ts";
 import { registerCommandListener } from "./listeners/command-listener.ts";
 import { registerMessageListener } from "./listeners/message-listener.ts";
 import { normalizeIncoming } from "./normalize-payload.ts";
-import { Outbox, type OutboxLimits, systemOutboxTimer } from "./outbox/index.ts";
+import { coordinatedPacer, Outbox, type OutboxLimits, systemOutboxTimer } from "./outbox/index.ts";
 import { proposalTraits } from "./render/index.ts";
 import { refuseUnfreshRequests } from "./request-freshness.ts";
 import { type SlackConnectionState, watchSlackConnection } from "./slack-connection.ts";
@@ -93,6 +94,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     send: sendWith(outboxClient),
     ledger: options.store.outboxLedger(),
     timer: systemOutboxTimer,
+    // Slack's limits are per channel and per workspace: every replica on the store draws from the same slots.
+    pacer: coordinatedPacer(options.store.coordination()),
+    onPacing: (shared, error) =>
+      shared
+        ? logger.info("the store's send slots are back: pacing Slack calls with the other replicas again")
+        : logger.warn(
+            { err: error },
+            "cannot reserve send slots in the store: pacing Slack calls in this process alone",
+          ),
     ...(options.outboxLimits ? { limits: options.outboxLimits } : {}),
     onFailure: (call, failure, willRetry) => {
       if (willRetry) telemetry.slackRetry(call.method);
@@ -140,19 +150,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const leftover = outbox.resume();
   if (leftover > 0) logger.info({ messages: leftover }, "sending the thread messages left by the last run");
 
-  await service
-    .recoverInterrupted()
-    .catch((error: unknown) => logger.warn({ err: error }, "could not recover interrupted actions"));
-  const sweeper = setInterval(() => {
-    service.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, "expiry sweep failed"));
-    service
-      .sweepUndelivered()
-      .catch((error: unknown) => logger.warn({ err: error }, "undelivered-run sweep failed"));
-    service
-      .sweepInterrupted()
-      .catch((error: unknown) => logger.warn({ err: error }, "interrupted-execution sweep failed"));
-  }, options.expirySweepMs ?? 15_000);
-  sweeper.unref();
+  // The sweeps and the start-up recovery, on one replica at a time (replica-sweeps.ts): this call
+  // returns after the first try (the recovery done here when the lease was free).
+  const sweeps = replicaSweeps({
+    service,
+    coordination: options.store.coordination(),
+    logger,
+    leaseMs: config.replicas.leaseSeconds * 1000,
+    everyMs: options.expirySweepMs ?? 15_000,
+  });
+  await sweeps.start();
 
   return {
     app,
@@ -162,7 +169,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     slackConnection,
     ...(config.slack.mode === "http" ? { port: config.slack.port } : {}),
     async stop() {
-      clearInterval(sweeper);
+      await sweeps.stop();
       service.storeAlarm.stop();
       await app.stop().catch(() => undefined);
       await service.stopVerifications();

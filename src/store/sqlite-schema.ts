@@ -142,6 +142,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Coordination between replicas (src/store/sqlite-coordination.ts): leases on work that one
+      -- replica at a time does, and the theoretical arrival time of each shared send-slot key (GCRA).
+      CREATE TABLE leases (
+        name       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE send_slots (
+        key TEXT PRIMARY KEY,
+        tat REAL NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

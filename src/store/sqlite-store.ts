@@ -3,7 +3,9 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { isTransitionAllowed, type RequestState } from "../core/approval.ts";
 import type { RunReport, StepReport } from "../core/runbook.ts";
+import type { Coordination } from "./coordination.ts";
 import { bestEffortLedger, type OutboxLedger, SqliteOutboxLedger } from "./outbox-ledger.ts";
+import { SqliteCoordination } from "./sqlite-coordination.ts";
 import {
   type AuditRow,
   INTERRUPTED_NOTE,
@@ -660,6 +662,7 @@ export class SqliteStore implements Store {
   }
 
   private ledger: OutboxLedger | undefined;
+  private coord: Coordination | undefined;
 
   /** The outbox's ledger, best effort: while the store cannot be written, messages go out unkept. */
   outboxLedger(): OutboxLedger {
@@ -669,6 +672,13 @@ export class SqliteStore implements Store {
       (error) => this.watch.failed(error),
     );
     return this.ledger;
+  }
+
+  coordination(): Coordination {
+    // Watched like the store's writes: refused while the file cannot be written (a lease is then
+    // lost, the outbox paces locally), and a fault is reported to the watch.
+    this.coord ??= watchWrites(new SqliteCoordination(this.db), this.watch);
+    return this.coord;
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,7 @@ import type {
   StoredStepResult,
 } from "../core/records.ts";
 import type { RunReport, StepReport } from "../core/runbook.ts";
+import type { Coordination } from "./coordination.ts";
 import type { OutboxLedger } from "./outbox-ledger.ts";
 
 export type {
@@ -261,6 +262,8 @@ export interface Store {
 
   /** The Slack outbox's ledger of posts not yet answered (outbox-ledger.ts). */
   outboxLedger(): OutboxLedger;
+  /** Leases and shared send slots among the replicas on this store (coordination.ts). */
+  coordination(): Coordination;
   close(): Promise<void>;
 
   // The store's own health (adapters that watch their storage; see store-health.ts)

@@ -3,8 +3,10 @@
  * writing nothing, while the store is unhealthy) and every storage fault of a read or a write is
  * reported to the watch and surfaces as a StoreUnavailableError naming the path.
  *
- * Reads are the methods named get…, find… or list…; `close`, `health`, `onHealthChange` and
- * `outboxLedger` pass through; every other method is a write (so a method added later is watched as a write).
+ * Reads are the methods named get…, find… or list… (and leaseHolder); `close`, `health`,
+ * `onHealthChange`, `outboxLedger` and `coordination` pass through (the store watches the
+ * coordination it hands out with watchWrites too); every other method is a write (so a method
+ * added later is watched as a write).
  */
 import type { StoreHealth } from "./store-health.ts";
 
@@ -15,11 +17,12 @@ const PASS_THROUGH = new Set<PropertyKey>([
   "health",
   "onHealthChange",
   "outboxLedger",
+  "coordination",
   "constructor",
 ]);
 
 export function isReadMethod(name: string): boolean {
-  return /^(get|find|list)[A-Z]/.test(name);
+  return /^(get|find|list)[A-Z]/.test(name) || name === "leaseHolder";
 }
 
 export function watchWrites<S extends object>(store: S, health: StoreHealth): S {

@@ -164,6 +164,8 @@ export function e2eConfig(slack: SlackAccess, storePath: string, options: E2eCon
         // flow on it, so it runs as high here unless a test sets its own tier.
         approvals: { riskTiers: { "scale-taskmanagers": "high" } },
         store: { path: storePath },
+        // A short lease: a bot started after a SIGKILL takes the sweeps over within seconds.
+        replicas: { leaseSeconds: 3 },
         log: { level: "silent" },
       },
       options.config ?? {},

@@ -10,7 +10,10 @@
  *  - a retryable failure (see retry-policy.ts) waits for Slack's Retry-After (or a backoff) and
  *    tries again, bounded; anything else fails the job at once;
  *  - durable jobs are in the ledger from enqueue to answer: `close()` drains within a bound and
- *    leaves the rest there; `resume()` at the next start sends it.
+ *    leaves the rest there; `resume()` at the next start sends it;
+ *  - with a shared pacer (shared-pacing.ts) the send times come from slots in the store, shared by
+ *    every replica on it (Slack's limits are per channel and per workspace); priorities and
+ *    coalescing stay within the process: a reserved slot goes to whatever is at the lane's head.
  */
 import type { LedgerEntry, OutboxCall, OutboxLedger } from "../../store/outbox-ledger.ts";
 import {
@@ -20,7 +23,8 @@ import {
   type RetryLimits,
   retryDelayMs,
 } from "./retry-policy.ts";
-import { type BucketRate, TokenBucket } from "./token-bucket.ts";
+import { FallbackNotice, LanePacing, type SharedPacer } from "./shared-pacing.ts";
+import type { BucketRate } from "./token-bucket.ts";
 
 export interface OutboxTimer {
   now(): number;
@@ -48,6 +52,10 @@ export interface OutboxOptions {
   readonly ledger: OutboxLedger;
   readonly timer: OutboxTimer;
   readonly limits?: Partial<OutboxLimits>;
+  /** Send slots shared with the other replicas on the store (default: this process paces alone). */
+  readonly pacer?: SharedPacer;
+  /** The shared pacer failed (`shared: false`, once per outage: paced locally meanwhile) or is back. */
+  readonly onPacing?: (shared: boolean, error?: unknown) => void;
   /** A failure that will be retried, or that ended a job (for the log). */
   readonly onFailure?: (call: OutboxCall, failure: FailureClass, willRetry: boolean) => void;
 }
@@ -87,7 +95,7 @@ interface Lane {
   readonly kind: "post" | "update";
   readonly urgent: Job[];
   readonly normal: Job[];
-  readonly bucket: TokenBucket;
+  readonly pacing: LanePacing;
   blockedUntil: number;
   running: boolean;
 }
@@ -104,10 +112,12 @@ export class Outbox {
   /** Calls Slack has not answered yet: `close()` waits for them (WebClient's timeout bounds them). */
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly fallback: FallbackNotice;
 
   constructor(private readonly options: OutboxOptions) {
     this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...options.limits };
-    this.updates = this.newLane("update");
+    this.fallback = new FallbackNotice(options.onPacing);
+    this.updates = this.newLane("update", "update:workspace");
   }
 
   /** Jobs not yet answered (waiting or in flight). */
@@ -197,9 +207,10 @@ export class Outbox {
 
   // ------------------------------------------------------------------------------ internals
 
-  private newLane(kind: "post" | "update"): Lane {
-    const rate = kind === "post" ? this.limits.postPerChannel : this.limits.updates;
-    return { kind, urgent: [], normal: [], bucket: new TokenBucket(rate), blockedUntil: 0, running: false };
+  private newLane(kind: "post" | "update", key: string): Lane {
+    const rate: BucketRate = kind === "post" ? this.limits.postPerChannel : this.limits.updates;
+    const pacing = new LanePacing(key, rate, this.options.pacer, this.fallback);
+    return { kind, urgent: [], normal: [], pacing, blockedUntil: 0, running: false };
   }
 
   private waitFor(job: Job): Promise<{ ts?: string }> {
@@ -215,7 +226,7 @@ export class Outbox {
     const channel = job.call.args.channel;
     let lane = this.posts.get(channel);
     if (!lane) {
-      lane = this.newLane("post");
+      lane = this.newLane("post", `post:${channel}`);
       this.posts.set(channel, lane);
     }
     (urgent ? lane.urgent : lane.normal).push(job);
@@ -265,15 +276,23 @@ export class Outbox {
     lane.running = true;
     try {
       while (!this.closed) {
+        if (lane.urgent.length + lane.normal.length === 0) break;
+        const now = this.options.timer.now();
+        if (lane.blockedUntil > now) {
+          await this.options.timer.sleep(lane.blockedUntil - now, this.abort.signal).catch(() => undefined);
+          continue;
+        }
+        const next = lane.pacing.next(now);
+        const pace = next instanceof Promise ? await next : next;
+        if (pace.waitMs > 0) {
+          await this.options.timer.sleep(pace.waitMs, this.abort.signal).catch(() => undefined);
+          // A local token is taken only when there; a reserved slot is this lane's: use it.
+          if (!pace.reserved || this.closed) continue;
+        }
+        // The head now: an urgent job that came in while waiting goes first.
         const queue = lane.urgent.length > 0 ? lane.urgent : lane.normal;
         const job = queue[0];
         if (!job) break;
-        const now = this.options.timer.now();
-        const wait = lane.blockedUntil > now ? lane.blockedUntil - now : lane.bucket.take(now);
-        if (wait > 0) {
-          await this.options.timer.sleep(wait, this.abort.signal).catch(() => undefined);
-          continue;
-        }
         queue.shift();
         if (job.key !== undefined && this.waitingUpdates.get(job.key) === job)
           this.waitingUpdates.delete(job.key);
