@@ -122,7 +122,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   if (config.slack.mode === "http") await app.start(config.slack.port);
   else await app.start();
   logger.info({ mode: config.slack.mode }, "connected to Slack");
-  const leftover = outbox.resume();
+  const leftover = await outbox.resume();
   if (leftover > 0) logger.info({ messages: leftover }, "sending the thread messages left by the last run");
 
   await service
