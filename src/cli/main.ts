@@ -142,7 +142,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return;
       }
       const { maskedConfig } = await import("../config/load-config.ts");
+      const { describeStoreChoice, storeChoice } = await import("../config/store-choice.ts");
       writeLine(io.stdout, `# config OK (${loaded.source})`);
+      writeLine(io.stdout, `# store: ${describeStoreChoice(storeChoice(loaded.config), loaded.config)}`);
       writeLine(io.stdout, JSON.stringify(maskedConfig(loaded.config), null, 2));
     });
 

@@ -21,8 +21,11 @@ export async function serve(
 
   const logger = createLogger(config.log.level);
   const { startBot } = await import("../../slack/create-bot.ts");
-  const { openSqliteStore } = await import("../../store/sqlite-store.ts");
-  const store = openSqliteStore(config.store.path);
+  const { storeChoice, describeStoreChoice } = await import("../../config/store-choice.ts");
+  const { openStore } = await import("../../store/open-store.ts");
+  const choice = storeChoice(config);
+  const store = await openStore(choice);
+  logger.info({ store: choice.kind, where: choice.where }, `store: ${describeStoreChoice(choice, config)}`);
   const ports = await createPorts(config);
   const bot = await startBot({ config, ports, store, logger });
   logger.info({ config: loaded.source, mode: config.slack.mode }, "runbook-bot is running");
