@@ -9,7 +9,11 @@ export default defineConfig({
   // Paths below are relative to the repository root, not to this file's folder.
   root: fileURLToPath(new URL("../..", import.meta.url)),
   test: {
-    include: ["test/contract/store-postgres*.test.ts", "test/contract/coordination-postgres*.test.ts"],
+    include: [
+      "test/contract/store-postgres*.test.ts",
+      // Runs on SQLite and PostgreSQL; needs no other peer.
+      "test/e2e/exactly-once-processes.e2e.test.ts",
+    ],
     globalSetup: ["test/setup/postgres-only-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 180_000,
