@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     include: [
       "test/contract/store-postgres*.test.ts",
+      "test/integration/serve-postgres.test.ts",
       // Runs on SQLite and PostgreSQL; needs no other peer.
       "test/e2e/exactly-once-processes.e2e.test.ts",
     ],
