@@ -14,6 +14,7 @@ export default defineConfig({
       "test/integration/serve-postgres.test.ts",
       // Runs on SQLite and PostgreSQL; needs no other peer.
       "test/e2e/exactly-once-processes.e2e.test.ts",
+      "test/e2e/postgres-restart.e2e.test.ts",
     ],
     globalSetup: ["test/setup/postgres-only-setup.ts"],
     testTimeout: 30_000,
