@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 /**
  * One config; each project starts only the peers its files need.
  *   npm run test:unit          unit tests, no peer, no server: the loop while developing (< 1 min)
- *   npx vitest run --project drills | local | kafka | aws | kube | kafka+aws
+ *   npx vitest run --project drills | local | kafka | aws | kube | postgres | kafka+aws | ...
  *   npx vitest run <file>      one file, with only the peers that file needs
  *   npm test                   lint, typecheck and every project
  *
@@ -23,11 +23,13 @@ const PEER_OF: Readonly<Record<string, string>> = {
   kafkaSecure: "kafka",
   motoEndpoint: "aws",
   kubePeer: "kube",
+  postgresUrl: "postgres",
 };
 const SETUP_OF: Readonly<Record<string, string>> = {
   kafka: "test/setup/kafka.setup.ts",
   aws: "test/setup/moto.setup.ts",
   kube: "test/setup/kube.setup.ts",
+  postgres: "test/setup/postgres.setup.ts",
 };
 const PEER_ORDER = Object.keys(SETUP_OF);
 

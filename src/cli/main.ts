@@ -144,6 +144,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return;
       }
       const { maskedConfig, unsetSecrets } = await import("../config/load-config.ts");
+      const { describeStoreChoice, storeChoice } = await import("../config/store-choice.ts");
       // The file is fine; what this environment lacks is said, not held against the file.
       for (const { key, variable } of unsetSecrets(loaded.config, io.env)) {
         writeLine(
@@ -152,6 +153,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         );
       }
       writeLine(io.stdout, `# config OK (${loaded.source})`);
+      writeLine(io.stdout, `# store: ${describeStoreChoice(storeChoice(loaded.config), loaded.config)}`);
       writeLine(io.stdout, JSON.stringify(maskedConfig(loaded.config), null, 2));
     });
 

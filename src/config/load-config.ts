@@ -113,11 +113,18 @@ export function buildConfig(
     );
   }
   problems.push(...kafkaCaFileProblems(file.kafka?.ssl));
+  const databaseUrl = env[file.store.databaseUrlEnv] || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) {
+    problems.push(
+      `${file.store.databaseUrlEnv}: not a PostgreSQL URL (postgres://user:password@host:5432/db): ${maskUrl(databaseUrl)}`,
+    );
+  }
   const secrets: Secrets = {
     ...(env.SLACK_BOT_TOKEN ? { slackBotToken: env.SLACK_BOT_TOKEN } : {}),
     ...(env.SLACK_APP_TOKEN ? { slackAppToken: env.SLACK_APP_TOKEN } : {}),
     ...(env.SLACK_SIGNING_SECRET ? { slackSigningSecret: env.SLACK_SIGNING_SECRET } : {}),
     ...(kafkaPassword ? { kafkaPassword } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
   };
   const config: AppConfig = { ...file, secrets };
   if (secrets.slackBotToken) {
@@ -248,6 +255,8 @@ export function maskedConfig(config: AppConfig): unknown {
       ...(config.kafka?.sasl && "passwordEnv" in config.kafka.sasl
         ? { [config.kafka.sasl.passwordEnv]: config.secrets.kafkaPassword ? "(set)" : "(not set)" }
         : {}),
+      [config.store.databaseUrlEnv]:
+        config.secrets.databaseUrl === undefined ? "(not set)" : maskUrl(config.secrets.databaseUrl),
     },
   };
 }

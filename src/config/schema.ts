@@ -344,9 +344,19 @@ export const configSchema = z
       .strict()
       .default({ leaseSeconds: 15 }),
     store: z
-      .object({ path: nonEmpty.default("data/runbook-bot.db") })
+      .object({
+        path: nonEmpty.default("data/runbook-bot.db"),
+        /**
+         * The environment variable holding a PostgreSQL URL (never the URL itself: it carries the
+         * password). Set: the store is PostgreSQL (several replicas); unset: SQLite at `path`.
+         */
+        databaseUrlEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")
+          .default("RUNBOOK_BOT_DATABASE_URL"),
+      })
       .strict()
-      .default({ path: "data/runbook-bot.db" }),
+      .default({ path: "data/runbook-bot.db", databaseUrlEnv: "RUNBOOK_BOT_DATABASE_URL" }),
     /** The operability endpoints (/healthz, /readyz, /metrics) of `serve`, on a port of their own. */
     ops: z
       .object({
@@ -375,6 +385,8 @@ export interface Secrets {
   readonly slackSigningSecret?: string;
   /** Kafka SASL password, read from the variable the config names. */
   readonly kafkaPassword?: string;
+  /** PostgreSQL URL (with its password), read from store.databaseUrlEnv: the store is PostgreSQL. */
+  readonly databaseUrl?: string;
 }
 
 export type AppConfig = FileConfig & { readonly secrets: Secrets };

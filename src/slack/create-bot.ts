@@ -147,7 +147,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   else await app.start();
   logger.info({ mode: config.slack.mode }, "connected to Slack");
   const slackConnection = watchSlackConnection(app, config.slack.mode);
-  const leftover = outbox.resume();
+  const leftover = await outbox.resume();
   if (leftover > 0) logger.info({ messages: leftover }, "sending the thread messages left by the last run");
 
   // The sweeps and the start-up recovery, on one replica at a time (replica-sweeps.ts): this call

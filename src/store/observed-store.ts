@@ -13,6 +13,7 @@ const PASS_THROUGH = new Set<PropertyKey>([
   "health",
   "onHealthChange",
   "outboxLedger",
+  "coordination",
   "constructor",
 ]);
 

@@ -26,13 +26,19 @@ export interface LedgerEntry extends NewLedgerEntry {
   readonly createdAt: Date;
 }
 
-/** Synchronous on purpose: an entry is on disk before `post`/`update` returns. */
+/**
+ * Async, as a networked database must be: the outbox awaits `add` before it attempts the call, so
+ * an entry is durably written before its post goes out.
+ */
 export interface OutboxLedger {
   /** The entry's id; undefined when it could not be kept (the message is sent regardless). */
-  add(entry: NewLedgerEntry, at?: Date): number | undefined;
-  remove(id: number): void;
-  /** Everything left, oldest first. */
-  list(): LedgerEntry[];
+  add(entry: NewLedgerEntry, at?: Date): Promise<number | undefined>;
+  remove(id: number): Promise<void>;
+  /**
+   * What is left for this process to send, oldest first. With several replicas on one store: its
+   * own leftovers and those of replicas that are gone (claimed by this call), never a live one's.
+   */
+  list(): Promise<LedgerEntry[]>;
 }
 
 interface Row {
@@ -45,11 +51,15 @@ interface Row {
   created_at: number;
 }
 
-/** The ledger in the bot's SQLite file (table `outbox`, schema migration 4). */
+/**
+ * The ledger in the bot's SQLite file (table `outbox`, schema migration 4). Writes are synchronous
+ * underneath (SQLite), so an entry is on disk when `add` resolves. One owner: every process on the
+ * file resends everything left.
+ */
 export class SqliteOutboxLedger implements OutboxLedger {
   constructor(private readonly db: Database.Database) {}
 
-  add(entry: NewLedgerEntry, at: Date = new Date()): number {
+  async add(entry: NewLedgerEntry, at: Date = new Date()): Promise<number> {
     const result = this.db
       .prepare("INSERT INTO outbox (lane, channel, key, urgent, call, created_at) VALUES (?, ?, ?, ?, ?, ?)")
       .run(
@@ -63,11 +73,11 @@ export class SqliteOutboxLedger implements OutboxLedger {
     return Number(result.lastInsertRowid);
   }
 
-  remove(id: number): void {
+  async remove(id: number): Promise<void> {
     this.db.prepare("DELETE FROM outbox WHERE id = ?").run(id);
   }
 
-  list(): LedgerEntry[] {
+  async list(): Promise<LedgerEntry[]> {
     const rows = this.db.prepare<[], Row>("SELECT * FROM outbox ORDER BY id").all();
     return rows.map((r) => ({
       id: r.id,
@@ -86,17 +96,17 @@ export class MemoryOutboxLedger implements OutboxLedger {
   private readonly rows = new Map<number, LedgerEntry>();
   private next = 1;
 
-  add(entry: NewLedgerEntry, at: Date = new Date()): number {
+  async add(entry: NewLedgerEntry, at: Date = new Date()): Promise<number> {
     const id = this.next++;
     this.rows.set(id, { ...entry, id, createdAt: at });
     return id;
   }
 
-  remove(id: number): void {
+  async remove(id: number): Promise<void> {
     this.rows.delete(id);
   }
 
-  list(): LedgerEntry[] {
+  async list(): Promise<LedgerEntry[]> {
     return [...this.rows.values()];
   }
 }
@@ -112,18 +122,18 @@ export function bestEffortLedger(
   canWrite: () => boolean,
   onError: (error: unknown) => void,
 ): OutboxLedger {
-  const attempt = <T>(fn: () => T, fallback: T): T => {
+  const attempt = async <T>(fn: () => Promise<T>, fallback: T): Promise<T> => {
     try {
-      return fn();
+      return await fn();
     } catch (error) {
       onError(error);
       return fallback;
     }
   };
   return {
-    add: (entry, at) => (canWrite() ? attempt(() => ledger.add(entry, at), undefined) : undefined),
-    remove: (id) => {
-      if (canWrite()) attempt(() => ledger.remove(id), undefined);
+    add: async (entry, at) => (canWrite() ? attempt(() => ledger.add(entry, at), undefined) : undefined),
+    remove: async (id) => {
+      if (canWrite()) await attempt(() => ledger.remove(id), undefined);
     },
     list: () => attempt(() => ledger.list(), []),
   };

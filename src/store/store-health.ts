@@ -53,6 +53,8 @@ export function describeFault(fault: StoreFault, path: string, detail?: string):
       return `the store ${path} had a disk I/O error${why}: the bot retries by itself`;
     case "corrupt":
       return `the store ${path} is corrupt${why}: restore it from a backup and restart the bot`;
+    case "unreachable":
+      return `the database ${path} cannot be reached${why}: the bot reconnects by itself when it is back`;
   }
 }
 

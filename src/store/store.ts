@@ -273,8 +273,18 @@ export interface Store {
   onHealthChange?(listener: (condition: StoreCondition) => void): () => void;
 }
 
-/** What went wrong with the storage: the file removed or replaced, or writes failing. */
-export type StoreFault = "removed" | "replaced" | "full" | "read-only" | "io-error" | "corrupt";
+/**
+ * What went wrong with the storage: the file removed or replaced, or writes failing; for a database
+ * server, `unreachable` (down, or the connection lost).
+ */
+export type StoreFault =
+  | "removed"
+  | "replaced"
+  | "full"
+  | "read-only"
+  | "io-error"
+  | "corrupt"
+  | "unreachable";
 
 export type StoreCondition =
   | { readonly ok: true; readonly path: string }

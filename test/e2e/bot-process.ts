@@ -17,6 +17,8 @@ export interface ChildBotArgs {
   readonly slack: SlackAccess;
   readonly kubeConfigYaml: string;
   readonly storePath: string;
+  /** The PostgreSQL database (URL and schema) the bots share instead of the SQLite file. */
+  readonly database?: { readonly url: string; readonly schema: string };
   readonly options?: E2eConfigOptions;
   readonly expirySweepMs?: number;
 }

@@ -1,7 +1,7 @@
 /**
  * The real bot in an OS process of its own, for the multi-process end-to-end tests: startBot with
  * the harness's config and ports (e2eConfig, e2ePorts) on the Slack emulator, the Kubernetes API
- * test server and the SQLite file the parent names. Started by bot-process.ts as
+ * test server and the SQLite file (or PostgreSQL schema) the parent names. Started by bot-process.ts as
  *
  *   node --import tsx test/e2e/child-bot.ts
  *
@@ -14,6 +14,7 @@
 import { createInterface } from "node:readline";
 import { silentLogger } from "../../src/logger.ts";
 import { startBot } from "../../src/slack/create-bot.ts";
+import { PostgresStore } from "../../src/store/postgres-store.ts";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
 import { CHILD_BOT_ARGS, type ChildBotArgs } from "./bot-process.ts";
 import { e2eConfig, e2ePorts, UNPACED } from "./harness.ts";
@@ -22,7 +23,10 @@ const args = JSON.parse(process.env[CHILD_BOT_ARGS] ?? "null") as ChildBotArgs |
 if (args === null) throw new Error(`${CHILD_BOT_ARGS} is not set`);
 
 const config = e2eConfig(args.slack, args.storePath, args.options);
-const store = openSqliteStore(args.storePath, { busyTimeoutMs: 20_000 });
+const store =
+  args.database === undefined
+    ? openSqliteStore(args.storePath, { busyTimeoutMs: 20_000 })
+    : await PostgresStore.open(args.database.url, { schema: args.database.schema });
 const bot = await startBot({
   config,
   ports: e2ePorts(args.kubeConfigYaml),

@@ -3,12 +3,15 @@
  * one Slack emulator (each process holds a Socket Mode connection of its own; the emulator hands
  * every envelope to one of them), one Kubernetes API test server and one SQLite file, shared by
  * every bot process started. The test keeps a connection of its own on the file to read requests
- * and the audit log. Driving and reading the channel is harness.ts's slackDriver.
+ * and the audit log. Driving and reading the channel is harness.ts's slackDriver. With
+ * `databaseUrl`, the processes share a PostgreSQL database instead (a fresh schema of their own).
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlackEmulator } from "../../src/sandbox/slack-emulator/index.ts";
+import { PostgresStore } from "../../src/store/postgres-store.ts";
 import { openSqliteStore } from "../../src/store/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { type KubeApiServer, startKubeApiServer } from "../peers/kube-api-server.ts";
@@ -23,6 +26,8 @@ export interface ProcessHarnessOptions {
   readonly usergroups?: string[];
   /** How often each bot sweeps expired requests and dead executions (the bot's default: 15 s). */
   readonly expirySweepMs?: number;
+  /** A PostgreSQL URL: the bots share a fresh schema there instead of a SQLite file. */
+  readonly databaseUrl?: string;
 }
 
 export interface ProcessHarness extends SlackDriver {
@@ -47,8 +52,15 @@ export async function startProcessHarness(options: ProcessHarnessOptions = {}): 
   const kube = await startKubeApiServer();
   const dir = mkdtempSync(join(tmpdir(), "runbook-bot-e2e-processes-"));
   const storePath = join(dir, "bot.db");
-  // Opened first: the schema exists before any bot process opens the file.
-  const store = openSqliteStore(storePath, { busyTimeoutMs: 20_000 });
+  const database =
+    options.databaseUrl === undefined
+      ? undefined
+      : { url: options.databaseUrl, schema: `e2e_${randomBytes(5).toString("hex")}` };
+  // Opened first: the schema exists before any bot process opens the store.
+  const store =
+    database === undefined
+      ? openSqliteStore(storePath, { busyTimeoutMs: 20_000 })
+      : await PostgresStore.open(database.url, { schema: database.schema });
   const configOptions: E2eConfigOptions = {
     transport: "socket",
     ...(options.config === undefined ? {} : { config: options.config }),
@@ -80,6 +92,7 @@ export async function startProcessHarness(options: ProcessHarnessOptions = {}): 
         slack,
         kubeConfigYaml: kube.kubeConfigYaml,
         storePath,
+        ...(database === undefined ? {} : { database }),
         options: configOptions,
         ...(options.expirySweepMs === undefined ? {} : { expirySweepMs: options.expirySweepMs }),
       });
@@ -100,6 +113,9 @@ export async function startProcessHarness(options: ProcessHarnessOptions = {}): 
         await Promise.all(bots.splice(0).map((b) => b.stop()));
         await killLeftoverBots();
       } finally {
+        if (store instanceof PostgresStore && database !== undefined) {
+          await store.db.query(`DROP SCHEMA IF EXISTS "${database.schema}" CASCADE`).catch(() => undefined);
+        }
         await store.close();
         await emulator.stop();
         await kube.stop();

@@ -13,5 +13,7 @@ declare module "vitest" {
     motoEndpoint: string;
     /** The real Kubernetes control plane started for this run (test/peers/kube-peer.ts). */
     kubePeer: import("../peers/kube-peer.ts").KubePeerInfo;
+    /** postgres://user:password@127.0.0.1:PORT/db of the PostgreSQL server started for this run. */
+    postgresUrl: string;
   }
 }

@@ -1,5 +1,6 @@
 import { actionIds } from "../../actions/registry.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "../../config/load-config.ts";
+import { storeChoice } from "../../config/store-choice.ts";
 import { storePathProblems } from "../../config/store-path-check.ts";
 import { validateExtraPatterns } from "../../core/intake/index.ts";
 import { type CliIo, writeLine } from "../io.ts";
@@ -21,7 +22,9 @@ export function loadForCli(
       validate: (config) => [
         ...validateExtraPatterns(config.alerts.extraPatterns),
         ...validateRiskTiers(config.approvals.riskTiers),
-        ...(opts.checkStore === true ? storePathProblems(config.store.path) : []),
+        ...(opts.checkStore === true && storeChoice(config).kind === "sqlite"
+          ? storePathProblems(config.store.path)
+          : []),
       ],
     });
   } catch (error) {

@@ -1,21 +1,23 @@
 /**
  * `runbook-bot report <incident-id>`: the post-incident report of an incident, from the configured
- * SQLite store, as Markdown on stdout. Reads only (no audit event, no Slack); a store file that does
- * not exist is not created.
+ * store (SQLite, or PostgreSQL when its URL is set), as Markdown on stdout. Reads only (no audit
+ * event, no Slack); a store file that does not exist is not created.
  */
 import { existsSync } from "node:fs";
 import type { AppConfig } from "../../config/schema.ts";
+import { storeChoice } from "../../config/store-choice.ts";
 import { renderPostIncidentReport } from "../../core/post-incident-report.ts";
-import { openSqliteStore } from "../../store/sqlite-store.ts";
+import { openStore } from "../../store/open-store.ts";
 import { type CliIo, writeLine } from "../io.ts";
 
 export async function report(incidentId: string, config: AppConfig, io: CliIo): Promise<number> {
-  const path = config.store.path;
-  if (path !== ":memory:" && !existsSync(path)) {
+  const choice = storeChoice(config);
+  const path = choice.where;
+  if (choice.kind === "sqlite" && path !== ":memory:" && !existsSync(path)) {
     writeLine(io.stderr, `runbook-bot: no store at ${path} (store.path): no incidents to report on`);
     return 2;
   }
-  const store = openSqliteStore(path);
+  const store = await openStore(choice);
   try {
     const incident = await store.getIncident(incidentId);
     if (!incident) {

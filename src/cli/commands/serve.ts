@@ -40,10 +40,13 @@ async function serveSlack(
 ): Promise<number> {
   const { config } = loaded;
   const { startBot } = await import("../../slack/create-bot.ts");
-  const { openSqliteStore } = await import("../../store/sqlite-store.ts");
+  const { storeChoice, describeStoreChoice } = await import("../../config/store-choice.ts");
+  const { openStore } = await import("../../store/open-store.ts");
   const { observeStore } = await import("../../store/observed-store.ts");
-  const store = observeStore(openSqliteStore(config.store.path), ops.telemetry);
+  const choice = storeChoice(config);
+  const store = observeStore(await openStore(choice), ops.telemetry);
   ops.attachStore(store);
+  logger.info({ store: choice.kind, where: choice.where }, `store: ${describeStoreChoice(choice, config)}`);
   const ports = await createPorts(config);
   const bot = await startBot({ config, ports, store, logger, telemetry: ops.telemetry });
   ops.attachSlack(bot.slackConnection);

@@ -10,6 +10,7 @@ import type { App, BlockAction, RespondFn } from "@slack/bolt";
 import type { AppConfig } from "../../config/schema.ts";
 import type { IncidentService, Outcome } from "../../engine/incident-service.ts";
 import { errorMessage } from "../../engine/run-probe.ts";
+import { storeRefusalOf } from "../../engine/store-alarm.ts";
 import type { Logger } from "../../logger.ts";
 import {
   APPROVE_ACTION_ID,
@@ -41,7 +42,13 @@ export function registerActionListeners(
         if (!outcome.ok) await tell(respond, outcome.message, logger);
       } catch (error) {
         logger.error({ err: error }, "interaction failed");
-        await tell(respond, `Something went wrong: ${errorMessage(error)}`, logger);
+        // The store unreachable (a database server down): nothing was recorded, and the clicker hears why.
+        const down = storeRefusalOf(error);
+        await tell(
+          respond,
+          down ? `Not done: ${down}.` : `Something went wrong: ${errorMessage(error)}`,
+          logger,
+        );
       }
     });
   const invalid: Outcome = { ok: false, message: "This button's data is not valid; nothing was done." };

@@ -9,13 +9,14 @@
  *    so an older state never lands after a newer one;
  *  - a retryable failure (see retry-policy.ts) waits for Slack's Retry-After (or a backoff) and
  *    tries again, bounded; anything else fails the job at once;
- *  - durable jobs are in the ledger from enqueue to answer: `close()` drains within a bound and
+ *  - durable jobs are in the ledger from enqueue to answer (the ledger's write is awaited before
+ *    the job is queued, and jobs are queued in call order): `close()` drains within a bound and
  *    leaves the rest there; `resume()` at the next start sends it;
  *  - with a shared pacer (shared-pacing.ts) the send times come from slots in the store, shared by
  *    every replica on it (Slack's limits are per channel and per workspace); priorities and
  *    coalescing stay within the process: a reserved slot goes to whatever is at the lane's head.
  */
-import type { LedgerEntry, OutboxCall, OutboxLedger } from "../../store/outbox-ledger.ts";
+import type { LedgerEntry, NewLedgerEntry, OutboxCall, OutboxLedger } from "../../store/outbox-ledger.ts";
 import {
   classifyFailure,
   DEFAULT_RETRY_LIMITS,
@@ -113,6 +114,8 @@ export class Outbox {
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
   private readonly fallback: FallbackNotice;
+  /** Ledger writes one after the other, so that jobs are queued in the order they were handed in. */
+  private admitted: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: OutboxOptions) {
     this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...options.limits };
@@ -131,28 +134,38 @@ export class Outbox {
    */
   post(call: OutboxCall, opts: { durable: boolean; urgent?: boolean }): Promise<{ ts?: string }> {
     const urgent = opts.urgent === true;
-    const ledgerId = opts.durable
-      ? this.options.ledger.add({ lane: "post", channel: call.args.channel, urgent, call })
+    const entry: NewLedgerEntry | undefined = opts.durable
+      ? { lane: "post", channel: call.args.channel, urgent, call }
       : undefined;
-    return this.enqueuePost({ ledgerId, call, key: undefined, attempts: 0, waiters: [] }, urgent);
+    return this.admit(entry).then((ledgerId) =>
+      this.enqueuePost({ ledgerId, call, key: undefined, attempts: 0, waiters: [] }, urgent, true),
+    );
   }
 
   /** Queues a chat.update of the message `ts`, replacing a waiting older update of it. */
   update(call: OutboxCall & { readonly args: { readonly ts: string } }): Promise<void> {
     const key = `${call.args.channel}:${call.args.ts}`;
-    const ledgerId = this.options.ledger.add({
-      lane: "update",
-      channel: call.args.channel,
-      key,
-      urgent: false,
-      call,
-    });
-    return this.enqueueUpdate({ ledgerId, call, key, attempts: 0, waiters: [] }).then(() => undefined);
+    return this.admit({ lane: "update", channel: call.args.channel, key, urgent: false, call })
+      .then((ledgerId) => this.enqueueUpdate({ ledgerId, call, key, attempts: 0, waiters: [] }, true))
+      .then(() => undefined);
   }
 
-  /** Sends what an earlier process left in the ledger (call once, at start). */
-  resume(): number {
-    const left: LedgerEntry[] = this.options.ledger.list();
+  /**
+   * Counts the job as outstanding at once (so `idle()` and `close()` wait for it) and writes its
+   * ledger entry after the ones before it; resolves with the entry's id (undefined: not kept).
+   */
+  private admit(entry: NewLedgerEntry | undefined): Promise<number | undefined> {
+    this.outstanding++;
+    const ready = this.admitted.then(() =>
+      entry === undefined ? undefined : this.options.ledger.add(entry).catch(() => undefined),
+    );
+    this.admitted = ready;
+    return ready;
+  }
+
+  /** Sends what an earlier process left in the ledger (call once, at start); resolves with how many. */
+  async resume(): Promise<number> {
+    const left: LedgerEntry[] = await this.options.ledger.list();
     for (const entry of left) {
       const job: Job = { ledgerId: entry.id, call: entry.call, key: entry.key, attempts: 0, waiters: [] };
       const done =
@@ -217,10 +230,11 @@ export class Outbox {
     return new Promise((resolve, reject) => job.waiters.push({ resolve, reject }));
   }
 
-  private enqueuePost(job: Job, urgent: boolean): Promise<{ ts?: string }> {
+  /** `counted`: `admit` already counted the job as outstanding. */
+  private enqueuePost(job: Job, urgent: boolean, counted = false): Promise<{ ts?: string }> {
     const done = this.waitFor(job);
     if (this.closed) {
-      this.rejectClosed(job);
+      this.rejectClosed(job, counted);
       return done;
     }
     const channel = job.call.args.channel;
@@ -230,15 +244,15 @@ export class Outbox {
       this.posts.set(channel, lane);
     }
     (urgent ? lane.urgent : lane.normal).push(job);
-    this.outstanding++;
+    if (!counted) this.outstanding++;
     void this.pump(lane);
     return done;
   }
 
-  private enqueueUpdate(job: Job): Promise<{ ts?: string }> {
+  private enqueueUpdate(job: Job, counted = false): Promise<{ ts?: string }> {
     const done = this.waitFor(job);
     if (this.closed) {
-      this.rejectClosed(job);
+      this.rejectClosed(job, counted);
       return done;
     }
     const key = job.key ?? "";
@@ -246,23 +260,33 @@ export class Outbox {
     if (older) {
       // The newer state replaces the older one in its place in the queue; both callers hear
       // when the newer one is in.
-      if (older.ledgerId !== undefined) this.options.ledger.remove(older.ledgerId);
+      if (older.ledgerId !== undefined) this.forget(older.ledgerId);
       older.ledgerId = job.ledgerId;
       older.call = job.call;
       older.attempts = 0;
       older.waiters.push(...job.waiters);
+      if (counted) this.finish(() => undefined);
       return done;
     }
     this.waitingUpdates.set(key, job);
     this.updates.normal.push(job);
-    this.outstanding++;
+    if (!counted) this.outstanding++;
     void this.pump(this.updates);
     return done;
   }
 
-  private rejectClosed(job: Job): void {
+  private rejectClosed(job: Job, counted: boolean): void {
     const error = new OutboxError("the bot is stopping", "stopped", job.ledgerId !== undefined);
-    for (const w of job.waiters) w.reject(error);
+    const settle = () => {
+      for (const w of job.waiters) w.reject(error);
+    };
+    if (counted) this.finish(settle);
+    else settle();
+  }
+
+  /** Removes a ledger entry (the ledger is best effort: a failure is its own to report). */
+  private forget(ledgerId: number): void {
+    this.options.ledger.remove(ledgerId).catch(() => undefined);
   }
 
   private finish(settle: () => void): void {
@@ -323,7 +347,7 @@ export class Outbox {
       const newer = job.key === undefined ? undefined : this.waitingUpdates.get(job.key);
       if (newer) {
         // A newer state of the same message is waiting: it is the one worth sending.
-        if (job.ledgerId !== undefined) this.options.ledger.remove(job.ledgerId);
+        if (job.ledgerId !== undefined) this.forget(job.ledgerId);
         this.outstanding--;
         newer.waiters.push(...job.waiters);
         return;
@@ -334,14 +358,14 @@ export class Outbox {
     }
     this.inFlight.delete(call);
     this.finish(() => {
-      if (job.ledgerId !== undefined) this.options.ledger.remove(job.ledgerId);
+      if (job.ledgerId !== undefined) this.forget(job.ledgerId);
       for (const w of job.waiters) w.resolve(result);
     });
   }
 
   private drop(job: Job, failure: FailureClass): void {
     this.finish(() => {
-      if (job.ledgerId !== undefined) this.options.ledger.remove(job.ledgerId);
+      if (job.ledgerId !== undefined) this.forget(job.ledgerId);
       const error = new OutboxError(
         `Slack refused ${job.call.method} after ${job.attempts} attempt(s): ${failure.reason}`,
         failure.reason,

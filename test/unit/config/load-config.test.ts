@@ -295,6 +295,7 @@ describe("maskedConfig", () => {
       SLACK_APP_TOKEN: `xapp…(set, ${APP.length} chars)`,
       SLACK_SIGNING_SECRET: "(set)",
       KPW: "(set)",
+      RUNBOOK_BOT_DATABASE_URL: "(not set)",
     });
   });
 
@@ -304,7 +305,16 @@ describe("maskedConfig", () => {
       SLACK_BOT_TOKEN: "(not set)",
       SLACK_APP_TOKEN: "(not set)",
       SLACK_SIGNING_SECRET: "(not set)",
+      RUNBOOK_BOT_DATABASE_URL: "(not set)",
     });
+  });
+
+  it("shows the database URL masked: its password never", () => {
+    const withDb = maskedConfig(
+      buildConfig({}, { RUNBOOK_BOT_DATABASE_URL: "postgres://bot:DbPw9@db:5432/rb" }, "defaults"),
+    ) as { secrets: Record<string, string> };
+    expect(withDb.secrets.RUNBOOK_BOT_DATABASE_URL).toBe("postgres://bot:***@db:5432/rb");
+    expect(JSON.stringify(withDb)).not.toContain("DbPw9");
   });
 
   it("keeps the rest of the config", () => {

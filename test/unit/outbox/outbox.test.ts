@@ -100,7 +100,7 @@ describe("retries", () => {
     await vi.advanceTimersByTimeAsync(120_000);
     await failed;
     expect(attempts).toHaveLength(4);
-    expect(ledger.list()).toEqual([]);
+    expect(await ledger.list()).toEqual([]);
   });
 });
 
@@ -199,11 +199,11 @@ describe("shutdown", () => {
         return { ts: "2.1" };
       },
     });
-    expect(second.resume()).toBe(7);
+    expect(await second.resume()).toBe(7);
     await vi.advanceTimersByTimeAsync(10_000);
     await second.idle();
     expect(sent).toEqual(["step 3", "step 4", "step 5", "step 6", "step 7", "step 8", "step 9"]);
-    expect(first.ledger.list()).toEqual([]);
+    expect(await first.ledger.list()).toEqual([]);
   });
 });
 

@@ -26,6 +26,15 @@ function observed() {
 }
 
 describe("observeStore", () => {
+  it("hands out the store's ledger and coordination as they are (not wrapped into promises)", async () => {
+    const { store } = observed();
+    const coordination = store.coordination();
+    expect(coordination).not.toBeInstanceOf(Promise);
+    expect(await coordination.acquireLease("sweeps", "replica-a", 1000, T0)).toBe(true);
+    expect(store.outboxLedger()).not.toBeInstanceOf(Promise);
+    expect(store.health()).toMatchObject({ ok: true });
+  });
+
   it("counts an incident opened once (a redelivery counts nothing) and resolved once, by runbook", async () => {
     const { store, telemetry } = observed();
     const { incident } = await store.openIncident(incidentInput());
