@@ -4,7 +4,7 @@
  * Service and NetworkPolicy of manifests/), each document parsed, with the Deployment's pod and
  * container and the ConfigMap's config.yaml through the real loader.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
@@ -63,16 +63,32 @@ export function loadVariant(name: VariantName) {
   return { name, manifests, ofKind, one };
 }
 
-/** The env the Deployment gives the container, with a stand-in value for each Secret key. */
+/**
+ * The env the Deployment gives the container, with a stand-in value for each Secret key: the value
+ * of the example Secret of that name (manifests/examples/), else a placeholder naming the key.
+ */
 export function deploymentEnv(container: Doc): Record<string, string> {
   return Object.fromEntries(
-    (container.env as Doc[]).map((e) => [
-      e.name as string,
-      e.valueFrom?.secretKeyRef
-        ? `from-secret-${e.valueFrom.secretKeyRef.name}-${e.valueFrom.secretKeyRef.key}`
-        : e.value,
-    ]),
+    (container.env as Doc[]).map((e) => {
+      const ref = e.valueFrom?.secretKeyRef;
+      return [
+        e.name as string,
+        ref ? (exampleSecretValue(ref.name, ref.key) ?? `from-secret-${ref.name}-${ref.key}`) : e.value,
+      ];
+    }),
   );
+}
+
+function exampleSecretValue(name: string, key: string): string | undefined {
+  const examples = join(ROOT, "manifests", "examples");
+  if (!existsSync(examples)) return undefined;
+  for (const file of readdirSync(examples).filter((f) => f.endsWith(".yaml"))) {
+    for (const doc of parseAllDocuments(readFileSync(join(examples, file), "utf8"))) {
+      const secret = doc.toJS() as Doc | null;
+      if (secret?.kind === "Secret" && secret.metadata?.name === name) return secret.stringData?.[key];
+    }
+  }
+  return undefined;
 }
 
 /** A ConfigMap's config.yaml through the real loader, with the container's environment. */

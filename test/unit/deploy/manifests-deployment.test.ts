@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AppConfig } from "../../../src/config/schema.ts";
+import { storeChoice } from "../../../src/config/store-choice.ts";
 import { type Doc, loadConfigMap, loadVariant, ROOT, type VariantName } from "./manifest-files.ts";
 
 const VARIANTS: VariantName[] = ["replicated", "single-replica-sqlite"];
@@ -127,6 +128,10 @@ describe.each(VARIANTS)("%s variant", (name) => {
       expect(Object.keys(configMap.data)).toEqual(["config.yaml"]);
       expect(loadedConfig().secrets.slackBotToken).toBeDefined();
       expect(loadedConfig().secrets.slackAppToken).toBeDefined();
+    });
+
+    it("chooses the store of its variant: PostgreSQL for the replicas, SQLite for one replica", () => {
+      expect(storeChoice(loadedConfig()).kind).toBe(name === "replicated" ? "postgres" : "sqlite");
     });
 
     it("uses in-cluster credentials and Socket Mode", () => {
