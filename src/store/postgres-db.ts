@@ -73,6 +73,11 @@ export class PostgresDb {
       throw this.health.failed(error);
     }
     let broken: Error | undefined;
+    // A checked-out connection cut between statements emits "error" on the client: kept, not thrown.
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await work(client as unknown as Queryable);
@@ -85,7 +90,8 @@ export class PostgresDb {
       });
       throw this.health.failed(error);
     } finally {
-      // A connection that could not roll back is dropped, not pooled.
+      // A connection that could not roll back (or was cut) is dropped, not pooled.
+      client.off("error", onError);
       client.release(broken);
     }
   }

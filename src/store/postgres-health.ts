@@ -3,9 +3,10 @@
  * server cannot be reached (connection refused or cut, the server shutting down, a connect
  * timeout) makes the store unhealthy (`unreachable`, the reason naming the masked URL) and comes
  * back as a StoreUnavailableError; a read-only server (a standby after failover) or a full disk
- * likewise. Every `intervalMs` a probe (`SELECT 1`) runs; the first statement or probe that
- * succeeds makes the store healthy again (the pool opens new connections by itself). Listeners
- * hear of each change once.
+ * likewise. Every `intervalMs` a probe runs (a read while the server answers or is unreachable,
+ * a committed write after a read-only or full fault); an unreachable server is healthy again at
+ * the first statement or probe that succeeds (the pool opens new connections by itself), a
+ * read-only or full one at the first write probe that commits. Listeners hear of each change once.
  */
 
 import type { StoreCondition, StoreFault } from "./store.ts";
@@ -55,7 +56,8 @@ export class PostgresHealth {
   /** `where`: the masked URL, for the reasons. */
   constructor(
     private readonly where: string,
-    private readonly probe: () => Promise<void>,
+    /** `write`: commit a small write (after a read-only or full fault), else a read is enough. */
+    private readonly probe: (write: boolean) => Promise<void>,
     private readonly intervalMs = 2000,
   ) {
     this.state = { ok: true, path: where };
@@ -82,8 +84,9 @@ export class PostgresHealth {
     return () => this.listeners.delete(listener);
   }
 
-  /** A statement succeeded: the server answers. */
+  /** A statement succeeded: the server answers (which ends an `unreachable` fault only). */
   succeeded(): void {
+    if (!this.state.ok && this.state.fault !== "unreachable") return;
     this.change({ ok: true, path: this.where });
   }
 
@@ -113,8 +116,9 @@ export class PostgresHealth {
     if (this.probing) return;
     this.probing = true;
     try {
-      await this.probe();
-      this.succeeded();
+      const write = !this.state.ok && this.state.fault !== "unreachable";
+      await this.probe(write);
+      this.change({ ok: true, path: this.where });
     } catch (error) {
       this.failed(error);
     } finally {

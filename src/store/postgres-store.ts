@@ -95,8 +95,36 @@ export class PostgresStore implements Store {
     // Idle connections cut by the server: the watch hears of it; the pool replaces them.
     const health = new PostgresHealth(
       where,
-      async () => {
-        await pool.query("SELECT 1");
+      async (write) => {
+        if (!write) {
+          await pool.query("SELECT 1");
+          return;
+        }
+        // A row added and removed in one committed transaction: needs a writable server with room.
+        const client = await pool.connect();
+        let broken: Error | undefined;
+        const onError = (error: Error): void => {
+          broken = error;
+        };
+        client.on("error", onError);
+        try {
+          await client.query("BEGIN");
+          await client.query(
+            "INSERT INTO seen_events (event_id, seen_at) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+            [`store-health-probe:${Date.now()}`],
+          );
+          await client.query("DELETE FROM seen_events WHERE event_id LIKE 'store-health-probe:%'");
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK").catch((e: unknown) => {
+            broken = e instanceof Error ? e : new Error(String(e));
+          });
+          throw error;
+        } finally {
+          // A connection that could not roll back (or was cut) is dropped, not pooled.
+          client.off("error", onError);
+          client.release(broken);
+        }
       },
       options.healthIntervalMs ?? 2000,
     );
@@ -104,10 +132,16 @@ export class PostgresStore implements Store {
     let found: number;
     try {
       const client = await pool.connect();
+      let broken: Error | undefined;
+      const onError = (error: Error): void => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
         found = await migratePostgres(client, options.schema ?? "public");
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(broken);
       }
     } catch (error) {
       await pool.end().catch(() => undefined);

@@ -217,6 +217,44 @@ describe("while the server is down (a server of the test's own, stopped and rest
     expect(await store.recordFire(incident.id, at(2))).toBe(2);
   });
 
+  it("a read-only server (a standby after failover): writes refused, reads do not hide it, writable again heals", async () => {
+    const store = await open(freshSchema(), { healthIntervalMs: 100 }, server.url);
+    const incident = (await store.openIncident(incidentInput())).incident;
+    const owner = new pg.Client({ connectionString: server.url });
+    await owner.connect();
+    const cutOthers = () =>
+      owner.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = current_user AND pid <> pg_backend_pid()",
+      );
+    try {
+      await owner.query("ALTER DATABASE runbook_bot SET default_transaction_read_only = on");
+      await cutOthers();
+      let refused: unknown;
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        refused = await store.recordFire(incident.id, at(1)).catch((e: unknown) => e);
+        if (refused instanceof StoreUnavailableError && refused.condition.fault === "read-only") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(refused).toBeInstanceOf(StoreUnavailableError);
+      expect((refused as StoreUnavailableError).condition.fault).toBe("read-only");
+      // A read succeeds, and the probe's write fails: still unhealthy.
+      expect((await store.getIncident(incident.id))?.fireCount).toBe(1);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(store.health()).toMatchObject({ ok: false, fault: "read-only" });
+
+      await owner.query("ALTER DATABASE runbook_bot SET default_transaction_read_only = off");
+      await cutOthers();
+      const back = Date.now() + 10_000;
+      while (!store.health().ok && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
+      expect(store.health().ok).toBe(true);
+      expect(await store.recordFire(incident.id, at(2))).toBe(2);
+    } finally {
+      await owner.query("ALTER DATABASE runbook_bot SET default_transaction_read_only = off");
+      await owner.end();
+    }
+  });
+
   it("reconnects after a restart mid-run: what was written is there, the next writes go through", async () => {
     const store = await open(freshSchema(), { healthIntervalMs: 100 }, server.url);
     const incident = (await store.openIncident(incidentInput())).incident;
