@@ -146,8 +146,8 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
       CREATE TABLE send_slots (
         key TEXT PRIMARY KEY,
-        -- GCRA's theoretical arrival time of the next slot (epoch ms).
-        tat BIGINT NOT NULL
+        -- GCRA's theoretical arrival time of the next slot (epoch ms, fractional: 45 a minute).
+        tat DOUBLE PRECISION NOT NULL
       );
     `,
   },
