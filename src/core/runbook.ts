@@ -104,10 +104,18 @@ export interface RunReport {
   readonly conclusion: Conclusion;
 }
 
-/** Convenience for probes and assess functions: the value of a probe that succeeded. */
-export function probeValue<T>(results: ProbeResults, id: string): T | undefined {
-  const r = results[id];
+/**
+ * The value of a probe that succeeded, typed by the probe itself: `read(results, lagProbe)`.
+ * Keyed by the probe definition, not its id string, so a misspelt probe is a compile error.
+ */
+export function read<T>(results: ProbeResults, p: Probe<T>): T | undefined {
+  const r = results[p.id];
   return r?.status === "ok" ? (r.value as T) : undefined;
+}
+
+/** The raw result of a probe (status, error, value), typed by the probe; undefined when it did not run. */
+export function resultOf<T>(results: ProbeResults, p: Probe<T>): ProbeResult<T> | undefined {
+  return results[p.id] as ProbeResult<T> | undefined;
 }
 
 export function probe<T>(spec: Probe<T>): Probe<T> {
@@ -115,3 +123,9 @@ export function probe<T>(spec: Probe<T>): Probe<T> {
 }
 
 export type { Ports };
+
+/** @deprecated string-keyed read; being replaced by `read(results, probe)`. */
+export function probeValue<T>(results: ProbeResults, id: string): T | undefined {
+  const r = results[id];
+  return r?.status === "ok" ? (r.value as T) : undefined;
+}

@@ -9,12 +9,9 @@ import {
 } from "../../core/finding.ts";
 import { renderLogQuery } from "../../core/log-queries.ts";
 import { formatCount, formatPercent, latestOf, sumOf, trendOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import { type ProbeResults, read, resultOf, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
-import type { PodUsage } from "../../ports/kubernetes.ts";
-import type { MetricPoint } from "../../ports/metrics.ts";
 import {
-  type FlinkWatermarks,
   flinkWatermarkLag,
   flinkWatermarksProbe,
   missingWatermarks,
@@ -23,12 +20,9 @@ import {
 import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
 import { diagnoseLag, type LagDiagnosis } from "./diagnose.ts";
 import {
-  type EnrichmentLatency,
   enrichmentLatencyProbe,
   firehoseDeliveryProbe,
   flinkBackpressureProbe,
-  type JobBackpressure,
-  type LagSamples,
   lagProbe,
   recordsInProbe,
   recordsOutProbe,
@@ -58,11 +52,11 @@ function lagTable(lag: GroupLag, threshold: number): EvidenceBlock {
 }
 
 export function assessLag(results: ProbeResults, config: AppConfig): StepAssessment {
-  const samples = probeValue<LagSamples>(results, "lag");
+  const samples = read(results, lagProbe);
   const threshold = config.thresholds.consumerLagRecords;
   if (samples === undefined) {
     // Not configured is a choice, not a failure: the engine adds the "add a `kafka` section" finding.
-    return results.lag?.status === "unconfigured"
+    return resultOf(results, lagProbe)?.status === "unconfigured"
       ? { status: "info", summary: "Not checked: Kafka is not configured.", findings: [] }
       : { status: "error", summary: "Consumer group lag could not be read.", findings: [] };
   }
@@ -132,10 +126,10 @@ function describeGrowth(first: number, second: number, seconds: number): string 
 }
 
 export function assessThroughput(results: ProbeResults, config: AppConfig): StepAssessment {
-  const inPts = probeValue<MetricPoint[]>(results, "records-in");
-  const outPts = probeValue<MetricPoint[]>(results, "records-out");
+  const inPts = read(results, recordsInProbe);
+  const outPts = read(results, recordsOutProbe);
   if (inPts === undefined || outPts === undefined) {
-    const unconfigured = [results["records-in"], results["records-out"]].every(
+    const unconfigured = [resultOf(results, recordsInProbe), resultOf(results, recordsOutProbe)].every(
       (r) => r?.status === "unconfigured",
     );
     return unconfigured
@@ -185,7 +179,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
   const diagnosis = diagnosisOf(results, config);
   const threshold = config.runbooks.resourcePressurePercent / 100;
 
-  const pods = probeValue<PodUsage[]>(results, "pod-usage");
+  const pods = read(results, podUsageProbe);
   if (pods !== undefined) {
     const pressured = pods.filter((p) => (podPressure(p) ?? 0) >= threshold);
     findings.push(
@@ -215,8 +209,8 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
     );
   }
 
-  const watermark = probeValue<MetricPoint[]>(results, "watermark-lag");
-  const flinkWm = probeValue<FlinkWatermarks>(results, "flink-watermarks");
+  const watermark = read(results, watermarkProbe);
+  const flinkWm = read(results, flinkWatermarksProbe);
   const missing = flinkWm === undefined ? undefined : missingWatermarks(flinkWm);
   const flinkLag = flinkWm === undefined ? undefined : flinkWatermarkLag(flinkWm);
   if (missing !== undefined) {
@@ -251,7 +245,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
       ),
     );
   }
-  const emits = probeValue<MetricPoint[]>(results, "window-emits");
+  const emits = read(results, windowEmitProbe);
   if (emits !== undefined && emits.length > 0) {
     const trend = trendOf(emits);
     findings.push(
@@ -265,7 +259,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
     );
   }
 
-  const firehose = probeValue<MetricPoint[]>(results, "firehose-delivered");
+  const firehose = read(results, firehoseDeliveryProbe);
   if (firehose !== undefined) {
     const recent = firehose.slice(-3);
     const zero = recent.length > 0 && recent.every((p) => p.value === 0);
@@ -289,7 +283,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
   }
 
   findings.push(enrichmentFinding(results, diagnosis.cause === "enrichment"));
-  const bp = probeValue<JobBackpressure>(results, "flink-backpressure");
+  const bp = read(results, flinkBackpressureProbe);
   if (bp !== undefined) {
     const high = bp.vertices.filter((v) => v.level === "high");
     findings.push(
@@ -333,7 +327,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
 const ENRICHMENT_QUERY = renderLogQuery("enrichment-latency-per-minute");
 
 function enrichmentFinding(results: ProbeResults, isCause: boolean): Finding {
-  const measured = probeValue<EnrichmentLatency>(results, "enrichment-latency");
+  const measured = read(results, enrichmentLatencyProbe);
   if (measured === undefined || measured.rows.length === 0) {
     return finding(isCause ? "warning" : "info", "A. Enrichment API latency: not measured", {
       detail: `${measured ? "Logs Insights returned no enrichment rows for the last 10 minutes. " : ""}Check the enrichment service's latency (over 500 ms per call is the bottleneck). In CloudWatch Logs Insights on the job's log group:`,
