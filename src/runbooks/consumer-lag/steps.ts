@@ -9,7 +9,7 @@ import {
 } from "../../core/finding.ts";
 import { renderLogQuery } from "../../core/log-queries.ts";
 import { formatCount, formatPercent, latestOf, sumOf, trendOf } from "../../core/metric-math.ts";
-import { type ProbeResults, read, resultOf, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
 import {
   flinkWatermarkLag,
@@ -18,6 +18,7 @@ import {
   missingWatermarkText,
 } from "../flink-watermarks.ts";
 import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
+import { unreadStep } from "../unread-step.ts";
 import { diagnoseLag, type LagDiagnosis } from "./diagnose.ts";
 import {
   enrichmentLatencyProbe,
@@ -56,9 +57,7 @@ export function assessLag(results: ProbeResults, config: AppConfig): StepAssessm
   const threshold = config.thresholds.consumerLagRecords;
   if (samples === undefined) {
     // Not configured is a choice, not a failure: the engine adds the "add a `kafka` section" finding.
-    return resultOf(results, lagProbe)?.status === "unconfigured"
-      ? { status: "info", summary: "Not checked: Kafka is not configured.", findings: [] }
-      : { status: "error", summary: "Consumer group lag could not be read.", findings: [] };
+    return unreadStep(results, [lagProbe], "Kafka", "Consumer group lag could not be read.");
   }
   const latest = samples.second ?? samples.first;
   const { consumerGroup } = config.pipeline;
@@ -129,12 +128,12 @@ export function assessThroughput(results: ProbeResults, config: AppConfig): Step
   const inPts = read(results, recordsInProbe);
   const outPts = read(results, recordsOutProbe);
   if (inPts === undefined || outPts === undefined) {
-    const unconfigured = [resultOf(results, recordsInProbe), resultOf(results, recordsOutProbe)].every(
-      (r) => r?.status === "unconfigured",
+    return unreadStep(
+      results,
+      [recordsInProbe, recordsOutProbe],
+      "CloudWatch metrics",
+      "RecordsIn / RecordsOut could not be read.",
     );
-    return unconfigured
-      ? { status: "info", summary: "Not checked: CloudWatch metrics is not configured.", findings: [] }
-      : { status: "error", summary: "RecordsIn / RecordsOut could not be read.", findings: [] };
   }
   const ns = config.pipeline.metricsNamespace;
   if (inPts.length === 0 || outPts.length === 0) {
