@@ -15,8 +15,8 @@ import {
 } from "../../core/log-queries.ts";
 import { metricOptionsFor, resolveMetric } from "../../core/metric-catalog.ts";
 import { formatCount, formatPercent, latestOf, maxOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
-import type { LogQueryResult } from "../../ports/logs.ts";
+import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import { unreadStep } from "../unread-step.ts";
 import {
   BRANCH_TITLE,
   type DlqCause,
@@ -77,13 +77,6 @@ function queryBlock(id: LogQueryId, config: AppConfig, now: Date, minutes?: numb
   };
 }
 
-function unread(results: ProbeResults, ids: readonly string[], what: string): StepAssessment {
-  const unconfigured = ids.every((id) => results[id]?.status === "unconfigured");
-  return unconfigured
-    ? { status: "info", summary: `Not checked: ${what} is not configured.`, findings: [] }
-    : { status: "error", summary: `${what} could not be read.`, findings: [] };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Step 1: Assess
 
@@ -106,7 +99,7 @@ export function assessRate(results: ProbeResults, config: AppConfig): StepAssess
   let summary: string;
   let status: StepAssessment["status"] = "info";
   if (points === undefined) {
-    const r = unread(results, ["dlq-rate"], "DLQRecordCount");
+    const r = unreadStep(results, [dlqRateProbe], "DLQRecordCount", "DLQRecordCount could not be read.");
     summary = r.summary;
     status = r.status;
   } else if (points.length === 0) {
@@ -138,7 +131,7 @@ export function assessRate(results: ProbeResults, config: AppConfig): StepAssess
     );
   }
 
-  const recent = probeValue<LogQueryResult>(results, "recent-errors");
+  const recent = read(results, recentErrorsProbe);
   if (recent !== undefined) {
     const counts = errorCounts(recent.rows);
     findings.push(
@@ -161,7 +154,7 @@ export function assessRate(results: ProbeResults, config: AppConfig): StepAssess
     );
   }
 
-  const history = probeValue<RolloutHistory>(results, "rollout-history");
+  const history = read(results, rolloutHistoryProbe);
   const revisions = revisionsOf(results);
   if (history !== undefined) {
     const { namespace, taskmanagerDeployment } = config.pipeline;
@@ -210,10 +203,16 @@ export function assessRate(results: ProbeResults, config: AppConfig): StepAssess
 
 export function assessClassify(results: ProbeResults, config: AppConfig): StepAssessment {
   const rows = breakdownOf(results);
-  if (rows === undefined) return unread(results, ["dlq-breakdown"], "The DLQ breakdown by error_type");
+  if (rows === undefined)
+    return unreadStep(
+      results,
+      [breakdownProbe],
+      "The DLQ breakdown by error_type",
+      "The DLQ breakdown by error_type could not be read.",
+    );
   const total = totalOf(rows);
-  const query = probeValue<LogQueryResult>(results, "dlq-breakdown")!;
-  const history = probeValue<RolloutHistory>(results, "rollout-history");
+  const query = read(results, breakdownProbe)!;
+  const history = read(results, rolloutHistoryProbe);
   const now = history?.readAt;
   if (total === 0) {
     return {
@@ -260,7 +259,7 @@ export function assessClassify(results: ProbeResults, config: AppConfig): StepAs
 function rootCauseParse(results: ProbeResults, config: AppConfig, d: DlqDiagnosis): Finding[] {
   const findings: Finding[] = [];
   const messages = parseMessages(results);
-  const samples = probeValue<LogQueryResult | null>(results, "parse-samples");
+  const samples = read(results, parseSamplesProbe);
   if (samples) {
     findings.push(
       finding("info", `Sample of ${samples.rows.length} records that failed to parse`, {
@@ -361,7 +360,7 @@ function rootCauseParse(results: ProbeResults, config: AppConfig, d: DlqDiagnosi
 }
 
 function rootCauseValidation(results: ProbeResults): Finding[] {
-  const samples = probeValue<LogQueryResult | null>(results, "validation-samples");
+  const samples = read(results, validationSamplesProbe);
   if (!samples) return [];
   const byRule = new Map<string, string[]>();
   for (const r of samples.rows) {
@@ -592,7 +591,7 @@ function queryBlockAtSpike(
   results: ProbeResults,
   config: AppConfig,
 ): EvidenceBlock | undefined {
-  const history = probeValue<RolloutHistory>(results, "rollout-history");
+  const history = read(results, rolloutHistoryProbe);
   return history ? queryBlock(id, config, history.readAt) : { kind: "code", text: renderLogQuery(id) };
 }
 
@@ -618,7 +617,7 @@ export function assessVerify(results: ProbeResults, config: AppConfig): StepAsse
       },
     ),
   );
-  const verify = probeValue<LogQueryResult>(results, "verify-errors");
+  const verify = read(results, verifyErrorsProbe);
   const spikeType = diagnosisOf(results, config).topType?.type;
   if (verify !== undefined) {
     const counts = errorCounts(verify.rows);
@@ -690,7 +689,7 @@ export function assessPostIncident(results: ProbeResults, config: AppConfig): St
   }
   const incident = [
     "# File: INCIDENTS.md",
-    `# Date: ${(start?.at ?? probeValue<RolloutHistory>(results, "rollout-history")?.readAt)?.toISOString().slice(0, 10) ?? "<date>"}`,
+    `# Date: ${(start?.at ?? read(results, rolloutHistoryProbe)?.readAt)?.toISOString().slice(0, 10) ?? "<date>"}`,
     `# Issue: ${d.topType ? `${d.topType.type} on ${sent === undefined ? "?" : formatCount(sent)} records` : "DLQ spike"}`,
     `# Root Cause: ${rename ? `Source system changed "${rename.from}" -> "${rename.to}"` : BRANCH_TITLE[d.cause]}`,
     "# Fix: <what was deployed>",
