@@ -3,8 +3,8 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
 import { formatBytes, formatDuration, formatUtc, formatUtcClock } from "../../core/format-units.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
-import type { CheckpointConfig, CheckpointRecord, JobException } from "../../ports/flink.ts";
+import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import type { CheckpointRecord } from "../../ports/flink.ts";
 import type { PodInfo, PodLog } from "../../ports/kubernetes.ts";
 import { reprocessProposal, windowStartAt } from "../reprocess-proposal.ts";
 import { WINDOW_MS } from "../window-completeness/windows.ts";
@@ -152,12 +152,12 @@ function podsFinding(pods: readonly PodInfo[], config: AppConfig, jmRead: boolea
 
 export function assessJob(results: ProbeResults, config: AppConfig): StepAssessment {
   const findings: Finding[] = [];
-  const job = probeValue<JobState>(results, "job");
+  const job = read(results, jobProbe);
   if (job) findings.push(jobFinding(job));
   const pods = allPods(results);
-  const jm = probeValue<PodInfo[]>(results, "jobmanager-pods");
+  const jm = read(results, jobmanagerPodsProbe);
   if (pods) findings.push(podsFinding(pods, config, jm !== undefined, jm?.length ?? 0));
-  const logs = probeValue<PodLog[]>(results, "taskmanager-checkpoint-logs");
+  const logs = read(results, taskmanagerLogsProbe);
   if (logs) {
     const matched = logs.reduce((a, l) => a + l.matched, 0);
     const block = logBlock(logs);
@@ -207,10 +207,10 @@ function historyTable(history: readonly CheckpointRecord[]): EvidenceBlock {
 
 export function assessFailureType(results: ProbeResults, config: AppConfig): StepAssessment {
   const findings: Finding[] = [];
-  const read = probeValue<CheckpointsRead>(results, "checkpoints");
+  const checkpoints = read(results, checkpointsProbe);
   const diagnosis = diagnosisOf(results, config);
-  if (read) {
-    const { stats } = read;
+  if (checkpoints) {
+    const { stats } = checkpoints;
     const signals = checkpointFailureSignals(results, config.pipeline.statePvc);
     const recent = signals.failedInWindow ?? 0;
     const failed = stats.latest.failed;
@@ -243,7 +243,7 @@ export function assessFailureType(results: ProbeResults, config: AppConfig): Ste
       }),
     );
   }
-  const exceptions = probeValue<JobException[]>(results, "job-exceptions");
+  const exceptions = read(results, exceptionsProbe);
   const newest = exceptions?.[0];
   if (newest) {
     // "JobException: Recovery is suppressed by ..." says only that Flink gave up: the cause is the last Caused by.
@@ -257,7 +257,7 @@ export function assessFailureType(results: ProbeResults, config: AppConfig): Ste
       }),
     );
   }
-  const jmFailures = probeValue<JobmanagerLogRead>(results, "jobmanager-log");
+  const jmFailures = read(results, jobmanagerLogProbe);
   const lastLogged = jmFailures?.failures.at(-1);
   if (jmFailures && lastLogged) {
     findings.push(
@@ -280,7 +280,7 @@ export function assessFailureType(results: ProbeResults, config: AppConfig): Ste
       ),
     );
   }
-  const jmLogs = probeValue<PodLog[]>(results, "jobmanager-checkpoint-logs");
+  const jmLogs = read(results, jobmanagerLogsProbe);
   const jmBlock = jmLogs ? logBlock(jmLogs) : undefined;
   if (jmLogs) {
     findings.push(
@@ -313,7 +313,11 @@ export function assessFailureType(results: ProbeResults, config: AppConfig): Ste
   }
   return {
     status:
-      diagnosis.cause === "recovered" ? "ok" : diagnosis.cause === "unknown" && !read ? "error" : "critical",
+      diagnosis.cause === "recovered"
+        ? "ok"
+        : diagnosis.cause === "unknown" && !checkpoints
+          ? "error"
+          : "critical",
     summary: `${CAUSE_TITLE[diagnosis.cause]}: ${diagnosis.because}.`,
     findings,
   };
@@ -329,20 +333,20 @@ const JM_SOURCE_TEXT: Record<NonNullable<JobmanagerLogRead["source"]>, string> =
 // Step 3: Common Fixes
 
 export function triggerProposal(results: ProbeResults): Proposal | undefined {
-  const job = probeValue<JobState>(results, "job")?.job;
-  const jobId = job?.id ?? probeValue<CheckpointsRead>(results, "checkpoints")?.jobId;
+  const job = read(results, jobProbe)?.job;
+  const jobId = job?.id ?? read(results, checkpointsProbe)?.jobId;
   if (jobId === undefined || (job != null && job.state !== "RUNNING")) return undefined;
   return { action: "trigger-checkpoint", label: "Trigger a checkpoint", params: { jobId } };
 }
 
 export function assessVerify(results: ProbeResults, config: AppConfig): StepAssessment {
   const diagnosis = diagnosisOf(results, config);
-  const read = probeValue<CheckpointsRead>(results, "checkpoints");
-  const cfg = probeValue<CheckpointConfig>(results, "checkpoint-config");
+  const checkpoints = read(results, checkpointsProbe);
+  const cfg = read(results, checkpointConfigProbe);
   const proposal =
     diagnosis.cause === "recovered" || diagnosis.cause === "job-down" ? undefined : triggerProposal(results);
-  const nextId = read ? Math.max(0, ...read.stats.history.map((c) => c.id)) + 1 : undefined;
-  const jobId = read?.jobId ?? "<job-id>";
+  const nextId = checkpoints ? Math.max(0, ...checkpoints.stats.history.map((c) => c.id)) + 1 : undefined;
+  const jobId = checkpoints?.jobId ?? "<job-id>";
   const interval = cfg ? formatDuration(cfg.intervalMs) : "one checkpoint interval";
   const success = `Success: Flink reports the triggered checkpoint${nextId === undefined ? "" : ` (${nextId} or later)`} COMPLETED and the jobmanager logs "Completed checkpoint ${nextId ?? "N"} for job ${jobId} (... bytes, checkpointDuration=... ms)"; then the next periodic checkpoint, within ${interval}, completes too. Failure: the same message as in Step 2 comes back.`;
   const findings: Finding[] = [];
@@ -430,8 +434,8 @@ export interface StateRisk {
  * pods broken): what it processed since the last completed checkpoint is in no checkpoint.
  */
 export function stateRisk(results: ProbeResults, config: AppConfig): StateRisk {
-  const read = probeValue<CheckpointsRead>(results, "checkpoints");
-  const job = probeValue<JobState>(results, "job")?.job;
+  const checkpoints = read(results, checkpointsProbe);
+  const job = read(results, jobProbe)?.job;
   const stoppedJob = job && STOPPED.has(job.state) ? job : null;
   const stopped = stoppedJob
     ? {
@@ -439,15 +443,15 @@ export function stateRisk(results: ProbeResults, config: AppConfig): StateRisk {
         at: stoppedJob.startTime ? new Date(stoppedJob.startTime.getTime() + stoppedJob.durationMs) : null,
       }
     : null;
-  if (!read) {
+  if (!checkpoints) {
     return { atRisk: stopped !== null, conclusion: "", summary: "", stopped };
   }
-  const w = riskWindow(read);
+  const w = riskWindow(checkpoints);
   const last = w.lastCompleted;
   const savedAt = last ? (last.latestAckTime ?? last.triggerTime) : null;
   const down = isJobDown(checkpointFailureSignals(results, config.pipeline.statePvc));
   if (stopped) {
-    const cfg = probeValue<CheckpointConfig>(results, "checkpoint-config");
+    const cfg = read(results, checkpointConfigProbe);
     const before =
       savedAt && stopped.at
         ? `, ${formatDuration(Math.max(0, stopped.at.getTime() - savedAt.getTime()))} before it stopped`
@@ -482,8 +486,8 @@ export function stateRisk(results: ProbeResults, config: AppConfig): StateRisk {
 }
 
 export function assessPostIncident(results: ProbeResults, config: AppConfig): StepAssessment {
-  const read = probeValue<CheckpointsRead>(results, "checkpoints");
-  if (!read) {
+  const checkpoints = read(results, checkpointsProbe);
+  if (!checkpoints) {
     return {
       status: "info",
       summary:
@@ -500,7 +504,7 @@ export function assessPostIncident(results: ProbeResults, config: AppConfig): St
       ],
     };
   }
-  const w = riskWindow(read);
+  const w = riskWindow(checkpoints);
   const last = w.lastCompleted;
   const savedAt = last ? (last.latestAckTime ?? last.triggerTime) : null;
   const fields = [
