@@ -2,11 +2,10 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
 import { formatCount } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import { type ProbeResults, read, resultOf, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type {
   ClusterDescription,
   ClusterPartitionHealth,
-  GroupLag,
   PartitionHealth,
   RoundTripResult,
 } from "../../ports/kafka.ts";
@@ -42,7 +41,7 @@ function bootstrapOf(config: AppConfig): string {
 }
 
 function mskOf(results: ProbeResults): MskView | undefined {
-  return probeValue<MskView | null>(results, "msk-cluster") ?? undefined;
+  return read(results, mskClusterProbe) ?? undefined;
 }
 
 /** The button for a manual reboot: only with a cluster ARN, a broker to name and MSK idle (ACTIVE). */
@@ -248,10 +247,10 @@ export function assessBrokers(results: ProbeResults, config: AppConfig): StepAss
   const findings: Finding[] = [];
   const diagnosis = brokerDiagnosisOf(results, config);
   const msk = mskOf(results);
-  const cluster = probeValue<ClusterDescription>(results, "kafka-cluster");
+  const cluster = read(results, kafkaClusterProbe);
   if (cluster !== undefined) findings.push(brokersFinding(cluster, config, msk));
   if (msk !== undefined) findings.push(mskFinding(msk, config));
-  else if (results["msk-cluster"]?.status === "ok") {
+  else if (resultOf(results, mskClusterProbe)?.status === "ok") {
     findings.push(
       finding("info", "MSK not checked: no cluster ARN configured", {
         detail:
@@ -265,9 +264,9 @@ export function assessBrokers(results: ProbeResults, config: AppConfig): StepAss
       }),
     );
   }
-  const health = probeValue<ClusterPartitionHealth>(results, "partition-health");
+  const health = read(results, partitionHealthProbe);
   if (health !== undefined) findings.push(partitionsFinding(health));
-  const trip = probeValue<RoundTripResult>(results, "round-trip");
+  const trip = read(results, roundTripProbe);
   if (trip !== undefined) findings.push(roundTripFinding(trip, config));
   return {
     status: statusOf(diagnosis.cause),
@@ -377,9 +376,9 @@ export function assessAction(results: ProbeResults, config: AppConfig): StepAsse
 // Step 3: Verify Cluster Health
 
 export function assessVerify(results: ProbeResults, config: AppConfig): StepAssessment {
-  const cluster = probeValue<ClusterDescription>(results, "kafka-cluster");
-  const health = probeValue<ClusterPartitionHealth>(results, "partition-health");
-  const lag = probeValue<GroupLag>(results, "consumer-lag");
+  const cluster = read(results, kafkaClusterProbe);
+  const health = read(results, partitionHealthProbe);
+  const lag = read(results, groupLagProbe);
   const expected = config.thresholds.minBrokersAlive;
   const lagThreshold = config.thresholds.consumerLagRecords;
   const checks: { name: string; now: string; target: string; pass: boolean | undefined }[] = [
