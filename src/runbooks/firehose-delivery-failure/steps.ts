@@ -9,7 +9,7 @@ import {
 } from "../../core/finding.ts";
 import { renderStartQueryCommand } from "../../core/log-queries.ts";
 import { formatCount, latestOf, sumOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { DeliveryStreamInfo } from "../../ports/firehose.ts";
 import {
   CAUSE_TITLE,
@@ -33,7 +33,6 @@ import {
   firehoseSignals,
   incidentStart,
   lossComparison,
-  points,
   s3DestinationOf,
   streamOf,
 } from "./signals.ts";
@@ -121,8 +120,8 @@ export function assessStream(results: ProbeResults, config: AppConfig): StepAsse
     parts.push(`${name} could not be described`);
   }
 
-  const records = points(results, "delivery-records");
-  const success = points(results, "delivery-success");
+  const records = read(results, deliveredRecordsProbe);
+  const success = read(results, deliverySuccessProbe);
   if (records !== undefined || success !== undefined) {
     const lastRecords = (records ?? []).slice(-10);
     const lastSuccess = (success ?? []).slice(-10);
@@ -361,7 +360,7 @@ export function fixFindings(results: ProbeResults, config: AppConfig, d: Firehos
 export function assessCause(results: ProbeResults, config: AppConfig): StepAssessment {
   const d = diagnosisOf(results);
   const findings: Finding[] = [];
-  const log = errorLogFinding(probeValue<ErrorLog>(results, "delivery-errors"), config);
+  const log = errorLogFinding(read(results, errorLogProbe), config);
   if (log) findings.push(log);
   findings.push(...fixFindings(results, config, d));
   if (d.openBranches.length > 0) {
@@ -381,7 +380,7 @@ export function assessCause(results: ProbeResults, config: AppConfig): StepAsses
 // Step 3: Verify Fix
 
 export function assessVerify(results: ProbeResults, config: AppConfig): StepAssessment {
-  const success = points(results, "delivery-success");
+  const success = read(results, deliverySuccessProbe);
   const latest = success === undefined ? undefined : latestOf(success)?.value;
   const stream = streamOf(results);
   const done = latest === 1 && (stream === undefined || stream.status === "ACTIVE");
