@@ -9,11 +9,10 @@ import {
 } from "../../core/finding.ts";
 import { metricOptionsFor, resolveMetric } from "../../core/metric-catalog.ts";
 import { breachStart, formatCount, latestOf, maxOf, sumOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
-import type { DeliveryStreamInfo } from "../../ports/firehose.ts";
-import type { PodUsage } from "../../ports/kubernetes.ts";
+import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
+import { unreadStep } from "../unread-step.ts";
 import {
   diagnoseLatency,
   LATENCY_RULES,
@@ -29,10 +28,8 @@ import {
   enrichmentLatencyProbe,
   firehoseDeliveryProbe,
   firehoseStreamProbe,
-  type JobBackpressure,
   type LogQueryAnswer,
   operatorLatencyProbe,
-  type Percentiles,
   percentilesProbe,
   slowEnrichmentProbe,
 } from "./probes.ts";
@@ -69,19 +66,18 @@ function hhmm(at: Date): string {
   return at.toISOString().slice(11, 16);
 }
 
-function notRead(results: ProbeResults, ids: readonly string[], what: string): StepAssessment {
-  const unconfigured = ids.every((id) => results[id]?.status === "unconfigured");
-  return unconfigured
-    ? { status: "info", summary: `Not checked: ${what} is not configured.`, findings: [] }
-    : { status: "error", summary: `${what} could not be read.`, findings: [] };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Step 1: Assess
 
 export function assessPercentiles(results: ProbeResults, config: AppConfig): StepAssessment {
-  const p = probeValue<Percentiles>(results, "latency-percentiles");
-  if (p === undefined) return notRead(results, ["latency-percentiles"], "CloudWatch metrics");
+  const p = read(results, percentilesProbe);
+  if (p === undefined)
+    return unreadStep(
+      results,
+      [percentilesProbe],
+      "CloudWatch metrics",
+      "CloudWatch metrics could not be read.",
+    );
   const thresholdMs = config.thresholds.latencyP99Seconds * 1000;
   const ns = config.pipeline.metricsNamespace;
   const p99 = latestOf(p.p99);
@@ -143,8 +139,14 @@ function partialNote(answer: LogQueryAnswer): string {
 }
 
 export function assessOperators(results: ProbeResults, config: AppConfig): StepAssessment {
-  const answer = probeValue<LogQueryAnswer>(results, "operator-latency");
-  if (answer === undefined) return notRead(results, ["operator-latency"], "CloudWatch Logs");
+  const answer = read(results, operatorLatencyProbe);
+  if (answer === undefined)
+    return unreadStep(
+      results,
+      [operatorLatencyProbe],
+      "CloudWatch Logs",
+      "CloudWatch Logs could not be read.",
+    );
   const operators = parseOperators(answer.result.rows);
   const query: EvidenceBlock = { kind: "code", text: answer.query };
   if (operators.length === 0) {
@@ -193,7 +195,7 @@ export function assessOperators(results: ProbeResults, config: AppConfig): StepA
 
 function enrichmentFindings(results: ProbeResults): Finding[] {
   const out: Finding[] = [];
-  const perMinute = probeValue<LogQueryAnswer>(results, "enrichment-latency");
+  const perMinute = read(results, enrichmentLatencyProbe);
   if (perMinute !== undefined) {
     const minutes = parseEnrichmentMinutes(perMinute.result.rows);
     const recent = minutes.slice(-RECENT_MINUTES);
@@ -231,7 +233,7 @@ function enrichmentFindings(results: ProbeResults): Finding[] {
       ),
     );
   }
-  const slow = probeValue<LogQueryAnswer>(results, "slow-enrichment");
+  const slow = read(results, slowEnrichmentProbe);
   if (slow !== undefined) {
     const rows = slow.result.rows;
     const byCustomer = slowCallsByCustomer(rows);
@@ -278,7 +280,7 @@ function enrichmentFindings(results: ProbeResults): Finding[] {
 }
 
 function firehoseFindings(results: ProbeResults, config: AppConfig): Finding[] {
-  const points = probeValue<MetricPoint[]>(results, "firehose-delivered");
+  const points = read(results, firehoseDeliveryProbe);
   if (points === undefined) return [];
   const stream = config.pipeline.deliveryStream;
   if (points.length === 0) {
@@ -307,7 +309,7 @@ function firehoseFindings(results: ProbeResults, config: AppConfig): Finding[] {
 
 function backpressureFindings(results: ProbeResults, config: AppConfig): Finding[] {
   const out: Finding[] = [];
-  const bp = probeValue<JobBackpressure>(results, "backpressure");
+  const bp = read(results, backpressureProbe);
   if (bp !== undefined) {
     const high = bp.vertices.filter((v) => v.level === "high");
     out.push(
@@ -338,7 +340,7 @@ function backpressureFindings(results: ProbeResults, config: AppConfig): Finding
       ),
     );
   }
-  const buffers = probeValue<MetricPoint[]>(results, "buffer-usage");
+  const buffers = read(results, bufferUsageProbe);
   if (buffers !== undefined) {
     const latest = latestOf(buffers);
     const full = latest !== undefined && latest.value > LATENCY_RULES.bufferFullPercent;
@@ -357,7 +359,7 @@ function backpressureFindings(results: ProbeResults, config: AppConfig): Finding
       ),
     );
   }
-  const pods = probeValue<PodUsage[]>(results, "pod-usage");
+  const pods = read(results, podUsageProbe);
   if (pods !== undefined && pods.length > 0) {
     const threshold = config.runbooks.resourcePressurePercent / 100;
     const hot = pods.filter((p) => (cpuFraction(p) ?? 0) >= threshold);
@@ -429,7 +431,7 @@ export const SEED_BUFFERING = { sizeMb: 256, intervalSeconds: 60 } as const;
 const S3_MAX_SIZE_MB = 128;
 
 export function firehoseProposal(results: ProbeResults): { proposal?: Proposal; note: string } {
-  const stream = probeValue<DeliveryStreamInfo>(results, "firehose-stream");
+  const stream = read(results, firehoseStreamProbe);
   if (stream === undefined) {
     return { note: "The delivery stream could not be described, so no buffering change is offered." };
   }
@@ -499,7 +501,7 @@ const BUFFER_POOL_SNIPPET = [
 function enrichmentFix(results: ProbeResults, cause: LatencyCause): Finding[] {
   const out: Finding[] = [];
   if (cause === "enrichment-customer-hotspot") {
-    const slow = probeValue<LogQueryAnswer>(results, "slow-enrichment");
+    const slow = read(results, slowEnrichmentProbe);
     const top = slow === undefined ? [] : slowCallsByCustomer(slow.result.rows).slice(0, 3);
     out.push(
       finding("warning", "Human step: the customer service is slow for a few customers", {
@@ -636,7 +638,7 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
 // Step 5: Verify
 
 export function assessVerify(results: ProbeResults, config: AppConfig): StepAssessment {
-  const p = probeValue<Percentiles>(results, "latency-percentiles");
+  const p = read(results, percentilesProbe);
   const p99 = p === undefined ? undefined : latestOf(p.p99);
   const thresholdMs = config.thresholds.latencyP99Seconds * 1000;
   const metric = resolveMetric("latencyP99", metricOptionsFor(config));
