@@ -9,22 +9,19 @@ import {
 } from "../../core/finding.ts";
 import { renderStartQueryCommand } from "../../core/log-queries.ts";
 import { formatCount, latestOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
-import type { MetricPoint } from "../../ports/metrics.ts";
+import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import { missingWatermarkText } from "../flink-watermarks.ts";
 import { reprocessProposal } from "../reprocess-proposal.ts";
+import { unreadStep } from "../unread-step.ts";
 import type { CompletenessCause, CompletenessDiagnosis } from "./diagnose.ts";
 import {
   type CompletenessView,
   completenessProbe,
-  type FlinkWatermarks,
   flinkWatermarksProbe,
-  type LatestCheckpoint,
   type LogQueryRun,
   lateArrivalsProbe,
   latestCheckpointProbe,
   recordsInProbe,
-  type SourceSample,
   sourceNewestProbe,
   stateReadsProbe,
   watermarkLagProbe,
@@ -92,12 +89,15 @@ export function diagnosisOf(results: ProbeResults, config: AppConfig): Completen
 // Step 1: Assess
 
 export function assessCompleteness(results: ProbeResults, config: AppConfig): StepAssessment {
-  const view = probeValue<CompletenessView>(results, "completeness");
+  const view = read(results, completenessProbe);
   const threshold = config.thresholds.windowCompletenessPercent;
   if (view === undefined) {
-    return results.completeness?.status === "unconfigured"
-      ? { status: "info", summary: "Not checked: CloudWatch metrics is not configured.", findings: [] }
-      : { status: "error", summary: "WindowCompleteness could not be read.", findings: [] };
+    return unreadStep(
+      results,
+      [completenessProbe],
+      "CloudWatch metrics",
+      "WindowCompleteness could not be read.",
+    );
   }
   const ns = config.pipeline.metricsNamespace;
   if (view.series.length === 0 || view.worst === undefined) {
@@ -172,11 +172,14 @@ export function assessCompleteness(results: ProbeResults, config: AppConfig): St
 // Step 2: Determine Type of Loss
 
 export function assessTypeOfLoss(results: ProbeResults, config: AppConfig): StepAssessment {
-  const run = probeValue<(LogQueryRun & { windowId: string }) | null>(results, "window-records");
+  const run = read(results, windowRecordsProbe);
   if (run === undefined) {
-    return results["window-records"]?.status === "unconfigured"
-      ? { status: "info", summary: "Not checked: CloudWatch Logs is not configured.", findings: [] }
-      : { status: "error", summary: "The window's records could not be queried.", findings: [] };
+    return unreadStep(
+      results,
+      [windowRecordsProbe],
+      "CloudWatch Logs",
+      "The window's records could not be queried.",
+    );
   }
   if (run === null) {
     return {
@@ -257,7 +260,7 @@ function lateFinding(
   d: CompletenessDiagnosis,
   config: AppConfig,
 ): Finding | undefined {
-  const run = probeValue<LogQueryRun>(results, "late-per-window");
+  const run = read(results, lateArrivalsProbe);
   if (run === undefined && d.lateFraction === undefined) return undefined;
   const over = d.lateFraction !== undefined && d.lateFraction > LATE_FRACTION_LIMIT;
   const rows = (run?.result.rows ?? [])
@@ -296,9 +299,9 @@ function watermarkFinding(
   d: CompletenessDiagnosis,
   config: AppConfig,
 ): Finding | undefined {
-  const series = probeValue<MetricPoint[]>(results, "watermark-lag");
-  const flink = probeValue<FlinkWatermarks>(results, "flink-watermarks");
-  const source = probeValue<SourceSample>(results, "source-newest");
+  const series = read(results, watermarkLagProbe);
+  const flink = read(results, flinkWatermarksProbe);
+  const source = read(results, sourceNewestProbe);
   if (series === undefined && flink === undefined && source === undefined) return undefined;
   const s = completenessSignals(results, config);
   const lag = s.watermarkLagMs ?? s.flinkWatermarkLagMs;
@@ -372,8 +375,8 @@ function watermarkFinding(
 }
 
 function stateFinding(results: ProbeResults, config: AppConfig): Finding | undefined {
-  const reads = probeValue<MetricPoint[]>(results, "state-reads");
-  const rin = probeValue<MetricPoint[]>(results, "records-in");
+  const reads = read(results, stateReadsProbe);
+  const rin = read(results, recordsInProbe);
   if (reads === undefined || rin === undefined) return undefined;
   const s = completenessSignals(results, config);
   if (s.stateReads === undefined || s.recordsIn === undefined) {
@@ -405,7 +408,7 @@ function emitsFinding(
   d: CompletenessDiagnosis,
   config: AppConfig,
 ): Finding | undefined {
-  const run = probeValue<LogQueryRun>(results, "window-emits");
+  const run = read(results, windowEmitsProbe);
   if (run === undefined) return undefined;
   const missing = missingWindowsOf(run);
   const ids = run.result.rows
@@ -494,7 +497,7 @@ export function proposalsFor(d: CompletenessDiagnosis, config: AppConfig, result
     case "state-backend-loss": {
       const restart = restartProposal(config, "Restart taskmanagers from the latest checkpoint");
       const from = firstShortWindow(
-        probeValue<CompletenessView>(results, "completeness"),
+        read(results, completenessProbe),
         config.thresholds.windowCompletenessPercent,
       );
       return from === undefined ? [restart] : [restart, reprocessProposal(config, from)];
@@ -505,7 +508,7 @@ export function proposalsFor(d: CompletenessDiagnosis, config: AppConfig, result
 }
 
 function checkpointText(results: ProbeResults, config: AppConfig): { detail: string; code: string } {
-  const latest = probeValue<LatestCheckpoint>(results, "latest-checkpoint");
+  const latest = read(results, latestCheckpointProbe);
   const c = latest?.completed;
   if (c) {
     return {
@@ -616,8 +619,8 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
 // Step 5: Verify
 
 export function assessVerify(results: ProbeResults, config: AppConfig): StepAssessment {
-  const view = probeValue<CompletenessView>(results, "completeness");
-  const run = probeValue<LogQueryRun>(results, "windows-since");
+  const view = read(results, completenessProbe);
+  const run = read(results, windowsSinceProbe);
   const threshold = config.thresholds.windowCompletenessPercent;
   const latest = view === undefined ? undefined : latestOf(view.series);
   const findings: Finding[] = [];
