@@ -2,8 +2,8 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { type Finding, finding, type Proposal, seriesEvidence } from "../../core/finding.ts";
 import { latestOf, trendOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
-import type { PodInfo, PodLog, PodUsage, VolumeUsage } from "../../ports/kubernetes.ts";
+import { type ProbeResults, read, resultOf, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import type { PodInfo, PodUsage } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import {
   diagnoseMemory,
@@ -16,7 +16,6 @@ import {
 } from "./diagnose.ts";
 import {
   bufferUsageProbe,
-  type LastCheckpoint,
   lastCheckpointProbe,
   memoryTrendProbe,
   podsProbe,
@@ -162,7 +161,7 @@ function podFinding(pods: readonly PodUsage[], infos: readonly PodInfo[] | undef
 
 export function assessAssess(results: ProbeResults, config: AppConfig): StepAssessment {
   const findings: Finding[] = [];
-  const memory = probeValue<MetricPoint[]>(results, "memory-trend");
+  const memory = read(results, memoryTrendProbe);
   const ns = config.pipeline.metricsNamespace;
   if (memory !== undefined && memory.length > 0) findings.push(trendFinding(memory, config));
   else if (memory !== undefined) {
@@ -172,11 +171,10 @@ export function assessAssess(results: ProbeResults, config: AppConfig): StepAsse
       }),
     );
   }
-  const tms = probeValue<TaskmanagerBreakdown[]>(results, "taskmanager-memory");
+  const tms = read(results, taskmanagerMemoryProbe);
   if (tms !== undefined) findings.push(breakdownFinding(tms));
-  const pods = probeValue<PodUsage[]>(results, "pod-usage");
-  if (pods !== undefined && pods.length > 0)
-    findings.push(podFinding(pods, probeValue<PodInfo[]>(results, "taskmanager-pods")));
+  const pods = read(results, podUsageProbe);
+  if (pods !== undefined && pods.length > 0) findings.push(podFinding(pods, read(results, podsProbe)));
 
   const s = memorySignals(results, config);
   const level = s.latestPercent === undefined ? "unknown" : fmtPct(s.latestPercent);
@@ -191,7 +189,7 @@ export function assessAssess(results: ProbeResults, config: AppConfig): StepAsse
   const status =
     findings.length === 0
       ? memory === undefined
-        ? results["memory-trend"]?.status === "unconfigured"
+        ? resultOf(results, memoryTrendProbe)?.status === "unconfigured"
           ? "info"
           : "error"
         : "warning"
@@ -222,7 +220,7 @@ export function assessCause(results: ProbeResults, config: AppConfig): StepAsses
       `A/B. Memory ${s.memoryDirection === undefined ? "trend unknown" : s.memoryDirection === "rising" ? "is GROWING (leak)" : "is STABLE"}`,
     ),
   );
-  const state = probeValue<MetricPoint[]>(results, "state-size");
+  const state = read(results, stateSizeProbe);
   if (state !== undefined) {
     const first = state[0];
     const last = latestOf(state);
@@ -236,7 +234,7 @@ export function assessCause(results: ProbeResults, config: AppConfig): StepAsses
       ),
     );
   }
-  const buffers = probeValue<MetricPoint[]>(results, "buffer-usage");
+  const buffers = read(results, bufferUsageProbe);
   if (buffers !== undefined) {
     const latest = latestOf(buffers);
     const full = latest !== undefined && latest.value > MEMORY_RULES.bufferFullPercent;
@@ -307,7 +305,7 @@ function heapDumpFinding(pod: string, config: AppConfig, severity: Finding["seve
 
 function stateFindings(results: ProbeResults, isCause: boolean): Finding[] {
   const out: Finding[] = [];
-  const volumes = probeValue<VolumeUsage[]>(results, "state-volume");
+  const volumes = read(results, stateVolumeProbe);
   if (volumes !== undefined && volumes.length > 0) {
     const largest = Math.max(...volumes.map((v) => v.usedBytes));
     const large = largest > STATE_TOO_LARGE_BYTES;
@@ -333,7 +331,7 @@ function stateFindings(results: ProbeResults, isCause: boolean): Finding[] {
       ),
     );
   }
-  const logs = probeValue<PodLog[]>(results, "window-emits");
+  const logs = read(results, windowEmitsProbe);
   if (logs !== undefined && logs.length > 0) {
     const readable = logs.filter((l) => l.error === null);
     const total = readable.reduce((a, l) => a + l.matched, 0);
@@ -443,8 +441,8 @@ export function assessFixByCause(results: ProbeResults, config: AppConfig): Step
 // Step 4: Immediate Mitigation
 
 export function resourcesProposal(results: ProbeResults, config: AppConfig): Proposal | undefined {
-  const plan = resourcePlan(probeValue<PodUsage[]>(results, "pod-usage"));
-  const container = taskmanagerContainer(probeValue<PodInfo[]>(results, "taskmanager-pods"));
+  const plan = resourcePlan(read(results, podUsageProbe));
+  const container = taskmanagerContainer(read(results, podsProbe));
   if (plan === undefined || container === undefined) return undefined;
   const { namespace, taskmanagerDeployment } = config.pipeline;
   const limit = formatQuantity(plan.limitBytes);
@@ -473,7 +471,7 @@ export function restartProposal(config: AppConfig): Proposal {
 
 /** What a restart costs, from the latest completed checkpoint. */
 export function restartCost(results: ProbeResults): string {
-  const last = probeValue<LastCheckpoint>(results, "last-checkpoint");
+  const last = read(results, lastCheckpointProbe);
   if (last === undefined) {
     return "A restart reloads state from the last checkpoint; the bot could not read which one (Flink REST not reachable or not configured).";
   }
