@@ -3,9 +3,8 @@ import type { AppConfig } from "../../config/schema.ts";
 import { type EvidenceBlock, type Finding, finding, seriesEvidence } from "../../core/finding.ts";
 import { formatBytes, formatDuration, formatUtcClock } from "../../core/format-units.ts";
 import { averageOf, latestOf, maxOf, trendOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { CheckpointConfig } from "../../ports/flink.ts";
-import type { PodLog } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import {
   type DominantPhase,
@@ -19,17 +18,14 @@ import {
   uploadSlow,
 } from "./diagnose.ts";
 import {
-  type CheckpointPhases,
   COMPACTION_WINDOW_SECONDS,
   checkpointConfigProbe,
   checkpointPhasesProbe,
   checkpointSizesProbe,
   compactionLogsProbe,
   durationProbe,
-  type FlinkCheckpoints,
   flinkCheckpointsProbe,
   latencyProbe,
-  type SizesQuery,
   stateBytesProbe,
 } from "./probes.ts";
 import {
@@ -103,8 +99,8 @@ function durationFinding(points: readonly MetricPoint[], thresholdMs: number): F
 }
 
 function sizesFinding(results: ProbeResults): Finding | undefined {
-  const flink = probeValue<FlinkCheckpoints>(results, "checkpoints");
-  const logs = probeValue<SizesQuery>(results, "checkpoint-sizes-log");
+  const flink = read(results, flinkCheckpointsProbe);
+  const logs = read(results, checkpointSizesProbe);
   const sizes = logSizes(results);
   const throughput = impliedThroughput(results);
   if (!flink && !logs) return undefined;
@@ -170,7 +166,7 @@ function sizesFinding(results: ProbeResults): Finding | undefined {
 
 export function assessDuration(results: ProbeResults, config: AppConfig): StepAssessment {
   const thresholdMs = config.thresholds.checkpointDurationSeconds * 1000;
-  const points = probeValue<MetricPoint[]>(results, "checkpoint-duration");
+  const points = read(results, durationProbe);
   const findings: Finding[] = [];
   if (points) findings.push(durationFinding(points, thresholdMs));
   const sizes = sizesFinding(results);
@@ -198,9 +194,9 @@ export function assessDuration(results: ProbeResults, config: AppConfig): StepAs
 // Step 2: Root Cause
 
 function phasesFinding(results: ProbeResults, s: DurationSignals): Finding | undefined {
-  const read = probeValue<CheckpointPhases | null>(results, "checkpoint-phases");
+  const phases = read(results, checkpointPhasesProbe);
   const p = s.phases;
-  if (!read || p === undefined) return undefined;
+  if (!phases || p === undefined) return undefined;
   const phase = dominantPhase(s);
   const ms = (v: number | null) => (v === null ? "-" : `${Math.round(v)} ms`);
   return finding(
@@ -213,8 +209,8 @@ function phasesFinding(results: ProbeResults, s: DurationSignals): Finding | und
         {
           kind: "table",
           columns: ["VERTEX", "SIZE", "SYNC", "ASYNC", "ALIGNMENT", "START DELAY"],
-          rows: read.breakdown.vertices.map((v) => [
-            read.names[v.vertexId] ?? v.vertexId,
+          rows: phases.breakdown.vertices.map((v) => [
+            phases.names[v.vertexId] ?? v.vertexId,
             formatBytes(v.checkpointedSizeBytes),
             ms(v.maxSyncMs),
             ms(v.maxAsyncMs),
@@ -284,7 +280,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
   const d = diagnosisOf(results, config);
   const s = durationSignals(results, config);
   const findings: Finding[] = [];
-  const state = probeValue<MetricPoint[]>(results, "state-backend-bytes");
+  const state = read(results, stateBytesProbe);
   if (state !== undefined) {
     const first = state[0];
     const last = latestOf(state);
@@ -319,7 +315,7 @@ export function assessRootCause(results: ProbeResults, config: AppConfig): StepA
   if (phases) findings.push(phases);
   const network = networkFinding(s);
   if (network) findings.push(network);
-  const logs = probeValue<PodLog[]>(results, "compaction-logs");
+  const logs = read(results, compactionLogsProbe);
   if (logs !== undefined) {
     const max = maxCompactionLines(logs);
     const busy = max !== undefined && max >= COMPACTION_BUSY_LINES;
@@ -429,7 +425,7 @@ function syncFix(d: DurationDiagnosis): Finding {
 
 export function assessFix(results: ProbeResults, config: AppConfig): StepAssessment {
   const d = diagnosisOf(results, config);
-  const cfg = probeValue<CheckpointConfig>(results, "checkpoint-config");
+  const cfg = read(results, checkpointConfigProbe);
   const findings: Finding[] = [];
   switch (d.cause) {
     case "below-threshold":
@@ -476,8 +472,8 @@ export const FIX_LINE: Record<DurationCause, string> = {
 // Step 4: Verify
 
 export function assessVerify(results: ProbeResults, config: AppConfig): StepAssessment {
-  const durations = probeValue<MetricPoint[]>(results, "checkpoint-duration") ?? [];
-  const latency = probeValue<MetricPoint[]>(results, "latency-p99");
+  const durations = read(results, durationProbe) ?? [];
+  const latency = read(results, latencyProbe);
   const ns = config.pipeline.metricsNamespace;
   const findings: Finding[] = [];
   let summary = "Watch the checkpoint duration drop after the fix.";
