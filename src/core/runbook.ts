@@ -123,9 +123,3 @@ export function probe<T>(spec: Probe<T>): Probe<T> {
 }
 
 export type { Ports };
-
-/** @deprecated string-keyed read; being replaced by `read(results, probe)`. */
-export function probeValue<T>(results: ProbeResults, id: string): T | undefined {
-  const r = results[id];
-  return r?.status === "ok" ? (r.value as T) : undefined;
-}
