@@ -118,6 +118,20 @@ export function resultOf<T>(results: ProbeResults, p: Probe<T>): ProbeResult<T> 
   return results[p.id] as ProbeResult<T> | undefined;
 }
 
+/**
+ * The results of these probes only. A step whose assess runs a whole-runbook reading (signals, a
+ * diagnosis) hands it this, so the step reads nothing a later step declares (their probes have not
+ * run yet: reading them would only ever give "not read").
+ */
+export function resultsOf(results: ProbeResults, probes: readonly Probe[]): ProbeResults {
+  const out: Record<string, ProbeResult> = {};
+  for (const p of probes) {
+    const r = results[p.id];
+    if (r !== undefined) out[p.id] = r;
+  }
+  return out;
+}
+
 export function probe<T>(spec: Probe<T>): Probe<T> {
   return spec;
 }

@@ -3,7 +3,13 @@ import type { AppConfig } from "../../config/schema.ts";
 import { type EvidenceBlock, type Finding, finding, seriesEvidence } from "../../core/finding.ts";
 import { formatBytes, formatDuration, formatUtcClock } from "../../core/format-units.ts";
 import { averageOf, latestOf, maxOf, trendOf } from "../../core/metric-math.ts";
-import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import {
+  type ProbeResults,
+  read,
+  resultsOf,
+  type StepAssessment,
+  type StepSpec,
+} from "../../core/runbook.ts";
 import type { CheckpointConfig } from "../../ports/flink.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import {
@@ -518,13 +524,16 @@ export function assessVerify(results: ProbeResults, config: AppConfig): StepAsse
   return { status: "info", summary, findings };
 }
 
+const assessProbes = [durationProbe, flinkCheckpointsProbe, checkpointSizesProbe];
+
 export const checkpointDurationSteps: readonly StepSpec[] = [
   {
     id: "assess",
     title: "Step 1: Assess",
     budgetSeconds: 60,
-    probes: [durationProbe, flinkCheckpointsProbe, checkpointSizesProbe],
-    assess: assessDuration,
+    probes: assessProbes,
+    // Its signals are read from this step's probes only: the later steps' have not run yet.
+    assess: (results, config) => assessDuration(resultsOf(results, assessProbes), config),
   },
   {
     id: "root-cause",

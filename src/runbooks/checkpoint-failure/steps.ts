@@ -3,7 +3,13 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
 import { formatBytes, formatDuration, formatUtc, formatUtcClock } from "../../core/format-units.ts";
-import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import {
+  type ProbeResults,
+  read,
+  resultsOf,
+  type StepAssessment,
+  type StepSpec,
+} from "../../core/runbook.ts";
 import type { CheckpointRecord } from "../../ports/flink.ts";
 import type { PodInfo, PodLog } from "../../ports/kubernetes.ts";
 import { reprocessProposal, windowStartAt } from "../reprocess-proposal.ts";
@@ -557,20 +563,26 @@ export function assessPostIncident(results: ProbeResults, config: AppConfig): St
   };
 }
 
+const assessProbes = [jobProbe, taskmanagerPodsProbe, jobmanagerPodsProbe, taskmanagerLogsProbe];
+const failureTypeProbes = [checkpointsProbe, exceptionsProbe, jobmanagerLogsProbe, jobmanagerLogProbe];
+
 export const checkpointFailureSteps: readonly StepSpec[] = [
   {
     id: "assess",
     title: "Step 1: Assess",
     budgetSeconds: 60,
-    probes: [jobProbe, taskmanagerPodsProbe, jobmanagerPodsProbe, taskmanagerLogsProbe],
-    assess: assessJob,
+    probes: assessProbes,
+    // Its signals are read from this step's probes only: the later steps' have not run yet.
+    assess: (results, config) => assessJob(resultsOf(results, assessProbes), config),
   },
   {
     id: "identify-failure-type",
     title: "Step 2: Identify Failure Type",
     budgetSeconds: 120,
-    probes: [checkpointsProbe, exceptionsProbe, jobmanagerLogsProbe, jobmanagerLogProbe],
-    assess: assessFailureType,
+    probes: failureTypeProbes,
+    // Its signals are read from the probes of Steps 1-2 only: the later steps' have not run yet.
+    assess: (results, config) =>
+      assessFailureType(resultsOf(results, [...assessProbes, ...failureTypeProbes]), config),
   },
   {
     id: "common-fixes",

@@ -64,7 +64,12 @@ export function assessLag(results: ProbeResults, config: AppConfig): StepAssessm
   const findings: Finding[] = [];
   const worst = [...latest.partitions].sort((a, b) => b.lag - a.lag)[0];
   const over = latest.totalLag > threshold;
-  const diagnosis = diagnosisOf(results, config);
+  // Step 1 judges growth from its own two samples (later steps' probes have not run yet).
+  const growth =
+    samples.second === undefined
+      ? undefined
+      : (samples.second.totalLag - samples.first.totalLag) / samples.intervalSeconds;
+  const growing = growth === undefined ? undefined : growth > config.runbooks.lagGrowthPerSecond;
 
   const trendText =
     samples.second === undefined
@@ -75,13 +80,13 @@ export function assessLag(results: ProbeResults, config: AppConfig): StepAssessm
 
   findings.push(
     finding(
-      over ? (diagnosis.growing ? "critical" : "warning") : "ok",
+      over ? (growing ? "critical" : "warning") : "ok",
       `Total lag ${formatCount(latest.totalLag)} records`,
       {
         detail: `Group \`${consumerGroup}\` on ${latest.partitions.length} partition(s), threshold ${formatCount(threshold)}. ${trendText}.${
-          diagnosis.growing === true
+          growing === true
             ? " Growing lag = falling behind (serious)."
-            : diagnosis.growing === false
+            : growing === false
               ? " Stable lag = temporary spike (OK to monitor)."
               : ""
         }`,
@@ -110,7 +115,7 @@ export function assessLag(results: ProbeResults, config: AppConfig): StepAssessm
       },
     ),
   );
-  const status = over ? (diagnosis.growing ? "critical" : "warning") : "ok";
+  const status = over ? (growing ? "critical" : "warning") : "ok";
   return {
     status,
     summary: `Lag ${formatCount(latest.totalLag)} (threshold ${formatCount(threshold)})${worst ? `, worst ${worst.topic}/${worst.partition} at ${formatCount(worst.lag)}` : ""}; ${trendText}.`,

@@ -2,7 +2,14 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { type Finding, finding, type Proposal, seriesEvidence } from "../../core/finding.ts";
 import { latestOf, trendOf } from "../../core/metric-math.ts";
-import { type ProbeResults, read, resultOf, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import {
+  type ProbeResults,
+  read,
+  resultOf,
+  resultsOf,
+  type StepAssessment,
+  type StepSpec,
+} from "../../core/runbook.ts";
 import type { PodInfo, PodUsage } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import {
@@ -607,13 +614,16 @@ export function assessVerify(results: ProbeResults, config: AppConfig): StepAsse
   };
 }
 
+const assessProbes = [memoryTrendProbe, taskmanagerMemoryProbe, podUsageProbe, podsProbe];
+
 export const memoryUsageSteps: readonly StepSpec[] = [
   {
     id: "assess",
     title: "Step 1: Assess",
     budgetSeconds: 60,
-    probes: [memoryTrendProbe, taskmanagerMemoryProbe, podUsageProbe, podsProbe],
-    assess: assessAssess,
+    probes: assessProbes,
+    // Its signals are read from this step's probes only: the later steps' have not run yet.
+    assess: (results, config) => assessAssess(resultsOf(results, assessProbes), config),
   },
   {
     id: "determine-cause",

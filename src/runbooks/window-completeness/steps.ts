@@ -9,7 +9,13 @@ import {
 } from "../../core/finding.ts";
 import { renderStartQueryCommand } from "../../core/log-queries.ts";
 import { formatCount, latestOf } from "../../core/metric-math.ts";
-import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
+import {
+  type ProbeResults,
+  read,
+  resultsOf,
+  type StepAssessment,
+  type StepSpec,
+} from "../../core/runbook.ts";
 import { missingWatermarkText } from "../flink-watermarks.ts";
 import { reprocessProposal } from "../reprocess-proposal.ts";
 import { unreadStep } from "../unread-step.ts";
@@ -720,7 +726,9 @@ export const windowCompletenessSteps: readonly StepSpec[] = [
     title: "Step 2: Determine Type of Loss",
     budgetSeconds: 120,
     probes: [windowRecordsProbe],
-    assess: assessTypeOfLoss,
+    // Its signals are read from the probes of Steps 1-2 only: the later steps' have not run yet.
+    assess: (results, config) =>
+      assessTypeOfLoss(resultsOf(results, [completenessProbe, windowRecordsProbe]), config),
   },
   {
     id: "root-cause",
