@@ -1,8 +1,9 @@
 import { findRunbook } from "../../core/catalog.ts";
 import { formatCount } from "../../core/metric-math.ts";
 import type { Conclusion, Runbook } from "../../core/runbook.ts";
+import { scaleProposal } from "../scale-proposal.ts";
 import { lagSignals } from "./signals.ts";
-import { CAUSE_TITLE, consumerLagSteps, diagnosisOf, scaleProposal } from "./steps.ts";
+import { CAUSE_TITLE, consumerLagSteps, diagnosisOf } from "./steps.ts";
 import { consumerLagRecovery } from "./verify.ts";
 
 export const consumerLagRunbook: Runbook = {

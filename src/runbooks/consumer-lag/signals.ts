@@ -5,7 +5,7 @@ import { type ProbeResults, read } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
 import type { PodUsage } from "../../ports/kubernetes.ts";
 import { flinkWatermarkLag, flinkWatermarksProbe, missingWatermarks } from "../flink-watermarks.ts";
-import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
+import { podUsageProbe } from "../taskmanager-probes.ts";
 import type { LagSignals } from "./diagnose.ts";
 import {
   enrichmentLatencyProbe,
@@ -71,18 +71,4 @@ export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals
       ? {}
       : { enrichmentLatencyMs: recent.reduce((a, r) => a + r.apiLatencyMs, 0) / recent.length }),
   };
-}
-
-/** Current taskmanager replicas: the scale subresource, else the number of pods seen. */
-export function currentReplicas(results: ProbeResults): number | undefined {
-  const scale = read(results, scaleProbe);
-  if (scale !== undefined) return scale.replicas;
-  return read(results, podUsageProbe)?.length;
-}
-
-/** The seed doubles taskmanagers (4 -> 8), bounded by the configured maximum. */
-export function proposedReplicas(current: number, config: AppConfig): number | undefined {
-  const { maxReplicas, minReplicas } = config.actions.scaleTaskmanagers;
-  const target = Math.min(maxReplicas, Math.max(current * 2, current + 1, minReplicas));
-  return target > current ? target : undefined;
 }

@@ -17,6 +17,7 @@ import {
   missingWatermarks,
   missingWatermarkText,
 } from "../flink-watermarks.ts";
+import { cannotScaleText, scaleProposal } from "../scale-proposal.ts";
 import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
 import { unreadStep } from "../unread-step.ts";
 import { diagnoseLag, type LagDiagnosis } from "./diagnose.ts";
@@ -30,7 +31,7 @@ import {
   watermarkProbe,
   windowEmitProbe,
 } from "./probes.ts";
-import { currentReplicas, lagSignals, podPressure, proposedReplicas } from "./signals.ts";
+import { lagSignals, podPressure } from "./signals.ts";
 
 export function diagnosisOf(results: ProbeResults, config: AppConfig): LagDiagnosis {
   return diagnoseLag(lagSignals(results, config));
@@ -372,19 +373,6 @@ export const CAUSE_TITLE: Record<LagDiagnosis["cause"], string> = {
   unknown: "not determined",
 };
 
-export function scaleProposal(results: ProbeResults, config: AppConfig): Proposal | undefined {
-  const current = currentReplicas(results);
-  if (current === undefined) return undefined;
-  const target = proposedReplicas(current, config);
-  if (target === undefined) return undefined;
-  const { namespace, taskmanagerDeployment } = config.pipeline;
-  return {
-    action: "scale-taskmanagers",
-    label: `Scale taskmanagers ${current} -> ${target}`,
-    params: { namespace, deployment: taskmanagerDeployment, replicas: target, fromReplicas: current },
-  };
-}
-
 const FIX_TEXT: Record<LagDiagnosis["cause"], string> = {
   "below-threshold":
     "No fix needed now: lag is under the threshold. Keep watching it; the alert should clear.",
@@ -412,7 +400,7 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
     else {
       findings.push(
         finding("warning", "Cannot propose scaling", {
-          detail: `The taskmanager deployment is already at the configured maximum (${config.actions.scaleTaskmanagers.maxReplicas}) or its replica count could not be read.`,
+          detail: cannotScaleText(config),
         }),
       );
     }

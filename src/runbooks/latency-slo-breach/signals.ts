@@ -5,7 +5,7 @@ import { type Probe, type ProbeResults, read } from "../../core/runbook.ts";
 import type { PodUsage } from "../../ports/kubernetes.ts";
 import type { LogRow } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
+import { podUsageProbe } from "../taskmanager-probes.ts";
 import type { LatencySignals, OperatorLatency } from "./diagnose.ts";
 import {
   backpressureProbe,
@@ -150,18 +150,4 @@ export function latencySignals(results: ProbeResults, config: AppConfig): Latenc
     ...(buffer === undefined ? {} : { bufferOutPoolPercent: buffer.value }),
     ...(cpus.length === 0 ? {} : { maxCpuFraction: Math.max(...cpus) }),
   };
-}
-
-/** Current taskmanager replicas: the scale subresource, else the number of pods seen. */
-export function currentReplicas(results: ProbeResults): number | undefined {
-  const scale = read(results, scaleProbe);
-  if (scale !== undefined) return scale.replicas;
-  return read(results, podUsageProbe)?.length;
-}
-
-/** The seed doubles taskmanagers (4 -> 8), bounded by the configured maximum. */
-export function proposedReplicas(current: number, config: AppConfig): number | undefined {
-  const { maxReplicas, minReplicas } = config.actions.scaleTaskmanagers;
-  const target = Math.min(maxReplicas, Math.max(current * 2, current + 1, minReplicas));
-  return target > current ? target : undefined;
 }

@@ -11,6 +11,7 @@ import { metricOptionsFor, resolveMetric } from "../../core/metric-catalog.ts";
 import { breachStart, formatCount, latestOf, maxOf, sumOf } from "../../core/metric-math.ts";
 import { type ProbeResults, read, type StepAssessment, type StepSpec } from "../../core/runbook.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { cannotScaleText, scaleProposal } from "../scale-proposal.ts";
 import { podUsageProbe, scaleProbe } from "../taskmanager-probes.ts";
 import { unreadStep } from "../unread-step.ts";
 import {
@@ -35,11 +36,9 @@ import {
 } from "./probes.ts";
 import {
   cpuFraction,
-  currentReplicas,
   latencySignals,
   parseEnrichmentMinutes,
   parseOperators,
-  proposedReplicas,
   RECENT_MINUTES,
   recentDeliveryRatio,
   slowCallsByCustomer,
@@ -413,19 +412,6 @@ export function assessDrillDown(results: ProbeResults, config: AppConfig): StepA
 // ---------------------------------------------------------------------------------------------
 // Step 4: Fix
 
-export function scaleProposal(results: ProbeResults, config: AppConfig): Proposal | undefined {
-  const current = currentReplicas(results);
-  if (current === undefined) return undefined;
-  const target = proposedReplicas(current, config);
-  if (target === undefined) return undefined;
-  const { namespace, taskmanagerDeployment } = config.pipeline;
-  return {
-    action: "scale-taskmanagers",
-    label: `Scale taskmanagers ${current} -> ${target}`,
-    params: { namespace, deployment: taskmanagerDeployment, replicas: target, fromReplicas: current },
-  };
-}
-
 /** The seed's buffering (256 MiB / 60 s), held to S3's documented maximum of 128 MiB. */
 export const SEED_BUFFERING = { sizeMb: 256, intervalSeconds: 60 } as const;
 const S3_MAX_SIZE_MB = 128;
@@ -586,7 +572,7 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
         finding("warning", "Scale up Flink", {
           detail: p
             ? "The task managers are full: more replicas spread the load (the job's parallelism must follow)."
-            : `The taskmanager deployment is already at the configured maximum (${config.actions.scaleTaskmanagers.maxReplicas}) or its replica count could not be read.`,
+            : cannotScaleText(config),
           proposals: p ? [p] : [],
         }),
         finding("info", "Human step: increase the network buffer pool", {
