@@ -31,7 +31,7 @@ interface Watch {
 }
 
 /** The runbook with its steps' assess and its probes' `prior` watched. */
-export function watchReads(runbook: Runbook, watch: Watch): Runbook {
+function watchReads(runbook: Runbook, watch: Watch): Runbook {
   const ids = runbook.steps.map((s) => s.probes.map((p) => p.id));
   return {
     ...runbook,

@@ -23,8 +23,8 @@ const results: ProbeResults = {
   "taskmanager-scale": { status: "unconfigured", port: "kubernetes", durationMs: 0 },
 };
 
-// Never called: these lines exist for the compiler.
-export function compileTimeChecks(r: ProbeResults): void {
+// Never called: these lines exist for the compiler (tsc checks test files too).
+function compileTimeChecks(r: ProbeResults): void {
   const lag: LagSamples | undefined = read(r, lagProbe);
   // A factory-made probe (catalogue metric) carries its type.
   const points: MetricPoint[] | undefined = read(r, recordsInProbe);
@@ -42,6 +42,7 @@ export function compileTimeChecks(r: ProbeResults): void {
   const wrongScale: { replicas: number } | undefined = resultOf(r, recordsInProbe)?.value;
   void [wrong, wrongScale];
 }
+void compileTimeChecks;
 
 describe("typed probe reads", () => {
   it("read gives the value of a probe that succeeded, keyed by the probe's id", () => {
