@@ -3,9 +3,12 @@ import { findRunbook } from "../../core/catalog.ts";
 import type { Conclusion, Confidence, ProbeResults, Runbook } from "../../core/runbook.ts";
 import { read } from "../../core/runbook.ts";
 import type { CompletenessCause, CompletenessDiagnosis, CompletenessSignals } from "./diagnose.ts";
+import { diagnosisOf } from "./diagnosis.ts";
+import { proposalsFor } from "./fix-step.ts";
 import { latestCheckpointProbe, windowRecordsProbe } from "./probes.ts";
 import { completenessSignals } from "./signals.ts";
-import { CAUSE_TITLE, diagnosisOf, proposalsFor, windowCompletenessSteps } from "./steps.ts";
+import { windowCompletenessSteps } from "./steps.ts";
+import { CAUSE_TITLE } from "./texts.ts";
 import { windowCompletenessRecovery } from "./verify.ts";
 
 const BRANCHES: readonly CompletenessCause[] = [
