@@ -383,6 +383,3 @@ export const FIX_LINE: Record<CheckpointFailureCause, string> = {
   unknown:
     'read the last "Caused by:" under the CheckpointFailureManager warning in the jobmanager log (`kubectl logs -l <jobmanager selector> | grep -A80 "Failed to trigger or complete checkpoint"`); Step 3 has the commands.',
 };
-
-// ---------------------------------------------------------------------------------------------
-// Step 4: Verify Fix

@@ -1,6 +1,7 @@
 import { findRunbook } from "../../core/catalog.ts";
 import type { Proposal } from "../../core/finding.ts";
 import { type Conclusion, type Runbook, read } from "../../core/runbook.ts";
+import { stateRisk } from "./post-incident-step.ts";
 import { checkpointsProbe } from "./probes.ts";
 import {
   CAUSE_TITLE,
@@ -9,10 +10,9 @@ import {
   diagnosisOf,
   FIX_LINE,
   growPvcProposal,
-  stateRisk,
-  triggerProposal,
 } from "./steps.ts";
 import { checkpointFailureRecovery } from "./verify.ts";
+import { triggerProposal } from "./verify-step.ts";
 
 export const checkpointFailureRunbook: Runbook = {
   meta: findRunbook("checkpoint-failure")!,
