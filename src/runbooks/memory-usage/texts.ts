@@ -1,0 +1,41 @@
+/** Static text of the memory-usage runbook, beside its logic: what each cause means, the seed's snippets and fix lines, by cause. */
+import type { MemoryCause } from "./diagnose.ts";
+
+export const CAUSE_TITLE: Record<MemoryCause, string> = {
+  "below-threshold": "memory is back under the threshold",
+  "state-growth": "state backend growing (B: state not cleared)",
+  "backpressure-buffers": "buffers full (C: backpressure)",
+  "heap-leak": "memory leak (A: JVM heap growing)",
+  spike: "temporary spike (stable level)",
+  unknown: "not determined",
+};
+
+export const EVICTOR_SNIPPET = [
+  "# Fix: Add TTL to state",
+  "# File: KafkaStreamingJob.java",
+  ".window(TumblingEventTimeWindow.of(Time.minutes(5)))",
+  " .trigger(EventTimeTrigger.create())",
+  " .evictor(TimeEvictor.of(Time.minutes(5)))  # Clear old data",
+].join("\n");
+
+export const TRIGGER_SNIPPET = [
+  "# Fix: Check window trigger",
+  "# File: KafkaStreamingJob.java",
+  ".window(TumblingEventTimeWindow.of(Time.minutes(5)))",
+  " .trigger(EventTimeTrigger.create())  # Close window on event time",
+].join("\n");
+
+export const GC_SNIPPET = [
+  "# Option 2: Increase GC frequency",
+  "# File: flink-config.yaml",
+  'env.java.opts: "-XX:+UseG1GC -XX:MaxGCPauseMillis=200"',
+].join("\n");
+
+export const STATE_TTL_SNIPPET = [
+  "# Option 3: Reduce state TTL (clear old data faster)",
+  "# File: KafkaStreamingJob.java",
+  "StateTtlConfig ttlConfig = StateTtlConfig",
+  "  .newBuilder(Time.seconds(3600))  # 1 hour instead of 24 hours",
+  "  .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)",
+  "  .build();",
+].join("\n");
