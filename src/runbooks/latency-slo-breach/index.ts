@@ -21,6 +21,8 @@ import {
   pct,
   seconds,
 } from "./diagnose.ts";
+import { diagnosisOf } from "./diagnosis.ts";
+import { suggestedProposals } from "./fix-step.ts";
 import {
   backpressureProbe,
   bufferUsageProbe,
@@ -29,7 +31,8 @@ import {
   slowEnrichmentProbe,
 } from "./probes.ts";
 import { latencySignals } from "./signals.ts";
-import { CAUSE_TITLE, diagnosisOf, latencySloBreachSteps, suggestedProposals } from "./steps.ts";
+import { latencySloBreachSteps } from "./steps.ts";
+import { CAUSE_TITLE } from "./texts.ts";
 import { latencyRecovery } from "./verify.ts";
 
 const LOWER: Record<Confidence, Confidence> = { high: "medium", medium: "low", low: "low" };
