@@ -6,7 +6,6 @@ import { formatPercent } from "../../core/metric-math.ts";
 import { type ProbeResults, read, type StepAssessment } from "../../core/runbook.ts";
 import type { VolumeUsage } from "../../ports/kubernetes.ts";
 import { CAUSE_TITLE, diagnosisOf } from "./cause.ts";
-import type { CheckpointFailureCause } from "./diagnose.ts";
 import {
   checkpointConfigProbe,
   checkpointsProbe,
@@ -24,24 +23,7 @@ import {
   stateVolumes,
   usedFraction,
 } from "./signals.ts";
-
-export function iamPolicyDocument(bucket: string): string {
-  return JSON.stringify(
-    {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-          Resource: `arn:aws:s3:::${bucket}/*`,
-        },
-        { Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${bucket}` },
-      ],
-    },
-    null,
-    2,
-  );
-}
+import { FIX_LINE, iamPolicyDocument } from "./texts.ts";
 
 function iamFinding(results: ProbeResults, config: AppConfig): Finding {
   const { flinkRoleName, flinkPolicyName, checkpointBucket } = config.pipeline;
@@ -371,15 +353,3 @@ export function whereToLook(config: AppConfig): string {
     "# 3) Flink's web UI: Job Manager > Logs (or GET /jobmanager/log), search CheckpointFailureManager",
   ].join("\n");
 }
-
-export const FIX_LINE: Record<CheckpointFailureCause, string> = {
-  "s3-access-denied":
-    "grant the role s3:PutObject on the checkpoint bucket (human step with the policy filled in).",
-  "kms-denied": "grant the role the bucket's KMS key (human step with the create-grant command).",
-  "disk-full": "grow the RocksDB volume, or restart the taskmanagers.",
-  timeout: "raise CheckpointTimeout or checkpoint less often (configuration change).",
-  "job-down": "find why the pods crash (previous logs, events) and fix that first.",
-  recovered: "no fix needed now.",
-  unknown:
-    'read the last "Caused by:" under the CheckpointFailureManager warning in the jobmanager log (`kubectl logs -l <jobmanager selector> | grep -A80 "Failed to trigger or complete checkpoint"`); Step 3 has the commands.',
-};

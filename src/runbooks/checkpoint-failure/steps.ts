@@ -25,12 +25,11 @@ export { CAUSE_TITLE, diagnosisOf } from "./cause.ts";
 export {
   assessFix,
   deletePodsProposal,
-  FIX_LINE,
   growPvcProposal,
-  iamPolicyDocument,
   proposedTimeoutMs,
   whereToLook,
 } from "./fix-step.ts";
+export { FIX_LINE, iamPolicyDocument } from "./texts.ts";
 
 const assessProbes = [jobProbe, taskmanagerPodsProbe, jobmanagerPodsProbe, taskmanagerLogsProbe];
 
