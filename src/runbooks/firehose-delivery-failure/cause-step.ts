@@ -7,6 +7,7 @@ import { CAUSE_TITLE, type FirehoseCause, type FirehoseDiagnosis, proposedBuffer
 import { bucketName, code, deliveryRole, diagnosisOf } from "./diagnosis.ts";
 import { ERROR_LOG_QUERY, type ErrorLog, errorLogProbe } from "./probes.ts";
 import { classificationOf, errorLogTexts, s3DestinationOf, streamOf } from "./signals.ts";
+import { iamPolicyDocument } from "./texts.ts";
 
 export function errorLogFinding(log: ErrorLog | undefined, config: AppConfig): Finding | undefined {
   if (log === undefined) return undefined;
@@ -43,28 +44,6 @@ export function errorLogFinding(log: ErrorLog | undefined, config: AppConfig): F
         ),
       ],
     },
-  );
-}
-
-export function iamPolicyDocument(bucketArn: string): string {
-  return JSON.stringify(
-    {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-          Resource: `${bucketArn}/*`,
-        },
-        {
-          Effect: "Allow",
-          Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-          Resource: bucketArn,
-        },
-      ],
-    },
-    null,
-    2,
   );
 }
 
