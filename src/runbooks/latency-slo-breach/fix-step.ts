@@ -8,7 +8,15 @@ import { LATENCY_RULES, type LatencyCause } from "./diagnose.ts";
 import { diagnosisOf } from "./diagnosis.ts";
 import { firehoseStreamProbe, slowEnrichmentProbe } from "./probes.ts";
 import { latencySignals, slowCallsByCustomer } from "./signals.ts";
-import { BUFFER_POOL_SNIPPET, CACHE_TTL_SNIPPET, CAUSE_TITLE, REDIS_SNIPPET } from "./texts.ts";
+import {
+  BUFFER_POOL_SNIPPET,
+  BUFFER_POOL_TITLE,
+  CACHE_ADVICE,
+  CACHE_TTL_SNIPPET,
+  CAUSE_TITLE,
+  FIX_TEXT,
+  REDIS_SNIPPET,
+} from "./texts.ts";
 
 /** The seed's buffering (256 MiB / 60 s), held to S3's documented maximum of 128 MiB. */
 export const SEED_BUFFERING = { sizeMb: 256, intervalSeconds: 60 } as const;
@@ -64,20 +72,13 @@ export function enrichmentFix(results: ProbeResults, cause: LatencyCause): Findi
     );
   }
   out.push(
-    finding(
-      cause === "enrichment-customer-hotspot" ? "info" : "warning",
-      "Human step: cache enrichment results (code change)",
-      {
-        detail:
-          cause === "enrichment-cache-miss"
-            ? "Most orders miss the cache and pay the API call: keep customers cached longer (Option 1), or share the cache across taskmanagers in Redis (Option 2)."
-            : "Every cache hit skips the slow API: increase the cache TTL (Option 1) or add a Redis cache (Option 2).",
-        evidence: [
-          { kind: "code", text: CACHE_TTL_SNIPPET },
-          { kind: "code", text: REDIS_SNIPPET },
-        ],
-      },
-    ),
+    finding(cause === "enrichment-customer-hotspot" ? "info" : "warning", CACHE_ADVICE.title, {
+      detail: cause === "enrichment-cache-miss" ? CACHE_ADVICE["enrichment-cache-miss"] : CACHE_ADVICE.other,
+      evidence: [
+        { kind: "code", text: CACHE_TTL_SNIPPET },
+        { kind: "code", text: REDIS_SNIPPET },
+      ],
+    }),
   );
   return out;
 }
@@ -102,8 +103,8 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
   switch (cause) {
     case "below-threshold":
       findings.push(
-        finding("ok", "No fix needed now", {
-          detail: "p99 is under the SLO. Keep watching it for 30 minutes; the alert clears by itself.",
+        finding("ok", FIX_TEXT["below-threshold"].title, {
+          detail: FIX_TEXT["below-threshold"].detail,
         }),
       );
       break;
@@ -114,9 +115,8 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
       break;
     case "enrichment":
       findings.push(
-        finding("info", "Human step: profile the enrichment operator", {
-          detail:
-            "Enrichment is slow although the API answers quickly and the cache hits: look at the operator itself (serialization, GC pauses, a lock) in a thread dump of a taskmanager. Caching still shortens the path:",
+        finding("info", FIX_TEXT.enrichment.title, {
+          detail: FIX_TEXT.enrichment.detail,
           evidence: [{ kind: "code", text: CACHE_TTL_SNIPPET }],
         }),
       );
@@ -137,13 +137,11 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
     case "backpressure-cpu": {
       const p = scaleProposal(results, config);
       findings.push(
-        finding("warning", "Scale up Flink", {
-          detail: p
-            ? "The task managers are full: more replicas spread the load (the job's parallelism must follow)."
-            : cannotScaleText(config),
+        finding("warning", FIX_TEXT["backpressure-cpu"].title, {
+          detail: p ? FIX_TEXT["backpressure-cpu"].detail : cannotScaleText(config),
           proposals: p ? [p] : [],
         }),
-        finding("info", "Human step: increase the network buffer pool", {
+        finding("info", BUFFER_POOL_TITLE, {
           evidence: [{ kind: "code", text: BUFFER_POOL_SNIPPET }],
         }),
       );
@@ -151,9 +149,8 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
     }
     case "backpressure":
       findings.push(
-        finding("warning", "Fix the downstream first", {
-          detail:
-            "Buffers are full while CPU is not: the stage after the back-pressured vertices is slow. Check Firehose (`/runbook firehose`) and consumer lag (`/runbook lag`); scaling Flink does not help while downstream refuses data. To absorb bursts meanwhile:",
+        finding("warning", FIX_TEXT.backpressure.title, {
+          detail: FIX_TEXT.backpressure.detail,
           evidence: [{ kind: "code", text: BUFFER_POOL_SNIPPET }],
         }),
       );
@@ -162,17 +159,15 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
       const slow = latencySignals(results, config).operators?.[0];
       findings.push(
         finding("info", `Human step: look into ${slow?.operator ?? "the slow operator"}`, {
-          detail:
-            "The seed's fixes cover enrichment, Firehose and backpressure. Check this operator's recent changes and a taskmanager thread dump; re-run `/runbook latency` after a change.",
+          detail: FIX_TEXT["operator-slow"].detail,
         }),
       );
       break;
     }
     case "unknown":
       findings.push(
-        finding("info", "Work the branches by hand", {
-          detail:
-            "The configured sources did not single out a slow operator: run the per-operator query in Logs Insights and check Flink's back pressure tab.",
+        finding("info", FIX_TEXT.unknown.title, {
+          detail: FIX_TEXT.unknown.detail,
         }),
       );
       break;
