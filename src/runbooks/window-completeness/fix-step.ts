@@ -6,6 +6,7 @@ import { reprocessProposal } from "../reprocess-proposal.ts";
 import type { CompletenessDiagnosis } from "./diagnose.ts";
 import { diagnosisOf, hhmm } from "./diagnosis.ts";
 import { type CompletenessView, completenessProbe, latestCheckpointProbe } from "./probes.ts";
+import { FIX_TEXT } from "./texts.ts";
 
 export function restartProposal(config: AppConfig, label: string): Proposal {
   const { namespace, taskmanagerDeployment } = config.pipeline;
@@ -70,21 +71,19 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
   let f: Finding;
   switch (d.cause) {
     case "late-arrivals":
-      f = finding("warning", "Late arrivals: increase allowedLateness (code change)", {
-        detail:
-          "A code change for a human: accept records up to 10 minutes late. This increases correctness but also latency. If the source system is delaying messages, raise it with its owners too.",
+      f = finding("warning", FIX_TEXT["late-arrivals"].title, {
+        detail: FIX_TEXT["late-arrivals"].detail,
         evidence: [
           {
             kind: "code",
-            text: "// KafkaStreamingJob.java\n.window(TumblingEventTimeWindows.of(Time.minutes(5)))\n.allowedLateness(Time.minutes(10))  // accept records 10 min late",
+            text: FIX_TEXT["late-arrivals"].snippet,
           },
         ],
       });
       break;
     case "watermark-stuck":
-      f = finding("critical", "Watermark stuck: restart Flink", {
-        detail:
-          "Restarting the taskmanagers resets the watermark to current time; the job restores from its latest checkpoint. Check the taskmanager logs for what it is stuck on first if you can:",
+      f = finding("critical", FIX_TEXT["watermark-stuck"].title, {
+        detail: FIX_TEXT["watermark-stuck"].detail,
         evidence: [
           {
             kind: "code",
@@ -95,12 +94,12 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
       });
       break;
     case "source-idle":
-      f = finding("warning", "Source idle: an upstream issue, not Flink", {
+      f = finding("warning", FIX_TEXT["source-idle"].title, {
         detail: `Nothing new arrives on ${config.pipeline.sourceTopic}, so the watermark cannot advance. Restarting Flink will not help: check the producers (the source system) of ${config.pipeline.sourceTopic}. For a source that is idle on purpose, configure idleness on the watermark strategy so idle partitions do not hold windows back:`,
         evidence: [
           {
             kind: "code",
-            text: "// KafkaStreamingJob.java\nWatermarkStrategy.<Order>forBoundedOutOfOrderness(Duration.ofSeconds(30))\n    .withIdleness(Duration.ofMinutes(1))",
+            text: FIX_TEXT["source-idle"].snippet,
           },
         ],
       });
@@ -113,7 +112,7 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
           ? hhmm(new Date(reprocess.params.fromTime))
           : undefined;
       const { consumerGroup, sourceTopic } = config.pipeline;
-      f = finding("critical", "State corruption: restore from the latest checkpoint", {
+      f = finding("critical", FIX_TEXT["state-backend-loss"].title, {
         detail: `Restart the taskmanagers: ${cp.detail}${
           from === undefined
             ? ""
@@ -125,26 +124,24 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
       break;
     }
     case "window-not-fired":
-      f = finding("critical", "Window trigger bug: fix the trigger logic (code change)", {
-        detail:
-          "A code change for a human: if the job uses a custom trigger, revert to the standard EventTimeTrigger. A restart does not fix a trigger bug.",
+      f = finding("critical", FIX_TEXT["window-not-fired"].title, {
+        detail: FIX_TEXT["window-not-fired"].detail,
         evidence: [
           {
             kind: "code",
-            text: "// KafkaStreamingJob.java\n.window(TumblingEventTimeWindows.of(Time.minutes(5)))\n.trigger(EventTimeTrigger.create())  // instead of the custom trigger",
+            text: FIX_TEXT["window-not-fired"].snippet,
           },
         ],
       });
       break;
     case "recovered":
-      f = finding("ok", "No fix needed now", {
-        detail:
-          "Completeness is back over the threshold; the alert should clear. Step 5 checks windows keep emitting.",
+      f = finding("ok", FIX_TEXT.recovered.title, {
+        detail: FIX_TEXT.recovered.detail,
       });
       break;
     case "unknown":
-      f = finding("info", "Work the branches by hand", {
-        detail: "The configured sources did not single out a cause: see the queries in Steps 2 and 3.",
+      f = finding("info", FIX_TEXT.unknown.title, {
+        detail: FIX_TEXT.unknown.detail,
       });
       break;
   }
