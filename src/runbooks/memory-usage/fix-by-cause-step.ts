@@ -6,7 +6,7 @@ import { fmtBytes, type MemoryCause } from "./diagnose.ts";
 import { diagnosisOf } from "./diagnosis.ts";
 import { stateVolumeProbe, WINDOW_LOG_SECONDS, windowEmitsProbe } from "./probes.ts";
 import { fullestPod } from "./signals.ts";
-import { EVICTOR_SNIPPET, TRIGGER_SNIPPET } from "./texts.ts";
+import { EVICTOR_SNIPPET, FIX_TEXT, TRIGGER_SNIPPET } from "./texts.ts";
 
 /** The seed's "> 5 GB = too large" for the local state directory. */
 export const STATE_TOO_LARGE_BYTES = 5 * 10 ** 9;
@@ -85,9 +85,8 @@ export function stateFindings(results: ProbeResults, isCause: boolean): Finding[
   }
   if (isCause) {
     out.push(
-      finding("warning", "Human step: check the window trigger (code change)", {
-        detail:
-          "Likely cause: a window never emitting, so records accumulate in state. Make sure windows close on event time:",
+      finding("warning", FIX_TEXT["state-growth"].title, {
+        detail: FIX_TEXT["state-growth"].detail,
         evidence: [{ kind: "code", text: TRIGGER_SNIPPET }],
       }),
     );
@@ -109,17 +108,15 @@ export function assessFixByCause(results: ProbeResults, config: AppConfig): Step
       break;
     case "backpressure-buffers":
       findings.push(
-        finding("warning", "Check downstream: buffers are full because the next stage is slow", {
-          detail:
-            "Is Firehose accepting data? Run `/runbook firehose` (delivery failures) and `/runbook lag` (consumer lag: the bottleneck). More memory does not help while downstream refuses data.",
+        finding("warning", FIX_TEXT["backpressure-buffers"].title, {
+          detail: FIX_TEXT["backpressure-buffers"].detail,
         }),
       );
       break;
     case "spike":
       findings.push(
-        finding("info", "No fix needed now: monitor", {
-          detail:
-            "Memory is stable: a temporary spike. Re-run `/runbook memory` if it starts growing; at 95% a taskmanager is OOMKilled.",
+        finding("info", FIX_TEXT.spike.title, {
+          detail: FIX_TEXT.spike.detail,
         }),
       );
       break;
@@ -128,9 +125,8 @@ export function assessFixByCause(results: ProbeResults, config: AppConfig): Step
       break;
     case "unknown":
       findings.push(
-        finding("info", "Work the branches by hand", {
-          detail:
-            "Without the memory trend the bot cannot tell a leak from a spike. Read memory_usage_percentage for the last hour (growing = leak, flat = spike):",
+        finding("info", FIX_TEXT.unknown.title, {
+          detail: FIX_TEXT.unknown.detail,
           evidence: [
             {
               kind: "code",

@@ -39,3 +39,27 @@ export const STATE_TTL_SNIPPET = [
   "  .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)",
   "  .build();",
 ].join("\n");
+
+/** Titles and prose of the findings the step shows, by cause (static; the step adds names, numbers and proposals). */
+export const FIX_TEXT = {
+  "state-growth": {
+    title: "Human step: check the window trigger (code change)",
+    detail:
+      "Likely cause: a window never emitting, so records accumulate in state. Make sure windows close on event time:",
+  },
+  "backpressure-buffers": {
+    title: "Check downstream: buffers are full because the next stage is slow",
+    detail:
+      "Is Firehose accepting data? Run `/runbook firehose` (delivery failures) and `/runbook lag` (consumer lag: the bottleneck). More memory does not help while downstream refuses data.",
+  },
+  spike: {
+    title: "No fix needed now: monitor",
+    detail:
+      "Memory is stable: a temporary spike. Re-run `/runbook memory` if it starts growing; at 95% a taskmanager is OOMKilled.",
+  },
+  unknown: {
+    title: "Work the branches by hand",
+    detail:
+      "Without the memory trend the bot cannot tell a leak from a spike. Read memory_usage_percentage for the last hour (growing = leak, flat = spike):",
+  },
+} as const;
