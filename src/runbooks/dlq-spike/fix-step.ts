@@ -7,6 +7,7 @@ import type { ProbeResults, StepAssessment } from "../../core/runbook.ts";
 import { diagnosisOf, queryBlockAtSpike } from "./diagnosis.ts";
 import { describeDrift, EXPECTED_ORDER_FIELDS } from "./schema-drift.ts";
 import { revisionsOf, sourceDriftOf } from "./signals.ts";
+import { FIX_TEXT } from "./texts.ts";
 
 export function rollbackProposal(results: ProbeResults, config: AppConfig): Proposal | undefined {
   const revisions = revisionsOf(results);
@@ -91,9 +92,8 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
       if (d.openBranches.length > 0) {
         const p = rollbackProposal(results, config);
         findings.push(
-          finding("info", "A rollout also landed shortly before the spike", {
-            detail:
-              "If the parser fix does not explain every sample, roll back the recent deployment as well.",
+          finding("info", FIX_TEXT["parse-error-schema-change"].title, {
+            detail: FIX_TEXT["parse-error-schema-change"].detail,
             ...(p ? { proposals: [p] } : {}),
           }),
         );
@@ -133,25 +133,23 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
       break;
     case "timeout":
       findings.push(
-        finding("warning", "Timeouts — check the enrichment service", {
-          detail:
-            "The enrichment API does not answer in time. Check its health and latency; `/runbook latency` reads the enrichment latency per minute.",
+        finding("warning", FIX_TEXT.timeout.title, {
+          detail: FIX_TEXT.timeout.detail,
           evidence: [code(renderLogQuery("enrichment-latency-per-minute"))],
         }),
       );
       break;
     case "external-api-error":
       findings.push(
-        finding("warning", "External API errors — check the downstream service's logs", {
-          detail:
-            "The API answers with errors: look at the downstream service's logs and status page; escalate to its owners if it is down.",
+        finding("warning", FIX_TEXT["external-api-error"].title, {
+          detail: FIX_TEXT["external-api-error"].detail,
         }),
       );
       break;
     case "below-threshold":
       findings.push(
-        finding("ok", "No fix needed now", {
-          detail: "The DLQ rate is under the threshold: watch it; the alert should clear.",
+        finding("ok", FIX_TEXT["below-threshold"].title, {
+          detail: FIX_TEXT["below-threshold"].detail,
         }),
       );
       break;
