@@ -7,12 +7,11 @@ import type { CheckpointConfig } from "../../ports/flink.ts";
 import type { DurationDiagnosis } from "./diagnose.ts";
 import { diagnosisOf } from "./diagnosis.ts";
 import { checkpointConfigProbe } from "./probes.ts";
-import { CAUSE_TITLE, FIX_LINE } from "./texts.ts";
+import { CAUSE_TITLE, FIX_LINE, FIX_TEXT } from "./texts.ts";
 
 export function stateLeakFix(): Finding {
-  return finding("warning", "If state growing: clear old state (human step, code change)", {
-    detail:
-      "Clear old state with an evictor, reduce state TTL, or emit windows more often. The seed's evictor, for the windowed operator (the class is TumblingEventTimeWindows). Note that an evictor makes Flink keep every element of the window instead of a running aggregate: for keyed state outside windows (ValueState/MapState in process functions), a TTL is the cleanup that stops a leak.",
+  return finding("warning", FIX_TEXT["state-leak"].title, {
+    detail: FIX_TEXT["state-leak"].detail,
     evidence: [
       {
         kind: "code",
@@ -53,20 +52,15 @@ export function networkFix(config: AppConfig, cfg: CheckpointConfig | undefined)
 }
 
 export function compactionFix(): Finding {
-  return finding(
-    "warning",
-    "If RocksDB compacting: tune compaction or accept slower checkpoints (human step)",
-    {
-      detail:
-        "The seed's snippet sets two styles at once; pick one. LEVEL (the default) with dynamic level sizes keeps compactions small; UNIVERSAL writes less but compacts in big bursts. More background threads let compaction keep up between checkpoints.",
-      evidence: [
-        {
-          kind: "code",
-          text: "# File: flink-config.yaml\nstate.backend.rocksdb.compaction.style: LEVEL\nstate.backend.rocksdb.compaction.level.use-dynamic-size: true\nstate.backend.rocksdb.thread.num: 4",
-        },
-      ],
-    },
-  );
+  return finding("warning", FIX_TEXT.compaction.title, {
+    detail: FIX_TEXT.compaction.detail,
+    evidence: [
+      {
+        kind: "code",
+        text: "# File: flink-config.yaml\nstate.backend.rocksdb.compaction.style: LEVEL\nstate.backend.rocksdb.compaction.level.use-dynamic-size: true\nstate.backend.rocksdb.thread.num: 4",
+      },
+    ],
+  });
 }
 
 export function syncFix(d: DurationDiagnosis): Finding {
@@ -96,8 +90,8 @@ export function assessFix(results: ProbeResults, config: AppConfig): StepAssessm
   switch (d.cause) {
     case "below-threshold":
       findings.push(
-        finding("ok", "No fix needed now", {
-          detail: "The duration is back under the threshold and not rising. Keep watching (Step 4).",
+        finding("ok", FIX_TEXT["below-threshold"].title, {
+          detail: FIX_TEXT["below-threshold"].detail,
         }),
       );
       break;

@@ -25,3 +25,21 @@ export const FIX_LINE: Record<DurationCause, string> = {
   compaction: "tune the compaction style or accept slower checkpoints (configuration change).",
   unknown: "work the three branches by hand.",
 };
+
+/** Titles and prose of the findings the step shows, by cause (static; the step adds names, numbers and proposals). */
+export const FIX_TEXT = {
+  "state-leak": {
+    title: "If state growing: clear old state (human step, code change)",
+    detail:
+      "Clear old state with an evictor, reduce state TTL, or emit windows more often. The seed's evictor, for the windowed operator (the class is TumblingEventTimeWindows). Note that an evictor makes Flink keep every element of the window instead of a running aggregate: for keyed state outside windows (ValueState/MapState in process functions), a TTL is the cleanup that stops a leak.",
+  },
+  compaction: {
+    title: "If RocksDB compacting: tune compaction or accept slower checkpoints (human step)",
+    detail:
+      "The seed's snippet sets two styles at once; pick one. LEVEL (the default) with dynamic level sizes keeps compactions small; UNIVERSAL writes less but compacts in big bursts. More background threads let compaction keep up between checkpoints.",
+  },
+  "below-threshold": {
+    title: "No fix needed now",
+    detail: "The duration is back under the threshold and not rising. Keep watching (Step 4).",
+  },
+} as const;
