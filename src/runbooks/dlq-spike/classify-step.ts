@@ -6,8 +6,7 @@ import { type ProbeResults, read, type StepAssessment } from "../../core/runbook
 import { unreadStep } from "../unread-step.ts";
 import { ERROR_TYPE_MEANING, totalOf } from "./diagnose.ts";
 import { queryBlock } from "./diagnosis.ts";
-import { breakdownProbe, rolloutHistoryProbe } from "./probes.ts";
-import { breakdownOf } from "./signals.ts";
+import { breakdownOf, breakdownProbe, rolloutHistoryProbe } from "./probes.ts";
 
 export function assessClassify(results: ProbeResults, config: AppConfig): StepAssessment {
   const rows = breakdownOf(results);

@@ -7,8 +7,9 @@ import { type ProbeResults, read, type StepAssessment } from "../../core/runbook
 import { unreadStep } from "../unread-step.ts";
 import { deployedShortlyBefore, RECENT_DEPLOY_MINUTES, type RolloutHistory, totalOf } from "./diagnose.ts";
 import { hhmm } from "./diagnosis.ts";
+import { errorCounts } from "./error-counts.ts";
 import { dlqRateProbe, RECENT_ERRORS_MINUTES, recentErrorsProbe, rolloutHistoryProbe } from "./probes.ts";
-import { dlqPoints, errorCounts, revisionsOf, spikeStartOf } from "./signals.ts";
+import { dlqPoints, revisionsOf, spikeStartOf } from "./signals.ts";
 
 export function revisionRows(history: RolloutHistory): string[][] {
   return [...history.revisions]

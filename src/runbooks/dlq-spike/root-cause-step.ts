@@ -4,9 +4,9 @@ import { type Finding, finding } from "../../core/finding.ts";
 import { type ProbeResults, read, type StepAssessment } from "../../core/runbook.ts";
 import { BRANCH_TITLE, type DlqDiagnosis, RECENT_DEPLOY_MINUTES } from "./diagnose.ts";
 import { diagnosisOf, hhmm } from "./diagnosis.ts";
-import { parseErrorsDominate, parseSamplesProbe, validationSamplesProbe } from "./probes.ts";
+import { breakdownOf, parseErrorsDominate, parseSamplesProbe, validationSamplesProbe } from "./probes.ts";
 import { describeDrift, expectedFields, sourceDrifted } from "./schema-drift.ts";
-import { breakdownOf, parseMessages, revisionsOf, sourceDriftOf } from "./signals.ts";
+import { parseMessages, revisionsOf, sourceDriftOf } from "./signals.ts";
 
 export function rootCauseParse(results: ProbeResults, config: AppConfig, d: DlqDiagnosis): Finding[] {
   const findings: Finding[] = [];

@@ -3,33 +3,16 @@ import type { AppConfig } from "../../config/schema.ts";
 import { breachStart, firstAbove, latestOf, sumOf } from "../../core/metric-math.ts";
 import { type ProbeResults, read } from "../../core/runbook.ts";
 import type { RolloutRevision } from "../../ports/kubernetes.ts";
-import type { LogRow } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import type { DlqSignals, ErrorTypeCount, RevisionRef } from "./diagnose.ts";
+import type { DlqSignals, RevisionRef } from "./diagnose.ts";
 import {
-  breakdownProbe,
+  breakdownOf,
   dlqRateProbe,
   parseSamplesProbe,
   rolloutHistoryProbe,
   sourceSampleProbe,
 } from "./probes.ts";
 import { analyseSource, expectedFields, failingSenders, type SchemaDrift } from "./schema-drift.ts";
-
-/** `stats count() [as count] by error_type` rows -> counts, most first. */
-export function errorCounts(rows: readonly LogRow[]): ErrorTypeCount[] {
-  return rows
-    .map((r) => ({
-      type: r.error_type === undefined || r.error_type === "" ? "(no error_type)" : r.error_type,
-      count: Number(r.count ?? r["count()"] ?? 0),
-    }))
-    .filter((r) => Number.isFinite(r.count) && r.count > 0)
-    .sort((a, b) => b.count - a.count);
-}
-
-export function breakdownOf(results: ProbeResults): ErrorTypeCount[] | undefined {
-  const result = read(results, breakdownProbe);
-  return result === undefined ? undefined : errorCounts(result.rows);
-}
 
 export function dlqPoints(results: ProbeResults): MetricPoint[] | undefined {
   return read(results, dlqRateProbe);

@@ -5,9 +5,10 @@ import { formatCount, latestOf } from "../../core/metric-math.ts";
 import { type ProbeResults, read, type StepAssessment } from "../../core/runbook.ts";
 import { BRANCH_TITLE, VERIFY_RATE_PER_MINUTE } from "./diagnose.ts";
 import { diagnosisOf, hhmm } from "./diagnosis.ts";
+import { errorCounts } from "./error-counts.ts";
 import { watchCommand } from "./fix-step.ts";
 import { rolloutHistoryProbe, verifyErrorsProbe } from "./probes.ts";
-import { dlqPoints, dlqSinceSpike, errorCounts, sourceDriftOf, spikeStartOf } from "./signals.ts";
+import { dlqPoints, dlqSinceSpike, sourceDriftOf, spikeStartOf } from "./signals.ts";
 
 export function assessVerify(results: ProbeResults, config: AppConfig): StepAssessment {
   const points = dlqPoints(results);
