@@ -104,10 +104,32 @@ export interface RunReport {
   readonly conclusion: Conclusion;
 }
 
-/** Convenience for probes and assess functions: the value of a probe that succeeded. */
-export function probeValue<T>(results: ProbeResults, id: string): T | undefined {
-  const r = results[id];
+/**
+ * The value of a probe that succeeded, typed by the probe itself: `read(results, lagProbe)`.
+ * Keyed by the probe definition, not its id string, so a misspelt probe is a compile error.
+ */
+export function read<T>(results: ProbeResults, p: Probe<T>): T | undefined {
+  const r = results[p.id];
   return r?.status === "ok" ? (r.value as T) : undefined;
+}
+
+/** The raw result of a probe (status, error, value), typed by the probe; undefined when it did not run. */
+export function resultOf<T>(results: ProbeResults, p: Probe<T>): ProbeResult<T> | undefined {
+  return results[p.id] as ProbeResult<T> | undefined;
+}
+
+/**
+ * The results of these probes only. A step whose assess runs a whole-runbook reading (signals, a
+ * diagnosis) hands it this, so the step reads nothing a later step declares (their probes have not
+ * run yet: reading them would only ever give "not read").
+ */
+export function resultsOf(results: ProbeResults, probes: readonly Probe[]): ProbeResults {
+  const out: Record<string, ProbeResult> = {};
+  for (const p of probes) {
+    const r = results[p.id];
+    if (r !== undefined) out[p.id] = r;
+  }
+  return out;
 }
 
 export function probe<T>(spec: Probe<T>): Probe<T> {

@@ -1,6 +1,8 @@
 import { findRunbook } from "../../core/catalog.ts";
 import type { Conclusion, Runbook } from "../../core/runbook.ts";
-import { CAUSE_TITLE, checkpointDurationSteps, diagnosisOf, FIX_LINE } from "./steps.ts";
+import { diagnosisOf } from "./diagnosis.ts";
+import { checkpointDurationSteps } from "./steps.ts";
+import { CAUSE_TITLE, FIX_LINE } from "./texts.ts";
 import { checkpointDurationRecovery } from "./verify.ts";
 
 export const checkpointDurationRunbook: Runbook = {

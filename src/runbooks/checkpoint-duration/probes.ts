@@ -2,7 +2,7 @@
 
 import { logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
 import type { MetricId } from "../../core/metric-catalog.ts";
-import { probe } from "../../core/runbook.ts";
+import { probe, read } from "../../core/runbook.ts";
 import type { CheckpointBreakdown, CheckpointConfig, CheckpointStats } from "../../ports/flink.ts";
 import type { PodLog } from "../../ports/kubernetes.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
@@ -83,11 +83,8 @@ export const checkpointConfigProbe = probe<CheckpointConfig>({
   title: "read the job's checkpoint configuration",
   needs: ["flink"],
   async run({ ports, config, prior }) {
-    const known = prior.checkpoints;
     const jobId =
-      known?.status === "ok"
-        ? (known.value as FlinkCheckpoints).jobId
-        : (await ports.flink!.findJob(config.flink?.jobName)).id;
+      read(prior, flinkCheckpointsProbe)?.jobId ?? (await ports.flink!.findJob(config.flink?.jobName)).id;
     return ports.flink!.checkpointConfig(jobId);
   },
 });
@@ -108,9 +105,9 @@ export const checkpointPhasesProbe = probe<CheckpointPhases | null>({
   title: "read where the newest checkpoint's time went (sync / async / alignment)",
   needs: ["flink"],
   async run({ ports, prior }) {
-    const known = prior.checkpoints;
-    if (known?.status !== "ok") throw new Error("the checkpoint history could not be read");
-    const { jobId, stats } = known.value as FlinkCheckpoints;
+    const known = read(prior, flinkCheckpointsProbe);
+    if (known === undefined) throw new Error("the checkpoint history could not be read");
+    const { jobId, stats } = known;
     const newest = stats.latest.completed ?? stats.history.find((c) => c.status === "COMPLETED");
     if (!newest) return null;
     const flink = ports.flink!;

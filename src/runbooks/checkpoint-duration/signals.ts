@@ -1,12 +1,19 @@
 /** Pure: probe results -> the signals the checkpoint-duration diagnosis decides on. */
 import type { AppConfig } from "../../config/schema.ts";
 import { latestOf, trendOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
+import { type ProbeResults, read } from "../../core/runbook.ts";
 import type { CheckpointRecord } from "../../ports/flink.ts";
 import type { PodLog } from "../../ports/kubernetes.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
 import type { DurationSignals, PhaseSignals } from "./diagnose.ts";
-import type { CheckpointPhases, FlinkCheckpoints, SizesQuery } from "./probes.ts";
+import {
+  checkpointPhasesProbe,
+  checkpointSizesProbe,
+  compactionLogsProbe,
+  durationProbe,
+  flinkCheckpointsProbe,
+  stateBytesProbe,
+} from "./probes.ts";
 
 /** The seed: "If > 30 seconds for 500 MB = network slow". */
 export const THROUGHPUT_FLOOR_BYTES_PER_SECOND = (500 * 2 ** 20) / 30;
@@ -22,7 +29,7 @@ export const DOMINANT_SHARE = 0.5;
 export const COMPACTION_BUSY_LINES = 5;
 
 export function completedCheckpoints(results: ProbeResults): CheckpointRecord[] {
-  const flink = probeValue<FlinkCheckpoints>(results, "checkpoints");
+  const flink = read(results, flinkCheckpointsProbe);
   return (flink?.stats.history ?? [])
     .filter((c) => c.status === "COMPLETED")
     .sort((a, b) => a.triggerTime.getTime() - b.triggerTime.getTime());
@@ -44,7 +51,7 @@ function numberOf(text: string | undefined): number | undefined {
 
 /** avg_bytes / max_bytes of the seed's checkpoint sizes query, when it answered. */
 export function logSizes(results: ProbeResults): { avg: number; max: number } | undefined {
-  const row = probeValue<SizesQuery>(results, "checkpoint-sizes-log")?.result.rows[0];
+  const row = read(results, checkpointSizesProbe)?.result.rows[0];
   const avg = numberOf(row?.avg_bytes);
   const max = numberOf(row?.max_bytes);
   return avg === undefined || max === undefined ? undefined : { avg, max };
@@ -68,7 +75,7 @@ export function impliedThroughput(results: ProbeResults): Throughput | undefined
     };
   }
   const sizes = logSizes(results);
-  const latest = latestOf(probeValue<MetricPoint[]>(results, "checkpoint-duration") ?? []);
+  const latest = latestOf(read(results, durationProbe) ?? []);
   if (sizes && latest && latest.value > 0) {
     return {
       bytesPerSecond: sizes.avg / (latest.value / 1000),
@@ -81,15 +88,15 @@ export function impliedThroughput(results: ProbeResults): Throughput | undefined
 }
 
 export function maxCompactionLines(logs: readonly PodLog[]): number | undefined {
-  const read = logs.filter((l) => l.error === null);
-  return read.length === 0 ? undefined : Math.max(...read.map((l) => l.matched));
+  const answered = logs.filter((l) => l.error === null);
+  return answered.length === 0 ? undefined : Math.max(...answered.map((l) => l.matched));
 }
 
 /** The slowest subtask of each phase over the newest completed checkpoint's vertices. */
 export function phaseSignals(results: ProbeResults): PhaseSignals | undefined {
-  const read = probeValue<CheckpointPhases | null>(results, "checkpoint-phases");
-  if (!read) return undefined;
-  const { breakdown, names } = read;
+  const phases = read(results, checkpointPhasesProbe);
+  if (!phases) return undefined;
+  const { breakdown, names } = phases;
   const slowest = (pick: (v: (typeof breakdown.vertices)[number]) => number | null) => {
     let best: { ms: number; vertex: string } | undefined;
     for (const v of breakdown.vertices) {
@@ -117,8 +124,8 @@ export function phaseSignals(results: ProbeResults): PhaseSignals | undefined {
 }
 
 export function durationSignals(results: ProbeResults, config: AppConfig): DurationSignals {
-  const durations = probeValue<MetricPoint[]>(results, "checkpoint-duration") ?? [];
-  const state = probeValue<MetricPoint[]>(results, "state-backend-bytes") ?? [];
+  const durations = read(results, durationProbe) ?? [];
+  const state = read(results, stateBytesProbe) ?? [];
   const done = completedCheckpoints(results);
   const latestMetric = latestOf(durations)?.value;
   const latestFlink = done.at(-1)?.endToEndDurationMs;
@@ -127,7 +134,7 @@ export function durationSignals(results: ProbeResults, config: AppConfig): Durat
   const stateTrend = trendOf(state)?.direction;
   const sizeTrend = trendOf(done.map((c) => ({ at: c.triggerTime, value: c.stateSizeBytes })))?.direction;
   const throughput = impliedThroughput(results);
-  const logs = probeValue<PodLog[]>(results, "compaction-logs");
+  const logs = read(results, compactionLogsProbe);
   const compaction = logs === undefined ? undefined : maxCompactionLines(logs);
   const phases = phaseSignals(results);
   return {

@@ -3,12 +3,16 @@ import type { AppConfig } from "../../config/schema.ts";
 import { type EvidenceBlock, type Finding, finding, type Proposal } from "../../core/finding.ts";
 import { bytesToQuantity, formatBytes, formatDuration } from "../../core/format-units.ts";
 import { formatPercent } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue, type StepAssessment } from "../../core/runbook.ts";
-import type { CheckpointConfig } from "../../ports/flink.ts";
-import type { TaskmanagerWorkload, VolumeClaimInfo, VolumeUsage } from "../../ports/kubernetes.ts";
+import { type ProbeResults, read, type StepAssessment } from "../../core/runbook.ts";
+import type { VolumeUsage } from "../../ports/kubernetes.ts";
 import { CAUSE_TITLE, diagnosisOf } from "./cause.ts";
-import type { CheckpointFailureCause } from "./diagnose.ts";
-import type { CheckpointsRead } from "./probes.ts";
+import {
+  checkpointConfigProbe,
+  checkpointsProbe,
+  volumeClaimProbe,
+  volumeUsageProbe,
+  workloadProbe,
+} from "./probes.ts";
 import {
   accessDetails,
   allPods,
@@ -19,24 +23,7 @@ import {
   stateVolumes,
   usedFraction,
 } from "./signals.ts";
-
-export function iamPolicyDocument(bucket: string): string {
-  return JSON.stringify(
-    {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-          Resource: `arn:aws:s3:::${bucket}/*`,
-        },
-        { Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${bucket}` },
-      ],
-    },
-    null,
-    2,
-  );
-}
+import { FIX_LINE, iamPolicyDocument } from "./texts.ts";
 
 function iamFinding(results: ProbeResults, config: AppConfig): Finding {
   const { flinkRoleName, flinkPolicyName, checkpointBucket } = config.pipeline;
@@ -99,7 +86,7 @@ function volumeTable(volumes: readonly VolumeUsage[]): EvidenceBlock {
 }
 
 export function growPvcProposal(results: ProbeResults, config: AppConfig): Proposal | undefined {
-  const claim = probeValue<VolumeClaimInfo>(results, "state-volume-claim");
+  const claim = read(results, volumeClaimProbe);
   // Unknown (StorageClass not readable) still proposes: the action's preview says so and the API
   // server's admission refuses a class without expansion.
   if (!claim || claim.allowsExpansion === false || claim.resizing !== null) return undefined;
@@ -121,9 +108,9 @@ export function deletePodsProposal(config: AppConfig): Proposal {
 
 function diskFindings(results: ProbeResults, config: AppConfig): Finding[] {
   const { namespace, statePvc, checkpointBucket, taskmanagerSelector } = config.pipeline;
-  const usage = probeValue<VolumeUsage[]>(results, "state-volume-usage");
+  const usage = read(results, volumeUsageProbe);
   const volumes = usage === undefined ? [] : stateVolumes(usage, statePvc);
-  const claim = probeValue<VolumeClaimInfo>(results, "state-volume-claim");
+  const claim = read(results, volumeClaimProbe);
   const grow = growPvcProposal(results, config);
   const fullest = volumes.length > 0 ? Math.max(...volumes.map(usedFraction)) : undefined;
   const out: Finding[] = [];
@@ -185,13 +172,13 @@ function flinkDurationText(ms: number): string {
 
 function timeoutFindings(results: ProbeResults, config: AppConfig): Finding[] {
   const { namespace, checkpointBucket } = config.pipeline;
-  const cfg = probeValue<CheckpointConfig>(results, "checkpoint-config");
-  const read = probeValue<CheckpointsRead>(results, "checkpoints");
-  const workload = probeValue<TaskmanagerWorkload>(results, "taskmanager-workload");
+  const cfg = read(results, checkpointConfigProbe);
+  const checkpoints = read(results, checkpointsProbe);
+  const workload = read(results, workloadProbe);
   const current = cfg?.timeoutMs;
   const next = proposedTimeoutMs(current ?? 600_000);
   const interval = cfg?.intervalMs ?? 60_000;
-  const durations = read?.stats.summary.endToEndDurationMs;
+  const durations = checkpoints?.stats.summary.endToEndDurationMs;
   const mode = cfg?.mode === "at_least_once" ? "AT_LEAST_ONCE" : "EXACTLY_ONCE";
   const json = JSON.stringify(
     {
@@ -289,7 +276,7 @@ function jobDownFindings(results: ProbeResults, config: AppConfig): Finding[] {
 }
 
 function volumeContext(results: ProbeResults, config: AppConfig): Finding | undefined {
-  const usage = probeValue<VolumeUsage[]>(results, "state-volume-usage");
+  const usage = read(results, volumeUsageProbe);
   if (usage === undefined) return undefined;
   const volumes = stateVolumes(usage, config.pipeline.statePvc);
   if (volumes.length === 0) {
@@ -366,18 +353,3 @@ export function whereToLook(config: AppConfig): string {
     "# 3) Flink's web UI: Job Manager > Logs (or GET /jobmanager/log), search CheckpointFailureManager",
   ].join("\n");
 }
-
-export const FIX_LINE: Record<CheckpointFailureCause, string> = {
-  "s3-access-denied":
-    "grant the role s3:PutObject on the checkpoint bucket (human step with the policy filled in).",
-  "kms-denied": "grant the role the bucket's KMS key (human step with the create-grant command).",
-  "disk-full": "grow the RocksDB volume, or restart the taskmanagers.",
-  timeout: "raise CheckpointTimeout or checkpoint less often (configuration change).",
-  "job-down": "find why the pods crash (previous logs, events) and fix that first.",
-  recovered: "no fix needed now.",
-  unknown:
-    'read the last "Caused by:" under the CheckpointFailureManager warning in the jobmanager log (`kubectl logs -l <jobmanager selector> | grep -A80 "Failed to trigger or complete checkpoint"`); Step 3 has the commands.',
-};
-
-// ---------------------------------------------------------------------------------------------
-// Step 4: Verify Fix

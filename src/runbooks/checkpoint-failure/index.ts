@@ -1,7 +1,8 @@
 import { findRunbook } from "../../core/catalog.ts";
 import type { Proposal } from "../../core/finding.ts";
-import { type Conclusion, probeValue, type Runbook } from "../../core/runbook.ts";
-import type { CheckpointsRead } from "./probes.ts";
+import { type Conclusion, type Runbook, read } from "../../core/runbook.ts";
+import { stateRisk } from "./post-incident-step.ts";
+import { checkpointsProbe } from "./probes.ts";
 import {
   CAUSE_TITLE,
   checkpointFailureSteps,
@@ -9,10 +10,9 @@ import {
   diagnosisOf,
   FIX_LINE,
   growPvcProposal,
-  stateRisk,
-  triggerProposal,
 } from "./steps.ts";
 import { checkpointFailureRecovery } from "./verify.ts";
+import { triggerProposal } from "./verify-step.ts";
 
 export const checkpointFailureRunbook: Runbook = {
   meta: findRunbook("checkpoint-failure")!,
@@ -30,12 +30,16 @@ export const checkpointFailureRunbook: Runbook = {
       const trigger = triggerProposal(results);
       if (trigger) actions.push(trigger);
     }
-    const read = probeValue<CheckpointsRead>(results, "checkpoints");
+    const checkpoints = read(results, checkpointsProbe);
     // The same judgement as Step 5's, so the two never disagree.
     const r = stateRisk(results, config);
     const risk = d.cause !== "recovered" && r.atRisk && r.conclusion !== "" ? ` ${r.conclusion.trim()}` : "";
     const severity =
-      d.cause === "recovered" ? "ok" : d.cause === "unknown" && read === undefined ? "warning" : "critical";
+      d.cause === "recovered"
+        ? "ok"
+        : d.cause === "unknown" && checkpoints === undefined
+          ? "warning"
+          : "critical";
     return {
       summary: `${capitalise(CAUSE_TITLE[d.cause])} — ${d.because}. Fix: ${FIX_LINE[d.cause]}${risk}`,
       severity,

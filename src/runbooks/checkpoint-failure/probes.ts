@@ -2,7 +2,7 @@
 
 import { checkpointFailuresInLog, type LoggedCheckpointFailure } from "../../core/flink-log.ts";
 import type { ProbeContext } from "../../core/runbook.ts";
-import { probe, probeValue } from "../../core/runbook.ts";
+import { probe, read } from "../../core/runbook.ts";
 import {
   type CheckpointConfig,
   type CheckpointStats,
@@ -100,7 +100,7 @@ export const jobProbe = probe<JobState>({
 
 /** The job id of the Step 1 job probe, else Flink's RUNNING job. */
 async function jobIdOf(ctx: ProbeContext): Promise<string> {
-  const prior = probeValue<JobState>(ctx.prior, "job");
+  const prior = read(ctx.prior, jobProbe);
   if (prior?.job) return prior.job.id;
   if (prior && prior.job === null) throw new Error("Flink lists no job to read checkpoints of");
   return (await ctx.ports.flink!.findJob(ctx.config.flink?.jobName)).id;

@@ -1,16 +1,27 @@
 /** Pure: probe results -> the signals the checkpoint-failure diagnosis decides on. */
 import { classifyCheckpointFailureText } from "../../core/checkpoint-failure.ts";
 import { failureChainText } from "../../core/flink-log.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
-import type { CheckpointRecord, CheckpointStats, JobException } from "../../ports/flink.ts";
-import type { PodInfo, PodLog, VolumeUsage } from "../../ports/kubernetes.ts";
+import { type ProbeResults, read } from "../../core/runbook.ts";
+import type { CheckpointRecord, CheckpointStats } from "../../ports/flink.ts";
+import type { PodInfo, VolumeUsage } from "../../ports/kubernetes.ts";
 import type {
   CheckpointFailureSignals,
   FailureClassification,
   FailureSource,
   RestartSignals,
 } from "./diagnose.ts";
-import type { CheckpointsRead, JobmanagerLogRead, JobState } from "./probes.ts";
+import {
+  checkpointsProbe,
+  exceptionsProbe,
+  type JobmanagerLogRead,
+  jobmanagerLogProbe,
+  jobmanagerLogsProbe,
+  jobmanagerPodsProbe,
+  jobProbe,
+  taskmanagerLogsProbe,
+  taskmanagerPodsProbe,
+  volumeUsageProbe,
+} from "./probes.ts";
 
 /** The seed: "If /data is 90%+ full". */
 export const DISK_FULL_FRACTION = 0.9;
@@ -27,27 +38,27 @@ export interface TaggedText {
 /** Every text that can say why checkpoints fail, newest and most authoritative first. */
 export function failureTexts(results: ProbeResults): TaggedText[] {
   const out: TaggedText[] = [];
-  const read = probeValue<CheckpointsRead>(results, "checkpoints");
-  const latestFailed = read?.stats.latest.failed;
+  const checkpoints = read(results, checkpointsProbe);
+  const latestFailed = checkpoints?.stats.latest.failed;
   if (latestFailed?.failureMessage) out.push({ source: "checkpoint", text: latestFailed.failureMessage });
   // The jobmanager log's CheckpointFailureManager warnings, newest first: the cause Flink REST leaves out.
-  const logged = probeValue<JobmanagerLogRead>(results, "jobmanager-log")?.failures ?? [];
+  const logged = read(results, jobmanagerLogProbe)?.failures ?? [];
   for (const f of [...logged].reverse()) out.push({ source: "failure-log", text: failureChainText(f) });
-  for (const c of read?.stats.history ?? []) {
+  for (const c of checkpoints?.stats.history ?? []) {
     if (c.status === "FAILED" && c.failureMessage && c.id !== latestFailed?.id) {
       out.push({ source: "history", text: c.failureMessage });
     }
   }
   // Only exceptions about checkpoints: a heartbeat "timed out" is not an S3 upload timeout.
-  for (const e of probeValue<JobException[]>(results, "job-exceptions") ?? []) {
+  for (const e of read(results, exceptionsProbe) ?? []) {
     const text = [e.rootCause ?? "", e.stacktrace || e.message].filter(Boolean).join("\n");
     if (CHECKPOINT_RELATED.test(text)) out.push({ source: "exception", text });
   }
-  for (const [id, source] of [
-    ["jobmanager-checkpoint-logs", "jobmanager-log"],
-    ["taskmanager-checkpoint-logs", "taskmanager-log"],
+  for (const [logProbe, source] of [
+    [jobmanagerLogsProbe, "jobmanager-log"],
+    [taskmanagerLogsProbe, "taskmanager-log"],
   ] as const) {
-    for (const log of probeValue<PodLog[]>(results, id) ?? []) {
+    for (const log of read(results, logProbe) ?? []) {
       for (const line of [...log.lines].reverse()) out.push({ source, text: line });
     }
   }
@@ -81,8 +92,8 @@ export function isOomKilled(pod: PodInfo): boolean {
 }
 
 export function allPods(results: ProbeResults): PodInfo[] | undefined {
-  const tm = probeValue<PodInfo[]>(results, "taskmanager-pods");
-  const jm = probeValue<PodInfo[]>(results, "jobmanager-pods");
+  const tm = read(results, taskmanagerPodsProbe);
+  const jm = read(results, jobmanagerPodsProbe);
   if (tm === undefined && jm === undefined) return undefined;
   return [...(jm ?? []), ...(tm ?? [])];
 }
@@ -125,22 +136,22 @@ export function usedFraction(v: VolumeUsage): number {
 }
 
 export function checkpointFailureSignals(results: ProbeResults, statePvc: string): CheckpointFailureSignals {
-  const job = probeValue<JobState>(results, "job");
+  const job = read(results, jobProbe);
   const pods = allPods(results);
-  const read = probeValue<CheckpointsRead>(results, "checkpoints");
-  const usage = probeValue<VolumeUsage[]>(results, "state-volume-usage");
+  const checkpoints = read(results, checkpointsProbe);
+  const usage = read(results, volumeUsageProbe);
   const volumes = usage === undefined ? undefined : stateVolumes(usage, statePvc);
   const classification = classifyTexts(failureTexts(results));
-  const newest = read?.stats.history.find((c) => c.status !== "IN_PROGRESS");
+  const newest = checkpoints?.stats.history.find((c) => c.status !== "IN_PROGRESS");
   const window =
-    read === undefined
+    checkpoints === undefined
       ? undefined
-      : failedCountInWindow(read.stats, read.readAt, job?.job?.startTime ?? null);
+      : failedCountInWindow(checkpoints.stats, checkpoints.readAt, job?.job?.startTime ?? null);
   const restarts = restartSignals(results);
-  const exceptions = probeValue<JobException[]>(results, "job-exceptions");
+  const exceptions = read(results, exceptionsProbe);
   const lastFailure = exceptions?.[0] ? (exceptions[0].rootCause ?? exceptions[0].message) : undefined;
-  const latestMessage = read?.stats.latest.failed?.failureMessage ?? undefined;
-  const jmLog = probeValue<JobmanagerLogRead>(results, "jobmanager-log");
+  const latestMessage = checkpoints?.stats.latest.failed?.failureMessage ?? undefined;
+  const jmLog = read(results, jobmanagerLogProbe);
   return {
     diskFullFraction: DISK_FULL_FRACTION,
     ...(job === undefined ? {} : { jobState: job.job?.state ?? null }),
@@ -154,12 +165,12 @@ export function checkpointFailureSignals(results: ProbeResults, statePvc: string
           oomKilled: pods.some(isOomKilled),
         }),
     ...(classification === undefined ? {} : { classification }),
-    ...(read === undefined
+    ...(checkpoints === undefined
       ? {}
       : {
           failedInWindow: window?.count ?? 0,
           ...(window?.atLeast ? { failedInWindowAtLeast: true } : {}),
-          failedTotal: read.stats.counts.failed,
+          failedTotal: checkpoints.stats.counts.failed,
           ...(newest === undefined ? {} : { newestFinished: newest.status as "COMPLETED" | "FAILED" }),
         }),
     ...(volumes === undefined || volumes.length === 0
@@ -184,15 +195,15 @@ const SOURCE_NAME: Record<JobmanagerLogRead["tried"][number]["source"], string> 
 
 /** numRestarts as read in Step 1 and again in Step 2, and the job failures in the alert window. */
 export function restartSignals(results: ProbeResults): RestartSignals | undefined {
-  const job = probeValue<JobState>(results, "job");
+  const job = read(results, jobProbe);
   const first = job?.restarts;
-  const read = probeValue<CheckpointsRead>(results, "checkpoints");
-  const second = read?.restarts;
+  const checkpoints = read(results, checkpointsProbe);
+  const second = checkpoints?.restarts;
   const latest = second ?? first;
-  const exceptions = probeValue<JobException[]>(results, "job-exceptions");
+  const exceptions = read(results, exceptionsProbe);
   const times = exceptions?.flatMap((e) => (e.time === null ? [] : [e.time])) ?? job?.failureTimes;
   if (latest === undefined && times === undefined) return undefined;
-  const at = read?.readAt ?? latest?.at;
+  const at = checkpoints?.readAt ?? latest?.at;
   const inWindow =
     at === undefined ? undefined : times?.filter((t) => t.getTime() >= at.getTime() - ALERT_WINDOW_MS).length;
   return {

@@ -1,8 +1,11 @@
 import { findRunbook } from "../../core/catalog.ts";
 import { formatCount } from "../../core/metric-math.ts";
 import type { Conclusion, Runbook } from "../../core/runbook.ts";
+import { scaleProposal } from "../scale-proposal.ts";
+import { diagnosisOf } from "./diagnosis.ts";
 import { lagSignals } from "./signals.ts";
-import { CAUSE_TITLE, consumerLagSteps, diagnosisOf, scaleProposal } from "./steps.ts";
+import { consumerLagSteps } from "./steps.ts";
+import { CAUSE_TITLE } from "./texts.ts";
 import { consumerLagRecovery } from "./verify.ts";
 
 export const consumerLagRunbook: Runbook = {

@@ -1,13 +1,20 @@
 /** Pure: probe results -> the signals the consumer-lag diagnosis decides on. */
 import type { AppConfig } from "../../config/schema.ts";
 import { latestOf, sumOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
+import { type ProbeResults, read } from "../../core/runbook.ts";
 import type { GroupLag } from "../../ports/kafka.ts";
-import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
-import type { MetricPoint } from "../../ports/metrics.ts";
-import { type FlinkWatermarks, flinkWatermarkLag, missingWatermarks } from "../flink-watermarks.ts";
+import type { PodUsage } from "../../ports/kubernetes.ts";
+import { flinkWatermarkLag, flinkWatermarksProbe, missingWatermarks } from "../flink-watermarks.ts";
+import { podUsageProbe } from "../taskmanager-probes.ts";
 import type { LagSignals } from "./diagnose.ts";
-import type { EnrichmentLatency, LagSamples } from "./probes.ts";
+import {
+  enrichmentLatencyProbe,
+  firehoseDeliveryProbe,
+  lagProbe,
+  recordsInProbe,
+  recordsOutProbe,
+  watermarkProbe,
+} from "./probes.ts";
 
 function logEndSum(lag: GroupLag): number {
   return lag.partitions.reduce((acc, p) => acc + p.logEndOffset, 0);
@@ -21,20 +28,20 @@ export function podPressure(pod: PodUsage): number | undefined {
 }
 
 export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals {
-  const lag = probeValue<LagSamples>(results, "lag");
+  const lag = read(results, lagProbe);
   const latest = lag?.second ?? lag?.first;
   const growth =
     lag?.second === undefined ? undefined : (lag.second.totalLag - lag.first.totalLag) / lag.intervalSeconds;
-  const recordsIn = probeValue<MetricPoint[]>(results, "records-in");
-  const recordsOut = probeValue<MetricPoint[]>(results, "records-out");
-  const pods = probeValue<PodUsage[]>(results, "pod-usage");
+  const recordsIn = read(results, recordsInProbe);
+  const recordsOut = read(results, recordsOutProbe);
+  const pods = read(results, podUsageProbe);
   const pressures = (pods ?? []).map(podPressure).filter((p): p is number => p !== undefined);
-  const watermark = probeValue<MetricPoint[]>(results, "watermark-lag");
-  const flink = probeValue<FlinkWatermarks>(results, "flink-watermarks");
+  const watermark = read(results, watermarkProbe);
+  const flink = read(results, flinkWatermarksProbe);
   const flinkLag = flink === undefined ? undefined : flinkWatermarkLag(flink);
   const missing = flink === undefined ? undefined : missingWatermarks(flink);
-  const firehose = probeValue<MetricPoint[]>(results, "firehose-delivered");
-  const enrichment = probeValue<EnrichmentLatency>(results, "enrichment-latency");
+  const firehose = read(results, firehoseDeliveryProbe);
+  const enrichment = read(results, enrichmentLatencyProbe);
   const recent = enrichment?.rows.slice(-3) ?? [];
   const t = config.runbooks;
   return {
@@ -64,18 +71,4 @@ export function lagSignals(results: ProbeResults, config: AppConfig): LagSignals
       ? {}
       : { enrichmentLatencyMs: recent.reduce((a, r) => a + r.apiLatencyMs, 0) / recent.length }),
   };
-}
-
-/** Current taskmanager replicas: the scale subresource, else the number of pods seen. */
-export function currentReplicas(results: ProbeResults): number | undefined {
-  const scale = probeValue<DeploymentScale>(results, "taskmanager-scale");
-  if (scale !== undefined) return scale.replicas;
-  return probeValue<PodUsage[]>(results, "pod-usage")?.length;
-}
-
-/** The seed doubles taskmanagers (4 -> 8), bounded by the configured maximum. */
-export function proposedReplicas(current: number, config: AppConfig): number | undefined {
-  const { maxReplicas, minReplicas } = config.actions.scaleTaskmanagers;
-  const target = Math.min(maxReplicas, Math.max(current * 2, current + 1, minReplicas));
-  return target > current ? target : undefined;
 }

@@ -2,8 +2,10 @@ import { findRunbook } from "../../core/catalog.ts";
 import { formatCount } from "../../core/metric-math.ts";
 import type { Conclusion, Runbook } from "../../core/runbook.ts";
 import { BRANCH_TITLE } from "./diagnose.ts";
+import { diagnosisOf } from "./diagnosis.ts";
+import { rollbackProposal } from "./fix-step.ts";
 import { dlqSignals } from "./signals.ts";
-import { diagnosisOf, dlqSpikeSteps, rollbackProposal } from "./steps.ts";
+import { dlqSpikeSteps } from "./steps.ts";
 import { dlqSpikeRecovery } from "./verify.ts";
 
 export const dlqSpikeRunbook: Runbook = {

@@ -1,11 +1,11 @@
 import { type LogQueryId, logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
 import { metricOptionsFor, metricSelector } from "../../core/metric-catalog.ts";
-import { type ProbeContext, type ProbeResults, probe } from "../../core/runbook.ts";
+import { type ProbeContext, type ProbeResults, probe, read } from "../../core/runbook.ts";
 import type { RecordSample } from "../../ports/kafka.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import { PARSE_ERROR_SHARE, type RolloutHistory, totalOf } from "./diagnose.ts";
-import { breakdownOf } from "./signals.ts";
+import { type ErrorTypeCount, PARSE_ERROR_SHARE, type RolloutHistory, totalOf } from "./diagnose.ts";
+import { errorCounts } from "./error-counts.ts";
 
 /** Minutes of DLQRecordCount read: the seed's 10 shown, the rest finds where the spike began. */
 export const DLQ_HISTORY_MINUTES = 60;
@@ -120,3 +120,9 @@ export const verifyErrorsProbe = probe<LogQueryResult>({
   needs: ["logs"],
   run: (ctx) => logQuery(ctx, "recent-error-types"),
 });
+
+/** The DLQ breakdown of Step 2, as counts per error type; undefined when it was not read. */
+export function breakdownOf(results: ProbeResults): ErrorTypeCount[] | undefined {
+  const result = read(results, breakdownProbe);
+  return result === undefined ? undefined : errorCounts(result.rows);
+}

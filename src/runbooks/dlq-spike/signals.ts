@@ -1,32 +1,21 @@
 /** Pure: probe results -> the signals the dlq-spike diagnosis decides on. */
 import type { AppConfig } from "../../config/schema.ts";
 import { breachStart, firstAbove, latestOf, sumOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
-import type { RecordSample } from "../../ports/kafka.ts";
+import { type ProbeResults, read } from "../../core/runbook.ts";
 import type { RolloutRevision } from "../../ports/kubernetes.ts";
-import type { LogQueryResult, LogRow } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import type { DlqSignals, ErrorTypeCount, RevisionRef, RolloutHistory } from "./diagnose.ts";
+import type { DlqSignals, RevisionRef } from "./diagnose.ts";
+import {
+  breakdownOf,
+  dlqRateProbe,
+  parseSamplesProbe,
+  rolloutHistoryProbe,
+  sourceSampleProbe,
+} from "./probes.ts";
 import { analyseSource, expectedFields, failingSenders, type SchemaDrift } from "./schema-drift.ts";
 
-/** `stats count() [as count] by error_type` rows -> counts, most first. */
-export function errorCounts(rows: readonly LogRow[]): ErrorTypeCount[] {
-  return rows
-    .map((r) => ({
-      type: r.error_type === undefined || r.error_type === "" ? "(no error_type)" : r.error_type,
-      count: Number(r.count ?? r["count()"] ?? 0),
-    }))
-    .filter((r) => Number.isFinite(r.count) && r.count > 0)
-    .sort((a, b) => b.count - a.count);
-}
-
-export function breakdownOf(results: ProbeResults): ErrorTypeCount[] | undefined {
-  const result = probeValue<LogQueryResult>(results, "dlq-breakdown");
-  return result === undefined ? undefined : errorCounts(result.rows);
-}
-
 export function dlqPoints(results: ProbeResults): MetricPoint[] | undefined {
-  return probeValue<MetricPoint[]>(results, "dlq-rate");
+  return read(results, dlqRateProbe);
 }
 
 /** Where the spike began: the start of the current run above the threshold, else the first minute above it. */
@@ -57,7 +46,7 @@ export interface Revisions {
 
 /** The revision the deployment runs and the one before it (the rollback target). */
 export function revisionsOf(results: ProbeResults): Revisions | null | undefined {
-  const history = probeValue<RolloutHistory>(results, "rollout-history");
+  const history = read(results, rolloutHistoryProbe);
   if (history === undefined) return undefined;
   const sorted = [...history.revisions].sort((a, b) => a.revision - b.revision);
   const current = sorted.find((r) => r.current) ?? sorted.at(-1);
@@ -67,13 +56,13 @@ export function revisionsOf(results: ProbeResults): Revisions | null | undefined
 }
 
 export function parseMessages(results: ProbeResults): string[] | undefined {
-  const samples = probeValue<LogQueryResult | null>(results, "parse-samples");
+  const samples = read(results, parseSamplesProbe);
   if (samples === undefined || samples === null) return undefined;
   return samples.rows.map((r) => r["@message"] ?? "").filter((m) => m !== "");
 }
 
 export function sourceDriftOf(results: ProbeResults): SchemaDrift | undefined {
-  const sample = probeValue<RecordSample | null>(results, "source-sample");
+  const sample = read(results, sourceSampleProbe);
   if (sample === undefined || sample === null) return undefined;
   return analyseSource(sample.records, expectedFields(parseMessages(results) ?? []));
 }
@@ -85,7 +74,7 @@ export function dlqSignals(results: ProbeResults, config: AppConfig): DlqSignals
   const start = points === undefined ? undefined : spikeStartOf(points, threshold);
   const breakdown = breakdownOf(results);
   const revisions = revisionsOf(results);
-  const history = probeValue<RolloutHistory>(results, "rollout-history");
+  const history = read(results, rolloutHistoryProbe);
   const drift = sourceDriftOf(results);
   const messages = parseMessages(results);
   const senders = messages === undefined ? undefined : failingSenders(messages);

@@ -1,8 +1,10 @@
 import { findRunbook } from "../../core/catalog.ts";
 import type { Conclusion, Runbook } from "../../core/runbook.ts";
+import { bufferingProposal } from "./cause-step.ts";
 import { CAUSE_TITLE } from "./diagnose.ts";
+import { diagnosisOf } from "./diagnosis.ts";
 import { firehoseSignals } from "./signals.ts";
-import { bufferingProposal, diagnosisOf, firehoseDeliveryFailureSteps } from "./steps.ts";
+import { firehoseDeliveryFailureSteps } from "./steps.ts";
 import { firehoseRecovery } from "./verify.ts";
 
 export const firehoseDeliveryFailureRunbook: Runbook = {

@@ -6,7 +6,7 @@ import {
   latestOf,
   type SeriesComparison,
 } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
+import { type ProbeResults, read } from "../../core/runbook.ts";
 import type {
   DeliveryStreamDestination,
   DeliveryStreamInfo,
@@ -19,10 +19,17 @@ import {
   type DeliveryErrorText,
 } from "./classify.ts";
 import type { FirehoseSignals } from "./diagnose.ts";
-import type { ErrorLog } from "./probes.ts";
+import {
+  deliveredRecordsProbe,
+  deliverySuccessProbe,
+  type ErrorLog,
+  errorLogProbe,
+  recordsOutProbe,
+  streamProbe,
+} from "./probes.ts";
 
 export function streamOf(results: ProbeResults): DeliveryStreamInfo | undefined {
-  return probeValue<DeliveryStreamInfo>(results, "stream");
+  return read(results, streamProbe);
 }
 
 export function s3DestinationOf(
@@ -65,7 +72,7 @@ export function errorTexts(results: ProbeResults): DeliveryErrorText[] {
   }
   const sse = stream?.serverSideEncryption?.failure;
   if (sse) texts.push({ source: "encryption failure", code: sse.type, message: sse.details, count: 1 });
-  texts.push(...errorLogTexts(probeValue<ErrorLog>(results, "delivery-errors")));
+  texts.push(...errorLogTexts(read(results, errorLogProbe)));
   return texts;
 }
 
@@ -73,15 +80,11 @@ export function classificationOf(results: ProbeResults): DeliveryErrorClassifica
   return classifyDeliveryErrors(errorTexts(results));
 }
 
-export function points(results: ProbeResults, id: string): MetricPoint[] | undefined {
-  return probeValue<MetricPoint[]>(results, id);
-}
-
 export function firehoseSignals(results: ProbeResults): FirehoseSignals {
   const stream = streamOf(results);
-  const log = probeValue<ErrorLog>(results, "delivery-errors");
-  const success = points(results, "delivery-success");
-  const records = points(results, "delivery-records");
+  const log = read(results, errorLogProbe);
+  const success = read(results, deliverySuccessProbe);
+  const records = read(results, deliveredRecordsProbe);
   const latest = success === undefined ? undefined : latestOf(success);
   const error = classificationOf(results);
   return {
@@ -101,12 +104,12 @@ export function firehoseSignals(results: ProbeResults): FirehoseSignals {
  * Success has no data.
  */
 export function incidentStart(results: ProbeResults): Date | undefined {
-  const success = points(results, "delivery-success") ?? [];
+  const success = read(results, deliverySuccessProbe) ?? [];
   const failing = success.map((p) => ({ at: p.at, value: 1 - p.value }));
   const fromSuccess = breachStart(failing, 0) ?? firstAbove(failing, 0);
   if (fromSuccess) return fromSuccess.at;
   if (success.length > 0) return undefined;
-  const records = points(results, "delivery-records") ?? [];
+  const records = read(results, deliveredRecordsProbe) ?? [];
   const zero = records.map((p) => ({ at: p.at, value: p.value === 0 ? 1 : 0 }));
   return (breachStart(zero, 0) ?? firstAbove(zero, 0))?.at;
 }
@@ -116,8 +119,8 @@ export function lossComparison(
   results: ProbeResults,
 ): { start: Date; comparison: SeriesComparison } | undefined {
   const start = incidentStart(results);
-  const out = points(results, "records-out");
-  const delivered = points(results, "delivery-records");
+  const out = read(results, recordsOutProbe);
+  const delivered = read(results, deliveredRecordsProbe);
   if (start === undefined || out === undefined || delivered === undefined) return undefined;
   const since = (p: MetricPoint) => p.at.getTime() >= start.getTime();
   return { start, comparison: compareSeries(out.filter(since), delivered.filter(since)) };

@@ -1,16 +1,19 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { findRunbook } from "../../core/catalog.ts";
 import type { Conclusion, Confidence, ProbeResults, Runbook } from "../../core/runbook.ts";
-import { probeValue } from "../../core/runbook.ts";
-import type { RoundTripResult } from "../../ports/kafka.ts";
+import { read } from "../../core/runbook.ts";
+import { rebootProposal } from "./cluster-names.ts";
 import type { BrokerDiagnosis, BrokerSignals } from "./diagnose.ts";
+import { roundTripProbe } from "./probes.ts";
 import { brokerDiagnosisOf, brokerSignals } from "./signals.ts";
-import { CAUSE_TITLE, capacityNote, kafkaBrokerDownSteps, rebootProposal } from "./steps.ts";
+import { kafkaBrokerDownSteps } from "./steps.ts";
+import { CAUSE_TITLE } from "./texts.ts";
 import { brokerDownRecovery } from "./verify.ts";
+import { capacityNote } from "./verify-step.ts";
 
 function evidenceLines(s: BrokerSignals, results: ProbeResults, d: BrokerDiagnosis): string[] {
   const lines = [d.because];
-  const trip = probeValue<RoundTripResult>(results, "round-trip");
+  const trip = read(results, roundTripProbe);
   if (trip !== undefined) {
     lines.push(
       trip.ok

@@ -1,15 +1,14 @@
 /** Pure: probe results -> the signals the kafka-broker-down diagnosis decides on. */
 import type { AppConfig } from "../../config/schema.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
-import type { ClusterDescription, ClusterPartitionHealth, RoundTripResult } from "../../ports/kafka.ts";
+import { type ProbeResults, read } from "../../core/runbook.ts";
 import { type BrokerDiagnosis, type BrokerSignals, diagnoseBrokers } from "./diagnose.ts";
-import type { MskView } from "./probes.ts";
+import { kafkaClusterProbe, mskClusterProbe, partitionHealthProbe, roundTripProbe } from "./probes.ts";
 
 export function brokerSignals(results: ProbeResults, config: AppConfig): BrokerSignals {
-  const cluster = probeValue<ClusterDescription>(results, "kafka-cluster");
-  const health = probeValue<ClusterPartitionHealth>(results, "partition-health");
-  const trip = probeValue<RoundTripResult>(results, "round-trip");
-  const msk = probeValue<MskView | null>(results, "msk-cluster") ?? undefined;
+  const cluster = read(results, kafkaClusterProbe);
+  const health = read(results, partitionHealthProbe);
+  const trip = read(results, roundTripProbe);
+  const msk = read(results, mskClusterProbe) ?? undefined;
   const opRunning =
     msk === undefined
       ? undefined

@@ -1,7 +1,14 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { findRunbook } from "../../core/catalog.ts";
 import type { FindingSeverity } from "../../core/finding.ts";
-import type { Conclusion, Confidence, ProbeResults, Runbook } from "../../core/runbook.ts";
+import {
+  type Conclusion,
+  type Confidence,
+  type Probe,
+  type ProbeResults,
+  type Runbook,
+  resultOf,
+} from "../../core/runbook.ts";
 import {
   isBackpressured,
   isCpuBound,
@@ -14,8 +21,18 @@ import {
   pct,
   seconds,
 } from "./diagnose.ts";
+import { diagnosisOf } from "./diagnosis.ts";
+import { suggestedProposals } from "./fix-step.ts";
+import {
+  backpressureProbe,
+  bufferUsageProbe,
+  enrichmentLatencyProbe,
+  firehoseDeliveryProbe,
+  slowEnrichmentProbe,
+} from "./probes.ts";
 import { latencySignals } from "./signals.ts";
-import { CAUSE_TITLE, diagnosisOf, latencySloBreachSteps, suggestedProposals } from "./steps.ts";
+import { latencySloBreachSteps } from "./steps.ts";
+import { CAUSE_TITLE } from "./texts.ts";
 import { latencyRecovery } from "./verify.ts";
 
 const LOWER: Record<Confidence, Confidence> = { high: "medium", medium: "low", low: "low" };
@@ -70,15 +87,15 @@ const STILL_POSSIBLE: Record<LatencyCause, readonly string[]> = {
 /** Branches that could not be ruled out because their data was missing, or whose signals are present too. */
 export function openBranchesOf(d: LatencyDiagnosis, s: LatencySignals, results: ProbeResults): string[] {
   const open = d.alsoSeen.map((c) => `${CAUSE_TITLE[c]} (its signals are present too)`);
-  const missing = (id: string) => results[id]?.status !== "ok";
+  const missing = (p: Probe) => resultOf(results, p)?.status !== "ok";
   if (s.operators === undefined) open.push("which operator is slow (per-operator latency not read)");
-  if (!d.cause.startsWith("enrichment") && (missing("enrichment-latency") || missing("slow-enrichment")))
+  if (!d.cause.startsWith("enrichment") && (missing(enrichmentLatencyProbe) || missing(slowEnrichmentProbe)))
     open.push("enrichment API slow / cache misses (enrichment logs not read)");
-  if (d.cause !== "firehose-slow" && missing("firehose-delivered"))
+  if (d.cause !== "firehose-slow" && missing(firehoseDeliveryProbe))
     open.push("Firehose slow (DeliveryToS3.Records not read)");
-  if (!d.cause.startsWith("backpressure") && missing("backpressure"))
+  if (!d.cause.startsWith("backpressure") && missing(backpressureProbe))
     open.push(
-      `backpressure (Flink back pressure${missing("buffer-usage") ? " and buffer usage" : ""} not read)`,
+      `backpressure (Flink back pressure${missing(bufferUsageProbe) ? " and buffer usage" : ""} not read)`,
     );
   if (d.cause === "backpressure" && s.maxCpuFraction === undefined)
     open.push(`${CAUSE_TITLE["backpressure-cpu"]} (pod CPU not read)`);

@@ -1,12 +1,22 @@
 /** Pure: probe results -> the signals the latency diagnosis decides on. */
 import type { AppConfig } from "../../config/schema.ts";
 import { averageOf, latestOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
-import type { DeploymentScale, PodUsage } from "../../ports/kubernetes.ts";
+import { type Probe, type ProbeResults, read } from "../../core/runbook.ts";
+import type { PodUsage } from "../../ports/kubernetes.ts";
 import type { LogRow } from "../../ports/logs.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
+import { podUsageProbe } from "../taskmanager-probes.ts";
 import type { LatencySignals, OperatorLatency } from "./diagnose.ts";
-import type { JobBackpressure, LogQueryAnswer, Percentiles } from "./probes.ts";
+import {
+  backpressureProbe,
+  bufferUsageProbe,
+  enrichmentLatencyProbe,
+  firehoseDeliveryProbe,
+  type LogQueryAnswer,
+  operatorLatencyProbe,
+  percentilesProbe,
+  slowEnrichmentProbe,
+} from "./probes.ts";
 
 function num(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === "") return undefined;
@@ -102,27 +112,27 @@ export function cpuFraction(pod: PodUsage): number | undefined {
   return pod.cpuLimitMillicores ? pod.cpuMillicores / pod.cpuLimitMillicores : undefined;
 }
 
-function rowsOf(results: ProbeResults, id: string): readonly LogRow[] | undefined {
-  return probeValue<LogQueryAnswer>(results, id)?.result.rows;
+function rowsOf(results: ProbeResults, p: Probe<LogQueryAnswer>): readonly LogRow[] | undefined {
+  return read(results, p)?.result.rows;
 }
 
 export function latencySignals(results: ProbeResults, config: AppConfig): LatencySignals {
-  const percentiles = probeValue<Percentiles>(results, "latency-percentiles");
+  const percentiles = read(results, percentilesProbe);
   const p99 = percentiles === undefined ? undefined : latestOf(percentiles.p99);
-  const operatorRows = rowsOf(results, "operator-latency");
+  const operatorRows = rowsOf(results, operatorLatencyProbe);
   const operators = operatorRows === undefined ? undefined : parseOperators(operatorRows);
-  const enrichmentRows = rowsOf(results, "enrichment-latency");
+  const enrichmentRows = rowsOf(results, enrichmentLatencyProbe);
   const minutes = enrichmentRows === undefined ? [] : parseEnrichmentMinutes(enrichmentRows);
   const apiLatency = recentMean(minutes.map((m) => m.apiLatencyMs));
   const cacheHit = recentMean(minutes.map((m) => m.cacheHitRate));
-  const slowRows = rowsOf(results, "slow-enrichment");
+  const slowRows = rowsOf(results, slowEnrichmentProbe);
   const share = slowRows === undefined ? undefined : topCustomerShare(slowRows);
-  const firehose = probeValue<MetricPoint[]>(results, "firehose-delivered");
+  const firehose = read(results, firehoseDeliveryProbe);
   const firehoseRatio = firehose === undefined ? undefined : recentDeliveryRatio(firehose);
-  const bp = probeValue<JobBackpressure>(results, "backpressure");
-  const buffers = probeValue<MetricPoint[]>(results, "buffer-usage");
+  const bp = read(results, backpressureProbe);
+  const buffers = read(results, bufferUsageProbe);
   const buffer = buffers === undefined ? undefined : latestOf(buffers);
-  const pods = probeValue<PodUsage[]>(results, "pod-usage");
+  const pods = read(results, podUsageProbe);
   const cpus = (pods ?? []).map(cpuFraction).filter((c): c is number => c !== undefined);
   return {
     thresholdMs: config.thresholds.latencyP99Seconds * 1000,
@@ -140,18 +150,4 @@ export function latencySignals(results: ProbeResults, config: AppConfig): Latenc
     ...(buffer === undefined ? {} : { bufferOutPoolPercent: buffer.value }),
     ...(cpus.length === 0 ? {} : { maxCpuFraction: Math.max(...cpus) }),
   };
-}
-
-/** Current taskmanager replicas: the scale subresource, else the number of pods seen. */
-export function currentReplicas(results: ProbeResults): number | undefined {
-  const scale = probeValue<DeploymentScale>(results, "taskmanager-scale");
-  if (scale !== undefined) return scale.replicas;
-  return probeValue<PodUsage[]>(results, "pod-usage")?.length;
-}
-
-/** The seed doubles taskmanagers (4 -> 8), bounded by the configured maximum. */
-export function proposedReplicas(current: number, config: AppConfig): number | undefined {
-  const { maxReplicas, minReplicas } = config.actions.scaleTaskmanagers;
-  const target = Math.min(maxReplicas, Math.max(current * 2, current + 1, minReplicas));
-  return target > current ? target : undefined;
 }

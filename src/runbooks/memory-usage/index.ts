@@ -12,8 +12,11 @@ import {
   type MemorySignals,
   perHour,
 } from "./diagnose.ts";
+import { diagnosisOf } from "./diagnosis.ts";
+import { suggestedProposals } from "./mitigation-step.ts";
 import { memorySignals } from "./signals.ts";
-import { CAUSE_TITLE, diagnosisOf, memoryUsageSteps, suggestedProposals } from "./steps.ts";
+import { memoryUsageSteps } from "./steps.ts";
+import { CAUSE_TITLE } from "./texts.ts";
 import { memoryRecovery } from "./verify.ts";
 
 const LOWER: Record<Confidence, Confidence> = { high: "medium", medium: "low", low: "low" };

@@ -1,11 +1,18 @@
 /** Pure: probe results -> the signals the memory diagnosis decides on, and the mitigation's numbers. */
 import type { AppConfig } from "../../config/schema.ts";
 import { latestOf, trendOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
+import { type ProbeResults, read } from "../../core/runbook.ts";
 import type { PodInfo, PodUsage } from "../../ports/kubernetes.ts";
-import type { MetricPoint } from "../../ports/metrics.ts";
 import type { MemorySignals } from "./diagnose.ts";
-import type { TaskmanagerBreakdown } from "./probes.ts";
+import {
+  bufferUsageProbe,
+  memoryTrendProbe,
+  podsProbe,
+  podUsageProbe,
+  stateSizeProbe,
+  type TaskmanagerBreakdown,
+  taskmanagerMemoryProbe,
+} from "./probes.ts";
 
 export function heapFraction(m: TaskmanagerBreakdown): number | undefined {
   return m.heapUsedBytes !== null && m.heapMaxBytes ? m.heapUsedBytes / m.heapMaxBytes : undefined;
@@ -21,17 +28,17 @@ function max(values: readonly (number | undefined)[]): number | undefined {
 }
 
 export function memorySignals(results: ProbeResults, config: AppConfig): MemorySignals {
-  const memory = probeValue<MetricPoint[]>(results, "memory-trend");
+  const memory = read(results, memoryTrendProbe);
   const latest = memory === undefined ? undefined : latestOf(memory);
   const memoryTrend = memory === undefined ? undefined : trendOf(memory);
-  const state = probeValue<MetricPoint[]>(results, "state-size");
+  const state = read(results, stateSizeProbe);
   const stateTrend = state === undefined ? undefined : trendOf(state);
   const stateLatest = state === undefined ? undefined : latestOf(state);
-  const buffers = probeValue<MetricPoint[]>(results, "buffer-usage");
+  const buffers = read(results, bufferUsageProbe);
   const buffer = buffers === undefined ? undefined : latestOf(buffers);
-  const tms = probeValue<TaskmanagerBreakdown[]>(results, "taskmanager-memory");
+  const tms = read(results, taskmanagerMemoryProbe);
   const heap = max((tms ?? []).map(heapFraction));
-  const pods = probeValue<PodUsage[]>(results, "pod-usage");
+  const pods = read(results, podUsageProbe);
   const podMemory = max((pods ?? []).map(podMemoryFraction));
   return {
     thresholdPercent: config.thresholds.memoryUsagePercent,
@@ -99,9 +106,9 @@ export function oomKilledPods(pods: readonly PodInfo[] | undefined): string[] {
 
 /** The pod using the most memory (the one to take a heap dump from). */
 export function fullestPod(results: ProbeResults): string | undefined {
-  const pods = probeValue<PodUsage[]>(results, "pod-usage");
+  const pods = read(results, podUsageProbe);
   if (pods !== undefined && pods.length > 0) {
     return [...pods].sort((a, b) => (podMemoryFraction(b) ?? 0) - (podMemoryFraction(a) ?? 0))[0]!.pod;
   }
-  return probeValue<PodInfo[]>(results, "taskmanager-pods")?.[0]?.name;
+  return read(results, podsProbe)?.[0]?.name;
 }

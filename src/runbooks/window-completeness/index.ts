@@ -1,11 +1,14 @@
 import type { AppConfig } from "../../config/schema.ts";
 import { findRunbook } from "../../core/catalog.ts";
 import type { Conclusion, Confidence, ProbeResults, Runbook } from "../../core/runbook.ts";
-import { probeValue } from "../../core/runbook.ts";
+import { read } from "../../core/runbook.ts";
 import type { CompletenessCause, CompletenessDiagnosis, CompletenessSignals } from "./diagnose.ts";
-import type { LatestCheckpoint, LogQueryRun } from "./probes.ts";
+import { diagnosisOf } from "./diagnosis.ts";
+import { proposalsFor } from "./fix-step.ts";
+import { latestCheckpointProbe, windowRecordsProbe } from "./probes.ts";
 import { completenessSignals } from "./signals.ts";
-import { CAUSE_TITLE, diagnosisOf, proposalsFor, windowCompletenessSteps } from "./steps.ts";
+import { windowCompletenessSteps } from "./steps.ts";
+import { CAUSE_TITLE } from "./texts.ts";
 import { windowCompletenessRecovery } from "./verify.ts";
 
 const BRANCHES: readonly CompletenessCause[] = [
@@ -32,7 +35,7 @@ function uncheckedBranches(s: CompletenessSignals): CompletenessCause[] {
 
 /** The worst window has no log line at all: what a window that never fired looks like. */
 function windowNeverLogged(results: ProbeResults): boolean {
-  const run = probeValue<LogQueryRun | null>(results, "window-records");
+  const run = read(results, windowRecordsProbe);
   return (
     run !== undefined && run !== null && run.result.outcome === "complete" && run.result.rows.length === 0
   );
@@ -77,7 +80,7 @@ function evidenceLines(s: CompletenessSignals, d: CompletenessDiagnosis, results
   if (d.gap !== undefined)
     lines.push(`gap (in - out - late) ${Math.round(d.gap).toLocaleString("en-US")} records`);
   if (d.cause === "state-backend-loss") {
-    const c = probeValue<LatestCheckpoint>(results, "latest-checkpoint")?.completed;
+    const c = read(results, latestCheckpointProbe)?.completed;
     lines.push(
       c
         ? `latest completed checkpoint chk-${c.id} at ${c.triggerTime.toISOString()}`

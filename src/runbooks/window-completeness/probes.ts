@@ -2,7 +2,7 @@
 
 import { type LogQueryId, logQueryRange, renderLogQuery } from "../../core/log-queries.ts";
 import { type MetricId, metricOptionsFor, metricSelector } from "../../core/metric-catalog.ts";
-import { type ProbeContext, probe, probeValue } from "../../core/runbook.ts";
+import { type ProbeContext, probe, read } from "../../core/runbook.ts";
 import type { CheckpointRecord } from "../../ports/flink.ts";
 import type { RecordSample } from "../../ports/kafka.ts";
 import type { LogQueryResult } from "../../ports/logs.ts";
@@ -104,7 +104,7 @@ export const windowRecordsProbe = probe<(LogQueryRun & { readonly windowId: stri
   title: "query records in / out / late of the worst window",
   needs: ["logs"],
   async run(ctx) {
-    const worst = probeValue<CompletenessView>(ctx.prior, "completeness")?.worst;
+    const worst = read(ctx.prior, completenessProbe)?.worst;
     if (worst === undefined) return null;
     const seed = logQueryRange("window-records", ctx.startedAt);
     const start = new Date(Math.min(seed.start.getTime(), worst.at.getTime()));

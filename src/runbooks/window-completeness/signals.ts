@@ -1,11 +1,21 @@
 /** Pure: probe results -> the signals the window-completeness diagnosis decides on. */
 import type { AppConfig } from "../../config/schema.ts";
 import { latestOf } from "../../core/metric-math.ts";
-import { type ProbeResults, probeValue } from "../../core/runbook.ts";
+import { type ProbeResults, read } from "../../core/runbook.ts";
 import type { MetricPoint } from "../../ports/metrics.ts";
-import { flinkWatermarkLag, missingWatermarks } from "../flink-watermarks.ts";
+import { flinkWatermarkLag, flinkWatermarksProbe, missingWatermarks } from "../flink-watermarks.ts";
 import { type CompletenessDiagnosis, type CompletenessSignals, diagnoseCompleteness } from "./diagnose.ts";
-import type { CompletenessView, FlinkWatermarks, LogQueryRun, SourceSample } from "./probes.ts";
+import {
+  completenessProbe,
+  type LogQueryRun,
+  recordsInProbe,
+  type SourceSample,
+  sourceNewestProbe,
+  stateReadsProbe,
+  watermarkLagProbe,
+  windowEmitsProbe,
+  windowRecordsProbe,
+} from "./probes.ts";
 import { expectedWindowIds, sumField } from "./windows.ts";
 
 /** The seed: late records above 5% of a window mean a data-freshness issue. */
@@ -45,15 +55,15 @@ export function pairedSums(
 }
 
 export function completenessSignals(results: ProbeResults, config: AppConfig): CompletenessSignals {
-  const view = probeValue<CompletenessView>(results, "completeness");
-  const records = probeValue<(LogQueryRun & { windowId: string }) | null>(results, "window-records");
+  const view = read(results, completenessProbe);
+  const records = read(results, windowRecordsProbe);
   const rows = records?.result.rows ?? [];
-  const watermark = probeValue<MetricPoint[]>(results, "watermark-lag");
-  const flink = probeValue<FlinkWatermarks>(results, "flink-watermarks");
-  const source = probeValue<SourceSample>(results, "source-newest");
-  const stateReads = probeValue<MetricPoint[]>(results, "state-reads");
-  const recordsIn = probeValue<MetricPoint[]>(results, "records-in");
-  const emits = probeValue<LogQueryRun>(results, "window-emits");
+  const watermark = read(results, watermarkLagProbe);
+  const flink = read(results, flinkWatermarksProbe);
+  const source = read(results, sourceNewestProbe);
+  const stateReads = read(results, stateReadsProbe);
+  const recordsIn = read(results, recordsInProbe);
+  const emits = read(results, windowEmitsProbe);
 
   const inSum = sumField(rows, "records_in");
   const outSum = sumField(rows, "records_out");

@@ -5,8 +5,8 @@ import { finding } from "../../../src/core/finding.ts";
 import {
   type Probe,
   type ProbeResults,
-  probeValue,
   type Runbook,
+  read,
   type StepAssessment,
   type StepSpec,
 } from "../../../src/core/runbook.ts";
@@ -101,25 +101,25 @@ describe("runRunbook", () => {
   it("gives later probes the results of earlier steps, and assess sees every result so far", async () => {
     let priorSeen: ProbeResults | undefined;
     let assessedWith: ProbeResults | undefined;
+    const x = valueProbe("x", 1);
+    const y: Probe<number> = {
+      id: "y",
+      title: "read y",
+      needs: [],
+      run: async ({ prior }) => {
+        priorSeen = prior;
+        return (read(prior, x) ?? 0) + 1;
+      },
+    };
     const runbook = runbookOf([
-      { id: "one", title: "One", probes: [valueProbe("x", 1)], assess: okAssess("one") },
+      { id: "one", title: "One", probes: [x], assess: okAssess("one") },
       {
         id: "two",
         title: "Two",
-        probes: [
-          {
-            id: "y",
-            title: "read y",
-            needs: [],
-            run: async ({ prior }) => {
-              priorSeen = prior;
-              return (probeValue<number>(prior, "x") ?? 0) + 1;
-            },
-          },
-        ],
+        probes: [y],
         assess: (results) => {
           assessedWith = results;
-          return { status: "ok", summary: `y=${probeValue<number>(results, "y")}`, findings: [] };
+          return { status: "ok", summary: `y=${read(results, y)}`, findings: [] };
         },
       },
     ]);
@@ -130,6 +130,7 @@ describe("runRunbook", () => {
   });
 
   it("a probe that throws becomes an error finding naming the target; the step and run go on", async () => {
+    const fine = valueProbe("fine", 7);
     const runbook = runbookOf([
       {
         id: "one",
@@ -141,11 +142,11 @@ describe("runRunbook", () => {
             needs: ["kafka"],
             run: () => Promise.reject(new Error("connect ECONNREFUSED")),
           },
-          valueProbe("fine", 7),
+          fine,
         ],
         assess: (results) => ({
           status: "warning",
-          summary: `fine=${probeValue<number>(results, "fine")} broken=${results.broken?.status}`,
+          summary: `fine=${read(results, fine)} broken=${results.broken?.status}`,
           findings: [finding("warning", "from assess")],
         }),
       },
@@ -345,16 +346,17 @@ describe("runRunbook", () => {
   });
 
   it("reports the documented JSON shape", async () => {
+    const lag = valueProbe("lag", 95_000);
     const runbook = runbookOf(
       [
         {
           id: "assess",
           title: "Step 1: Assess",
           budgetSeconds: 60,
-          probes: [valueProbe("lag", 95_000)],
+          probes: [lag],
           assess: (results) => ({
             status: "warning",
-            summary: `Lag ${probeValue<number>(results, "lag")}`,
+            summary: `Lag ${read(results, lag)}`,
             findings: [finding("warning", "Total lag 95,000 records")],
           }),
         },

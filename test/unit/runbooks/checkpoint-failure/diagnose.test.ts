@@ -7,6 +7,7 @@ import {
   diagnoseCheckpointFailure,
   type FailureClassification,
 } from "../../../../src/runbooks/checkpoint-failure/diagnose.ts";
+import { riskWindow } from "../../../../src/runbooks/checkpoint-failure/post-incident-step.ts";
 import {
   accessDetails,
   classifyTexts,
@@ -14,11 +15,7 @@ import {
   podTrouble,
   stateVolumes,
 } from "../../../../src/runbooks/checkpoint-failure/signals.ts";
-import {
-  iamPolicyDocument,
-  proposedTimeoutMs,
-  riskWindow,
-} from "../../../../src/runbooks/checkpoint-failure/steps.ts";
+import { iamPolicyDocument, proposedTimeoutMs } from "../../../../src/runbooks/checkpoint-failure/steps.ts";
 
 const base: CheckpointFailureSignals = { diskFullFraction: 0.9 };
 

@@ -8,7 +8,7 @@ import {
   isWatermarkStuck,
   lateFractionOf,
 } from "../../../../src/runbooks/window-completeness/diagnose.ts";
-import { firstShortWindow } from "../../../../src/runbooks/window-completeness/steps.ts";
+import { firstShortWindow } from "../../../../src/runbooks/window-completeness/fix-step.ts";
 import {
   expectedWindowIds,
   windowIdAt,
