@@ -286,6 +286,11 @@ export class IncidentService {
     return { ok: true, message: `Running ${meta.title}.` };
   }
 
+  /** A note in a thread the caller names (e.g. what could not be recorded while the store was down). */
+  async noteInThread(channel: string, threadTs: string, text: string): Promise<void> {
+    await this.safe(() => this.deps.thread.postNote(channel, threadTs, text));
+  }
+
   async rerun(incidentId: string, userId: string): Promise<Outcome> {
     const incident = await this.deps.store.getIncident(incidentId);
     const meta = incident && findRunbook(incident.runbookId);

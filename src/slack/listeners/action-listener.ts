@@ -20,7 +20,15 @@ import {
   RERUN_ACTION_ID,
 } from "../render/index.ts";
 import { PREVIEW_ACTION_PREFIX } from "../render/proposal-buttons.ts";
-import { type ActionLike, NO_CHANNEL_MESSAGE, originOf, parseJson, proposalOf } from "./click-payload.ts";
+import {
+  type ActionLike,
+  NO_CHANNEL_MESSAGE,
+  originOf,
+  parseJson,
+  proposalOf,
+  threadOf,
+  unrecordedClickNote,
+} from "./click-payload.ts";
 import { tell } from "./command-listener.ts";
 import { registerFormListeners } from "./form-listener.ts";
 
@@ -35,20 +43,26 @@ export function registerActionListeners(
   deps: { config: AppConfig; service: IncidentService; logger: Logger },
 ): void {
   const { service, logger, config } = deps;
-  const answer = (respond: RespondFn, work: () => Promise<Outcome>) =>
+  const answer = (respond: RespondFn, body: BlockAction, work: () => Promise<Outcome>) =>
     service.during(async () => {
       try {
         const outcome = await work();
         if (!outcome.ok) await tell(respond, outcome.message, logger);
       } catch (error) {
         logger.error({ err: error }, "interaction failed");
-        // The store unreachable (a database server down): nothing was recorded, and the clicker hears why.
+        // The store unreachable (a database server down): nothing was recorded. The clicker hears
+        // why, and the thread says what was not recorded (the store alarm cannot list the open
+        // incidents while the store is down, but the click says where it was pressed).
         const down = storeRefusalOf(error);
         await tell(
           respond,
           down ? `Not done: ${down}.` : `Something went wrong: ${errorMessage(error)}`,
           logger,
         );
+        const where = threadOf(body);
+        if (down && where) {
+          await service.noteInThread(where.channel, where.threadTs, unrecordedClickNote(body.user.id, down));
+        }
       }
     });
   const invalid: Outcome = { ok: false, message: "This button's data is not valid; nothing was done." };
@@ -62,7 +76,7 @@ export function registerActionListeners(
       const a = action as unknown as ActionLike;
       const proposal = proposalOf(parseJson(a.value));
       const channel = originOf(body);
-      await answer(respond, async () => {
+      await answer(respond, body, async () => {
         if (!channel) return noChannel;
         if (!proposal) return invalid;
         return service.requestAction({
@@ -108,7 +122,7 @@ export function registerActionListeners(
     const a = action as unknown as ActionLike;
     const value = parseJson(a.selected_option?.value);
     const channel = originOf(body);
-    await answer(respond, async () => {
+    await answer(respond, body, async () => {
       if (!channel) return noChannel;
       if (!value || typeof value.incidentId !== "string" || typeof value.replicas !== "number")
         return invalid;
@@ -138,7 +152,7 @@ export function registerActionListeners(
     await ack();
     const id = requestIdOf(action);
     const channel = originOf(body);
-    await answer(respond, async () =>
+    await answer(respond, body, async () =>
       !channel ? noChannel : id ? service.approve(id, body.user.id, channel) : invalid,
     );
   });
@@ -146,7 +160,7 @@ export function registerActionListeners(
     await ack();
     const id = requestIdOf(action);
     const channel = originOf(body);
-    await answer(respond, async () =>
+    await answer(respond, body, async () =>
       !channel ? noChannel : id ? service.reject(id, body.user.id, channel) : invalid,
     );
   });
@@ -154,7 +168,7 @@ export function registerActionListeners(
     await ack();
     const id = requestIdOf(action);
     const channel = originOf(body);
-    await answer(respond, async () =>
+    await answer(respond, body, async () =>
       !channel ? noChannel : id ? service.rerun(id, body.user.id) : invalid,
     );
   });
@@ -163,7 +177,7 @@ export function registerActionListeners(
     await ack();
     const id = requestIdOf(action);
     const channel = originOf(body);
-    await answer(respond, async () =>
+    await answer(respond, body, async () =>
       !channel ? noChannel : id ? service.writeReport(id, body.user.id) : invalid,
     );
   });

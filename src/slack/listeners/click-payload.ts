@@ -55,3 +55,16 @@ export function parseJson(value: string | undefined): Record<string, unknown> | 
     return undefined;
   }
 }
+
+/** The thread a clicked message sits in (its own ts when it is the thread's first message). */
+export function threadOf(body: BlockAction): { channel: string; threadTs: string } | undefined {
+  const channel = originOf(body)?.channelId;
+  const message = (body as { message?: { ts?: unknown; thread_ts?: unknown } }).message;
+  const threadTs = typeof message?.thread_ts === "string" ? message.thread_ts : message?.ts;
+  return channel && typeof threadTs === "string" ? { channel, threadTs } : undefined;
+}
+
+/** What the thread is told when a click could not be recorded (the store down). */
+export function unrecordedClickNote(userId: string, refusal: string): string {
+  return `:warning: <@${userId}>'s click was not recorded: ${refusal}. Nothing was done; click again once the store is back.`;
+}
