@@ -3,10 +3,12 @@
  * key and on the one-open-incident-per-runbook-and-channel index), each change audited in its
  * transaction.
  */
+
 import { insertAudit } from "./postgres-audit.ts";
 import type { PostgresDb } from "./postgres-db.ts";
 import { type IncidentRow, newId, toIncident } from "./sqlite-rows.ts";
 import { type Incident, type OpenIncidentInput, type OpenIncidentResult, StoreError } from "./store.ts";
+import { incidentOpenedAudit } from "./store-audit.ts";
 
 const INCIDENT_COLUMNS =
   "id, dedupe_key, runbook_id, alert_name, source, channel, thread_ts, status_ts, state, severity, fire_count, opened_at, resolved_at, last_fired_at";
@@ -36,21 +38,7 @@ export async function openIncident(db: PostgresDb, input: OpenIncidentInput): Pr
       const row = rows[0];
       if (row !== undefined) {
         const incident = toIncident(row);
-        await insertAudit(q, {
-          at: input.openedAt,
-          actor: input.actor ?? "bot",
-          kind: "incident.opened",
-          incidentId: incident.id,
-          details: {
-            runbookId: input.runbookId,
-            alertName: input.alertName,
-            source: input.source,
-            channel: input.channel,
-            threadTs: input.threadTs,
-            severity: input.severity,
-            dedupeKey: input.dedupeKey,
-          },
-        });
+        await insertAudit(q, incidentOpenedAudit(input, incident));
         return { incident, created: true };
       }
       const same = await q.query<IncidentRow>(

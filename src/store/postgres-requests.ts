@@ -4,6 +4,7 @@
  * the same row waits for the first and re-checks the condition on the row as the first left it,
  * so of any number of concurrent callers exactly one wins (and each approver counts once).
  */
+
 import { isTransitionAllowed, type RequestState } from "../core/approval.ts";
 import { insertAudit } from "./postgres-audit.ts";
 import type { PostgresDb } from "./postgres-db.ts";
@@ -19,6 +20,13 @@ import {
   type TransitionOutcome,
   type TransitionPatch,
 } from "./store.ts";
+import {
+  approvalAudit,
+  expiredAudit,
+  interruptedAudit,
+  requestedAudit,
+  transitionAudit,
+} from "./store-audit.ts";
 
 const APPROVAL = "jsonb_build_array(jsonb_build_object('by', $2::text, 'at', $3::bigint))";
 
@@ -50,19 +58,7 @@ export async function createRequest(
       const row = rows[0];
       if (row !== undefined) {
         const request = toRequest(row);
-        await insertAudit(q, {
-          at: input.createdAt,
-          actor: input.requesterId,
-          kind: "action.requested",
-          incidentId: request.incidentId,
-          requestId: request.id,
-          details: {
-            action: request.action,
-            params: request.params,
-            preview: request.preview,
-            expiresAt: request.expiresAt.toISOString(),
-          },
-        });
+        await insertAudit(q, requestedAudit(input, request));
         return { request, created: true };
       }
       if (input.dedupeKey !== undefined) {
@@ -138,22 +134,7 @@ export async function transitionRequest(
       return { won: false, current: current.rows[0] === undefined ? undefined : toRequest(current.rows[0]) };
     }
     const request = toRequest(row);
-    await insertAudit(q, {
-      at: patch.at,
-      actor: patch.actor,
-      kind: `action.${to}`,
-      incidentId: request.incidentId,
-      requestId: id,
-      details: {
-        action: request.action,
-        from,
-        to,
-        ...(patch.note === undefined ? {} : { note: patch.note }),
-        ...(patch.result === undefined ? {} : { result: patch.result }),
-        ...(patch.executor === undefined ? {} : { executor: patch.executor }),
-        ...patch.details,
-      },
-    });
+    await insertAudit(q, transitionAudit(request, from, to, patch));
     return { won: true, request };
   });
 }
@@ -196,20 +177,7 @@ export async function recordApproval(
     }
     const request = toRequest(row);
     const approved = request.state === "approved";
-    await insertAudit(q, {
-      at: input.at,
-      actor: input.by,
-      kind: approved ? "action.approved" : "action.approval-recorded",
-      incidentId: request.incidentId,
-      requestId: id,
-      details: {
-        action: request.action,
-        ...(approved ? { from: "requested", to: "approved" } : {}),
-        approvals: request.approvals.length,
-        required,
-        ...input.details,
-      },
-    });
+    await insertAudit(q, approvalAudit(request, input, required));
     return { recorded: true, approved, request };
   });
 }
@@ -232,19 +200,18 @@ export async function expireDue(db: PostgresDb, now: Date): Promise<string[]> {
     );
     rows.sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
     for (const row of rows) {
-      await insertAudit(q, {
-        at: now,
-        actor: "bot",
-        kind: "action.expired",
-        incidentId: row.incident_id,
-        requestId: row.id,
-        details: {
-          action: row.action,
-          from: "requested",
-          to: "expired",
-          expiresAt: new Date(row.expires_at).toISOString(),
-        },
-      });
+      await insertAudit(
+        q,
+        expiredAudit(
+          {
+            id: row.id,
+            incidentId: row.incident_id,
+            action: row.action,
+            expiresAt: new Date(row.expires_at),
+          },
+          now,
+        ),
+      );
     }
     return rows.map((r) => r.id);
   });
@@ -287,14 +254,7 @@ export async function markInterruptedExecutions(
     );
     const requests = rows.map(toRequest).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     for (const r of requests) {
-      await insertAudit(q, {
-        at,
-        actor: "bot",
-        kind: "action.outcome-unknown",
-        incidentId: r.incidentId,
-        requestId: r.id,
-        details: { action: r.action, from: "executing", to: "outcome-unknown", note: INTERRUPTED_NOTE },
-      });
+      await insertAudit(q, interruptedAudit(r, at, INTERRUPTED_NOTE));
     }
     return requests;
   });

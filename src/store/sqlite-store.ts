@@ -43,6 +43,14 @@ import {
   type TransitionOutcome,
   type TransitionPatch,
 } from "./store.ts";
+import {
+  approvalAudit,
+  expiredAudit,
+  incidentOpenedAudit,
+  interruptedAudit,
+  requestedAudit,
+  transitionAudit,
+} from "./store-audit.ts";
 import { openErrorMessage, StoreHealth } from "./store-health.ts";
 import { watchWrites } from "./watched-writes.ts";
 
@@ -155,21 +163,7 @@ export class SqliteStore implements Store {
         });
         if (row !== undefined) {
           const incident = toIncident(row);
-          this.insertAudit({
-            at: input.openedAt,
-            actor: input.actor ?? "bot",
-            kind: "incident.opened",
-            incidentId: incident.id,
-            details: {
-              runbookId: input.runbookId,
-              alertName: input.alertName,
-              source: input.source,
-              channel: input.channel,
-              threadTs: input.threadTs,
-              severity: input.severity,
-              dedupeKey: input.dedupeKey,
-            },
-          });
+          this.insertAudit(incidentOpenedAudit(input, incident));
           return { incident, created: true };
         }
         const same = byKey.get(input.dedupeKey);
@@ -365,19 +359,7 @@ export class SqliteStore implements Store {
         });
         if (row !== undefined) {
           const request = toRequest(row);
-          this.insertAudit({
-            at: input.createdAt,
-            actor: input.requesterId,
-            kind: "action.requested",
-            incidentId: request.incidentId,
-            requestId: request.id,
-            details: {
-              action: request.action,
-              params: request.params,
-              preview: request.preview,
-              expiresAt: request.expiresAt.toISOString(),
-            },
-          });
+          this.insertAudit(requestedAudit(input, request));
           return { request, created: true };
         }
         if (input.dedupeKey !== undefined) {
@@ -456,22 +438,7 @@ export class SqliteStore implements Store {
         return { won: false, current: current === undefined ? undefined : toRequest(current) };
       }
       const request = toRequest(row);
-      this.insertAudit({
-        at: patch.at,
-        actor: patch.actor,
-        kind: `action.${to}`,
-        incidentId: request.incidentId,
-        requestId: id,
-        details: {
-          action: request.action,
-          from,
-          to,
-          ...(patch.note === undefined ? {} : { note: patch.note }),
-          ...(patch.result === undefined ? {} : { result: patch.result }),
-          ...(patch.executor === undefined ? {} : { executor: patch.executor }),
-          ...patch.details,
-        },
-      });
+      this.insertAudit(transitionAudit(request, from, to, patch));
       return { won: true, request };
     });
     return tx.immediate();
@@ -510,20 +477,7 @@ export class SqliteStore implements Store {
       }
       const request = toRequest(row);
       const approved = request.state === "approved";
-      this.insertAudit({
-        at: input.at,
-        actor: input.by,
-        kind: approved ? "action.approved" : "action.approval-recorded",
-        incidentId: request.incidentId,
-        requestId: id,
-        details: {
-          action: request.action,
-          ...(approved ? { from: "requested", to: "approved" } : {}),
-          approvals: request.approvals.length,
-          required,
-          ...input.details,
-        },
-      });
+      this.insertAudit(approvalAudit(request, input, required));
       return { recorded: true, approved, request };
     });
     return tx.immediate();
@@ -546,19 +500,17 @@ export class SqliteStore implements Store {
       const rows = update.all({ now: now.getTime() });
       rows.sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
       for (const row of rows) {
-        this.insertAudit({
-          at: now,
-          actor: "bot",
-          kind: "action.expired",
-          incidentId: row.incident_id,
-          requestId: row.id,
-          details: {
-            action: row.action,
-            from: "requested",
-            to: "expired",
-            expiresAt: new Date(row.expires_at).toISOString(),
-          },
-        });
+        this.insertAudit(
+          expiredAudit(
+            {
+              id: row.id,
+              incidentId: row.incident_id,
+              action: row.action,
+              expiresAt: new Date(row.expires_at),
+            },
+            now,
+          ),
+        );
       }
       return rows.map((r) => r.id);
     });
@@ -595,14 +547,7 @@ export class SqliteStore implements Store {
       });
       const requests = rows.map(toRequest).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
       for (const r of requests) {
-        this.insertAudit({
-          at,
-          actor: "bot",
-          kind: "action.outcome-unknown",
-          incidentId: r.incidentId,
-          requestId: r.id,
-          details: { action: r.action, from: "executing", to: "outcome-unknown", note: INTERRUPTED_NOTE },
-        });
+        this.insertAudit(interruptedAudit(r, at, INTERRUPTED_NOTE));
       }
       return requests;
     });
