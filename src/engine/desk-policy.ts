@@ -24,11 +24,11 @@ export class DeskPolicy {
     const { users, usergroups } = this.deps.config.approvals;
     if (usergroups.length === 0) return { users, usergroupMembers: [] };
     const cached = this.usergroupCache;
-    if (cached && Date.now() - cached.at < USERGROUP_CACHE_MS)
-      return { users, usergroupMembers: cached.members };
+    const now = this.deps.ports.clock.now().getTime();
+    if (cached && now - cached.at < USERGROUP_CACHE_MS) return { users, usergroupMembers: cached.members };
     try {
       const members = await this.deps.directory.usergroupMembers(usergroups);
-      this.usergroupCache = { at: Date.now(), members };
+      this.usergroupCache = { at: now, members };
       return { users, usergroupMembers: members };
     } catch (error) {
       this.deps.logger.warn({ err: error }, "could not resolve user groups; using configured users only");

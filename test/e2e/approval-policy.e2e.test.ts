@@ -5,7 +5,7 @@
  * the channel allow-list, approvers from Slack user groups (looked up, cached for a minute), the
  * Preview button, and stale buttons.
  */
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import {
@@ -386,13 +386,10 @@ describe("approvers from Slack user groups", () => {
     expect(writes(harness)).toEqual([]);
 
     // A minute later the membership is read again: Carol's approval counts and the scale runs once.
-    vi.setSystemTime(Date.now() + 61_000);
-    try {
-      await harness.emulator.clickButton("U_CAROL", CHANNEL, approval.ts, APPROVE_ACTION_ID);
-      await until(() => lookups().length === 2, WAIT_MS);
-    } finally {
-      vi.useRealTimers();
-    }
+    // (The bot's clock moves on; the system clock is not stepped back and forth under the bot.)
+    harness.clock.advance(61_000);
+    await harness.emulator.clickButton("U_CAROL", CHANNEL, approval.ts, APPROVE_ACTION_ID);
+    await until(() => lookups().length === 2, WAIT_MS);
     expect(lookups()[1]?.response.users).toEqual(["U_ALICE", "U_BOB", "U_CAROL"]);
     await messageNow(harness, approval.ts, (m) => /executed:/.test(textOf(m)));
     await harness.idle();

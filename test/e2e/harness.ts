@@ -14,7 +14,7 @@ import { createKubernetes } from "../../src/adapters/kubernetes/index.ts";
 import { type AppConfig, configSchema } from "../../src/config/schema.ts";
 import { findRunbook, type RunbookMeta } from "../../src/core/catalog.ts";
 import { type Logger, silentLogger } from "../../src/logger.ts";
-import { systemClock } from "../../src/ports/clock.ts";
+import { type Clock, systemClock } from "../../src/ports/clock.ts";
 import type { Ports } from "../../src/ports/index.ts";
 import { alertmanagerMessage } from "../../src/sandbox/alert-messages.ts";
 import { ConsumerLagScenario } from "../../src/sandbox/simulated/consumer-lag-scenario.ts";
@@ -73,6 +73,8 @@ export interface Harness {
   readonly kube: KubeApiServer;
   /** The simulated world behind Kafka and CloudWatch (the kube test server does not drive it). */
   readonly scenario: ConsumerLagScenario;
+  /** The bot's clock: `clock.advance(ms)` moves it on without waiting. */
+  readonly clock: AdvancingClock;
   readonly config: AppConfig;
   readonly storePath: string;
   readonly bot: RunningBot;
@@ -197,14 +199,29 @@ export function e2ePorts(
   extra: Partial<Omit<Ports, "clock">> = {},
   scenario = new ConsumerLagScenario(),
   kubeTimeoutMs = 10_000,
+  clock: Clock = systemClock,
 ): Ports {
   return {
     kafka: new SimulatedKafka(scenario),
     metrics: new SimulatedMetrics(scenario),
     kubernetes: createKubernetes({ kubeConfigYaml, requestTimeoutMs: kubeTimeoutMs }),
     ...extra,
-    clock: systemClock,
+    clock,
   };
+}
+
+/** The system clock moved on by what a test adds (never back): "a minute later" without waiting. */
+export class AdvancingClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(ms, signal);
+  }
+  advance(ms: number): void {
+    this.offsetMs += Math.max(0, ms);
+  }
 }
 
 /** Driving and reading the incident channel of the emulator, whichever process runs the bot. */
@@ -284,7 +301,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   if (port !== undefined) emulator.useHttpDelivery(`http://127.0.0.1:${port}/slack/events`);
   const scenario = new ConsumerLagScenario();
-  const ports = e2ePorts(kube.kubeConfigYaml, options.ports, scenario, options.kubeTimeoutMs);
+  const clock = new AdvancingClock();
+  const ports = e2ePorts(kube.kubeConfigYaml, options.ports, scenario, options.kubeTimeoutMs, clock);
 
   const launch = async (): Promise<{ bot: RunningBot; store: Store }> => {
     const store = openSqliteStore(storePath);
@@ -327,6 +345,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     emulator,
     kube,
     scenario,
+    clock,
     config,
     storePath,
     get bot() {
