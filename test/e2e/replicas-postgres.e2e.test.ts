@@ -16,7 +16,7 @@ import type { InteractionResult } from "../../src/sandbox/slack-emulator/index.t
 import type { StoredMessage } from "../../src/sandbox/slack-emulator/types.ts";
 import { APPROVE_ACTION_ID } from "../../src/slack/render/index.ts";
 import { type PostgresServer, startPostgresServer } from "../peers/postgres-peer.ts";
-import { buttonOf, CHANNEL, harnessPerTest, textOf, until, WAIT_MS } from "./harness.ts";
+import { buttonOf, CHANNEL, harnessPerTest, textOf, until } from "./harness.ts";
 import { type ProcessHarness, type ProcessHarnessOptions, startProcessHarness } from "./process-harness.ts";
 
 const REPLICAS = 3;

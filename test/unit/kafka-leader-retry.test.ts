@@ -40,6 +40,17 @@ describe("retryOnLeaderMove", () => {
     expect(Date.now() - startedAt).toBeLessThan(RETRY_WINDOW_MS);
   });
 
+  it("tries again while a moved group coordinator loads the group (COORDINATOR_LOAD_IN_PROGRESS)", async () => {
+    const loading = () =>
+      Object.assign(new Error("The coordinator is loading and hence can't process requests for this group"), {
+        name: "KafkaJSProtocolError",
+        type: "COORDINATOR_LOAD_IN_PROGRESS",
+      });
+    const moved = scripted([loading(), loading()]);
+    expect(await retryOnLeaderMove(moved.read)).toBe("ok");
+    expect(moved.calls()).toBe(3);
+  });
+
   it("does not retry other failures", async () => {
     const unknown = Object.assign(new Error("unknown topic"), { type: "UNKNOWN_TOPIC_OR_PARTITION" });
     const failing = scripted([unknown]);

@@ -16,7 +16,7 @@ export async function readGroupLag(
 
   let topicNames: string[];
   if (topics === undefined) {
-    const committed = await admin.fetchOffsets({ groupId: group });
+    const committed = await retryOnLeaderMove(() => admin.fetchOffsets({ groupId: group }));
     topicNames = committed.filter((t) => t.partitions.some((p) => Number(p.offset) >= 0)).map((t) => t.topic);
   } else {
     topicNames = [...new Set(topics)];
@@ -27,7 +27,9 @@ export async function readGroupLag(
   if (topicNames.length > 0) {
     // Log ends first: an unknown topic fails here with its name.
     const ends = await Promise.all(topicNames.map((topic) => topicOffsets(admin, topic)));
-    const committed = await admin.fetchOffsets({ groupId: group, topics: topicNames });
+    const committed = await retryOnLeaderMove(() =>
+      admin.fetchOffsets({ groupId: group, topics: topicNames }),
+    );
     const committedBy = new Map<string, number>();
     for (const t of committed) {
       for (const p of t.partitions) committedBy.set(`${t.topic}/${p.partition}`, Number(p.offset));

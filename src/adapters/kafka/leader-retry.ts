@@ -1,6 +1,7 @@
 /**
  * A bounded retry for kafkajs admin reads that go to partition leaders (ListOffsets through
- * fetchTopicOffsets / fetchTopicOffsetsByTimestamp).
+ * fetchTopicOffsets / fetchTopicOffsetsByTimestamp) or to a group's coordinator (OffsetFetch through
+ * fetchOffsets).
  *
  * kafkajs 2.2.4 gives up on the first failure of these calls other than UNKNOWN_TOPIC_OR_PARTITION:
  * a leader that just went away (connection refused or reset) or just handed its partitions over
@@ -15,8 +16,19 @@
  */
 import { errorType, isNamed } from "./kafka-errors.ts";
 
-/** Kafka error types that say "ask again with fresh metadata". */
-const LEADER_MOVED = new Set(["NOT_LEADER_FOR_PARTITION", "LEADER_NOT_AVAILABLE", "REPLICA_NOT_AVAILABLE"]);
+/**
+ * Kafka error types that say "ask again with fresh metadata": a partition leader that moved, and
+ * the group coordinator that moved with the __consumer_offsets partition it leads (the new one
+ * answers COORDINATOR_LOAD_IN_PROGRESS while it loads the group; seen on the real 3-broker cluster).
+ */
+const LEADER_MOVED = new Set([
+  "NOT_LEADER_FOR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "REPLICA_NOT_AVAILABLE",
+  "COORDINATOR_LOAD_IN_PROGRESS",
+  "COORDINATOR_NOT_AVAILABLE",
+  "NOT_COORDINATOR",
+]);
 
 /** Pauses before the 2nd to 5th attempts. */
 const BACKOFF_MS = [300, 700, 1200, 1800] as const;
