@@ -5,17 +5,8 @@
  * `close`, `health`, `onHealthChange` and `outboxLedger` pass through.
  */
 import type { Telemetry } from "../ports/telemetry.ts";
-import type { Store } from "./store.ts";
+import { STORE_PASS_THROUGH as PASS_THROUGH, type Store } from "./store.ts";
 import { countOutcome } from "./store-outcomes.ts";
-
-const PASS_THROUGH = new Set<PropertyKey>([
-  "close",
-  "health",
-  "onHealthChange",
-  "outboxLedger",
-  "coordination",
-  "constructor",
-]);
 
 export function observeStore<S extends Store>(store: S, telemetry: Telemetry): S {
   const wrapped = new Map<PropertyKey, unknown>();

@@ -6,6 +6,7 @@
  */
 
 import { isTransitionAllowed, type RequestState } from "../core/approval.ts";
+import { approvalRefusal } from "./approval-refusal.ts";
 import { insertAudit } from "./postgres-audit.ts";
 import type { PostgresDb } from "./postgres-db.ts";
 import { INTERRUPTED_NOTE, newId, type RequestRow, toRequest } from "./sqlite-rows.ts";
@@ -166,14 +167,7 @@ export async function recordApproval(
       const currentRows = await q.query<RequestRow>("SELECT * FROM action_requests WHERE id = $1", [id]);
       const currentRow = currentRows.rows[0];
       if (currentRow === undefined) return { recorded: false, reason: "not-found", current: undefined };
-      const current = toRequest(currentRow);
-      const reason =
-        current.state !== "requested"
-          ? "not-pending"
-          : current.approvals.some((a) => a.by === input.by)
-            ? "already-approved"
-            : "expired";
-      return { recorded: false, reason, current };
+      return approvalRefusal(toRequest(currentRow), input.by);
     }
     const request = toRequest(row);
     const approved = request.state === "approved";

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { isTransitionAllowed, type RequestState } from "../core/approval.ts";
 import type { RunReport, StepReport } from "../core/runbook.ts";
+import { approvalRefusal } from "./approval-refusal.ts";
 import type { Coordination } from "./coordination.ts";
 import { bestEffortLedger, type OutboxLedger, SqliteOutboxLedger } from "./outbox-ledger.ts";
 import { SqliteCoordination } from "./sqlite-coordination.ts";
@@ -466,14 +467,7 @@ export class SqliteStore implements Store {
       if (row === undefined) {
         const currentRow = select.get(id);
         if (currentRow === undefined) return { recorded: false, reason: "not-found", current: undefined };
-        const current = toRequest(currentRow);
-        const reason =
-          current.state !== "requested"
-            ? "not-pending"
-            : current.approvals.some((a) => a.by === input.by)
-              ? "already-approved"
-              : "expired";
-        return { recorded: false, reason, current };
+        return approvalRefusal(toRequest(currentRow), input.by);
       }
       const request = toRequest(row);
       const approved = request.state === "approved";

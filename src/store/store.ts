@@ -321,3 +321,16 @@ export class StoreUnavailableError extends StoreError {
     super("unavailable", condition.reason);
   }
 }
+
+/**
+ * The Store members that wrappers (the store watch, the metrics) hand through untouched: they are
+ * not writes to guard or time, and some return objects, not promises (the ledger, coordination).
+ */
+export const STORE_PASS_THROUGH: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
+  "close",
+  "health",
+  "onHealthChange",
+  "outboxLedger",
+  "coordination",
+  "constructor",
+]);

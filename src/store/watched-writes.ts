@@ -8,18 +8,8 @@
  * coordination it hands out with watchWrites too); every other method is a write (so a method
  * added later is watched as a write).
  */
+import { STORE_PASS_THROUGH as PASS_THROUGH } from "./store.ts";
 import type { StoreHealth } from "./store-health.ts";
-
-// outboxLedger hands out the outbox's ledger, which is synchronous and best effort by itself
-// (thread messages go out while the store cannot be written).
-const PASS_THROUGH = new Set<PropertyKey>([
-  "close",
-  "health",
-  "onHealthChange",
-  "outboxLedger",
-  "coordination",
-  "constructor",
-]);
 
 export function isReadMethod(name: string): boolean {
   return /^(get|find|list)[A-Z]/.test(name) || name === "leaseHolder";
